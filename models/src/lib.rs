@@ -1,0 +1,5 @@
+//! Lantern's inference code: plain Rust that knows nothing of the browser, so the same code runs
+//! in the offscreen workers (wasm32), in native tests and benches, and in the `lantern` CLI.
+//!
+//! Model families arrive here one by one (LLM, Whisper, VAD, TTS, vision, embeddings); each
+//! documents the upstream reference it mirrors.

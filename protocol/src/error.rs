@@ -1,0 +1,97 @@
+//! The one error shape that crosses contexts (`LanternError`), and this crate's own errors.
+
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, in a form the UI can act on (retry, ask for permission, explain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not a request at all, or a field is missing or has the wrong type.
+    MalformedMessage,
+    /// A `body.type` Lantern does not know.
+    UnknownType,
+    /// A `target` Lantern does not know.
+    UnknownTarget,
+    /// A known request sent to a context that does not serve it.
+    WrongTarget,
+    /// The sender may not make this request (a web page, another extension).
+    Forbidden,
+    /// The offscreen document could not be created or reached.
+    OffscreenUnavailable,
+    /// The worker running the engine crashed or was killed; the next request restarts it.
+    WorkerCrashed,
+    /// The engine panicked; its context must be restarted.
+    EngineStopped,
+    /// The connection carrying the request closed before it was answered.
+    Disconnected,
+    /// Lantern cannot read this tab (browser pages, the web store, no permission).
+    NoPageAccess,
+    /// The request was cancelled by its sender.
+    Cancelled,
+    /// A bug: something Lantern did not expect.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Whether asking again may succeed without the user changing anything.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::Disconnected | ErrorCode::WorkerCrashed | ErrorCode::OffscreenUnavailable
+        )
+    }
+}
+
+/// The serialisable error every context sends and shows: a code to act on and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct LanternError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl LanternError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> LanternError {
+        LanternError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a message could not be accepted as a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("a request must be an object with id, target and body; got {0}")]
+    NotAnObject(&'static str),
+    #[error("the request has no usable id (a whole number below 2^53)")]
+    MissingId,
+    #[error("unknown target {0:?}")]
+    UnknownTarget(String),
+    #[error("unknown request type {0:?}")]
+    UnknownType(String),
+    #[error("{request:?} is served by {expected}, not {got}")]
+    WrongTarget {
+        request: String,
+        expected: &'static str,
+        got: &'static str,
+    },
+    #[error("malformed {request:?} request: {detail}")]
+    Malformed { request: String, detail: String },
+    #[error("{request:?} may not be sent from {from}")]
+    Forbidden { request: String, from: &'static str },
+}
+
+impl From<ProtocolError> for LanternError {
+    fn from(err: ProtocolError) -> LanternError {
+        let code = match &err {
+            ProtocolError::NotAnObject(_) | ProtocolError::MissingId => ErrorCode::MalformedMessage,
+            ProtocolError::Malformed { .. } => ErrorCode::MalformedMessage,
+            ProtocolError::UnknownTarget(_) => ErrorCode::UnknownTarget,
+            ProtocolError::UnknownType(_) => ErrorCode::UnknownType,
+            ProtocolError::WrongTarget { .. } => ErrorCode::WrongTarget,
+            ProtocolError::Forbidden { .. } => ErrorCode::Forbidden,
+        };
+        LanternError::new(code, err.to_string())
+    }
+}

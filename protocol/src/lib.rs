@@ -1,0 +1,29 @@
+//! Typed messages shared by every part of Lantern: the request envelope, the replies, the error DTO,
+//! and the rules for which sender may ask what.
+//!
+//! Everything here crosses `chrome.runtime` messaging or `postMessage` as the JSON-like values those
+//! channels deliver, so every type round-trips through `serde_json::Value` (see `tests/`).
+
+mod envelope;
+mod error;
+mod parse;
+mod reply;
+mod request;
+mod response;
+mod sender;
+
+pub use envelope::{Envelope, Id, Target};
+pub use error::{ErrorCode, LanternError, ProtocolError};
+pub use parse::{Rejection, parse_envelope};
+pub use reply::{Event, Reply};
+pub use request::Request;
+pub use response::{ContextInfo, EngineInfo, PageInfo, Pong, Response, WorkerInfo};
+pub use sender::{Origin, classify_sender};
+
+/// Lantern's version, as every context reports it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The `chrome.runtime.connect` port name a UI page uses to talk to the background.
+pub const UI_PORT: &str = "lantern-ui";
+/// The port name the background uses for one forwarded request to the offscreen document.
+pub const OFFSCREEN_PORT: &str = "lantern-offscreen";

@@ -1,0 +1,70 @@
+//! Replies to a request: exactly one `return` or `throw` ends it; `progress` and `heartbeat` may
+//! come before.
+
+use serde::{Deserialize, Serialize};
+
+use crate::envelope::Id;
+use crate::error::LanternError;
+use crate::response::Response;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reply {
+    Return {
+        id: Id,
+        value: Response,
+    },
+    /// `id` is absent only when the request was too malformed to carry one.
+    Throw {
+        id: Option<Id>,
+        error: LanternError,
+    },
+    Progress {
+        id: Id,
+        event: Event,
+    },
+    /// "Still working": keeps the service worker awake and tells the UI the request is alive.
+    Heartbeat {
+        id: Id,
+    },
+}
+
+impl Reply {
+    pub fn id(&self) -> Option<Id> {
+        match self {
+            Reply::Return { id, .. } | Reply::Progress { id, .. } | Reply::Heartbeat { id } => {
+                Some(*id)
+            }
+            Reply::Throw { id, .. } => *id,
+        }
+    }
+
+    /// Whether this reply ends its request.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Reply::Return { .. } | Reply::Throw { .. })
+    }
+
+    pub fn with_id(mut self, new_id: Id) -> Reply {
+        match &mut self {
+            Reply::Return { id, .. } | Reply::Progress { id, .. } | Reply::Heartbeat { id } => {
+                *id = new_id
+            }
+            Reply::Throw { id, .. } => *id = Some(new_id),
+        }
+        self
+    }
+}
+
+/// Something that happened while a request was being served.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A named step with optional counts, e.g. starting the engine.
+    Step {
+        label: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        done: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total: Option<u64>,
+    },
+}

@@ -1,0 +1,124 @@
+//! Every message survives the JSON form `chrome.runtime` messaging delivers.
+
+use protocol::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
+
+fn through_json<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: &T) {
+    let text = serde_json::to_string(value).expect("serialises");
+    let back: T = serde_json::from_str(&text).expect("parses back");
+    assert_eq!(&back, value, "round trip changed {text}");
+}
+
+fn engine_info() -> EngineInfo {
+    EngineInfo {
+        offscreen: ContextInfo {
+            cross_origin_isolated: true,
+            hardware_concurrency: 2,
+        },
+        worker: WorkerInfo {
+            context: ContextInfo {
+                cross_origin_isolated: true,
+                hardware_concurrency: 2,
+            },
+            simd128_compiled: true,
+            simd128_supported: true,
+            wasm_memory_bytes: 1_114_112,
+            engine_version: VERSION.into(),
+        },
+    }
+}
+
+#[test]
+fn every_request_round_trips_and_parses_as_sent() {
+    for (i, request) in Request::examples().into_iter().enumerate() {
+        let envelope = Envelope::new(i as u64, request);
+        through_json(&envelope);
+        let value = serde_json::to_value(&envelope).unwrap();
+        assert_eq!(parse_envelope(&value), Ok(envelope.clone()));
+        assert_eq!(value["body"]["type"], envelope.body.type_name());
+    }
+}
+
+#[test]
+fn every_reply_round_trips() {
+    let replies = vec![
+        Reply::Return {
+            id: 1,
+            value: Response::Pong(Pong {
+                version: VERSION.into(),
+                offscreen_open: false,
+            }),
+        },
+        Reply::Return {
+            id: 2,
+            value: Response::EngineInfo(engine_info()),
+        },
+        Reply::Return {
+            id: 3,
+            value: Response::PageInfo(PageInfo {
+                tab_id: 4,
+                title: "Ünïcödé 标题 🚀".into(),
+                url: "https://example.org/a?b=c#d".into(),
+                selection: String::new(),
+            }),
+        },
+        Reply::Throw {
+            id: None,
+            error: LanternError::new(ErrorCode::MalformedMessage, "no id"),
+        },
+        Reply::Throw {
+            id: Some(5),
+            error: LanternError::new(ErrorCode::WorkerCrashed, "worker died"),
+        },
+        Reply::Progress {
+            id: 6,
+            event: Event::Step {
+                label: "starting".into(),
+                done: Some(1),
+                total: Some(3),
+            },
+        },
+        Reply::Progress {
+            id: 7,
+            event: Event::Step {
+                label: "starting".into(),
+                done: None,
+                total: None,
+            },
+        },
+        Reply::Heartbeat { id: 8 },
+    ];
+    for reply in &replies {
+        through_json(reply);
+    }
+}
+
+#[test]
+fn worker_info_is_flat_on_the_wire() {
+    let value = serde_json::to_value(engine_info()).unwrap();
+    assert_eq!(value["worker"]["cross_origin_isolated"], true);
+    assert_eq!(value["worker"]["simd128_compiled"], true);
+}
+
+#[test]
+fn every_error_code_round_trips() {
+    use ErrorCode::*;
+    for code in [
+        MalformedMessage,
+        UnknownType,
+        UnknownTarget,
+        WrongTarget,
+        Forbidden,
+        OffscreenUnavailable,
+        WorkerCrashed,
+        EngineStopped,
+        Disconnected,
+        NoPageAccess,
+        Cancelled,
+        Internal,
+    ] {
+        through_json(&LanternError::new(code, "x"));
+    }
+}
