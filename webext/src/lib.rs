@@ -1,0 +1,15 @@
+//! Browser glue shared by Lantern's wasm crates (background, offscreen, popup): the
+//! `chrome.runtime` port type, the JS <-> serde codec, and facts about the running context.
+//! Nothing here knows what a request means; that is `protocol`'s job.
+
+mod chrome;
+mod codec;
+mod context;
+mod port;
+mod requests;
+
+pub use chrome::{ChromeEvent, MessageSender, Port, connect, extension_id, extension_url};
+pub use codec::{from_js, to_js, to_json};
+pub use context::context_info;
+pub use port::{PortEvent, PortLink};
+pub use requests::{Cancel, PortRequests};
