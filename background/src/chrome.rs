@@ -1,0 +1,100 @@
+//! The chrome.* APIs only the background uses; each returns a Result because each can throw.
+
+use js_sys::{Array, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getContexts, catch)]
+    fn get_contexts(filter: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "offscreen"], js_name = createDocument, catch)]
+    fn create_document(params: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "scripting"], js_name = executeScript, catch)]
+    fn execute_script(injection: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = query, catch)]
+    fn tabs_query(query: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = sendMessage, catch)]
+    fn tabs_send_message(
+        tab_id: f64,
+        message: &JsValue,
+        options: &JsValue,
+    ) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = create, catch)]
+    fn tabs_create(properties: &JsValue) -> Result<Promise, JsValue>;
+}
+
+/// Builds a plain JS object from key/value pairs.
+fn object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
+    let object = Object::new();
+    for (key, value) in pairs {
+        Reflect::set(&object, &JsValue::from_str(key), value)?;
+    }
+    Ok(object.into())
+}
+
+fn strings(items: &[&str]) -> JsValue {
+    items
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
+}
+
+async fn call(promise: Result<Promise, JsValue>) -> Result<JsValue, JsValue> {
+    JsFuture::from(promise?).await
+}
+
+/// How many offscreen documents with this URL exist.
+pub async fn offscreen_document_count(url: &str) -> Result<u32, JsValue> {
+    let filter = object(&[
+        ("contextTypes", strings(&["OFFSCREEN_DOCUMENT"])),
+        ("documentUrls", strings(&[url])),
+    ])?;
+    let contexts = call(get_contexts(&filter)).await?;
+    Ok(Array::from(&contexts).length())
+}
+
+pub async fn create_offscreen_document(
+    path: &str,
+    reasons: &[&str],
+    justification: &str,
+) -> Result<(), JsValue> {
+    let params = object(&[
+        ("url", JsValue::from_str(path)),
+        ("reasons", strings(reasons)),
+        ("justification", JsValue::from_str(justification)),
+    ])?;
+    call(create_document(&params)).await.map(drop)
+}
+
+/// Injects a script file into the top frame of a tab.
+pub async fn inject_file(tab_id: i64, file: &str) -> Result<(), JsValue> {
+    let target = object(&[("tabId", JsValue::from_f64(tab_id as f64))])?;
+    let injection = object(&[("target", target), ("files", strings(&[file]))])?;
+    call(execute_script(&injection)).await.map(drop)
+}
+
+/// The id of the active tab in the window the user last focused.
+pub async fn active_tab_id() -> Result<Option<i64>, JsValue> {
+    let query = object(&[
+        ("active", JsValue::TRUE),
+        ("lastFocusedWindow", JsValue::TRUE),
+    ])?;
+    let tabs = Array::from(&call(tabs_query(&query)).await?);
+    let id = Reflect::get(&tabs.get(0), &JsValue::from_str("id"))
+        .ok()
+        .and_then(|id| id.as_f64());
+    Ok(id.map(|id| id as i64))
+}
+
+/// Sends a message to the content script in a tab's top frame and returns its answer.
+pub async fn send_to_tab(tab_id: i64, message: &JsValue) -> Result<JsValue, JsValue> {
+    let options = object(&[("frameId", JsValue::from_f64(0.0))])?;
+    call(tabs_send_message(tab_id as f64, message, &options)).await
+}
+
+pub async fn open_tab(url: &str) -> Result<(), JsValue> {
+    let properties = object(&[("url", JsValue::from_str(url))])?;
+    call(tabs_create(&properties)).await.map(drop)
+}

@@ -1,0 +1,103 @@
+//! Lantern's service worker in Rust: the message router and everything it routes to.
+//! `static/sw.js` registers every listener synchronously and calls into `Background` once the
+//! wasm is ready; nothing here keeps state that matters after the worker is killed and restarted.
+#![deny(clippy::unwrap_used)]
+
+mod chrome;
+mod forward;
+mod offscreen_doc;
+mod page;
+pub mod router;
+mod serve;
+
+use js_sys::Promise;
+use protocol::{ErrorCode, LanternError, Origin, Reply};
+use wasm_bindgen::prelude::*;
+use webext::{MessageSender, Port, PortRequests, to_js, to_json};
+
+/// The router, created once per service-worker start by the JS shim.
+#[wasm_bindgen]
+pub struct Background {
+    our_id: String,
+    requests: PortRequests,
+}
+
+#[wasm_bindgen]
+impl Background {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Background {
+        console_error_panic_hook::set_once();
+        Background {
+            our_id: webext::extension_id(),
+            requests: PortRequests::default(),
+        }
+    }
+
+    /// `chrome.runtime.onMessage`: resolves to the one final reply (progress is not delivered on
+    /// this channel; UIs that want it use a port).
+    pub fn on_message(&self, message: JsValue, sender: MessageSender) -> Promise {
+        let origin = self.origin_of(&sender);
+        let message = to_json(message);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut last = None;
+            serve::serve(&message, origin, &mut |reply| last = Some(reply), None).await;
+            let reply = last.unwrap_or_else(|| Reply::Throw {
+                id: message.get("id").and_then(|id| id.as_u64()),
+                error: LanternError::new(ErrorCode::Internal, "the request ended with no reply"),
+            });
+            Ok(to_js(&reply))
+        })
+    }
+
+    /// A message on a UI port: served in its own task, every reply posted back on the port.
+    pub fn on_port_message(&self, port: Port, message: JsValue) {
+        let origin = match port.sender() {
+            Some(sender) => self.origin_of(&sender),
+            None => Origin::External,
+        };
+        let message = to_json(message);
+        let cancel = self.requests.open_request(&port);
+        wasm_bindgen_futures::spawn_local(async move {
+            let post = |reply: Reply| {
+                // A closed port only means the UI went away; its request is being cancelled.
+                let _ = port.post_message(&to_js(&reply));
+            };
+            serve::serve(&message, origin, &mut { post }, Some(cancel)).await;
+        });
+    }
+
+    /// A UI port closed: cancel what it still had in flight.
+    pub fn on_port_closed(&self, port: Port) {
+        self.requests.close(&port);
+    }
+
+    /// `onMessageExternal` / `onConnectExternal`: web pages and other extensions get a typed refusal.
+    pub fn on_external(&self, message: JsValue) -> JsValue {
+        let message = to_json(message);
+        to_js(&router::refuse_external(&message))
+    }
+
+    /// `chrome.runtime.onInstalled`: greet a new user.
+    pub fn on_installed(&self, reason: String) -> Promise {
+        wasm_bindgen_futures::future_to_promise(async move {
+            if reason == "install" {
+                chrome::open_tab(&webext::extension_url("ui/welcome.html")).await?;
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    fn origin_of(&self, sender: &MessageSender) -> Origin {
+        protocol::classify_sender(
+            &self.our_id,
+            sender.id().as_deref(),
+            sender.url().as_deref(),
+        )
+    }
+}
+
+impl Default for Background {
+    fn default() -> Self {
+        Self::new()
+    }
+}

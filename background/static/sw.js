@@ -1,0 +1,52 @@
+// Lantern's service worker shim. Every listener is registered synchronously at top level, so the
+// event that woke the worker is never missed; each waits for the wasm router, then calls it.
+import init, { Background } from './background.js';
+
+const ready = init({ module_or_path: new URL('./background_bg.wasm', import.meta.url) })
+  .then(() => new Background());
+
+// A panic or a failed start must still answer: the UI shows "engine stopped", never hangs.
+const stopped = (message, err) => ({
+  kind: 'throw',
+  id: typeof message?.id === 'number' ? message.id : null,
+  error: { code: 'engine_stopped', message: `Lantern's background stopped: ${err}` },
+});
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  ready.then((bg) => bg.on_message(message, sender))
+    .then(sendResponse, (err) => sendResponse(stopped(message, err)));
+  return true;
+});
+
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.name !== 'lantern-ui') return;
+  // Attached now, not after init: a message posted before the wasm is ready must not be lost.
+  port.onMessage.addListener((message) => {
+    ready.then((bg) => bg.on_port_message(port, message))
+      .catch((err) => { try { port.postMessage(stopped(message, err)); } catch { /* UI gone */ } });
+  });
+  port.onDisconnect.addListener(() => { ready.then((bg) => bg.on_port_closed(port)); });
+});
+
+chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) => {
+  ready.then((bg) => sendResponse(bg.on_external(message)));
+  return true;
+});
+
+chrome.runtime.onConnectExternal.addListener((port) => {
+  port.onMessage.addListener((message) => {
+    ready.then((bg) => { try { port.postMessage(bg.on_external(message)); } catch { /* gone */ } });
+  });
+});
+
+chrome.runtime.onInstalled.addListener(({ reason }) => {
+  ready.then((bg) => bg.on_installed(reason)).catch((err) => console.error('Lantern install:', err));
+});
+
+chrome.commands.onCommand.addListener((command, tab) => {
+  // sidePanel.open must run inside the user's gesture, which does not survive an await, so this
+  // one call happens here rather than in Rust. Voice commands also start in the side panel.
+  if ((command === 'open-side-panel' || command === 'voice-command') && tab?.windowId !== undefined) {
+    chrome.sidePanel.open({ windowId: tab.windowId }).catch((err) => console.error('Lantern side panel:', err));
+  }
+});
