@@ -1,0 +1,14 @@
+//! Lantern's offscreen document and its Web Workers: the thin wasm facade over `models/`.
+//!
+//! One wasm module serves both sides: the document's `Host` accepts requests from the background
+//! over ports and hands model work to a pool of workers; each worker's `WorkerEngine` runs the
+//! models. Bytes (weights, audio, images) stay on this side and move to workers by transfer.
+#![deny(clippy::unwrap_used)]
+
+mod engine_facts;
+mod host;
+mod pool;
+mod worker;
+
+pub use host::Host;
+pub use worker::WorkerEngine;

@@ -1,0 +1,147 @@
+//! The document's engine workers: one per task, spawned on first use, replaced after a crash.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures_channel::mpsc;
+use protocol::{Envelope, ErrorCode, Id, LanternError, Reply, Request};
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use webext::{from_js, to_js};
+
+/// What a worker is for. Each task gets its own worker so a long generation never queues behind
+/// a transcription, and a crash takes down one capability, not all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Task {
+    /// Requests that need the engine but no model (engine facts).
+    General,
+}
+
+type Pending = Rc<RefCell<HashMap<Id, mpsc::UnboundedSender<Reply>>>>;
+
+struct EngineWorker {
+    worker: Worker,
+    pending: Pending,
+    dead: Rc<Cell<bool>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+#[derive(Default)]
+pub struct Pool {
+    workers: RefCell<HashMap<Task, Rc<EngineWorker>>>,
+    next_id: Cell<Id>,
+}
+
+impl Pool {
+    /// Sends a request to the task's worker; its replies arrive on the returned stream, which
+    /// ends after the final one. Dropping the stream abandons the request.
+    pub fn request(
+        &self,
+        task: Task,
+        body: Request,
+    ) -> Result<mpsc::UnboundedReceiver<Reply>, LanternError> {
+        let worker = self.worker(task)?;
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        let (tx, rx) = mpsc::unbounded();
+        worker.pending.borrow_mut().insert(id, tx);
+        worker
+            .worker
+            .post_message(&to_js(&Envelope::new(id, body)))
+            .map_err(|_| {
+                worker.pending.borrow_mut().remove(&id);
+                crashed("the engine worker refused the request")
+            })?;
+        Ok(rx)
+    }
+
+    fn worker(&self, task: Task) -> Result<Rc<EngineWorker>, LanternError> {
+        let mut workers = self.workers.borrow_mut();
+        if let Some(worker) = workers.get(&task).filter(|w| !w.dead.get()) {
+            return Ok(Rc::clone(worker));
+        }
+        let worker = Rc::new(spawn()?);
+        workers.insert(task, Rc::clone(&worker));
+        Ok(worker)
+    }
+}
+
+fn spawn() -> Result<EngineWorker, LanternError> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let url = webext::extension_url("offscreen/worker.js");
+    let worker = Worker::new_with_options(&url, &options)
+        .map_err(|_| crashed("the browser would not start an engine worker"))?;
+    let pending: Pending = Rc::default();
+    let dead = Rc::new(Cell::new(false));
+
+    let on_message = {
+        let (pending, dead, worker) = (Rc::clone(&pending), Rc::clone(&dead), worker.clone());
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Ok(reply) = from_js::<Reply>(event.data()) else {
+                return fail_all(
+                    &pending,
+                    &dead,
+                    &worker,
+                    "the engine worker sent an unreadable reply",
+                );
+            };
+            if let Reply::Throw { error, .. } = &reply
+                && error.code == ErrorCode::EngineStopped
+            {
+                // A trapped wasm instance cannot be trusted again: replace the worker.
+                let message = error.message.clone();
+                deliver(&pending, reply);
+                return fail_all(&pending, &dead, &worker, &message);
+            }
+            deliver(&pending, reply);
+        })
+    };
+    let on_error = {
+        let (pending, dead, worker) = (Rc::clone(&pending), Rc::clone(&dead), worker.clone());
+        Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            event.prevent_default();
+            let message = format!("the engine worker crashed: {}", event.message());
+            fail_all(&pending, &dead, &worker, &message);
+        })
+    };
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(EngineWorker {
+        worker,
+        pending,
+        dead,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
+}
+
+fn deliver(pending: &Pending, reply: Reply) {
+    let Some(id) = reply.id() else { return };
+    let mut pending = pending.borrow_mut();
+    let done = reply.is_final();
+    if let Some(tx) = pending.get(&id) {
+        let _ = tx.unbounded_send(reply);
+    }
+    if done {
+        pending.remove(&id);
+    }
+}
+
+/// Ends every request of a worker that can no longer answer and marks it for replacement.
+fn fail_all(pending: &Pending, dead: &Cell<bool>, worker: &Worker, message: &str) {
+    dead.set(true);
+    worker.terminate();
+    for (id, tx) in pending.borrow_mut().drain() {
+        let _ = tx.unbounded_send(Reply::Throw {
+            id: Some(id),
+            error: crashed(message),
+        });
+    }
+}
+
+fn crashed(message: &str) -> LanternError {
+    LanternError::new(ErrorCode::WorkerCrashed, message)
+}
