@@ -1,0 +1,37 @@
+//! The app's state: one `Copy` struct of signals, provided as context to every view.
+
+use protocol::{EngineInfo, LanternError, PageInfo};
+use sycamore::prelude::*;
+
+use crate::client::Client;
+
+/// Where a value fetched from the background stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fetch<T> {
+    Loading,
+    Ready(T),
+    Failed(LanternError),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub engine: Signal<Fetch<EngineInfo>>,
+    /// How many engine checks succeeded since the page opened.
+    pub engine_checks: Signal<u32>,
+    pub page: Signal<Option<Fetch<PageInfo>>>,
+}
+
+impl AppState {
+    pub fn new() -> AppState {
+        AppState {
+            engine: create_signal(Fetch::Loading),
+            engine_checks: create_signal(0),
+            page: create_signal(None),
+        }
+    }
+}
+
+/// The app's one client, shared by every view.
+pub fn client() -> Client {
+    use_context::<Client>()
+}

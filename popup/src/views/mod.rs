@@ -1,0 +1,9 @@
+//! The views: an app shell per surface, built from small cards.
+
+mod about;
+mod engine_card;
+mod page_card;
+mod shell;
+mod welcome;
+
+pub use shell::{App, Surface};

@@ -1,0 +1,61 @@
+//! The shell every surface shares: header, then the cards that surface shows.
+
+use sycamore::prelude::*;
+
+use super::about::About;
+use super::engine_card::EngineCard;
+use super::page_card::PageCard;
+use super::welcome::Welcome;
+use crate::client::Client;
+use crate::state::AppState;
+
+/// The pages the app is mounted in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    Popup,
+    SidePanel,
+    Options,
+    Welcome,
+}
+
+impl Surface {
+    pub fn from_name(name: &str) -> Option<Surface> {
+        match name {
+            "popup" => Some(Surface::Popup),
+            "sidepanel" => Some(Surface::SidePanel),
+            "options" => Some(Surface::Options),
+            "welcome" => Some(Surface::Welcome),
+            _ => None,
+        }
+    }
+
+    fn subtitle(self) -> &'static str {
+        match self {
+            Surface::Popup | Surface::SidePanel => "Private AI, on this device",
+            Surface::Options => "Settings",
+            Surface::Welcome => "Welcome",
+        }
+    }
+}
+
+#[component(inline_props)]
+pub fn App(surface: Surface) -> View {
+    provide_context(Client::default());
+    provide_context(AppState::new());
+    let cards = match surface {
+        Surface::Popup => view! { EngineCard {} },
+        Surface::SidePanel => view! { PageCard {} EngineCard {} },
+        Surface::Options => view! { EngineCard {} About {} },
+        Surface::Welcome => view! { Welcome {} EngineCard {} },
+    };
+    view! {
+        header(class="app-header") {
+            img(class="logo", src="../icons/lantern-32.png", alt="", width="28", height="28")
+            div {
+                h1 { "Lantern" }
+                p(class="subtitle") { (surface.subtitle()) }
+            }
+        }
+        main(class="cards") { (cards) }
+    }
+}
