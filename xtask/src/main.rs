@@ -1,0 +1,47 @@
+//! `cargo xtask`: Lantern's one build driver. `dist` assembles the unpacked extension, `run` opens
+//! Chromium with it, `test` runs every check CI runs.
+
+mod browser;
+mod cmd;
+mod dist;
+mod run;
+mod test;
+mod wasm_tools;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Build, run and test Lantern")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build every wasm crate and assemble the unpacked extension in dist/.
+    Dist,
+    /// Build, then open Chromium with a fresh profile and Lantern loaded, on its welcome page.
+    Run,
+    /// Run every check: fmt, clippy (native and wasm32), native tests, wasm tests in headless
+    /// Chromium, and the end-to-end tests against dist/.
+    Test {
+        /// Skip fmt and clippy (for a quick local loop; CI never skips them).
+        #[arg(long)]
+        no_lint: bool,
+        /// Only end-to-end test files whose name contains this.
+        #[arg(long)]
+        e2e_filter: Option<String>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Dist => dist::dist().map(drop),
+        Command::Run => run::run(),
+        Command::Test {
+            no_lint,
+            e2e_filter,
+        } => test::test(!no_lint, e2e_filter.as_deref()),
+    }
+}

@@ -1,0 +1,85 @@
+//! `cargo xtask test`: every check CI runs, in order from cheapest to dearest.
+
+use std::process::Command;
+
+use anyhow::bail;
+
+use crate::{browser, cmd, dist};
+
+/// Crates that compile to wasm32 (linted and tested for that target too).
+const WASM_CRATES: [&str; 7] = [
+    "protocol",
+    "models",
+    "content",
+    "webext",
+    "background",
+    "offscreen",
+    "popup",
+];
+
+pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
+    if lint {
+        cmd::run(cmd::cargo().args(["fmt", "--all", "--check"]))?;
+        cmd::run(cmd::cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        cmd::run(
+            cmd::cargo()
+                .args(["clippy", "--target", "wasm32-unknown-unknown"])
+                .args(WASM_CRATES.iter().flat_map(|c| ["-p", c]))
+                .args(["--", "-D", "warnings"]),
+        )?;
+    }
+    cmd::run(cmd::cargo().args(["test", "--workspace"]))?;
+    wasm_tests()?;
+    let dist = dist::dist()?;
+    end_to_end(&dist, e2e_filter)
+}
+
+/// wasm-bindgen-test suites, run by wasm-bindgen-test-runner in headless Chromium.
+fn wasm_tests() -> anyhow::Result<()> {
+    crate::wasm_tools::ensure_wasm_bindgen()?;
+    let Some(driver) = std::env::var_os("CHROMEDRIVER")
+        .map(std::path::PathBuf::from)
+        .or_else(|| cmd::on_path("chromedriver"))
+    else {
+        bail!(
+            "chromedriver is needed for the wasm tests (Debian: apt-get install chromium-driver)"
+        );
+    };
+    cmd::run(
+        cmd::cargo()
+            .args(["test", "--target", "wasm32-unknown-unknown", "-p", "webext"])
+            .env("CHROMEDRIVER", driver),
+    )
+}
+
+/// The end-to-end suite: Node's test runner driving Chromium through playwright-core.
+fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()> {
+    let root = cmd::root();
+    let tests = root.join("tests");
+    if !root.join("node_modules/playwright-core").is_dir() {
+        cmd::run(Command::new("npm").arg("ci").current_dir(&root))?;
+    }
+    let chrome = browser::find_chrome()?;
+    let mut files: Vec<_> = std::fs::read_dir(tests.join("e2e"))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
+        .filter(|path| filter.is_none_or(|f| path.to_string_lossy().contains(f)))
+        .collect();
+    files.sort();
+    cmd::run(
+        Command::new("node")
+            .args(["--test", "--test-concurrency=1"])
+            .args(&files)
+            .current_dir(&tests)
+            .env("LANTERN_DIST", dist)
+            .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
+            .env("CHROME", chrome),
+    )
+}
