@@ -8,6 +8,8 @@ use wasm_bindgen_futures::JsFuture;
 extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getContexts, catch)]
     fn get_contexts(filter: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = sendMessage, catch)]
+    fn runtime_send_message(message: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "offscreen"], js_name = createDocument, catch)]
     fn create_document(params: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "scripting"], js_name = executeScript, catch)]
@@ -97,4 +99,9 @@ pub async fn send_to_tab(tab_id: i64, message: &JsValue) -> Result<JsValue, JsVa
 pub async fn open_tab(url: &str) -> Result<(), JsValue> {
     let properties = object(&[("url", JsValue::from_str(url))])?;
     call(tabs_create(&properties)).await.map(drop)
+}
+
+/// Sends a message to the extension's other pages (the offscreen document is the one that answers).
+pub async fn send_message(message: &JsValue) -> Result<JsValue, JsValue> {
+    call(runtime_send_message(message)).await
 }

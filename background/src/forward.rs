@@ -1,22 +1,34 @@
-//! Forwarding a request to the offscreen document over a port of its own, relaying every reply.
-//! A port per request means cancelling is closing it, and a dead document shows as a disconnect.
+//! Forwarding a request to the offscreen document and relaying every reply. The document gets the
+//! request by message and answers on a port it opens back (see `protocol::EngineHandoff`), so
+//! cancelling is closing that port, and a dead document shows as a disconnect.
 
 use futures_util::future::{Either, select};
-use protocol::{Envelope, ErrorCode, LanternError, OFFSCREEN_PORT, Reply};
+use gloo_timers::future::TimeoutFuture;
+use protocol::{EngineHandoff, Envelope, ErrorCode, LanternError, Reply};
 use wasm_bindgen::JsValue;
-use webext::{PortEvent, PortLink, from_js, to_js};
+use webext::{Cancel, PortEvent, from_js, to_js};
 
-use crate::offscreen_doc;
-use webext::Cancel;
+use crate::{chrome, engine_ports, offscreen_doc};
 
 /// How often a request that never reached the document is sent again (a document that was just
 /// created may not be listening yet; one that was closed mid-request is created again).
 const ATTEMPTS: u32 = 3;
+/// How long the document may take to open its port after accepting.
+const PORT_TIMEOUT_MS: u32 = 10_000;
+
+enum Outcome {
+    /// The request ended (its final reply was sunk) or was cancelled.
+    Done,
+    /// The request never reached a live document: try again.
+    NotDelivered(String),
+    /// The document went away after it had started answering.
+    Lost,
+}
 
 pub async fn to_offscreen(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Option<Cancel>) {
     let id = envelope.id;
     let mut cancel = cancel;
-    let throw = |code, message: &str| Reply::Throw {
+    let throw = |code, message: String| Reply::Throw {
         id: Some(id),
         error: LanternError::new(code, message),
     };
@@ -27,54 +39,106 @@ pub async fn to_offscreen(envelope: Envelope, sink: &mut dyn FnMut(Reply), cance
                 error,
             });
         }
-        let mut link = match connect() {
-            Ok(link) => link,
-            Err(error) => return sink(throw(ErrorCode::OffscreenUnavailable, &error)),
-        };
-        link.post(&to_js(&envelope));
-        let mut answered = false;
-        loop {
-            let event = match cancel.as_mut() {
-                // Cancelled (or the connection table dropped the sender): stop relaying.
-                Some(cancel) => match select(cancel, std::pin::pin!(link.next())).await {
-                    Either::Left(_) => None,
-                    Either::Right((event, _)) => Some(event),
-                },
-                None => Some(link.next().await),
-            };
-            match event {
-                None => return link.close(),
-                Some(PortEvent::Message(value)) => {
-                    answered = true;
-                    let reply = from_js::<Reply>(value).unwrap_or_else(|err| {
-                        throw(
-                            ErrorCode::Internal,
-                            &format!("the engine sent an unreadable reply: {err}"),
-                        )
-                    });
-                    let done = reply.is_final();
-                    sink(reply.with_id(id));
-                    if done {
-                        return link.close();
-                    }
-                }
-                Some(PortEvent::Disconnected) => break,
+        match attempt_once(&envelope, sink, &mut cancel).await {
+            Outcome::Done => return,
+            Outcome::NotDelivered(why) if attempt == ATTEMPTS => {
+                return sink(throw(
+                    ErrorCode::OffscreenUnavailable,
+                    format!("the engine did not take the request: {why}"),
+                ));
             }
-        }
-        if answered || !envelope.body.is_idempotent() || attempt == ATTEMPTS {
-            return sink(throw(
-                ErrorCode::Disconnected,
-                "the engine's document closed before answering; ask again to restart it",
-            ));
+            Outcome::NotDelivered(_) => TimeoutFuture::new(50 * attempt).await,
+            Outcome::Lost if envelope.body.is_idempotent() && attempt < ATTEMPTS => {}
+            Outcome::Lost => {
+                return sink(throw(
+                    ErrorCode::Disconnected,
+                    "the engine's document closed before answering; ask again to restart it".into(),
+                ));
+            }
         }
     }
 }
 
-fn connect() -> Result<PortLink, String> {
-    let info = js_sys::Object::new();
-    js_sys::Reflect::set(&info, &"name".into(), &JsValue::from_str(OFFSCREEN_PORT))
-        .map_err(|_| "could not build the connection request".to_string())?;
-    webext::connect(&info)
-        .map(PortLink::new)
-        .map_err(|_| "the extension was reloaded; reopen this page".to_string())
+async fn attempt_once(
+    envelope: &Envelope,
+    sink: &mut dyn FnMut(Reply),
+    cancel: &mut Option<Cancel>,
+) -> Outcome {
+    let id = envelope.id;
+    let (token, port) = engine_ports::expect();
+    let handoff = EngineHandoff {
+        token,
+        envelope: envelope.clone(),
+    };
+    let answer = match chrome::send_message(&to_js(&handoff)).await {
+        Ok(answer) => answer,
+        Err(err) => {
+            engine_ports::forget(token);
+            return Outcome::NotDelivered(message_of(&err));
+        }
+    };
+    if !accepted(&answer) {
+        engine_ports::forget(token);
+        return match from_js::<Reply>(answer) {
+            Ok(reply) => {
+                sink(reply.with_id(id));
+                Outcome::Done
+            }
+            Err(_) => Outcome::NotDelivered("no engine answered".into()),
+        };
+    }
+    let timeout = TimeoutFuture::new(PORT_TIMEOUT_MS);
+    let mut link = match select(port, timeout).await {
+        Either::Left((Ok(link), _)) => link,
+        _ => {
+            engine_ports::forget(token);
+            return Outcome::NotDelivered("the engine accepted but never answered".into());
+        }
+    };
+    loop {
+        let event = match cancel.as_mut() {
+            // Cancelled (or the connection table dropped the sender): stop relaying.
+            Some(cancel) => match select(cancel, std::pin::pin!(link.next())).await {
+                Either::Left(_) => None,
+                Either::Right((event, _)) => Some(event),
+            },
+            None => Some(link.next().await),
+        };
+        match event {
+            None => {
+                link.close();
+                return Outcome::Done;
+            }
+            Some(PortEvent::Message(value)) => {
+                let reply = from_js::<Reply>(value).unwrap_or_else(|err| Reply::Throw {
+                    id: Some(id),
+                    error: LanternError::new(
+                        ErrorCode::Internal,
+                        format!("the engine sent an unreadable reply: {err}"),
+                    ),
+                });
+                let done = reply.is_final();
+                sink(reply.with_id(id));
+                if done {
+                    link.close();
+                    return Outcome::Done;
+                }
+            }
+            Some(PortEvent::Disconnected) => return Outcome::Lost,
+        }
+    }
+}
+
+fn accepted(answer: &JsValue) -> bool {
+    js_sys::Reflect::get(answer, &"accepted".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+fn message_of(err: &JsValue) -> String {
+    js_sys::Error::from(err.clone())
+        .message()
+        .as_string()
+        .unwrap_or_else(|| "unknown error".into())
 }

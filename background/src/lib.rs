@@ -4,6 +4,7 @@
 #![deny(clippy::unwrap_used)]
 
 mod chrome;
+mod engine_ports;
 mod forward;
 mod offscreen_doc;
 mod page;
@@ -64,6 +65,11 @@ impl Background {
             };
             serve::serve(&message, origin, &mut { post }, Some(cancel)).await;
         });
+    }
+
+    /// A port the offscreen document opened to answer a handed-off request.
+    pub fn on_engine_port(&self, port: Port) {
+        engine_ports::arrived(port);
     }
 
     /// A UI port closed: cancel what it still had in flight.

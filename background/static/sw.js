@@ -19,7 +19,11 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 });
 
 chrome.runtime.onConnect.addListener((port) => {
-  if (port.name !== 'lantern-ui') return;
+  if (port.name.startsWith('lantern-engine:')) {
+    ready.then((bg) => bg.on_engine_port(port));
+    return;
+  }
+  if (port.name !== 'lantern-ui') { port.disconnect(); return; }
   // Attached now, not after init: a message posted before the wasm is ready must not be lost.
   port.onMessage.addListener((message) => {
     ready.then((bg) => bg.on_port_message(port, message))

@@ -1,15 +1,16 @@
-//! The offscreen document's side: accepts one request per port from the service worker, serves
-//! it with the worker pool, and keeps the port alive with heartbeats while work goes on.
+//! The offscreen document's side: takes requests the background hands off, serves each with the
+//! worker pool, and answers on a port it opens back to the background, with heartbeats while work
+//! goes on. The background closing that port cancels the request.
 
 use std::rc::Rc;
 
 use futures_util::{FutureExt, StreamExt};
 use gloo_timers::future::TimeoutFuture;
 use protocol::{
-    EngineInfo, Envelope, ErrorCode, LanternError, Reply, Request, Response, parse_envelope,
+    EngineHandoff, EngineInfo, Envelope, ErrorCode, LanternError, Reply, Request, Response,
 };
 use wasm_bindgen::prelude::*;
-use webext::{Cancel, Port, PortRequests, to_js, to_json};
+use webext::{MessageSender, Port, PortEvent, PortLink, from_js, to_js};
 
 use crate::pool::{Pool, Task};
 
@@ -20,7 +21,6 @@ const HEARTBEAT_MS: u32 = 10_000;
 #[wasm_bindgen]
 pub struct Host {
     pool: Rc<Pool>,
-    requests: PortRequests,
     service_worker_url: String,
 }
 
@@ -31,52 +31,38 @@ impl Host {
         console_error_panic_hook::set_once();
         Host {
             pool: Rc::default(),
-            requests: PortRequests::default(),
             service_worker_url: webext::extension_url("background/sw.js"),
         }
     }
 
-    /// The request on a port from the background.
-    pub fn on_port_message(&self, port: Port, message: JsValue) {
-        // Content scripts can open ports too: only our own service worker may drive the engine.
-        let from_background = port.sender().is_some_and(|sender| {
-            sender.id() == Some(webext::extension_id())
-                && sender.url().as_deref() == Some(self.service_worker_url.as_str())
-        });
-        let message = to_json(message);
+    /// A handoff from the background: `{accepted: true}`, then the replies on a port of its own;
+    /// or a `throw` reply when it cannot be taken.
+    pub fn accept(&self, message: JsValue, sender: MessageSender) -> JsValue {
+        // Other extension pages can send messages too: only our service worker drives the engine.
+        let from_background = sender.id() == Some(webext::extension_id())
+            && sender.url().as_deref() == Some(self.service_worker_url.as_str());
         if !from_background {
-            let reply = Reply::Throw {
-                id: message.get("id").and_then(|id| id.as_u64()),
-                error: LanternError::new(
-                    ErrorCode::Forbidden,
-                    "only Lantern's background may talk to the engine",
-                ),
-            };
-            let _ = port.post_message(&to_js(&reply));
-            return port.disconnect();
+            return refuse(
+                ErrorCode::Forbidden,
+                "only Lantern's background may talk to the engine",
+            );
         }
-        let cancel = self.requests.open_request(&port);
+        let handoff = match from_js::<EngineHandoff>(message) {
+            Ok(handoff) => handoff,
+            Err(err) => return refuse(ErrorCode::MalformedMessage, &format!("bad handoff: {err}")),
+        };
+        let info = js_sys::Object::new();
+        let named = js_sys::Reflect::set(&info, &"name".into(), &handoff.port_name().into());
+        let port = match named.ok().and_then(|_| webext::connect(&info).ok()) {
+            Some(port) => port,
+            None => return refuse(ErrorCode::Internal, "could not open a reply port"),
+        };
+        let link = PortLink::new(port.clone());
         let pool = Rc::clone(&self.pool);
-        wasm_bindgen_futures::spawn_local(async move {
-            let post = |reply: &Reply| {
-                let _ = port.post_message(&to_js(reply));
-            };
-            let reply = match parse_envelope(&message) {
-                Ok(envelope) => serve(&pool, envelope, &post, cancel).await,
-                Err(rejection) => Some(Reply::Throw {
-                    id: rejection.id,
-                    error: rejection.error.into(),
-                }),
-            };
-            if let Some(reply) = reply {
-                post(&reply);
-            }
-        });
-    }
-
-    /// The background closed a port: cancel its request.
-    pub fn on_port_closed(&self, port: Port) {
-        self.requests.close(&port);
+        wasm_bindgen_futures::spawn_local(serve(pool, handoff.envelope, port, link));
+        let accepted = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&accepted, &"accepted".into(), &JsValue::TRUE);
+        accepted.into()
     }
 }
 
@@ -86,48 +72,59 @@ impl Default for Host {
     }
 }
 
-/// Serves one request; `None` when it was cancelled.
-async fn serve(
-    pool: &Pool,
-    envelope: Envelope,
-    post: &dyn Fn(&Reply),
-    cancel: Cancel,
-) -> Option<Reply> {
+fn refuse(code: ErrorCode, message: &str) -> JsValue {
+    to_js(&Reply::Throw {
+        id: None,
+        error: LanternError::new(code, message),
+    })
+}
+
+/// Serves one request, posting its replies on `port`; stops early when the background closes it.
+async fn serve(pool: Rc<Pool>, envelope: Envelope, port: Port, mut link: PortLink) {
     let id = envelope.id;
-    let mut cancel = cancel.fuse();
+    let post = |reply: &Reply| {
+        let _ = port.post_message(&to_js(reply));
+    };
     let result = match envelope.body {
         Request::EngineInfo => {
-            match ask_worker(pool, id, Request::WorkerInfo, post, &mut cancel).await? {
-                Ok(Response::WorkerInfo(worker)) => Ok(Response::EngineInfo(EngineInfo {
+            match ask_worker(&pool, id, Request::WorkerInfo, &post, &mut link).await {
+                None => return,
+                Some(Ok(Response::WorkerInfo(worker))) => Ok(Response::EngineInfo(EngineInfo {
                     offscreen: webext::context_info(),
                     worker,
                 })),
-                Ok(_) => Err(unexpected()),
-                Err(error) => Err(error),
+                Some(Ok(_)) => Err(unexpected()),
+                Some(Err(error)) => Err(error),
             }
         }
-        Request::WorkerInfo => ask_worker(pool, id, Request::WorkerInfo, post, &mut cancel).await?,
+        Request::WorkerInfo => {
+            match ask_worker(&pool, id, Request::WorkerInfo, &post, &mut link).await {
+                None => return,
+                Some(result) => result,
+            }
+        }
         other => Err(LanternError::new(
             ErrorCode::WrongTarget,
             format!("the engine does not serve {:?}", other.type_name()),
         )),
     };
-    Some(match result {
+    post(&match result {
         Ok(value) => Reply::Return { id, value },
         Err(error) => Reply::Throw {
             id: Some(id),
             error,
         },
-    })
+    });
 }
 
-/// Asks a worker and waits for its final reply, relaying progress and sending heartbeats.
+/// Asks a worker and waits for its final reply, relaying progress and sending heartbeats;
+/// `None` when the background closed the port (the request is cancelled).
 async fn ask_worker(
     pool: &Pool,
     id: u64,
     request: Request,
     post: &dyn Fn(&Reply),
-    mut cancel: &mut futures_util::future::Fuse<Cancel>,
+    link: &mut PortLink,
 ) -> Option<Result<Response, LanternError>> {
     let mut replies = match pool.request(Task::General, request) {
         Ok(replies) => replies,
@@ -135,6 +132,7 @@ async fn ask_worker(
     };
     loop {
         let mut heartbeat = TimeoutFuture::new(HEARTBEAT_MS).fuse();
+        let mut closed = std::pin::pin!(link.next().fuse());
         futures_util::select! {
             reply = replies.next() => match reply {
                 Some(Reply::Return { value, .. }) => return Some(Ok(value)),
@@ -146,7 +144,9 @@ async fn ask_worker(
                 ))),
             },
             _ = heartbeat => post(&Reply::Heartbeat { id }),
-            _ = cancel => return None,
+            event = closed => if matches!(event, PortEvent::Disconnected) {
+                return None;
+            },
         }
     }
 }

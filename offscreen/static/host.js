@@ -1,22 +1,18 @@
-// The offscreen document's shim: listens for the background's ports at once, hands each message
-// to the wasm host when it is ready.
+// The offscreen document's shim. It listens to messages (never to onConnect: see protocol's
+// UI_PORT), takes the background's handoffs, and leaves every other message to the background.
 import init, { Host } from './engine.js';
 
 const ready = init({ module_or_path: new URL('./engine_bg.wasm', import.meta.url) })
   .then(() => new Host());
 
-chrome.runtime.onConnect.addListener((port) => {
-  if (port.name !== 'lantern-offscreen') return;
-  port.onMessage.addListener((message) => {
-    ready.then((host) => host.on_port_message(port, message)).catch((err) => {
-      try {
-        port.postMessage({
-          kind: 'throw',
-          id: typeof message?.id === 'number' ? message.id : null,
-          error: { code: 'engine_stopped', message: `Lantern's engine stopped: ${err}` },
-        });
-      } catch { /* the background is gone */ }
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (message?.type !== 'engine_handoff') return false;
+  ready.then((host) => sendResponse(host.accept(message, sender))).catch((err) => {
+    sendResponse({
+      kind: 'throw',
+      id: typeof message?.envelope?.id === 'number' ? message.envelope.id : null,
+      error: { code: 'engine_stopped', message: `Lantern's engine stopped: ${err}` },
     });
   });
-  port.onDisconnect.addListener(() => { ready.then((host) => host.on_port_closed(port)); });
+  return true;
 });

@@ -4,6 +4,7 @@
 //! Everything here crosses `chrome.runtime` messaging or `postMessage` as the JSON-like values those
 //! channels deliver, so every type round-trips through `serde_json::Value` (see `tests/`).
 
+mod engine_handoff;
 mod envelope;
 mod error;
 mod parse;
@@ -12,6 +13,7 @@ mod request;
 mod response;
 mod sender;
 
+pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
 pub use envelope::{Envelope, Id, Target};
 pub use error::{ErrorCode, LanternError, ProtocolError};
 pub use parse::{Rejection, parse_envelope};
@@ -24,6 +26,8 @@ pub use sender::{Origin, classify_sender};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The `chrome.runtime.connect` port name a UI page uses to talk to the background.
+///
+/// Only the service worker listens to `onConnect`. A connect reaches every listening extension
+/// page, and a UI's port stays open while any receiver lives: were the offscreen document also
+/// listening, a UI would never see the service worker die.
 pub const UI_PORT: &str = "lantern-ui";
-/// The port name the background uses for one forwarded request to the offscreen document.
-pub const OFFSCREEN_PORT: &str = "lantern-offscreen";

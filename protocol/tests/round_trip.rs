@@ -122,3 +122,19 @@ fn every_error_code_round_trips() {
         through_json(&LanternError::new(code, "x"));
     }
 }
+
+#[test]
+fn engine_handoff_round_trips_and_names_its_port() {
+    let handoff = EngineHandoff {
+        token: 42,
+        envelope: Envelope::new(7, Request::EngineInfo),
+    };
+    through_json(&handoff);
+    assert_eq!(
+        serde_json::to_value(&handoff).unwrap()["type"],
+        "engine_handoff"
+    );
+    assert_eq!(EngineHandoff::token_of(&handoff.port_name()), Some(42));
+    assert_eq!(EngineHandoff::token_of("lantern-ui"), None);
+    assert_eq!(EngineHandoff::token_of("lantern-engine:x"), None);
+}
