@@ -66,9 +66,16 @@ impl Client {
     }
 
     fn post(&self, id: Id, request: &Request) -> Result<(), LanternError> {
-        let port = self.port()?;
         let message = to_js(&Envelope::new(id, request.clone()));
-        port.post_message(&message).map_err(|_| disconnected())
+        if self.port()?.post_message(&message).is_ok() {
+            return Ok(());
+        }
+        // The port died before its disconnect event reached us (the service worker was just
+        // killed): a fresh port wakes the worker again.
+        self.inner.borrow_mut().port = None;
+        self.port()?
+            .post_message(&message)
+            .map_err(|_| disconnected())
     }
 
     fn port(&self) -> Result<Port, LanternError> {
@@ -92,13 +99,10 @@ impl Client {
     }
 
     async fn read(&self, mut link: PortLink) {
-        loop {
-            match link.next().await {
-                PortEvent::Message(value) => match from_js::<Reply>(value) {
-                    Ok(reply) => self.deliver(reply),
-                    Err(err) => web_sys_log(&format!("Lantern: unreadable reply: {err}")),
-                },
-                PortEvent::Disconnected => break,
+        while let PortEvent::Message(value) = link.next().await {
+            match from_js::<Reply>(value) {
+                Ok(reply) => self.deliver(reply),
+                Err(err) => web_sys_log(&format!("Lantern: unreadable reply: {err}")),
             }
         }
         self.reconnect_pending();
