@@ -1,0 +1,77 @@
+// The extension loads, its service worker starts cleanly, and every surface shows engine status
+// that came the whole way: page -> background -> offscreen document -> worker -> back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, screenshot, sendFrom } from './lib/lantern.mjs';
+
+let lantern;
+before(async () => { lantern = await launch(); });
+after(async () => { await lantern?.close(); });
+
+async function engineFacts(page) {
+  const card = page.locator('section[aria-labelledby="engine-heading"]');
+  await card.locator('xpath=self::*[@data-state="ready" or @data-state="error"]').waitFor({ timeout: 20000 });
+  assert.equal(await card.getAttribute('data-state'), 'ready', await card.innerText());
+  const field = (name) => card.locator(`dd[data-field="${name}"]`).innerText();
+  return {
+    simd128: await field('simd128'),
+    offscreenIsolated: await field('offscreen_isolated'),
+    workerIsolated: await field('worker_isolated'),
+    threads: Number(await field('threads')),
+    version: await field('version'),
+  };
+}
+
+test('the service worker starts and answers with no console errors', async () => {
+  const page = await lantern.open('ui/popup.html');
+  const reply = await sendFrom(page, { id: 1, target: 'background', body: { type: 'ping' } });
+  assert.equal(reply.kind, 'return');
+  assert.equal(reply.value.type, 'pong');
+  assert.match(reply.value.version, /^\d+\.\d+\.\d+$/);
+  await page.close();
+  assert.deepEqual(lantern.consoleErrors, []);
+});
+
+test('the popup shows engine status from the full round trip', async () => {
+  const page = await lantern.open('ui/popup.html', { width: 360, height: 420 });
+  const facts = await engineFacts(page);
+  assert.equal(facts.simd128, 'yes');
+  assert.equal(facts.offscreenIsolated, 'yes');
+  assert.equal(facts.workerIsolated, 'yes');
+  assert.ok(facts.threads >= 1);
+  await screenshot(page, 'popup');
+  await page.close();
+});
+
+test('the offscreen document and its worker are cross-origin isolated', async () => {
+  const page = await lantern.open('ui/options.html');
+  const reply = await sendFrom(page, { id: 7, target: 'offscreen', body: { type: 'engine_info' } });
+  assert.equal(reply.kind, 'return', JSON.stringify(reply));
+  assert.equal(reply.value.offscreen.cross_origin_isolated, true);
+  assert.equal(reply.value.worker.cross_origin_isolated, true);
+  assert.equal(reply.value.worker.simd128_compiled, true);
+  assert.equal(reply.value.worker.simd128_supported, true);
+  assert.ok(reply.value.worker.wasm_memory_bytes > 0);
+  await page.close();
+});
+
+test('side panel, options and welcome pages render, with screenshots', async () => {
+  for (const [path, name, viewport] of [
+    ['ui/sidepanel.html', 'sidepanel', { width: 400, height: 700 }],
+    ['ui/options.html', 'options', { width: 900, height: 800 }],
+    ['ui/welcome.html', 'welcome', { width: 900, height: 800 }],
+  ]) {
+    const page = await lantern.open(path, viewport);
+    const facts = await engineFacts(page);
+    assert.equal(facts.workerIsolated, 'yes', name);
+    assert.equal(await page.locator('h1').innerText(), 'Lantern');
+    await screenshot(page, name);
+    await page.close();
+  }
+  assert.deepEqual(lantern.consoleErrors, []);
+});
+
+test('install opened the welcome page', async () => {
+  const urls = lantern.context.pages().map((p) => p.url());
+  assert.ok(urls.includes(lantern.url('ui/welcome.html')), urls.join(', '));
+});
