@@ -30,7 +30,12 @@ pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
         ]))?;
         cmd::run(
             cmd::cargo()
-                .args(["clippy", "--target", "wasm32-unknown-unknown"])
+                .args([
+                    "clippy",
+                    "--all-targets",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                ])
                 .args(WASM_CRATES.iter().flat_map(|c| ["-p", c]))
                 .args(["--", "-D", "warnings"]),
         )?;

@@ -14,10 +14,10 @@ pub fn pinned_wasm_bindgen() -> anyhow::Result<String> {
         .context("Cargo.lock is missing; run a cargo build first")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_string());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_string());
         }
     }
     anyhow::bail!("wasm-bindgen is not in Cargo.lock")
