@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use crate::cleanup::clean_article;
 use crate::dom::{Dom, NodeId};
 use crate::patterns::{
-    DIV_TO_P_BLOCKS, KEEP_TAG_WHEN_MERGED, TAGS_TO_SCORE, UNLIKELY_ROLES, is_byline, is_negative,
-    is_positive, is_unlikely_candidate,
+    DIV_TO_P_BLOCKS, KEEP_TAG_WHEN_MERGED, TAGS_TO_SCORE, UNLIKELY_ROLES, implicit_role, is_byline,
+    is_negative, is_positive, is_unlikely_candidate,
 };
 use crate::prep::{is_blank, is_phrasing};
 use crate::title::similarity;
@@ -404,10 +404,10 @@ fn is_unlikely(dom: &Dom, node: NodeId, class_and_id: &str) -> bool {
         && is_unlikely_candidate(class_and_id)
         && !dom.has_ancestor_tag(node, "table", Some(3), |_| true)
         && !dom.has_ancestor_tag(node, "code", Some(3), |_| true);
-    by_name
-        || dom
-            .attr(node, "role")
-            .is_some_and(|r| UNLIKELY_ROLES.contains(&r))
+    let role = dom
+        .attr(node, "role")
+        .or_else(|| implicit_role(dom.tag(node)));
+    by_name || role.is_some_and(|r| UNLIKELY_ROLES.contains(&r))
 }
 
 /// No text, and no children but line breaks and rules.
@@ -535,6 +535,20 @@ mod tests {
              class says sidebar, so the first attempt throws it away.</p></div>",
         );
         assert!(text.starts_with("The only real text"), "{text:?}");
+    }
+
+    #[test]
+    fn navigation_asides_and_footers_are_furniture_whatever_their_class() {
+        let paragraph = "<p>Plenty of words in this paragraph, with commas, clauses, and more \
+                         clauses, so that it scores well above the rest of the page.</p>";
+        let aside = "<p>Elsewhere on the site, stories, guides, and reviews, picked for you, \
+                     every day, by our editors, with love.</p>";
+        let (text, _) = grab(&format!(
+            "<div><nav>{aside}</nav><div>{paragraph}{paragraph}{paragraph}{paragraph}</div>\
+             <aside>{aside}</aside><footer>{aside}</footer></div>"
+        ));
+        assert!(text.starts_with("Plenty of words"), "{text:?}");
+        assert!(!text.contains("Elsewhere"), "{text:?}");
     }
 
     #[test]

@@ -93,10 +93,22 @@ pub(crate) const UNLIKELY_ROLES: &[&str] = &[
     "menubar",
     "complementary",
     "navigation",
+    "contentinfo",
     "alert",
     "alertdialog",
     "dialog",
 ];
+
+/// The landmark role an element has without a `role` attribute: site navigation, asides and
+/// footers are furniture however they are classed.
+pub(crate) fn implicit_role(tag: &str) -> Option<&'static str> {
+    match tag {
+        "nav" => Some("navigation"),
+        "aside" => Some("complementary"),
+        "footer" => Some("contentinfo"),
+        _ => None,
+    }
+}
 
 /// Elements that make a `<div>` a container rather than a paragraph in disguise.
 pub(crate) const DIV_TO_P_BLOCKS: &[&str] = &[
