@@ -73,6 +73,8 @@ pub(crate) fn grab_article(page: &Dom, title: &str, want_byline: bool) -> Option
         scores: HashMap::new(),
     };
     for rules in ATTEMPTS {
+        // Every attempt works on a fresh copy; node ids are the same in each copy, so a byline
+        // found once is recognised (and left out of the text) again.
         let mut dom = page.clone();
         context.rules = rules;
         context.scores.clear();
@@ -170,10 +172,12 @@ impl Attempt<'_> {
         dom.attr(node, "aria-modal") == Some("true") && dom.attr(node, "role") == Some("dialog")
     }
 
-    /// Whether `node` is the first byline seen (which is then remembered).
+    /// Whether `node` is the byline, remembering it when it is the first one seen.
     fn is_the_byline(&mut self, dom: &Dom, node: NodeId, class_and_id: &str) -> bool {
-        if !self.want_byline || self.byline.is_some() {
-            return false;
+        match &self.byline {
+            Some((known, _)) => return *known == node,
+            None if !self.want_byline => return false,
+            None => {}
         }
         let marked = dom.attr(node, "rel") == Some("author")
             || dom
@@ -535,6 +539,16 @@ mod tests {
              class says sidebar, so the first attempt throws it away.</p></div>",
         );
         assert!(text.starts_with("The only real text"), "{text:?}");
+    }
+
+    #[test]
+    fn the_byline_stays_out_of_the_text_on_every_attempt() {
+        let (text, byline) = grab(
+            "<article><p class=\"byline\">By Ann Lee</p><p>A short story, too short for the \
+             first attempt, with one sentence, and a comma or two.</p></article>",
+        );
+        assert_eq!(byline.as_deref(), Some("By Ann Lee"));
+        assert!(!text.contains("Ann Lee"), "{text:?}");
     }
 
     #[test]
