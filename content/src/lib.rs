@@ -40,9 +40,9 @@
 //!    `byline`/`author` class in the page; the language from `<html lang>`.
 //! 3. Prepare (`prep`): drop the hidden and the unread (above), turn `<br><br>` runs into
 //!    paragraphs.
-//! 4. Find the article (`grab`): remove blocks whose class, id or role names page furniture
-//!    (menus, sidebars, comments, share bars, footers, ads, navigation, dialogs) and the heading
-//!    that repeats the title; score each paragraph by its length and commas, credit the score to
+//! 4. Find the article (`grab`): remove `<nav>`, `<aside>`, `<footer>` and blocks whose class,
+//!    id or role names page furniture (menus, sidebars, comments, share bars, footers, ads,
+//!    navigation, dialogs), the byline, and the heading that repeats the title; score each paragraph by its length and commas, credit the score to
 //!    its parent, grandparent (half) and further ancestors (less), weighted by class/id words
 //!    (`article`, `content` up; `sidebar`, `promo` down) and discounted by link density; take the
 //!    best container, climbing to an ancestor when that holds more of the article, and merge the
