@@ -1,5 +1,9 @@
 //! `lantern`: the native command line over the same code the extension runs (models, extraction).
-//! Subcommands arrive with the features they serve.
+//! Subcommands arrive with the features they serve; each beyond a few lines lives in `cli/`.
+
+mod cli;
+
+use std::process::ExitCode;
 
 use clap::Parser;
 
@@ -18,9 +22,11 @@ struct Cli {
 enum Command {
     /// Print the message protocol's version and request types, as JSON.
     Protocol,
+    /// Find the readable article in a saved page and print its title and text (or JSON).
+    Extract(cli::extract::Args),
 }
 
-fn main() {
+fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Protocol => {
             let mut types: Vec<_> = protocol::Request::examples()
@@ -30,6 +36,8 @@ fn main() {
             types.dedup();
             let out = serde_json::json!({"version": protocol::VERSION, "requests": types});
             println!("{out}");
+            ExitCode::SUCCESS
         }
+        Command::Extract(args) => cli::extract::run(args),
     }
 }
