@@ -95,3 +95,34 @@ impl From<ProtocolError> for LanternError {
         LanternError::new(code, err.to_string())
     }
 }
+
+/// Why a catalog cannot be used as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("catalog schema {0} is not one this version of Lantern reads")]
+    UnsupportedSchema(u32),
+    #[error("base_url {0:?} must be absolute, or relative without `..`")]
+    BadBaseUrl(String),
+    #[error("a model has an empty id")]
+    EmptyId,
+    #[error("model id {0:?} appears more than once")]
+    DuplicateId(String),
+    #[error("model {0:?} has no files")]
+    NoFiles(String),
+    #[error("model {model:?} has a file with no name")]
+    EmptyFileName { model: String },
+    #[error("model {model:?} names file {file:?} twice")]
+    DuplicateFileName { model: String, file: String },
+    #[error("model {model:?} file {file:?} has an unusable path {path:?}")]
+    BadPath {
+        model: String,
+        file: String,
+        path: String,
+    },
+    #[error("model {model:?} file {file:?} has a sha256 that is not 64 lowercase hex digits")]
+    BadSha256 { model: String, file: String },
+    #[error("task {task} has {count} default models; it needs exactly one")]
+    DefaultCount { task: &'static str, count: usize },
+    #[error("{0:?} is an asset and cannot be a default model")]
+    DefaultAsset(String),
+}

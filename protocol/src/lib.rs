@@ -1,9 +1,10 @@
 //! Typed messages shared by every part of Lantern: the request envelope, the replies, the error DTO,
-//! and the rules for which sender may ask what.
+//! the rules for which sender may ask what, and the model catalog.
 //!
 //! Everything here crosses `chrome.runtime` messaging or `postMessage` as the JSON-like values those
 //! channels deliver, so every type round-trips through `serde_json::Value` (see `tests/`).
 
+pub mod catalog;
 mod engine_handoff;
 mod envelope;
 mod error;
@@ -13,9 +14,10 @@ mod request;
 mod response;
 mod sender;
 
+pub use catalog::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
 pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
 pub use envelope::{Envelope, Id, Target};
-pub use error::{ErrorCode, LanternError, ProtocolError};
+pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};
 pub use parse::{Rejection, parse_envelope};
 pub use reply::{Event, Reply};
 pub use request::Request;

