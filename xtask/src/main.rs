@@ -3,10 +3,12 @@
 
 mod browser;
 mod cmd;
+mod ct2;
 mod dist;
 mod run;
 mod test;
 mod wasm_tools;
+mod whisper_hf;
 
 use clap::{Parser, Subcommand};
 
