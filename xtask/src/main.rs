@@ -1,6 +1,6 @@
 //! `cargo xtask`: Lantern's one build driver. `dist` assembles the unpacked extension, `run` opens
 //! Chromium with it, `test` runs every check CI runs, `fetch-models` builds the local model
-//! mirror.
+//! mirror and `serve-models` serves it over HTTP.
 
 mod archive;
 mod browser;
@@ -12,6 +12,7 @@ mod fetch_models;
 mod mirror_catalog;
 mod pip;
 mod run;
+mod serve_models;
 mod sources;
 mod test;
 mod wasm_tools;
@@ -55,6 +56,23 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Serve the model mirror on 127.0.0.1 with byte ranges and the headers extension pages
+    /// need; one log line per request.
+    ServeModels {
+        #[arg(long, default_value_t = serve_models::DEFAULT_PORT)]
+        port: u16,
+        /// The folder to serve (default: target/models, what fetch-models builds).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+        /// Fail on purpose: close the connection after this fraction (0 to 1) of the body, on
+        /// the first GET of each file.
+        #[arg(long)]
+        drop_at_fraction: Option<f64>,
+        /// Fail on purpose: flip one byte (the middle one) of this file, a path under the
+        /// served folder, whenever it is sent. May be repeated.
+        #[arg(long)]
+        corrupt: Vec<String>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -83,5 +101,18 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::FetchModels { all, models, .. } => {
             fetch_models::fetch_models(&fetch_models::Selection { all, models })
         }
+        Command::ServeModels {
+            port,
+            dir,
+            drop_at_fraction,
+            corrupt,
+        } => serve_models::serve_models(
+            port,
+            serve_models::Config {
+                root: dir.unwrap_or_else(fetch_models::mirror_dir),
+                drop_at_fraction,
+                corrupt,
+            },
+        ),
     }
 }
