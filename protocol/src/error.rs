@@ -28,6 +28,24 @@ pub enum ErrorCode {
     NoPageAccess,
     /// The request was cancelled by its sender.
     Cancelled,
+    /// The network is unreachable (offline, or the server is down).
+    Offline,
+    /// The server answered with an error status.
+    ServerError,
+    /// A downloaded file is not the file the catalog names (its SHA-256 differs).
+    HashMismatch,
+    /// The browser's storage for Lantern is full, or would be by this download.
+    QuotaExceeded,
+    /// The model needs more memory than a browser tab's WebAssembly can have (4 GiB).
+    ModelTooLarge,
+    /// The file is not in a format Lantern can load.
+    UnsupportedFormat,
+    /// The catalog has no model with this id.
+    UnknownModel,
+    /// The model is not downloaded (or was deleted).
+    NotInstalled,
+    /// The browser's storage failed in another way.
+    StorageFailed,
     /// A bug: something Lantern did not expect.
     Internal,
 }
@@ -37,7 +55,11 @@ impl ErrorCode {
     pub fn is_transient(self) -> bool {
         matches!(
             self,
-            ErrorCode::Disconnected | ErrorCode::WorkerCrashed | ErrorCode::OffscreenUnavailable
+            ErrorCode::Disconnected
+                | ErrorCode::WorkerCrashed
+                | ErrorCode::OffscreenUnavailable
+                | ErrorCode::Offline
+                | ErrorCode::ServerError
         )
     }
 }

@@ -21,7 +21,10 @@ pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};
 pub use parse::{Rejection, parse_envelope};
 pub use reply::{Event, Reply};
 pub use request::Request;
-pub use response::{ContextInfo, EngineInfo, PageInfo, Pong, Response, WorkerInfo};
+pub use response::{
+    ContextInfo, EngineInfo, ModelInstalled, ModelList, ModelLoaded, ModelState, ModelStatus,
+    PageInfo, Pong, Response, WorkerInfo,
+};
 pub use sender::{Origin, classify_sender};
 
 /// Lantern's version, as every context reports it.

@@ -67,4 +67,13 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total: Option<u64>,
     },
+    /// Bytes of a model stored so far (over all its files).
+    Download {
+        model_id: String,
+        file: String,
+        bytes: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total: Option<u64>,
+        bytes_per_s: f64,
+    },
 }

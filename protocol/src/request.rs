@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Task;
 use crate::envelope::Target;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,6 +19,24 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tab_id: Option<i64>,
     },
+    /// The catalog's models with what is installed, downloading or half-downloaded.
+    ListModels,
+    /// Downloads a model (or joins its download in progress), streaming `download` events.
+    DownloadModel { model_id: String },
+    /// Stops a download and drops what it stored.
+    CancelDownload { model_id: String },
+    /// Deletes an installed or half-downloaded model.
+    DeleteModel { model_id: String },
+    /// Deletes every model and download.
+    ClearModels,
+    /// Loads an installed model into the worker of its task, from the cache alone.
+    LoadModel { model_id: String, task: Task },
+    /// Where the catalog comes from: a URL (a local mirror's `catalog.json`), or `None` for the
+    /// build's default.
+    SetCatalogUrl {
+        #[serde(default)]
+        url: Option<String>,
+    },
 }
 
 impl Request {
@@ -28,6 +47,13 @@ impl Request {
             Request::EngineInfo => "engine_info",
             Request::WorkerInfo => "worker_info",
             Request::PageInfo { .. } => "page_info",
+            Request::ListModels => "list_models",
+            Request::DownloadModel { .. } => "download_model",
+            Request::CancelDownload { .. } => "cancel_download",
+            Request::DeleteModel { .. } => "delete_model",
+            Request::ClearModels => "clear_models",
+            Request::LoadModel { .. } => "load_model",
+            Request::SetCatalogUrl { .. } => "set_catalog_url",
         }
     }
 
@@ -41,7 +67,9 @@ impl Request {
     pub fn home_of(type_name: &str) -> Option<Target> {
         match type_name {
             "ping" => Some(Target::Background),
-            "engine_info" | "worker_info" => Some(Target::Offscreen),
+            "engine_info" | "worker_info" | "list_models" | "download_model"
+            | "cancel_download" | "delete_model" | "clear_models" | "load_model"
+            | "set_catalog_url" => Some(Target::Offscreen),
             "page_info" => Some(Target::Content),
             _ => None,
         }
@@ -49,11 +77,19 @@ impl Request {
 
     /// Whether repeating the request after a lost connection is harmless.
     pub fn is_idempotent(&self) -> bool {
+        // Downloading again joins the running download, so it is safe to repeat too.
         match self {
             Request::Ping
             | Request::EngineInfo
             | Request::WorkerInfo
-            | Request::PageInfo { .. } => true,
+            | Request::PageInfo { .. }
+            | Request::ListModels
+            | Request::DownloadModel { .. }
+            | Request::CancelDownload { .. }
+            | Request::DeleteModel { .. }
+            | Request::ClearModels
+            | Request::LoadModel { .. }
+            | Request::SetCatalogUrl { .. } => true,
         }
     }
 
@@ -65,6 +101,25 @@ impl Request {
             Request::WorkerInfo,
             Request::PageInfo { tab_id: None },
             Request::PageInfo { tab_id: Some(7) },
+            Request::ListModels,
+            Request::DownloadModel {
+                model_id: "smollm2-135m-instruct".into(),
+            },
+            Request::CancelDownload {
+                model_id: "smollm2-135m-instruct".into(),
+            },
+            Request::DeleteModel {
+                model_id: "smollm2-135m-instruct".into(),
+            },
+            Request::ClearModels,
+            Request::LoadModel {
+                model_id: "smollm2-135m-instruct".into(),
+                task: Task::Llm,
+            },
+            Request::SetCatalogUrl {
+                url: Some("http://127.0.0.1:8799/catalog.json".into()),
+            },
+            Request::SetCatalogUrl { url: None },
         ]
     }
 }

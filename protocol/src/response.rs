@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::ModelEntry;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Response {
@@ -9,6 +11,62 @@ pub enum Response {
     EngineInfo(EngineInfo),
     WorkerInfo(WorkerInfo),
     PageInfo(PageInfo),
+    Models(ModelList),
+    ModelInstalled(ModelInstalled),
+    ModelLoaded(ModelLoaded),
+    /// The request was carried out and has nothing to say.
+    Done,
+}
+
+/// The catalog's models as this browser has them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelList {
+    /// Where the catalog came from; `None` for the built-in one.
+    pub catalog_url: Option<String>,
+    /// Set when the catalog could not be fetched and a cached copy (or the built-in one) is shown.
+    pub catalog_warning: Option<String>,
+    pub models: Vec<ModelStatus>,
+    /// `navigator.storage.estimate()`: bytes used and available to Lantern.
+    pub storage_usage: u64,
+    pub storage_quota: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelStatus {
+    pub entry: ModelEntry,
+    pub state: ModelState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ModelState {
+    /// Not stored at all.
+    Available,
+    /// Downloading now.
+    Downloading { bytes: u64, total: Option<u64> },
+    /// A download stopped part way (closed browser, lost connection); it resumes where it stopped.
+    Partial { bytes: u64, total: Option<u64> },
+    Installed {
+        bytes: u64,
+        /// The catalog now lists another version or other files: download again to update.
+        update_available: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInstalled {
+    pub model_id: String,
+    pub bytes: u64,
+}
+
+/// What a worker made of a model it loaded from the cache.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelLoaded {
+    pub model_id: String,
+    /// Bytes read from the cache.
+    pub bytes: u64,
+    /// e.g. "gguf llama, 272 tensors".
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

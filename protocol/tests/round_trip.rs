@@ -89,6 +89,57 @@ fn every_reply_round_trips() {
             },
         },
         Reply::Heartbeat { id: 8 },
+        Reply::Progress {
+            id: 9,
+            event: Event::Download {
+                model_id: "m".into(),
+                file: "model.gguf".into(),
+                bytes: 10,
+                total: Some(100),
+                bytes_per_s: 1.5e6,
+            },
+        },
+        Reply::Return {
+            id: 10,
+            value: Response::Models(ModelList {
+                catalog_url: Some("http://127.0.0.1:1/catalog.json".into()),
+                catalog_warning: None,
+                models: Catalog::builtin()
+                    .models
+                    .into_iter()
+                    .zip([
+                        ModelState::Available,
+                        ModelState::Downloading {
+                            bytes: 1,
+                            total: Some(2),
+                        },
+                        ModelState::Partial {
+                            bytes: 1,
+                            total: None,
+                        },
+                        ModelState::Installed {
+                            bytes: 5,
+                            update_available: true,
+                        },
+                    ])
+                    .map(|(entry, state)| ModelStatus { entry, state })
+                    .collect(),
+                storage_usage: 1,
+                storage_quota: 2,
+            }),
+        },
+        Reply::Return {
+            id: 11,
+            value: Response::ModelLoaded(ModelLoaded {
+                model_id: "m".into(),
+                bytes: 3,
+                summary: "gguf llama".into(),
+            }),
+        },
+        Reply::Return {
+            id: 12,
+            value: Response::Done,
+        },
     ];
     for reply in &replies {
         through_json(reply);
@@ -118,6 +169,15 @@ fn every_error_code_round_trips() {
         NoPageAccess,
         Cancelled,
         Internal,
+        Offline,
+        ServerError,
+        HashMismatch,
+        QuotaExceeded,
+        ModelTooLarge,
+        UnsupportedFormat,
+        UnknownModel,
+        NotInstalled,
+        StorageFailed,
     ] {
         through_json(&LanternError::new(code, "x"));
     }
