@@ -5,6 +5,8 @@
 mod chrome;
 mod codec;
 mod context;
+pub mod idb;
+pub mod model_store;
 mod port;
 mod requests;
 
