@@ -97,16 +97,15 @@ async fn serve(pool: Rc<Pool>, envelope: Envelope, port: Port, mut link: PortLin
                 Some(Err(error)) => Err(error),
             }
         }
-        Request::WorkerInfo => {
-            match ask_worker(&pool, id, Request::WorkerInfo, &post, &mut link).await {
+        request => {
+            if matches!(request, Request::DownloadModel { .. }) {
+                request_persistence();
+            }
+            match ask_worker(&pool, id, request, &post, &mut link).await {
                 None => return,
                 Some(result) => result,
             }
         }
-        other => Err(LanternError::new(
-            ErrorCode::WrongTarget,
-            format!("the engine does not serve {:?}", other.type_name()),
-        )),
     };
     post(&match result {
         Ok(value) => Reply::Return { id, value },
@@ -126,7 +125,7 @@ async fn ask_worker(
     post: &dyn Fn(&Reply),
     link: &mut PortLink,
 ) -> Option<Result<Response, LanternError>> {
-    let mut replies = match pool.request(Task::General, request) {
+    let mut replies = match pool.request(Task::for_request(&request), request) {
         Ok(replies) => replies,
         Err(error) => return Some(Err(error)),
     };
@@ -148,6 +147,14 @@ async fn ask_worker(
                 return None;
             },
         }
+    }
+}
+
+/// Asks the browser not to evict the model cache under storage pressure. Only a document can ask
+/// (not a worker); the answer changes nothing we do, so it is not awaited.
+fn request_persistence() {
+    if let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) {
+        let _ = storage.persist();
     }
 }
 

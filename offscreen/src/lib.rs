@@ -7,6 +7,8 @@
 
 mod engine_facts;
 mod host;
+mod models;
+mod outbox;
 mod pool;
 mod worker;
 

@@ -16,6 +16,27 @@ use webext::{from_js, to_js};
 pub enum Task {
     /// Requests that need the engine but no model (engine facts).
     General,
+    /// The model cache: catalog, downloads, deletions. One worker, so downloads never race.
+    Models,
+    /// Running a model of this kind.
+    Run(protocol::Task),
+}
+
+impl Task {
+    /// The worker a request goes to.
+    pub fn for_request(request: &protocol::Request) -> Task {
+        use protocol::Request;
+        match request {
+            Request::LoadModel { task, .. } => Task::Run(*task),
+            Request::ListModels
+            | Request::DownloadModel { .. }
+            | Request::CancelDownload { .. }
+            | Request::DeleteModel { .. }
+            | Request::ClearModels
+            | Request::SetCatalogUrl { .. } => Task::Models,
+            _ => Task::General,
+        }
+    }
 }
 
 type Pending = Rc<RefCell<HashMap<Id, mpsc::UnboundedSender<Reply>>>>;

@@ -1,16 +1,20 @@
-//! The worker side: receives envelopes from the document, runs them, posts replies back.
+//! The worker side: receives envelopes from the document, serves each in its own task (a long
+//! download must not block a listing), and posts replies back.
+
+use std::rc::Rc;
 
 use protocol::{ErrorCode, LanternError, Reply, Request, Response, parse_envelope};
 use wasm_bindgen::prelude::*;
 use web_sys::DedicatedWorkerGlobalScope;
-use webext::{to_js, to_json};
+use webext::to_json;
 
-use crate::engine_facts;
+use crate::outbox::Outbox;
+use crate::{engine_facts, models};
 
 /// The engine inside one worker; created by `static/worker.js` once the wasm is ready.
 #[wasm_bindgen]
 pub struct WorkerEngine {
-    scope: DedicatedWorkerGlobalScope,
+    outbox: Rc<Outbox>,
 }
 
 #[wasm_bindgen]
@@ -19,35 +23,42 @@ impl WorkerEngine {
     pub fn new() -> Result<WorkerEngine, JsValue> {
         console_error_panic_hook::set_once();
         let scope = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>()?;
-        Ok(WorkerEngine { scope })
+        Ok(WorkerEngine {
+            outbox: Rc::new(Outbox::new(scope)),
+        })
     }
 
     /// One message from the document.
     pub fn handle(&self, message: JsValue) {
-        let reply = match parse_envelope(&to_json(message)) {
-            Err(rejection) => Reply::Throw {
-                id: rejection.id,
-                error: LanternError::from(rejection.error),
-            },
-            Ok(envelope) => match envelope.body {
-                Request::WorkerInfo => Reply::Return {
-                    id: envelope.id,
-                    value: Response::WorkerInfo(engine_facts::worker_info()),
-                },
-                other => Reply::Throw {
-                    id: Some(envelope.id),
-                    error: LanternError::new(
-                        ErrorCode::Internal,
-                        format!("the engine worker does not serve {:?}", other.type_name()),
-                    ),
-                },
-            },
+        let envelope = match parse_envelope(&to_json(message)) {
+            Ok(envelope) => envelope,
+            Err(rejection) => {
+                return self.outbox.post(&Reply::Throw {
+                    id: rejection.id,
+                    error: LanternError::from(rejection.error),
+                });
+            }
         };
-        self.post(&reply);
-    }
-
-    fn post(&self, reply: &Reply) {
-        // Only fails for values that cannot be cloned, which a serialised reply never is.
-        let _ = self.scope.post_message(&to_js(reply));
+        let outbox = Rc::clone(&self.outbox);
+        wasm_bindgen_futures::spawn_local(async move {
+            let id = envelope.id;
+            let result = match envelope.body {
+                Request::WorkerInfo => Ok(Response::WorkerInfo(engine_facts::worker_info())),
+                request if models::serves(&request) => {
+                    models::serve(request, id, Rc::clone(&outbox)).await
+                }
+                other => Err(LanternError::new(
+                    ErrorCode::Internal,
+                    format!("the engine worker does not serve {:?}", other.type_name()),
+                )),
+            };
+            outbox.post(&match result {
+                Ok(value) => Reply::Return { id, value },
+                Err(error) => Reply::Throw {
+                    id: Some(id),
+                    error,
+                },
+            });
+        });
     }
 }

@@ -1,0 +1,69 @@
+//! The model list the UI shows: the catalog's models (and imported ones) with their state here.
+
+use protocol::{LanternError, ModelList, ModelState, ModelStatus};
+use webext::model_store::ModelStore;
+
+use super::catalog_source::CatalogChoice;
+use super::{errors, jobs, quota};
+
+pub async fn list(store: &ModelStore, choice: CatalogChoice) -> Result<ModelList, LanternError> {
+    let installed = store.installed().await.map_err(errors::storage)?;
+    let progress = store.progress_all().await.map_err(errors::storage)?;
+    let mut models: Vec<ModelStatus> = choice
+        .catalog
+        .models
+        .iter()
+        .map(|entry| {
+            let state = if let Some(job) = jobs::running(&entry.id) {
+                ModelState::Downloading {
+                    bytes: job.bytes.get(),
+                    total: job.total.get().or(entry.total_size()),
+                }
+            } else if let Some(model) = installed.iter().find(|m| m.entry.id == entry.id) {
+                ModelState::Installed {
+                    bytes: model.bytes,
+                    update_available: entry.changed_since(&model.entry),
+                }
+            } else {
+                let stored: u64 = progress
+                    .iter()
+                    .filter(|p| p.model_id == entry.id && p.version == entry.version)
+                    .map(|p| p.bytes)
+                    .sum();
+                if stored > 0 {
+                    ModelState::Partial {
+                        bytes: stored,
+                        total: entry.total_size(),
+                    }
+                } else {
+                    ModelState::Available
+                }
+            };
+            ModelStatus {
+                entry: entry.clone(),
+                state,
+            }
+        })
+        .collect();
+    // Installed models the catalog does not list (imports, or dropped from the catalog) stay
+    // visible so they can be used and deleted.
+    for model in &installed {
+        if choice.catalog.model(&model.entry.id).is_none() {
+            models.push(ModelStatus {
+                entry: model.entry.clone(),
+                state: ModelState::Installed {
+                    bytes: model.bytes,
+                    update_available: false,
+                },
+            });
+        }
+    }
+    let estimate = quota::estimate().await;
+    Ok(ModelList {
+        catalog_url: choice.url,
+        catalog_warning: choice.warning,
+        models,
+        storage_usage: estimate.as_ref().map_or(0, |e| e.usage),
+        storage_quota: estimate.as_ref().map_or(0, |e| e.quota),
+    })
+}

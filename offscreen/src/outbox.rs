@@ -1,0 +1,24 @@
+//! A worker's way back to the document: replies and progress, posted as plain JSON values.
+
+use protocol::{Event, Id, Reply};
+use web_sys::DedicatedWorkerGlobalScope;
+use webext::to_js;
+
+pub struct Outbox {
+    scope: DedicatedWorkerGlobalScope,
+}
+
+impl Outbox {
+    pub fn new(scope: DedicatedWorkerGlobalScope) -> Outbox {
+        Outbox { scope }
+    }
+
+    pub fn post(&self, reply: &Reply) {
+        // Only fails for values that cannot be cloned, which a serialised reply never is.
+        let _ = self.scope.post_message(&to_js(reply));
+    }
+
+    pub fn progress(&self, id: Id, event: Event) {
+        self.post(&Reply::Progress { id, event });
+    }
+}
