@@ -29,8 +29,9 @@ pub fn dist_dir() -> PathBuf {
     cmd::root().join("dist")
 }
 
-/// Builds dist/ and returns its path.
-pub fn dist() -> anyhow::Result<PathBuf> {
+/// Builds dist/ and returns its path. `catalog_url` becomes the extension's default catalog
+/// (dist/config.json), read by the engine when the user has not chosen one.
+pub fn dist(catalog_url: Option<&str>) -> anyhow::Result<PathBuf> {
     let started = Instant::now();
     let root = cmd::root();
     let dist = dist_dir();
@@ -59,6 +60,8 @@ pub fn dist() -> anyhow::Result<PathBuf> {
         copy_files(&root.join(source), &dist.join(destination))?;
     }
     fs::copy(root.join("manifest.json"), dist.join("manifest.json"))?;
+    let config = serde_json::json!({ "catalog_url": catalog_url });
+    fs::write(dist.join("config.json"), format!("{config:#}\n"))?;
     check_manifest_files(&dist)?;
     for (_, folder, out_name) in WASM_CRATES {
         let wasm = dist.join(folder).join(format!("{out_name}_bg.wasm"));

@@ -28,7 +28,8 @@ pub fn mirror_dir() -> PathBuf {
     cmd::root().join("target/models")
 }
 
-/// What was asked for on the command line.
+/// What was asked for on the command line; the default is the small set.
+#[derive(Default)]
 pub struct Selection {
     pub all: bool,
     pub models: Vec<String>,

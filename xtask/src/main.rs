@@ -30,7 +30,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build every wasm crate and assemble the unpacked extension in dist/.
-    Dist,
+    Dist {
+        /// The catalog the extension uses until the user picks another (e.g. a local mirror's
+        /// http://127.0.0.1:8799/catalog.json). Without it: the built-in hub catalog.
+        #[arg(long)]
+        catalog_url: Option<String>,
+    },
     /// Build, then open Chromium with a fresh profile and Lantern loaded, on its welcome page.
     Run,
     /// Run every check: fmt, clippy (native and wasm32), native tests, wasm tests in headless
@@ -88,7 +93,7 @@ fn main() -> std::process::ExitCode {
 
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Dist => dist::dist().map(drop),
+        Command::Dist { catalog_url } => dist::dist(catalog_url.as_deref()).map(drop),
         Command::Run => run::run(),
         Command::Test {
             no_lint,

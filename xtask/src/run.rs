@@ -1,11 +1,26 @@
-//! `cargo xtask run`: Lantern in a real Chromium with a fresh profile.
+//! `cargo xtask run`: Lantern in a real Chromium with a fresh profile, its models served from the
+//! local mirror so it works offline out of the box.
 
 use std::process::Command;
 
-use crate::{browser, cmd, dist};
+use crate::{browser, cmd, dist, fetch_models, serve_models};
 
 pub fn run() -> anyhow::Result<()> {
-    let dist = dist::dist()?;
+    fetch_models::fetch_models(&fetch_models::Selection::default())?;
+    let port = serve_models::DEFAULT_PORT;
+    let catalog_url = format!("http://127.0.0.1:{port}/catalog.json");
+    let dist = dist::dist(Some(&catalog_url))?;
+    let config = serve_models::Config {
+        root: fetch_models::mirror_dir(),
+        drop_at_fraction: None,
+        corrupt: Vec::new(),
+    };
+    // The mirror lives as long as this command: Chromium runs in the foreground below.
+    std::thread::spawn(move || {
+        if let Err(err) = serve_models::serve_models(port, config) {
+            eprintln!("the model mirror stopped: {err:#}");
+        }
+    });
     let chrome = browser::find_chrome()?;
     let id = browser::extension_id()?;
     let profile = cmd::root().join("target/lantern-profile");

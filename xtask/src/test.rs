@@ -42,7 +42,9 @@ pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
     }
     cmd::run(cmd::cargo().args(["test", "--workspace"]))?;
     wasm_tests()?;
-    let dist = dist::dist()?;
+    // The end-to-end tests download real weights from the local mirror.
+    crate::fetch_models::fetch_models(&crate::fetch_models::Selection::default())?;
+    let dist = dist::dist(None)?;
     end_to_end(&dist, e2e_filter)
 }
 
@@ -85,6 +87,8 @@ fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()
             .current_dir(&tests)
             .env("LANTERN_DIST", dist)
             .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
+            .env("LANTERN_XTASK", std::env::current_exe()?)
+            .env("LANTERN_MODELS_DIR", crate::fetch_models::mirror_dir())
             .env("CHROME", chrome),
     )
 }
