@@ -31,7 +31,13 @@ impl AppState {
     }
 }
 
+thread_local! {
+    /// The page's one connection to the background. A thread-local rather than a context value:
+    /// views call it from async tasks and event handlers, where no reactive scope is current.
+    static CLIENT: Client = Client::default();
+}
+
 /// The app's one client, shared by every view.
 pub fn client() -> Client {
-    use_context::<Client>()
+    CLIENT.with(Client::clone)
 }

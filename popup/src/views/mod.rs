@@ -2,6 +2,7 @@
 
 mod about;
 mod engine_card;
+mod models_card;
 mod page_card;
 mod shell;
 mod welcome;

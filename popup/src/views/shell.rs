@@ -4,9 +4,9 @@ use sycamore::prelude::*;
 
 use super::about::About;
 use super::engine_card::EngineCard;
+use super::models_card::ModelsCard;
 use super::page_card::PageCard;
 use super::welcome::Welcome;
-use crate::client::Client;
 use crate::state::AppState;
 
 /// The pages the app is mounted in.
@@ -40,12 +40,11 @@ impl Surface {
 
 #[component(inline_props)]
 pub fn App(surface: Surface) -> View {
-    provide_context(Client::default());
     provide_context(AppState::new());
     let cards = match surface {
         Surface::Popup => view! { EngineCard {} },
         Surface::SidePanel => view! { PageCard {} EngineCard {} },
-        Surface::Options => view! { EngineCard {} About {} },
+        Surface::Options => view! { ModelsCard {} EngineCard {} About {} },
         Surface::Welcome => view! { Welcome {} EngineCard {} },
     };
     view! {

@@ -1,0 +1,307 @@
+//! The model manager: the catalog's models with size, memory, license and state; download with
+//! progress, cancel, delete, clear all, import from a file, and the catalog's source.
+
+use std::collections::HashMap;
+
+use futures_util::StreamExt;
+use protocol::{Event, LanternError, ModelList, ModelState, ModelStatus, Reply, Request, Response};
+use sycamore::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+use crate::import::{self, Picked};
+use crate::state::{Fetch, client};
+
+/// Bytes, total and speed of each download this page follows.
+type Downloads = HashMap<String, (u64, Option<u64>, f64)>;
+
+#[derive(Clone, Copy)]
+struct Models {
+    list: Signal<Fetch<ModelList>>,
+    downloads: Signal<Downloads>,
+    notice: Signal<Option<LanternError>>,
+    importing: Signal<Option<(u64, u64)>>,
+}
+
+impl Models {
+    fn refresh(self) {
+        let client = client();
+        wasm_bindgen_futures::spawn_local(async move {
+            self.list.set(match client.call(Request::ListModels).await {
+                Ok(Response::Models(list)) => Fetch::Ready(list),
+                Ok(_) => Fetch::Failed(LanternError::new(
+                    protocol::ErrorCode::Internal,
+                    "unexpected answer",
+                )),
+                Err(error) => Fetch::Failed(error),
+            });
+        });
+    }
+
+    /// Runs a request that answers `done`, shows its error if any, then refreshes the list.
+    fn act(self, request: Request) {
+        let client = client();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = client.call(request).await {
+                self.notice.set(Some(error));
+            }
+            self.refresh();
+        });
+    }
+
+    fn download(self, model_id: String) {
+        self.notice.set(None);
+        let client = client();
+        wasm_bindgen_futures::spawn_local(async move {
+            match client.send(Request::DownloadModel {
+                model_id: model_id.clone(),
+            }) {
+                Ok(mut replies) => {
+                    self.refresh();
+                    while let Some(reply) = replies.next().await {
+                        match reply {
+                            Reply::Progress {
+                                event:
+                                    Event::Download {
+                                        bytes,
+                                        total,
+                                        bytes_per_s,
+                                        ..
+                                    },
+                                ..
+                            } => self.downloads.update(|d| {
+                                d.insert(model_id.clone(), (bytes, total, bytes_per_s));
+                            }),
+                            Reply::Throw { error, .. } => {
+                                self.notice.set(Some(error));
+                                break;
+                            }
+                            Reply::Return { .. } => break,
+                            _ => {}
+                        }
+                    }
+                }
+                Err(error) => self.notice.set(Some(error)),
+            }
+            self.downloads.update(|d| {
+                d.remove(&model_id);
+            });
+            self.refresh();
+        });
+    }
+
+    fn import(self, input: HtmlInputElement) {
+        let Some(files) = input.files() else { return };
+        let picked: Vec<Picked> = (0..files.length())
+            .filter_map(|i| files.get(i))
+            .map(Picked::new)
+            .collect();
+        input.set_value("");
+        if picked.is_empty() {
+            return;
+        }
+        self.notice.set(None);
+        self.importing.set(Some((0, 1)));
+        wasm_bindgen_futures::spawn_local(async move {
+            let progress = move |done, total| self.importing.set(Some((done, total)));
+            if let Err(error) = import::import(picked, &progress).await {
+                self.notice.set(Some(error));
+            }
+            self.importing.set(None);
+            self.refresh();
+        });
+    }
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.0} MB", bytes as f64 / 1_000_000.0)
+}
+
+fn percent(bytes: u64, total: Option<u64>) -> String {
+    total.filter(|t| *t > 0).map_or_else(
+        || megabytes(bytes),
+        |t| format!("{:.0}%", bytes as f64 * 100.0 / t as f64),
+    )
+}
+
+#[component]
+pub fn ModelsCard() -> View {
+    let models = Models {
+        list: create_signal(Fetch::Loading),
+        downloads: create_signal(HashMap::new()),
+        notice: create_signal(None),
+        importing: create_signal(None),
+    };
+    on_mount(move || models.refresh());
+    let catalog_input = create_node_ref();
+    let set_catalog = move |url: Option<String>| {
+        models.notice.set(None);
+        models.act(Request::SetCatalogUrl { url });
+    };
+    view! {
+        section(class="card", aria-labelledby="models-heading",
+                data-state=match models.list.get_clone() { Fetch::Loading => "loading", Fetch::Ready(_) => "ready", Fetch::Failed(_) => "error" }) {
+            h2(id="models-heading") { "Models" }
+            (match models.notice.get_clone() {
+                Some(error) => view! {
+                    p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (error.message.clone()) }
+                },
+                None => view! {},
+            })
+            (match models.list.get_clone() {
+                Fetch::Loading => view! { p(class="muted", role="status") { "Reading the model list…" } },
+                Fetch::Failed(error) => view! {
+                    p(class="error", role="alert") { (error.message.clone()) }
+                },
+                Fetch::Ready(list) => model_table(models, list),
+            })
+            (match models.importing.get() {
+                Some((done, total)) => view! {
+                    p(role="status") { "Importing… " (percent(done, Some(total))) }
+                },
+                None => view! {},
+            })
+            div(class="actions") {
+                label(class="button secondary") {
+                    "Import a GGUF file…"
+                    input(r#type="file", accept=".gguf", class="visually-hidden",
+                          on:change=move |e: web_sys::Event| {
+                              if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                                  models.import(input);
+                              }
+                          })
+                }
+                button(class="secondary", on:click=move |_| {
+                    models.notice.set(None);
+                    models.act(Request::ClearModels);
+                }) { "Delete all models" }
+            }
+            details {
+                summary { "Where models come from" }
+                p(class="muted") { "A catalog lists the models and where to download them. Leave empty for the built-in one." }
+                div(class="actions") {
+                    input(r#ref=catalog_input, r#type="url", aria-label="Catalog URL",
+                          placeholder="http://127.0.0.1:8799/catalog.json",
+                          value=match models.list.get_clone() { Fetch::Ready(l) => l.catalog_url.unwrap_or_default(), _ => String::new() })
+                    button(class="secondary", on:click=move |_| {
+                        let value = catalog_input
+                            .get()
+                            .dyn_into::<HtmlInputElement>()
+                            .map(|i| i.value())
+                            .unwrap_or_default();
+                        set_catalog((!value.trim().is_empty()).then(|| value.trim().to_string()));
+                    }) { "Use this catalog" }
+                }
+            }
+        }
+    }
+}
+
+fn model_table(models: Models, list: ModelList) -> View {
+    let warning = list.catalog_warning.clone();
+    let storage = format!(
+        "{} used of {} available",
+        megabytes(list.storage_usage),
+        megabytes(list.storage_quota)
+    );
+    let rows = list
+        .models
+        .into_iter()
+        .filter(|m| m.entry.role == protocol::Role::Model)
+        .map(|status| model_row(models, status))
+        .collect::<Vec<_>>();
+    view! {
+        (match warning.clone() {
+            Some(w) => view! { p(class="muted", role="status") { (w) } },
+            None => view! {},
+        })
+        ul(class="models") { (rows) }
+        p(class="muted") { (storage) }
+    }
+}
+
+fn model_row(models: Models, status: ModelStatus) -> View {
+    let entry = status.entry;
+    let id = entry.id.clone();
+    let size = entry
+        .total_size()
+        .map_or("size unknown".to_string(), megabytes);
+    let facts = format!(
+        "{} · {} · {} RAM · {}",
+        entry.task.as_str(),
+        size,
+        megabytes(entry.ram_bytes),
+        entry.license
+    );
+    let (download_id, cancel_id, delete_id) = (id.clone(), id.clone(), id.clone());
+    let name = entry.name.clone();
+    let state_view = move || {
+        if let Some((bytes, total, speed)) = models.downloads.with(|d| d.get(&id).copied()) {
+            return downloading(models, &cancel_id, &name, bytes, total, speed);
+        }
+        match &status.state {
+            ModelState::Downloading { bytes, total } => {
+                downloading(models, &cancel_id, &name, *bytes, *total, 0.0)
+            }
+            ModelState::Installed {
+                update_available, ..
+            } => {
+                let (delete_id, download_id) = (delete_id.clone(), download_id.clone());
+                let update = if *update_available {
+                    view! { button(on:click=move |_| models.download(download_id.clone())) { "Update" } }
+                } else {
+                    view! {}
+                };
+                view! {
+                    span(class="installed") { "Installed" }
+                    (update)
+                    button(class="secondary", on:click=move |_| models.act(Request::DeleteModel { model_id: delete_id.clone() })) { "Delete" }
+                }
+            }
+            ModelState::Partial { bytes, total } => {
+                let (download_id, delete_id) = (download_id.clone(), delete_id.clone());
+                let label = format!("Paused at {}", percent(*bytes, *total));
+                view! {
+                    span(class="muted") { (label) }
+                    button(on:click=move |_| models.download(download_id.clone())) { "Resume" }
+                    button(class="secondary", on:click=move |_| models.act(Request::DeleteModel { model_id: delete_id.clone() })) { "Delete" }
+                }
+            }
+            ModelState::Available => {
+                let download_id = download_id.clone();
+                view! { button(on:click=move |_| models.download(download_id.clone())) { "Download" } }
+            }
+        }
+    };
+    view! {
+        li(class="model", data-model=entry.id.clone()) {
+            div {
+                strong { (entry.name.clone()) }
+                div(class="muted") { (facts) }
+            }
+            div(class="model-state") { (state_view) }
+        }
+    }
+}
+
+/// A download's progress bar, percentage, time left and cancel button.
+fn downloading(
+    models: Models,
+    id: &str,
+    name: &str,
+    bytes: u64,
+    total: Option<u64>,
+    speed: f64,
+) -> View {
+    let left = total
+        .filter(|_| speed > 0.0)
+        .map(|t| format!(", {:.0} s left", t.saturating_sub(bytes) as f64 / speed))
+        .unwrap_or_default();
+    let id = id.to_string();
+    let label = format!("Downloading {name}");
+    view! {
+        progress(max=total.unwrap_or(0).to_string(), value=bytes.to_string(), aria-label=label)
+        span(class="muted") { "Downloading " (percent(bytes, total)) (left) }
+        button(class="secondary", on:click=move |_| models.act(Request::CancelDownload { model_id: id.clone() })) { "Cancel" }
+    }
+}
