@@ -1,0 +1,86 @@
+// The model manager on the options page: download with a progress bar, delete, import a file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, screenshot } from './lib/lantern.mjs';
+import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
+import { installClient, request } from './lib/requests.mjs';
+
+const SMOL = 'smollm2-135m-instruct-q4_1';
+let lantern;
+let mirror;
+let scratch;
+before(async () => {
+  assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
+  lantern = await launch();
+  await lantern.closeWelcome();
+  mirror = await startMirror();
+  scratch = await mkdtemp(join(tmpdir(), 'lantern-import-'));
+});
+after(async () => {
+  await lantern?.close();
+  await mirror?.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function options() {
+  const page = await lantern.open('ui/options.html', { width: 900, height: 1000 });
+  await page.getByText('Where models come from').click();
+  await page.getByRole('textbox', { name: 'Catalog URL' }).fill(mirror.catalogUrl);
+  await page.getByRole('button', { name: 'Use this catalog' }).click();
+  await page.locator(`li[data-model="${SMOL}"]`).waitFor();
+  return page;
+}
+
+test('download from the model list shows progress, then Installed; delete returns it to Download', async () => {
+  const page = await options();
+  const row = page.locator(`li[data-model="${SMOL}"]`);
+  assert.match(await row.innerText(), /SmolLM2/);
+  assert.match(await row.innerText(), /98 MB/);
+  // A local download is quick: watch for the progress bar from before the click.
+  await page.evaluate((id) => {
+    window.sawProgress = false;
+    const card = document.querySelector('section[aria-labelledby="models-heading"]');
+    new MutationObserver(() => {
+      if (card.querySelector(`li[data-model="${id}"] progress`)) window.sawProgress = true;
+    }).observe(card, { childList: true, subtree: true, attributes: true });
+  }, SMOL);
+  await row.getByRole('button', { name: 'Download' }).click();
+  await row.getByText('Installed').waitFor({ timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.sawProgress), true, 'no progress bar was shown');
+  await screenshot(page, 'options-installed');
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.getByRole('button', { name: 'Download' }).waitFor();
+  await page.close();
+});
+
+test('a GGUF file picked from disk is imported and loads; a fake one is refused with a clear error', async () => {
+  const page = await options();
+  // A minimal valid GGUF: magic, version 3, no tensors, no metadata.
+  const header = Buffer.alloc(24);
+  header.write('GGUF', 0, 'latin1');
+  header.writeUInt32LE(3, 4);
+  const good = join(scratch, 'my-model.gguf');
+  await writeFile(good, Buffer.concat([header, Buffer.alloc(5 * 1024 * 1024, 7)]));
+  await page.locator('input[type="file"]').setInputFiles(good);
+  const row = page.locator('li[data-model^="import-my-model-gguf-"]');
+  await row.waitFor({ timeout: 30000 });
+  assert.match(await row.innerText(), /Installed/);
+  const id = await row.getAttribute('data-model');
+  await installClient(page);
+  const loaded = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'llm' })).final;
+  assert.equal(loaded.kind, 'return', JSON.stringify(loaded));
+  assert.equal(loaded.value.summary, 'gguf v3, 0 tensors, 0 metadata entries');
+
+  const fake = join(scratch, 'not-a-model.gguf');
+  await writeFile(fake, 'this is text, not weights');
+  await page.locator('input[type="file"]').setInputFiles(fake);
+  const alert = page.locator('section[aria-labelledby="models-heading"] p[role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /not a valid gguf file/);
+  assert.equal(await alert.getAttribute('data-code'), 'UnsupportedFormat');
+  assert.equal(await page.locator('li[data-model^="import-not-a-model"]').count(), 0);
+  await page.close();
+});
