@@ -8,7 +8,7 @@ use super::{errors, jobs, quota};
 
 pub async fn list(store: &ModelStore, choice: CatalogChoice) -> Result<ModelList, LanternError> {
     let installed = store.installed().await.map_err(errors::storage)?;
-    let progress = store.progress_all().await.map_err(errors::storage)?;
+    let progress = drop_stale_downloads(store, &choice, &installed).await?;
     let mut models: Vec<ModelStatus> = choice
         .catalog
         .models
@@ -66,4 +66,31 @@ pub async fn list(store: &ModelStore, choice: CatalogChoice) -> Result<ModelList
         storage_usage: estimate.as_ref().map_or(0, |e| e.usage),
         storage_quota: estimate.as_ref().map_or(0, |e| e.quota),
     })
+}
+
+/// Removes half-downloaded files that can never be resumed: their model left the catalog or
+/// changed version, and nothing installed uses them. Returns the downloads that remain.
+async fn drop_stale_downloads(
+    store: &ModelStore,
+    choice: &CatalogChoice,
+    installed: &[webext::model_store::InstalledModel],
+) -> Result<Vec<webext::model_store::FileProgress>, LanternError> {
+    let mut kept = Vec::new();
+    for file in store.progress_all().await.map_err(errors::storage)? {
+        let current = choice
+            .catalog
+            .model(&file.model_id)
+            .is_some_and(|entry| entry.version == file.version);
+        let in_use = installed.iter().any(|m| m.entry.id == file.model_id);
+        let downloading = jobs::running(&file.model_id).is_some();
+        if current || in_use || downloading {
+            kept.push(file);
+        } else {
+            store
+                .forget_file(&file.model_id, &file.name)
+                .await
+                .map_err(errors::storage)?;
+        }
+    }
+    Ok(kept)
 }

@@ -15,36 +15,50 @@ pub struct LoadedFiles {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-pub async fn read(store: &ModelStore, model_id: &str) -> Result<LoadedFiles, LanternError> {
+/// Reads every file of an installed model, reporting `progress(bytes, total)` after each. A
+/// damaged copy (missing chunks, wrong checksum) is removed, so the next download starts clean.
+pub async fn read(
+    store: &ModelStore,
+    model_id: &str,
+    progress: &dyn Fn(u64, u64),
+) -> Result<LoadedFiles, LanternError> {
     let model = store
         .installed_model(model_id)
         .await
         .map_err(errors::storage)?
         .ok_or_else(|| errors::not_installed(model_id))?;
+    let total = model.bytes;
+    let mut done = 0;
     let mut files = Vec::new();
     for file in &model.files {
-        let bytes = store
-            .read_file(model_id, file)
-            .await
-            .map_err(|e| corrupt(model_id, &e.to_string()))?;
-        let sha256 = hex(&Sha256::digest(&bytes));
-        if sha256 != file.sha256 {
-            return Err(corrupt(
-                model_id,
-                &format!("{} no longer matches its checksum", file.name),
-            ));
-        }
+        let checked = match store.read_file(model_id, file).await {
+            Ok(bytes) if hex(&Sha256::digest(&bytes)) == file.sha256 => Ok(bytes),
+            Ok(_) => Err(format!("{} no longer matches its checksum", file.name)),
+            Err(err) => Err(err.to_string()),
+        };
+        let bytes = match checked {
+            Ok(bytes) => bytes,
+            Err(why) => {
+                let removed = store.delete_model(model_id).await.is_ok();
+                return Err(corrupt(model_id, &why, removed));
+            }
+        };
+        done += file.size;
+        progress(done, total);
         files.push((file.name.clone(), bytes));
     }
     Ok(LoadedFiles { model, files })
 }
 
-fn corrupt(model_id: &str, why: &str) -> LanternError {
+fn corrupt(model_id: &str, why: &str, removed: bool) -> LanternError {
+    let next = if removed {
+        "it was removed; download it again"
+    } else {
+        "delete it and download it again"
+    };
     LanternError::new(
         ErrorCode::HashMismatch,
-        format!(
-            "the stored copy of {model_id} is damaged ({why}); delete it and download it again"
-        ),
+        format!("the stored copy of {model_id} was damaged ({why}); {next}"),
     )
 }
 

@@ -60,7 +60,17 @@ pub async fn serve(request: Request, id: Id, outbox: Rc<Outbox>) -> Result<Respo
             Ok(Response::Done)
         }
         Request::LoadModel { model_id, .. } => {
-            let loaded = loader::read(&store, &model_id).await?;
+            let report = |done, total| {
+                outbox.progress(
+                    id,
+                    protocol::Event::Step {
+                        label: format!("loading {model_id}"),
+                        done: Some(done),
+                        total: Some(total),
+                    },
+                )
+            };
+            let loaded = loader::read(&store, &model_id, &report).await?;
             loader::describe(&loaded).map(Response::ModelLoaded)
         }
         other => Err(LanternError::new(
