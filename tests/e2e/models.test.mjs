@@ -218,3 +218,32 @@ test('delete and clear-all free the space', async () => {
   await mirror.stop();
   await page.close();
 });
+
+test('a stored copy damaged at rest is detected at load and removed', async () => {
+  const mirror = await startMirror();
+  const page = await ui();
+  await useMirror(page, mirror);
+  assert.equal((await send(page, { type: 'download_model', model_id: SMOL })).kind, 'return');
+  // Flip a byte of the first stored chunk, behind Lantern's back.
+  await page.evaluate((model) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('lantern-models');
+    open.onsuccess = () => {
+      const tx = open.result.transaction('chunks', 'readwrite');
+      const store = tx.objectStore('chunks');
+      const key = [model, 'model.gguf', 0];
+      const get = store.get(key);
+      get.onsuccess = () => { const bytes = get.result; bytes[100] ^= 0xff; store.put(bytes, key); };
+      tx.oncomplete = () => { open.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), SMOL);
+  const { final, replies } = await request(page, 'offscreen', { type: 'load_model', model_id: SMOL, task: 'llm' });
+  assert.equal(final.kind, 'throw', JSON.stringify(final));
+  assert.equal(final.error.code, 'hash_mismatch');
+  assert.match(final.error.message, /was damaged .* it was removed; download it again/);
+  assert.deepEqual(await stored(page, SMOL), { chunks: 0, files: 0, models: 0 });
+  assert.equal((await stateOf(page, SMOL)).state, 'available');
+  assert.equal(replies.filter((r) => r.kind === 'progress').length, 0, 'no progress for a file that failed its check');
+  await mirror.stop();
+  await page.close();
+});
