@@ -57,7 +57,8 @@ pub fn list() {
     }
 }
 
-pub fn fetch_models(selection: &Selection) -> anyhow::Result<()> {
+/// Builds the mirror and returns how many bytes it had to download (0 when all was in place).
+pub fn fetch_models(selection: &Selection) -> anyhow::Result<u64> {
     let started = Instant::now();
     let mirror = mirror_dir();
     let cache = mirror.join("cache");
@@ -74,7 +75,7 @@ pub fn fetch_models(selection: &Selection) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         mirror.display()
     );
-    Ok(())
+    Ok(downloaded)
 }
 
 fn select(selection: &Selection) -> anyhow::Result<Vec<&'static Source>> {

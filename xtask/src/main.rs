@@ -104,7 +104,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::FetchModels { all, models, .. } => {
-            fetch_models::fetch_models(&fetch_models::Selection { all, models })
+            fetch_models::fetch_models(&fetch_models::Selection { all, models }).map(drop)
         }
         Command::ServeModels {
             port,

@@ -42,8 +42,15 @@ pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
     }
     cmd::run(cmd::cargo().args(["test", "--workspace"]))?;
     wasm_tests()?;
-    // The end-to-end tests download real weights from the local mirror.
-    crate::fetch_models::fetch_models(&crate::fetch_models::Selection::default())?;
+    // The end-to-end tests download real weights from the local mirror. Asking twice checks
+    // that a filled mirror downloads nothing more.
+    let small = crate::fetch_models::Selection::default();
+    crate::fetch_models::fetch_models(&small)?;
+    let again = crate::fetch_models::fetch_models(&small)?;
+    if again != 0 {
+        bail!("fetch-models downloaded {again} bytes into a mirror that was already complete");
+    }
+    eprintln!("fetch-models: a second run downloaded nothing");
     let dist = dist::dist(None)?;
     end_to_end(&dist, e2e_filter)
 }
