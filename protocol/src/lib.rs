@@ -5,6 +5,7 @@
 //! channels deliver, so every type round-trips through `serde_json::Value` (see `tests/`).
 
 pub mod catalog;
+mod chat;
 mod engine_handoff;
 mod envelope;
 mod error;
@@ -15,6 +16,7 @@ mod response;
 mod sender;
 
 pub use catalog::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
+pub use chat::{ChatMessage, ChatReply, Sampling};
 pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
 pub use envelope::{Envelope, Id, Target};
 pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};

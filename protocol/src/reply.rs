@@ -67,6 +67,8 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total: Option<u64>,
     },
+    /// The next piece of a streamed reply (whole characters only).
+    Token { text: String },
     /// Bytes of a model stored so far (over all its files).
     Download {
         model_id: String,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Task;
+use crate::chat::{ChatMessage, Sampling};
 use crate::envelope::Target;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +32,16 @@ pub enum Request {
     ClearModels,
     /// Loads an installed model into the worker of its task, from the cache alone.
     LoadModel { model_id: String, task: Task },
+    /// A reply from the model to the conversation, streamed as `token` events. The model is
+    /// loaded from the cache first if the worker does not hold it.
+    Chat {
+        model_id: String,
+        messages: Vec<ChatMessage>,
+        #[serde(default)]
+        sampling: Sampling,
+    },
+    /// Stops the reply being generated, if any (between two tokens).
+    StopChat,
     /// Where the catalog comes from: a URL (a local mirror's `catalog.json`), or `None` for the
     /// build's default.
     SetCatalogUrl {
@@ -54,6 +65,8 @@ impl Request {
             Request::ClearModels => "clear_models",
             Request::LoadModel { .. } => "load_model",
             Request::SetCatalogUrl { .. } => "set_catalog_url",
+            Request::Chat { .. } => "chat",
+            Request::StopChat => "stop_chat",
         }
     }
 
@@ -69,7 +82,7 @@ impl Request {
             "ping" => Some(Target::Background),
             "engine_info" | "worker_info" | "list_models" | "download_model"
             | "cancel_download" | "delete_model" | "clear_models" | "load_model"
-            | "set_catalog_url" => Some(Target::Offscreen),
+            | "set_catalog_url" | "chat" | "stop_chat" => Some(Target::Offscreen),
             "page_info" => Some(Target::Content),
             _ => None,
         }
@@ -89,7 +102,10 @@ impl Request {
             | Request::DeleteModel { .. }
             | Request::ClearModels
             | Request::LoadModel { .. }
-            | Request::SetCatalogUrl { .. } => true,
+            | Request::SetCatalogUrl { .. }
+            | Request::StopChat => true,
+            // Sent again, a reply would be generated twice.
+            Request::Chat { .. } => false,
         }
     }
 
@@ -120,6 +136,15 @@ impl Request {
                 url: Some("http://127.0.0.1:8799/catalog.json".into()),
             },
             Request::SetCatalogUrl { url: None },
+            Request::Chat {
+                model_id: "smollm2-135m-instruct-q4_1".into(),
+                messages: vec![ChatMessage {
+                    role: "user".into(),
+                    content: "Hi 👋".into(),
+                }],
+                sampling: Sampling::default(),
+            },
+            Request::StopChat,
         ]
     }
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ModelEntry;
+use crate::chat::ChatReply;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -14,6 +15,7 @@ pub enum Response {
     Models(ModelList),
     ModelInstalled(ModelInstalled),
     ModelLoaded(ModelLoaded),
+    ChatReply(ChatReply),
     /// The request was carried out and has nothing to say.
     Done,
 }

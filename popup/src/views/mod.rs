@@ -1,6 +1,7 @@
 //! The views: an app shell per surface, built from small cards.
 
 mod about;
+mod chat;
 mod engine_card;
 mod models_card;
 mod page_card;

@@ -3,6 +3,7 @@
 use sycamore::prelude::*;
 
 use super::about::About;
+use super::chat::ChatView;
 use super::engine_card::EngineCard;
 use super::models_card::ModelsCard;
 use super::page_card::PageCard;
@@ -42,8 +43,8 @@ impl Surface {
 pub fn App(surface: Surface) -> View {
     provide_context(AppState::new());
     let cards = match surface {
-        Surface::Popup => view! { EngineCard {} },
-        Surface::SidePanel => view! { PageCard {} EngineCard {} },
+        Surface::Popup => view! { ChatView {} EngineCard {} },
+        Surface::SidePanel => view! { ChatView {} PageCard {} EngineCard {} },
         Surface::Options => view! { ModelsCard {} EngineCard {} About {} },
         Surface::Welcome => view! { Welcome {} EngineCard {} },
     };

@@ -1,0 +1,53 @@
+//! Chat with a local model: the conversation sent, the sampling asked for, the reply's figures.
+
+use serde::{Deserialize, Serialize};
+
+/// One turn of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// `system`, `user`, `assistant` or `tool`.
+    pub role: String,
+    pub content: String,
+}
+
+/// How to sample a reply. Defaults suit a chat assistant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Sampling {
+    /// 0 means greedy.
+    pub temperature: f32,
+    pub top_p: f32,
+    pub top_k: usize,
+    pub min_p: f32,
+    pub repeat_penalty: f32,
+    pub max_tokens: usize,
+    pub seed: Option<u64>,
+}
+
+impl Default for Sampling {
+    fn default() -> Sampling {
+        Sampling {
+            temperature: 0.7,
+            top_p: 0.9,
+            top_k: 40,
+            min_p: 0.05,
+            repeat_penalty: 1.1,
+            max_tokens: 512,
+            seed: None,
+        }
+    }
+}
+
+/// A finished (or stopped) reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatReply {
+    pub text: String,
+    /// `eos`, `stop`, `length`, `context_full` or `cancelled`.
+    pub finish: String,
+    pub prompt_tokens: usize,
+    /// Prompt tokens found in the KV cache from the previous turn (not evaluated again).
+    pub reused_tokens: usize,
+    pub generated_tokens: usize,
+    pub prefill_tokens_per_s: f64,
+    pub decode_tokens_per_s: f64,
+}
