@@ -1,0 +1,14 @@
+//! Local chat LLMs from GGUF files: Lantern's own decoder (llama, qwen2, qwen3, phi3, gemma3)
+//! over Candle's quantized tensors, the tokenizer, the chat template, sampling, and a stepwise
+//! session (prefill, then one token per call) that a wasm worker drives and can stop anytime.
+
+mod cache;
+mod config;
+mod decoder;
+mod rope;
+mod source;
+
+pub use cache::KvCache;
+pub use config::{Activation, Arch, Config, RopeStyle};
+pub use decoder::Decoder;
+pub use source::ChunkReader;
