@@ -206,7 +206,6 @@ pub(crate) fn md_f32(md: &HashMap<String, Value>, k: &str) -> Option<f32> {
     }
 }
 
-#[allow(dead_code)] // used by the tokenizer
 pub(crate) fn md_bool(md: &HashMap<String, Value>, k: &str) -> Option<bool> {
     match md.get(k)? {
         Value::Bool(b) => Some(*b),

@@ -7,8 +7,10 @@ mod config;
 mod decoder;
 mod rope;
 mod source;
+mod tokenizer;
 
 pub use cache::KvCache;
 pub use config::{Activation, Arch, Config, RopeStyle};
 pub use decoder::Decoder;
 pub use source::ChunkReader;
+pub use tokenizer::Tokenizer;
