@@ -7,10 +7,12 @@ mod config;
 mod decoder;
 mod rope;
 mod source;
+mod template;
 mod tokenizer;
 
 pub use cache::KvCache;
 pub use config::{Activation, Arch, Config, RopeStyle};
 pub use decoder::Decoder;
 pub use source::ChunkReader;
+pub use template::{ChatTemplate, Message};
 pub use tokenizer::Tokenizer;
