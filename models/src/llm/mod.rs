@@ -6,13 +6,17 @@ mod cache;
 mod config;
 mod decoder;
 mod rope;
+mod sampler;
 mod source;
+mod stream;
 mod template;
 mod tokenizer;
 
 pub use cache::KvCache;
 pub use config::{Activation, Arch, Config, RopeStyle};
 pub use decoder::Decoder;
+pub use sampler::{Rng, Sampler, SamplingParams, argmax};
 pub use source::ChunkReader;
+pub use stream::TextStream;
 pub use template::{ChatTemplate, Message};
 pub use tokenizer::Tokenizer;
