@@ -13,6 +13,7 @@ mod source;
 mod stream;
 mod template;
 mod tokenizer;
+mod tools;
 
 pub use cache::KvCache;
 pub use config::{Activation, Arch, Config, RopeStyle};
@@ -24,3 +25,4 @@ pub use source::ChunkReader;
 pub use stream::TextStream;
 pub use template::{ChatTemplate, Message};
 pub use tokenizer::Tokenizer;
+pub use tools::{ParsedReply, ToolCall, ToolCallError, parse_tool_calls};
