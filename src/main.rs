@@ -1,6 +1,8 @@
 //! `lantern`: the native command line over the same code the extension runs (models, extraction).
 //! Subcommands arrive with the features they serve.
 
+mod cli;
+
 use clap::Parser;
 
 #[derive(Parser)]
@@ -18,6 +20,8 @@ struct Cli {
 enum Command {
     /// Print the message protocol's version and request types, as JSON.
     Protocol,
+    /// Generate text with a local GGUF chat model.
+    Generate(cli::generate::GenerateArgs),
 }
 
 fn main() {
@@ -30,6 +34,12 @@ fn main() {
             types.dedup();
             let out = serde_json::json!({"version": protocol::VERSION, "requests": types});
             println!("{out}");
+        }
+        Command::Generate(args) => {
+            if let Err(e) = cli::generate::run(args) {
+                eprintln!("lantern generate: {e}");
+                std::process::exit(1);
+            }
         }
     }
 }

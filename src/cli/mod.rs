@@ -1,0 +1,3 @@
+//! The `lantern` subcommands that run models, one module each.
+
+pub mod generate;
