@@ -1,3 +1,4 @@
 //! The subcommands that need more than a few lines, one module each.
 
 pub mod extract;
+pub mod generate;

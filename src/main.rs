@@ -24,6 +24,8 @@ enum Command {
     Protocol,
     /// Find the readable article in a saved page and print its title and text (or JSON).
     Extract(cli::extract::Args),
+    /// Generate text with a local GGUF chat model.
+    Generate(cli::generate::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +41,12 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Extract(args) => cli::extract::run(args),
+        Command::Generate(args) => match cli::generate::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("lantern generate: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

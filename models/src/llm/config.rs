@@ -1,0 +1,214 @@
+//! Per-architecture facts read from GGUF metadata: one `Config` drives the shared decoder.
+//!
+//! Mirrors llama.cpp's `llama-model.cpp` (`load_hparams`, `llama_model_rope_type`) and the
+//! per-architecture graphs `llm_build_llama`, `llm_build_qwen2`, `llm_build_qwen3`,
+//! `llm_build_phi3`, `llm_build_gemma3_iswa`; key names are llama.cpp's `LLM_KV_*` strings.
+
+use std::collections::HashMap;
+
+use candle_core::quantized::gguf_file::Value;
+
+use crate::{ModelError, Result};
+
+/// The GGUF `general.architecture` values Lantern runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arch {
+    /// llama.cpp `LLM_ARCH_LLAMA`: SmolLM2, TinyLlama, Llama 3.x.
+    Llama,
+    Qwen2,
+    Qwen3,
+    Phi3,
+    Gemma3,
+}
+
+impl Arch {
+    pub fn parse(name: &str) -> Result<Arch> {
+        Ok(match name {
+            "llama" => Arch::Llama,
+            "qwen2" => Arch::Qwen2,
+            "qwen3" => Arch::Qwen3,
+            "phi3" => Arch::Phi3,
+            "gemma3" => Arch::Gemma3,
+            other => return Err(ModelError::UnsupportedArch(other.to_string())),
+        })
+    }
+}
+
+/// The MLP's activation on the gate projection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    Silu,
+    /// Gemma's `gelu_pytorch_tanh` (llama.cpp `LLM_FFN_GELU`), not SiLU.
+    GeluTanh,
+}
+
+/// How rotary embedding pairs dimensions (llama.cpp `LLAMA_ROPE_TYPE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RopeStyle {
+    /// `LLAMA_ROPE_TYPE_NORM`: adjacent pairs (x0, x1). The GGUF converter permuted llama's q/k
+    /// weights into this layout.
+    Interleaved,
+    /// `LLAMA_ROPE_TYPE_NEOX`: the first half pairs with the second half.
+    Neox,
+}
+
+/// Everything the decoder needs to know besides the weights.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub arch: Arch,
+    pub n_layer: usize,
+    pub n_embd: usize,
+    pub n_head: usize,
+    pub n_kv_head: usize,
+    pub head_dim: usize,
+    pub n_ff: usize,
+    pub vocab_size: usize,
+    /// The training context (`{arch}.context_length`).
+    pub context_length: usize,
+    pub rms_eps: f64,
+    pub rope_style: RopeStyle,
+    pub rope_dim: usize,
+    pub rope_theta: f32,
+    /// Multiplies positions (`1 / rope.scaling.factor` for linear scaling).
+    pub rope_freq_scale: f32,
+    /// Sliding-window layers: the window length and the theta they use (gemma3 keeps 10 000 there).
+    pub sliding_window: Option<usize>,
+    pub rope_theta_swa: f32,
+    pub activation: Activation,
+    /// Gemma multiplies embeddings by sqrt(n_embd).
+    pub embed_scale: Option<f32>,
+    /// Scale of q·k (1/sqrt(head_dim) for all of these).
+    pub attn_scale: f64,
+}
+
+impl Config {
+    /// Reads the hyperparameters of `arch` from GGUF metadata.
+    pub fn from_gguf(md: &HashMap<String, Value>) -> Result<Config> {
+        let arch_name = md_str(md, "general.architecture")?;
+        let arch = Arch::parse(arch_name)?;
+        let key = |k: &str| format!("{arch_name}.{k}");
+        let n_embd = md_usize(md, &key("embedding_length"))?;
+        let n_head = md_usize(md, &key("attention.head_count"))?;
+        let n_kv_head = md_usize_or(md, &key("attention.head_count_kv"), n_head);
+        // `key_length` exists where head_dim != n_embd / n_head (qwen3, gemma3).
+        let head_dim = md_usize_or(md, &key("attention.key_length"), n_embd / n_head.max(1));
+        let n_layer = md_usize(md, &key("block_count"))?;
+        let n_ff = md_usize(md, &key("feed_forward_length"))?;
+        let context_length = md_usize_or(md, &key("context_length"), 2048);
+        let rms_eps = md_f32(md, &key("attention.layer_norm_rms_epsilon")).unwrap_or(1e-5) as f64;
+        let rope_dim = md_usize_or(md, &key("rope.dimension_count"), head_dim);
+        let rope_theta = md_f32(md, &key("rope.freq_base")).unwrap_or(10_000.0);
+        let scaling_type = md
+            .get(&key("rope.scaling.type"))
+            .and_then(|v| v.to_string().ok())
+            .map(String::as_str);
+        let factor = md_f32(md, &key("rope.scaling.factor")).unwrap_or(1.0);
+        // Gemma3's GGUF stores the linear factor of its global layers without a type.
+        let linear = scaling_type == Some("linear") || (arch == Arch::Gemma3 && factor > 0.0);
+        let rope_freq_scale = if linear && factor > 0.0 {
+            1.0 / factor
+        } else {
+            1.0
+        };
+        // Only gemma3: llama.cpp disabled phi3's window (llama.cpp#13676), and we follow it.
+        let sliding_window = md_usize(md, &key("attention.sliding_window"))
+            .ok()
+            .filter(|&w| w > 0 && arch == Arch::Gemma3);
+        let vocab_size = md_usize(md, &key("vocab_size")).or_else(|_| {
+            match md.get("tokenizer.ggml.tokens") {
+                Some(Value::Array(a)) => Ok(a.len()),
+                _ => Err(ModelError::BadModel("no vocab size".into())),
+            }
+        })?;
+        if n_head == 0 || n_kv_head == 0 || n_head % n_kv_head != 0 || rope_dim > head_dim {
+            return Err(ModelError::BadModel(format!(
+                "inconsistent heads: {n_head} query heads, {n_kv_head} kv heads, rope dim {rope_dim}, head dim {head_dim}"
+            )));
+        }
+        Ok(Config {
+            arch,
+            n_layer,
+            n_embd,
+            n_head,
+            n_kv_head,
+            head_dim,
+            n_ff,
+            vocab_size,
+            context_length,
+            rms_eps,
+            rope_style: if arch == Arch::Llama {
+                RopeStyle::Interleaved
+            } else {
+                RopeStyle::Neox
+            },
+            rope_dim,
+            rope_theta,
+            rope_freq_scale,
+            sliding_window,
+            // llama.cpp hard-codes `rope_freq_base_train_swa = 10000` for gemma3.
+            rope_theta_swa: if arch == Arch::Gemma3 {
+                10_000.0
+            } else {
+                rope_theta
+            },
+            activation: if arch == Arch::Gemma3 {
+                Activation::GeluTanh
+            } else {
+                Activation::Silu
+            },
+            embed_scale: (arch == Arch::Gemma3).then(|| (n_embd as f32).sqrt()),
+            attn_scale: 1.0 / (head_dim as f64).sqrt(),
+        })
+    }
+
+    /// Whether layer `il` attends over a sliding window, and which window.
+    /// Gemma3 (`set_swa_pattern(6)`): five local layers, then one global.
+    pub fn layer_window(&self, il: usize) -> Option<usize> {
+        let w = self.sliding_window?;
+        (il % 6 < 5).then_some(w)
+    }
+}
+
+pub(crate) fn md_str<'a>(md: &'a HashMap<String, Value>, k: &str) -> Result<&'a str> {
+    match md.get(k) {
+        Some(Value::String(s)) => Ok(s),
+        _ => Err(ModelError::BadModel(format!("metadata {k} is missing"))),
+    }
+}
+
+pub(crate) fn md_usize(md: &HashMap<String, Value>, k: &str) -> Result<usize> {
+    let v = md
+        .get(k)
+        .ok_or_else(|| ModelError::BadModel(format!("metadata {k} is missing")))?;
+    let n = match v {
+        Value::U8(x) => *x as u64,
+        Value::U16(x) => *x as u64,
+        Value::U32(x) => *x as u64,
+        Value::U64(x) => *x,
+        Value::I8(x) if *x >= 0 => *x as u64,
+        Value::I16(x) if *x >= 0 => *x as u64,
+        Value::I32(x) if *x >= 0 => *x as u64,
+        Value::I64(x) if *x >= 0 => *x as u64,
+        _ => return Err(ModelError::BadModel(format!("metadata {k} is not a count"))),
+    };
+    Ok(n as usize)
+}
+
+pub(crate) fn md_usize_or(md: &HashMap<String, Value>, k: &str, default: usize) -> usize {
+    md_usize(md, k).unwrap_or(default)
+}
+
+pub(crate) fn md_f32(md: &HashMap<String, Value>, k: &str) -> Option<f32> {
+    match md.get(k)? {
+        Value::F32(x) => Some(*x),
+        Value::F64(x) => Some(*x as f32),
+        other => other.to_u32().ok().map(|x| x as f32),
+    }
+}
+
+pub(crate) fn md_bool(md: &HashMap<String, Value>, k: &str) -> Option<bool> {
+    match md.get(k)? {
+        Value::Bool(b) => Some(*b),
+        other => other.to_u8().ok().map(|x| x != 0),
+    }
+}

@@ -1,0 +1,95 @@
+//! A loaded chat model: decoder weights, tokenizer and chat template, read from one GGUF file
+//! (whole, or as the chunks a wasm worker holds).
+
+use std::io::{Read, Seek};
+
+use candle_core::quantized::gguf_file;
+
+use super::config::{Config, md_str};
+use super::decoder::Decoder;
+use super::source::ChunkReader;
+use super::template::{ChatTemplate, Message};
+use super::tokenizer::Tokenizer;
+use crate::Result;
+
+/// Everything needed to run one chat model; immutable, so one load can serve many sessions.
+pub struct LlmModel {
+    pub decoder: Decoder,
+    pub tokenizer: Tokenizer,
+    pub template: ChatTemplate,
+    /// `general.name`, for display.
+    pub name: String,
+}
+
+impl LlmModel {
+    /// Loads from anything seekable (a file natively).
+    pub fn from_reader<R: Read + Seek>(
+        reader: &mut R,
+        tokenizer_json: Option<&[u8]>,
+    ) -> Result<LlmModel> {
+        let ct = gguf_file::Content::read(reader)?;
+        let cfg = Config::from_gguf(&ct.metadata)?;
+        let tokenizer = Tokenizer::from_gguf(&ct.metadata, tokenizer_json)?;
+        let text_of =
+            |id: Option<u32>| id.and_then(|i| tokenizer.token_text(i)).unwrap_or_default();
+        let eos_id = super::config::md_usize(&ct.metadata, "tokenizer.ggml.eos_token_id")
+            .ok()
+            .map(|v| v as u32);
+        let template = ChatTemplate::new(
+            md_str(&ct.metadata, "tokenizer.chat_template").ok(),
+            &text_of(tokenizer.bos()),
+            &text_of(eos_id),
+        );
+        let name = md_str(&ct.metadata, "general.name")
+            .unwrap_or("")
+            .to_string();
+        let decoder = Decoder::load(&ct, reader, cfg)?;
+        Ok(LlmModel {
+            decoder,
+            tokenizer,
+            template,
+            name,
+        })
+    }
+
+    /// Loads from byte chunks that together form the GGUF file (the chunks can be dropped after).
+    pub fn from_chunks(chunks: &[&[u8]], tokenizer_json: Option<&[u8]>) -> Result<LlmModel> {
+        LlmModel::from_reader(
+            &mut ChunkReader::new(chunks.iter().copied()),
+            tokenizer_json,
+        )
+    }
+
+    /// Loads a GGUF file from disk (native).
+    pub fn from_path(path: &std::path::Path, tokenizer_json: Option<&[u8]>) -> Result<LlmModel> {
+        let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+        LlmModel::from_reader(&mut file, tokenizer_json)
+    }
+
+    pub fn config(&self) -> &Config {
+        self.decoder.config()
+    }
+
+    /// Prompt tokens of raw text, with BOS if the model's metadata asks for it.
+    pub fn encode_prompt(&self, text: &str) -> Result<Vec<u32>> {
+        self.tokenizer.encode(text, true)
+    }
+
+    /// Prompt tokens of a conversation rendered through the chat template. BOS is added only
+    /// when the template did not already write it.
+    pub fn encode_chat(
+        &self,
+        messages: &[Message],
+        tools: &[serde_json::Value],
+    ) -> Result<Vec<u32>> {
+        let text = self.template.render(messages, tools, true)?;
+        let mut ids = self.tokenizer.encode(&text, true)?;
+        if let (Some(bos), [a, b, ..]) = (self.tokenizer.bos(), ids.as_slice())
+            && *a == bos
+            && *b == bos
+        {
+            ids.remove(0);
+        }
+        Ok(ids)
+    }
+}
