@@ -46,6 +46,8 @@ pub enum ErrorCode {
     NotInstalled,
     /// The browser's storage failed in another way.
     StorageFailed,
+    /// One message alone is longer than the model's context window.
+    MessageTooLong,
     /// A bug: something Lantern did not expect.
     Internal,
 }

@@ -178,6 +178,7 @@ fn every_error_code_round_trips() {
         UnknownModel,
         NotInstalled,
         StorageFailed,
+        MessageTooLong,
     ] {
         through_json(&LanternError::new(code, "x"));
     }
