@@ -7,6 +7,7 @@
 
 mod engine_facts;
 mod host;
+mod llm;
 mod models;
 mod outbox;
 mod pool;

@@ -28,6 +28,7 @@ impl Task {
         use protocol::Request;
         match request {
             Request::LoadModel { task, .. } => Task::Run(*task),
+            Request::Chat { .. } | Request::StopChat => Task::Run(protocol::Task::Llm),
             Request::ListModels
             | Request::DownloadModel { .. }
             | Request::CancelDownload { .. }

@@ -9,7 +9,7 @@ use web_sys::DedicatedWorkerGlobalScope;
 use webext::to_json;
 
 use crate::outbox::Outbox;
-use crate::{engine_facts, models};
+use crate::{engine_facts, llm, models};
 
 /// The engine inside one worker; created by `static/worker.js` once the wasm is ready.
 #[wasm_bindgen]
@@ -44,6 +44,17 @@ impl WorkerEngine {
             let id = envelope.id;
             let result = match envelope.body {
                 Request::WorkerInfo => Ok(Response::WorkerInfo(engine_facts::worker_info())),
+                Request::Chat {
+                    model_id,
+                    messages,
+                    sampling,
+                } => llm::chat(&model_id, messages, sampling, id, &outbox)
+                    .await
+                    .map(Response::ChatReply),
+                Request::StopChat => {
+                    llm::stop();
+                    Ok(Response::Done)
+                }
                 request if models::serves(&request) => {
                     models::serve(request, id, Rc::clone(&outbox)).await
                 }

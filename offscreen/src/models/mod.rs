@@ -4,15 +4,17 @@
 mod catalog_source;
 mod download;
 mod errors;
+
+pub use errors::storage as storage_error;
 mod fetch;
 mod jobs;
 mod list;
-mod loader;
+pub mod loader;
 mod quota;
 
 use std::rc::Rc;
 
-use protocol::{ErrorCode, Id, LanternError, ModelInstalled, Request, Response};
+use protocol::{ErrorCode, Id, LanternError, ModelInstalled, Request, Response, Task};
 use webext::model_store::ModelStore;
 
 use crate::outbox::Outbox;
@@ -59,6 +61,12 @@ pub async fn serve(request: Request, id: Id, outbox: Rc<Outbox>) -> Result<Respo
             catalog_source::set_url(&store, url.as_deref()).await?;
             Ok(Response::Done)
         }
+        Request::LoadModel {
+            model_id,
+            task: Task::Llm,
+        } => crate::llm::load(&model_id, id, &outbox)
+            .await
+            .map(Response::ModelLoaded),
         Request::LoadModel { model_id, .. } => {
             let report = |done, total| {
                 outbox.progress(

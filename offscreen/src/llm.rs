@@ -1,0 +1,275 @@
+//! The chat model inside the LLM worker: loaded from the cache on first use and kept, with its
+//! KV cache, between replies (a follow-up only prefills the new turn); stepped token by token,
+//! yielding to the worker's event loop between steps so a `stop_chat` lands between two tokens.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use gloo_timers::future::TimeoutFuture;
+use models::ModelError;
+use models::llm::{FinishReason, GenerateOptions, LlmModel, Message, SamplingParams, Session};
+use protocol::{ChatMessage, ChatReply, ErrorCode, Event, Id, LanternError, ModelLoaded, Sampling};
+use webext::model_store::{InstalledModel, ModelStore};
+
+use crate::models::loader;
+use crate::outbox::Outbox;
+
+/// The longest context a session gets: the KV cache grows with it, and wasm has 4 GiB.
+const MAX_CONTEXT: usize = 8192;
+
+struct Loaded {
+    model_id: String,
+    /// Which installed copy it came from.
+    installed_at: f64,
+    session: Session,
+}
+
+thread_local! {
+    static LOADED: RefCell<Option<Loaded>> = const { RefCell::new(None) };
+    static STOP: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Asks the reply in progress to stop after its current token.
+pub fn stop() {
+    STOP.with(|stop| stop.set(true));
+}
+
+fn stopping() -> bool {
+    STOP.with(Cell::get)
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn error(err: ModelError) -> LanternError {
+    let code = match err {
+        ModelError::MessageTooLong { .. } => ErrorCode::MessageTooLong,
+        ModelError::BadModel(_) | ModelError::UnsupportedArch(_) => ErrorCode::UnsupportedFormat,
+        _ => ErrorCode::Internal,
+    };
+    LanternError::new(code, err.to_string())
+}
+
+/// The session for `model_id`, loading the model from the cache when another (or none) is held,
+/// or when the cached copy changed since it was loaded (deleted, downloaded again, updated).
+async fn session_for(
+    model_id: &str,
+    id: Id,
+    outbox: &Outbox,
+) -> Result<(Session, InstalledModel), LanternError> {
+    let store = ModelStore::open()
+        .await
+        .map_err(crate::models::storage_error)?;
+    let installed = store
+        .installed_model(model_id)
+        .await
+        .map_err(crate::models::storage_error)?
+        .ok_or_else(|| {
+            LanternError::new(
+                ErrorCode::NotInstalled,
+                format!("{model_id} is not downloaded"),
+            )
+        })?;
+    if let Some(loaded) = LOADED.with(|l| l.borrow_mut().take())
+        && loaded.model_id == model_id
+        && loaded.installed_at == installed.installed_at
+    {
+        return Ok((loaded.session, installed));
+    }
+    let report = |done, total| {
+        outbox.progress(
+            id,
+            Event::Step {
+                label: "loading the model".into(),
+                done: Some(done),
+                total: Some(total),
+            },
+        )
+    };
+    let files = loader::read(&store, model_id, &report).await?;
+    let weights = files
+        .files
+        .iter()
+        .find(|(name, _)| name.ends_with(".gguf"))
+        .ok_or_else(|| {
+            LanternError::new(
+                ErrorCode::UnsupportedFormat,
+                "the chat model is not a GGUF file",
+            )
+        })?;
+    let tokenizer = files
+        .files
+        .iter()
+        .find(|(name, _)| name == "tokenizer.json")
+        .map(|(_, bytes)| bytes.as_slice());
+    let model = LlmModel::from_chunks(&[weights.1.as_slice()], tokenizer).map_err(error)?;
+    let context = model.config().context_length.clamp(512, MAX_CONTEXT);
+    Ok((Session::new(Arc::new(model), context), installed))
+}
+
+/// Loads a chat model into this worker (or keeps the one held) and says what it is.
+pub async fn load(model_id: &str, id: Id, outbox: &Outbox) -> Result<ModelLoaded, LanternError> {
+    let (session, installed) = session_for(model_id, id, outbox).await?;
+    let model = session.model();
+    let config = model.config();
+    let loaded = ModelLoaded {
+        model_id: model_id.to_string(),
+        bytes: installed.bytes,
+        summary: format!(
+            "{}: {:?}, {} layers, context {}",
+            model.name,
+            config.arch,
+            config.n_layer,
+            session.context_len()
+        )
+        .to_lowercase(),
+    };
+    LOADED.with(|l| {
+        *l.borrow_mut() = Some(Loaded {
+            model_id: model_id.to_string(),
+            installed_at: installed.installed_at,
+            session,
+        })
+    });
+    Ok(loaded)
+}
+
+/// Generates a reply, streaming `token` events to `id`.
+pub async fn chat(
+    model_id: &str,
+    messages: Vec<ChatMessage>,
+    sampling: Sampling,
+    id: Id,
+    outbox: &Outbox,
+) -> Result<ChatReply, LanternError> {
+    STOP.with(|stop| stop.set(false));
+    let (mut session, installed) = session_for(model_id, id, outbox).await?;
+    let result = generate(&mut session, messages, sampling, id, outbox).await;
+    LOADED.with(|l| {
+        *l.borrow_mut() = Some(Loaded {
+            model_id: model_id.to_string(),
+            installed_at: installed.installed_at,
+            session,
+        })
+    });
+    result
+}
+
+async fn generate(
+    session: &mut Session,
+    messages: Vec<ChatMessage>,
+    sampling: Sampling,
+    id: Id,
+    outbox: &Outbox,
+) -> Result<ChatReply, LanternError> {
+    let messages: Vec<Message> = messages
+        .into_iter()
+        .map(|m| Message::new(&m.role, m.content))
+        .collect();
+    let prompt = session
+        .chat_prompt(&messages, &[], sampling.max_tokens)
+        .map_err(error)?;
+    let prompt_tokens = prompt.len();
+    let opts = GenerateOptions {
+        sampling: SamplingParams {
+            temperature: sampling.temperature,
+            top_k: sampling.top_k,
+            top_p: sampling.top_p,
+            min_p: sampling.min_p,
+            repeat_penalty: sampling.repeat_penalty,
+            seed: sampling.seed.unwrap_or_else(|| now() as u64),
+            ..SamplingParams::default()
+        },
+        max_tokens: sampling.max_tokens,
+        ..GenerateOptions::default()
+    };
+    session.start(prompt, opts).map_err(error)?;
+    let started = now();
+    let prefill = loop {
+        if stopping() {
+            session.cancel();
+            return Ok(reply(
+                String::new(),
+                FinishReason::Cancelled,
+                prompt_tokens,
+                0,
+                0,
+                0.0,
+                0.0,
+            ));
+        }
+        let progress = session.prefill_step().map_err(error)?;
+        if progress.done {
+            break progress;
+        }
+        TimeoutFuture::new(0).await;
+    };
+    let (reused, evaluated) = (prefill.reused, prefill.evaluated);
+    let prefilled = now();
+    let mut text = String::new();
+    let mut generated = 0usize;
+    let finish = loop {
+        let step = if stopping() {
+            session.cancel()
+        } else {
+            session.next_token().map_err(error)?
+        };
+        if step.token.is_some() && step.finished != Some(FinishReason::Eos) {
+            generated += 1;
+        }
+        if !step.delta.is_empty() {
+            text.push_str(&step.delta);
+            outbox.progress(id, Event::Token { text: step.delta });
+        }
+        if let Some(reason) = step.finished {
+            break reason;
+        }
+        // Let `stop_chat` (and other messages) in between two tokens.
+        TimeoutFuture::new(0).await;
+    };
+    let done = now();
+    let per_s = |n: usize, ms: f64| {
+        if ms > 0.0 {
+            n as f64 * 1000.0 / ms
+        } else {
+            0.0
+        }
+    };
+    Ok(reply(
+        text,
+        finish,
+        prompt_tokens,
+        reused,
+        generated,
+        per_s(evaluated, prefilled - started),
+        per_s(generated, done - prefilled),
+    ))
+}
+
+fn reply(
+    text: String,
+    finish: FinishReason,
+    prompt_tokens: usize,
+    reused_tokens: usize,
+    generated_tokens: usize,
+    prefill_tokens_per_s: f64,
+    decode_tokens_per_s: f64,
+) -> ChatReply {
+    let finish = match finish {
+        FinishReason::Eos => "eos",
+        FinishReason::Stop => "stop",
+        FinishReason::Length => "length",
+        FinishReason::ContextFull => "context_full",
+        FinishReason::Cancelled => "cancelled",
+    };
+    ChatReply {
+        text,
+        finish: finish.into(),
+        prompt_tokens,
+        reused_tokens,
+        generated_tokens,
+        prefill_tokens_per_s,
+        decode_tokens_per_s,
+    }
+}
