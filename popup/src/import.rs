@@ -55,11 +55,27 @@ fn recognise(picked: &[Picked]) -> Result<(Format, Task), LanternError> {
         return Ok((Format::Gguf, Task::Llm));
     }
     if names.iter().any(|n| n.ends_with(".safetensors")) {
-        return Ok((Format::Safetensors, Task::Llm));
+        if !names.contains(&"config.json") {
+            return Err(unsupported(
+                "a safetensors model needs its config.json (and tokenizer.json) in the same folder",
+            ));
+        }
+        return Ok((Format::Safetensors, task_of_folder(&names)));
     }
     Err(unsupported(
         "Lantern imports a .gguf file, or a folder with .safetensors weights, config.json and tokenizer.json",
     ))
+}
+
+/// What a safetensors folder is for, from the files it has (the config is read when loaded).
+fn task_of_folder(names: &[&str]) -> Task {
+    if names.iter().any(|n| n.contains("Pooling")) {
+        Task::Embed
+    } else if names.contains(&"preprocessor_config.json") {
+        Task::Stt
+    } else {
+        Task::Llm
+    }
 }
 
 /// The magic a format's weights file starts with, checked on its first chunk.

@@ -4,8 +4,8 @@
 
 use futures_util::StreamExt;
 use protocol::{
-    ChatMessage, ChatReply, Event, LanternError, ModelState, ModelStatus, Reply, Request,
-    Response, Role, Sampling, Task,
+    ChatMessage, ChatReply, Event, LanternError, ModelState, ModelStatus, Reply, Request, Response,
+    Role, Sampling, Task,
 };
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
@@ -76,7 +76,9 @@ impl Chat {
     }
 
     fn send(self, text: String) {
-        let Some(model) = self.model.get_clone() else { return };
+        let Some(model) = self.model.get_clone() else {
+            return;
+        };
         if text.trim().is_empty() || self.streaming.with(Option::is_some) {
             return;
         }
@@ -237,10 +239,17 @@ fn model_line(chat: Chat) -> View {
                 progress(max=total.to_string(), value=bytes.to_string(), aria-label="Model download")
             }
         }
-        (ModelState::Installed { .. }, None) => view! { p(class="muted") { "Model: " (name) " (on this device)" } },
-        (ModelState::Downloading { .. }, None) => view! { p(class="muted", role="status") { (name) " is downloading (see Settings)" } },
+        (ModelState::Installed { .. }, None) => {
+            view! { p(class="muted") { "Model: " (name) " (on this device)" } }
+        }
+        (ModelState::Downloading { .. }, None) => {
+            view! { p(class="muted", role="status") { (name) " is downloading (see Settings)" } }
+        }
         (_, None) => {
-            let size = model.entry.total_size().map_or(String::new(), |b| format!(" ({:.0} MB)", b as f64 / 1e6));
+            let size = model
+                .entry
+                .total_size()
+                .map_or(String::new(), |b| format!(" ({:.0} MB)", b as f64 / 1e6));
             let id = model.entry.id.clone();
             view! {
                 p { "Chat needs a model on this device: " (name) (size) "." }

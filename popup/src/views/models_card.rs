@@ -134,6 +134,13 @@ pub fn ModelsCard() -> View {
     };
     on_mount(move || models.refresh());
     let catalog_input = create_node_ref();
+    let folder_input = create_node_ref();
+    on_mount(move || {
+        // `webkitdirectory` (pick a whole folder) has no typed attribute in Sycamore.
+        if let Ok(input) = folder_input.get().dyn_into::<web_sys::Element>() {
+            let _ = input.set_attribute("webkitdirectory", "");
+        }
+    });
     let set_catalog = move |url: Option<String>| {
         models.notice.set(None);
         models.act(Request::SetCatalogUrl { url });
@@ -165,6 +172,15 @@ pub fn ModelsCard() -> View {
                 label(class="button secondary") {
                     "Import a GGUF file…"
                     input(r#type="file", accept=".gguf", class="visually-hidden",
+                          on:change=move |e: web_sys::Event| {
+                              if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                                  models.import(input);
+                              }
+                          })
+                }
+                label(class="button secondary") {
+                    "Import a safetensors folder…"
+                    input(r#ref=folder_input, r#type="file", class="visually-hidden",
                           on:change=move |e: web_sys::Event| {
                               if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
                                   models.import(input);
