@@ -117,7 +117,7 @@ test('a download streams progress, survives a service-worker kill and a browser 
   const loaded = await send(page, { type: 'load_model', model_id: SMOL, task: 'llm' });
   assert.equal(loaded.kind, 'return', JSON.stringify(loaded));
   assert.equal(loaded.value.bytes, SIZE);
-  assert.match(loaded.value.summary, /^gguf v3, \d+ tensors/);
+  assert.match(loaded.value.summary, /llama, 30 layers, context \d+/);
   // Listing works offline too, from the cached catalog.
   const list = await send(page, { type: 'list_models' });
   assert.equal(list.kind, 'return');

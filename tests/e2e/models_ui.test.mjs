@@ -64,23 +64,52 @@ test('a GGUF file picked from disk is imported and loads; a fake one is refused 
   header.writeUInt32LE(3, 4);
   const good = join(scratch, 'my-model.gguf');
   await writeFile(good, Buffer.concat([header, Buffer.alloc(5 * 1024 * 1024, 7)]));
-  await page.locator('input[type="file"]').setInputFiles(good);
+  await page.locator('input[accept=".gguf"]').setInputFiles(good);
   const row = page.locator('li[data-model^="import-my-model-gguf-"]');
   await row.waitFor({ timeout: 30000 });
   assert.match(await row.innerText(), /Installed/);
   const id = await row.getAttribute('data-model');
   await installClient(page);
+  // A GGUF with no tensors is stored, but the engine refuses it with a clear error.
   const loaded = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'llm' })).final;
-  assert.equal(loaded.kind, 'return', JSON.stringify(loaded));
-  assert.equal(loaded.value.summary, 'gguf v3, 0 tensors, 0 metadata entries');
+  assert.equal(loaded.kind, 'throw', JSON.stringify(loaded));
+  assert.equal(loaded.error.code, 'unsupported_format', loaded.error.message);
+  // Read back as stored bytes (any task), it is the file that was picked.
+  const raw = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'embed' })).final;
+  assert.equal(raw.value.summary, 'gguf v3, 0 tensors, 0 metadata entries');
 
   const fake = join(scratch, 'not-a-model.gguf');
   await writeFile(fake, 'this is text, not weights');
-  await page.locator('input[type="file"]').setInputFiles(fake);
+  await page.locator('input[accept=".gguf"]').setInputFiles(fake);
   const alert = page.locator('section[aria-labelledby="models-heading"] p[role="alert"]');
   await alert.waitFor();
   assert.match(await alert.innerText(), /not a valid gguf file/);
   assert.equal(await alert.getAttribute('data-code'), 'UnsupportedFormat');
   assert.equal(await page.locator('li[data-model^="import-not-a-model"]').count(), 0);
+  await page.close();
+});
+
+test('a safetensors folder picked from disk is imported with all its files', async () => {
+  const page = await options();
+  const folder = join(scratch, 'tiny-bert');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(join(folder, '1_Pooling'), { recursive: true });
+  const header = Buffer.from(JSON.stringify({ __metadata__: { format: 'pt' } }));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  await writeFile(join(folder, 'model.safetensors'), Buffer.concat([length, header]));
+  await writeFile(join(folder, 'config.json'), '{"model_type": "bert"}');
+  await writeFile(join(folder, 'tokenizer.json'), '{}');
+  await writeFile(join(folder, '1_Pooling', 'config.json'), '{"pooling_mode_mean_tokens": true}');
+  await page.locator('input[webkitdirectory]').setInputFiles(folder);
+  const row = page.locator('li[data-model^="import-model-safetensors-"]');
+  await row.waitFor({ timeout: 30000 });
+  assert.match(await row.innerText(), /embed/);
+  assert.match(await row.innerText(), /Installed/);
+  await installClient(page);
+  const id = await row.getAttribute('data-model');
+  const loaded = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'embed' })).final;
+  assert.equal(loaded.kind, 'return', JSON.stringify(loaded));
+  assert.equal(loaded.value.summary, 'safetensors model, 4 files');
   await page.close();
 });
