@@ -1,6 +1,7 @@
 //! Tokenizer parity with llama.cpp (`llama_tokenize` with special tokens parsed, no BOS) on 300+
 //! strings: unicode, emoji, CJK, code, whitespace runs. The tokenizers are rebuilt from GGUF
-//! metadata (no tokenizer.json). Each model is skipped, saying so, when its GGUF is absent.
+//! metadata (no tokenizer.json): byte-level BPE of SmolLM2 and Qwen2.5 (each skipped, saying so,
+//! when its GGUF is absent) and a committed SentencePiece vocabulary.
 
 mod common;
 
@@ -14,7 +15,11 @@ fn check(model: (&str, &str), file_name: &str, test: &str) {
     let Some(path) = common::real_model(model, test) else {
         return;
     };
-    let mut reader = BufReader::new(File::open(&path).expect("open"));
+    check_file(&path, file_name);
+}
+
+fn check_file(path: &std::path::Path, file_name: &str) {
+    let mut reader = BufReader::new(File::open(path).expect("open"));
     let ct = gguf_file::Content::read(&mut reader).expect("gguf");
     let tok = Tokenizer::from_gguf(&ct.metadata, None).expect("tokenizer");
     let fx = common::read_json("tokenizer_parity.json");
@@ -55,5 +60,13 @@ fn qwen2_tokenizer_matches_llama_cpp() {
         common::QWEN,
         "qwen2.5-coder-0.5b-instruct.gguf",
         "qwen2_tokenizer_matches_llama_cpp",
+    );
+}
+
+#[test]
+fn sentencepiece_tokenizer_matches_llama_cpp() {
+    check_file(
+        &common::fixture("tiny-spm-vocab.gguf"),
+        "tiny-spm-vocab.gguf",
     );
 }
