@@ -1,7 +1,7 @@
 //! Tokenizer parity with llama.cpp (`llama_tokenize` with special tokens parsed, no BOS) on 300+
 //! strings: unicode, emoji, CJK, code, whitespace runs. The tokenizers are rebuilt from GGUF
-//! metadata (no tokenizer.json): byte-level BPE of SmolLM2 and Qwen2.5 (each skipped, saying so,
-//! when its GGUF is absent) and a committed SentencePiece vocabulary.
+//! metadata (no tokenizer.json): byte-level BPE of SmolLM2 and Qwen2.5 and Gemma 3's SentencePiece (each
+//! skipped, saying so, when its GGUF is absent), and a committed SentencePiece vocabulary.
 
 mod common;
 
@@ -60,6 +60,15 @@ fn qwen2_tokenizer_matches_llama_cpp() {
         common::QWEN,
         "qwen2.5-coder-0.5b-instruct.gguf",
         "qwen2_tokenizer_matches_llama_cpp",
+    );
+}
+
+#[test]
+fn gemma3_tokenizer_matches_llama_cpp() {
+    check(
+        common::GEMMA3,
+        "gemma-3-270m-q4_k_m.gguf",
+        "gemma3_tokenizer_matches_llama_cpp",
     );
 }
 

