@@ -106,6 +106,7 @@ pub struct Decoder {
 struct Loader<'a, R> {
     ct: &'a gguf_file::Content,
     reader: &'a mut R,
+    dequantize: bool,
 }
 
 impl<R: Read + Seek> Loader<'_, R> {
@@ -124,8 +125,17 @@ impl<R: Read + Seek> Loader<'_, R> {
         Ok(self.qtensor(name)?.dequantize(&Device::Cpu)?)
     }
 
+    fn matmul(&self, t: Arc<QTensor>) -> Result<QMatMul> {
+        Ok(if self.dequantize {
+            QMatMul::Tensor(t.dequantize(&Device::Cpu)?)
+        } else {
+            QMatMul::from_arc(t)?
+        })
+    }
+
     fn linear(&mut self, name: &str) -> Result<Linear> {
-        let w = QMatMul::from_qtensor(self.qtensor(&format!("{name}.weight"))?)?;
+        let t = Arc::new(self.qtensor(&format!("{name}.weight"))?);
+        let w = self.matmul(t)?;
         let bias = format!("{name}.bias");
         let b = if self.has(&bias) {
             Some(self.dense(&bias)?)
@@ -160,19 +170,27 @@ impl<R: Read + Seek> Loader<'_, R> {
 }
 
 impl Decoder {
-    /// Loads the weights named in `ct` from `reader`, one tensor at a time.
+    /// Loads the weights named in `ct` from `reader`, one tensor at a time. With `dequantize`
+    /// every matrix is widened to f32 (memory ×4–8): matmuls then skip the activation
+    /// quantization, which is what f32 references compute.
     pub fn load<R: Read + Seek>(
         ct: &gguf_file::Content,
         reader: &mut R,
         cfg: Config,
+        dequantize: bool,
     ) -> Result<Decoder> {
-        let mut ld = Loader { ct, reader };
+        let mut ld = Loader {
+            ct,
+            reader,
+            dequantize,
+        };
         let eps = cfg.rms_eps;
         let token_embd = Arc::new(ld.qtensor("token_embd.weight")?);
         let output = if ld.has("output.weight") {
-            QMatMul::from_qtensor(ld.qtensor("output.weight")?)?
+            let t = Arc::new(ld.qtensor("output.weight")?);
+            ld.matmul(t)?
         } else {
-            QMatMul::from_arc(token_embd.clone())?
+            ld.matmul(token_embd.clone())?
         };
         let output_norm = ld.norm("output_norm", eps)?;
         // llama 3's `rope_freqs`; phi3's long-context factors are valid only past the original

@@ -27,6 +27,20 @@ impl LlmModel {
         reader: &mut R,
         tokenizer_json: Option<&[u8]>,
     ) -> Result<LlmModel> {
+        LlmModel::load(reader, tokenizer_json, false)
+    }
+
+    /// As `from_path`, with every weight matrix widened to f32 (tests against f32 references).
+    pub fn from_path_dequantized(path: &std::path::Path) -> Result<LlmModel> {
+        let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+        LlmModel::load(&mut file, None, true)
+    }
+
+    fn load<R: Read + Seek>(
+        reader: &mut R,
+        tokenizer_json: Option<&[u8]>,
+        dequantize: bool,
+    ) -> Result<LlmModel> {
         let ct = gguf_file::Content::read(reader)?;
         let cfg = Config::from_gguf(&ct.metadata)?;
         let tokenizer = Tokenizer::from_gguf(&ct.metadata, tokenizer_json)?;
@@ -43,7 +57,7 @@ impl LlmModel {
         let name = md_str(&ct.metadata, "general.name")
             .unwrap_or("")
             .to_string();
-        let decoder = Decoder::load(&ct, reader, cfg)?;
+        let decoder = Decoder::load(&ct, reader, cfg, dequantize)?;
         Ok(LlmModel {
             decoder,
             tokenizer,

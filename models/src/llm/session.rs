@@ -257,13 +257,14 @@ impl Session {
         };
         let tokenizer = &self.model.tokenizer;
         let mut logits = g.logits.to_vec1::<f32>()?;
+        // Every token sampled so far was evaluated, so the cache holds prompt and reply.
         let recent_start = self
             .cache
             .len()
             .saturating_sub(g.opts.sampling.repeat_last_n);
-        let mut recent = self.cache.tokens()[recent_start..].to_vec();
-        recent.extend(g.generated.last());
-        let token = g.sampler.sample(&mut logits, &recent);
+        let token = g
+            .sampler
+            .sample(&mut logits, &self.cache.tokens()[recent_start..]);
         if tokenizer.is_eog(token) && !g.opts.ignore_eos {
             return Ok(self.finish(Some(token), String::new(), FinishReason::Eos));
         }
@@ -305,7 +306,7 @@ impl Session {
         }
     }
 
-    /// Tokens generated so far in the current (or just finished) reply.
+    /// Whether a reply is in progress (`next_token` may be called).
     pub fn is_generating(&self) -> bool {
         matches!(self.state, State::Generating(_))
     }

