@@ -22,9 +22,22 @@ pub const GEMMA3: (&str, &str) = (
     "target/models/gemma-3-270m-q4_k_m/model.gguf",
 );
 
+/// Candle splits every quantized matmul across rayon's pool; for these small models, on shared
+/// 2-core machines with test threads of their own, that dispatch costs far more than it saves
+/// (SmolLM2 decodes ~15x slower). One worker, unless RAYON_NUM_THREADS says otherwise.
+pub fn one_rayon_thread() {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        // Fails only if the pool already exists, which is just as good.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build_global();
+    }
+}
+
 /// The weights named by the environment variable, else the default path under the workspace
 /// (filled by `cargo xtask fetch-models`). `None`, after saying SKIPPED, when absent.
 pub fn real_model((var, default): (&str, &str), test: &str) -> Option<PathBuf> {
+    one_rayon_thread();
     let path = match std::env::var_os(var) {
         Some(p) => PathBuf::from(p),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -44,6 +57,7 @@ pub fn real_model((var, default): (&str, &str), test: &str) -> Option<PathBuf> {
 
 /// A committed fixture under models/tests/fixtures/llm/.
 pub fn fixture(name: &str) -> PathBuf {
+    one_rayon_thread();
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/llm")
         .join(name)
