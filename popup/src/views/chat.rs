@@ -233,7 +233,7 @@ fn model_line(chat: Chat) -> View {
     match (model.state, chat.download.get()) {
         (_, Some((bytes, total))) => {
             let total = total.unwrap_or(0);
-            let percent = if total > 0 { bytes * 100 / total } else { 0 };
+            let percent = (bytes * 100).checked_div(total).unwrap_or(0);
             view! {
                 p(role="status") { "Downloading " (name) "… " (percent) "%" }
                 progress(max=total.to_string(), value=bytes.to_string(), aria-label="Model download")
