@@ -3,6 +3,7 @@
 #![deny(clippy::unwrap_used)]
 
 mod client;
+mod downloads;
 mod import;
 mod state;
 mod views;

@@ -11,6 +11,7 @@ use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 
+use crate::downloads;
 use crate::state::client;
 
 #[derive(Clone, Copy)]
@@ -51,24 +52,9 @@ impl Chat {
         self.error.set(None);
         self.download.set(Some((0, None)));
         wasm_bindgen_futures::spawn_local(async move {
-            match client().send(Request::DownloadModel { model_id }) {
-                Ok(mut replies) => {
-                    while let Some(reply) = replies.next().await {
-                        match reply {
-                            Reply::Progress {
-                                event: Event::Download { bytes, total, .. },
-                                ..
-                            } => self.download.set(Some((bytes, total))),
-                            Reply::Throw { error, .. } => {
-                                self.error.set(Some(error));
-                                break;
-                            }
-                            Reply::Return { .. } => break,
-                            _ => {}
-                        }
-                    }
-                }
-                Err(error) => self.error.set(Some(error)),
+            let progress = move |bytes, total, _| self.download.set(Some((bytes, total)));
+            if let Err(error) = downloads::follow(model_id, progress).await {
+                self.error.set(Some(error));
             }
             self.download.set(None);
             self.find_model();

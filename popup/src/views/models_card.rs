@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use futures_util::StreamExt;
-use protocol::{Event, LanternError, ModelList, ModelState, ModelStatus, Reply, Request, Response};
+use protocol::{LanternError, ModelList, ModelState, ModelStatus, Request, Response};
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
+use crate::downloads;
 use crate::import::{self, Picked};
 use crate::state::{Fetch, client};
 
@@ -51,37 +51,16 @@ impl Models {
 
     fn download(self, model_id: String) {
         self.notice.set(None);
-        let client = client();
+        self.refresh();
         wasm_bindgen_futures::spawn_local(async move {
-            match client.send(Request::DownloadModel {
-                model_id: model_id.clone(),
-            }) {
-                Ok(mut replies) => {
-                    self.refresh();
-                    while let Some(reply) = replies.next().await {
-                        match reply {
-                            Reply::Progress {
-                                event:
-                                    Event::Download {
-                                        bytes,
-                                        total,
-                                        bytes_per_s,
-                                        ..
-                                    },
-                                ..
-                            } => self.downloads.update(|d| {
-                                d.insert(model_id.clone(), (bytes, total, bytes_per_s));
-                            }),
-                            Reply::Throw { error, .. } => {
-                                self.notice.set(Some(error));
-                                break;
-                            }
-                            Reply::Return { .. } => break,
-                            _ => {}
-                        }
-                    }
-                }
-                Err(error) => self.notice.set(Some(error)),
+            let id = model_id.clone();
+            let progress = move |bytes, total, speed| {
+                self.downloads.update(|d| {
+                    d.insert(id.clone(), (bytes, total, speed));
+                })
+            };
+            if let Err(error) = downloads::follow(model_id.clone(), progress).await {
+                self.notice.set(Some(error));
             }
             self.downloads.update(|d| {
                 d.remove(&model_id);
