@@ -265,10 +265,13 @@ impl Download<'_> {
                     return Err(err.into());
                 }
             };
-            let mut piece = piece.to_vec();
-            while !piece.is_empty() {
-                let take = (chunk_bytes - buffer.len()).min(piece.len());
-                buffer.extend(piece.drain(..take));
+            let piece = piece.to_vec();
+            let mut rest = piece.as_slice();
+            while !rest.is_empty() {
+                let take = (chunk_bytes - buffer.len()).min(rest.len());
+                let (head, tail) = rest.split_at(take);
+                buffer.extend_from_slice(head);
+                rest = tail;
                 if buffer.len() == chunk_bytes {
                     self.store_chunk(progress, hasher, &mut buffer).await?;
                     self.report(progress, meter, false);
