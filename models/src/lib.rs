@@ -3,3 +3,8 @@
 //!
 //! Model families arrive here one by one (LLM, Whisper, VAD, TTS, vision, embeddings); each
 //! documents the upstream reference it mirrors.
+
+pub mod audio;
+mod error;
+
+pub use error::{ModelError, Result};
