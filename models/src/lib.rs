@@ -6,5 +6,6 @@
 
 pub mod audio;
 mod error;
+pub mod vad;
 
 pub use error::{ModelError, Result};
