@@ -7,5 +7,6 @@
 pub mod audio;
 mod error;
 pub mod vad;
+pub mod whisper;
 
 pub use error::{ModelError, Result};
