@@ -262,3 +262,35 @@ fn energy_detector_finds_loud_stretches_and_ignores_steady_sound() {
     }
     assert_eq!(energy.score(&[0.0; 512]).expect("scores"), 0.0);
 }
+
+#[test]
+fn utterances_carry_the_samples_of_each_segment() {
+    let Some(vad_model) = silero("utterances_carry_the_samples_of_each_segment") else {
+        return;
+    };
+    let clips = clips();
+    let (mut audio, _, _) = embed(&clips[4], 1.5, 1.0, 5);
+    let (second, _, _) = embed(&clips[10], 0.8, 1.5, 6);
+    audio.extend(second);
+    let mut utterances = vad::Utterances::new(Box::new(vad_model), VadOptions::default());
+    let mut heard = Vec::new();
+    for piece in audio.chunks(777) {
+        heard.extend(utterances.push(piece).expect("push"));
+    }
+    heard.extend(utterances.finish().expect("finish"));
+    let got: Vec<&vad::Utterance> = heard
+        .iter()
+        .filter_map(|h| match h {
+            vad::Heard::Utterance(u) => Some(u),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        got.len() >= 2,
+        "{:?}",
+        got.iter().map(|u| u.segment).collect::<Vec<_>>()
+    );
+    for u in got {
+        assert_eq!(u.samples.as_slice(), &audio[u.segment.start..u.segment.end]);
+    }
+}

@@ -6,11 +6,13 @@ mod energy;
 mod segments;
 mod silero;
 mod stream;
+mod utterance;
 
 pub use energy::EnergyVad;
 pub use segments::{Change, Segmenter, SpeechSegment, VadOptions};
 pub use silero::SileroVad;
 pub use stream::{VadEvent, VoiceDetector, detect_speech};
+pub use utterance::{Heard, Utterance, Utterances};
 
 /// Samples per frame: 32 ms at 16 kHz, Silero's window for that rate.
 pub const FRAME: usize = 512;
