@@ -157,6 +157,7 @@ fn silence_noise_and_a_tone_give_no_text() {
             assert_eq!(text, "", "{model} {name}");
             let whisper_only = transcribe(&mut whisper, &samples, TranscribeOptions::default());
             println!("{model} {name} (no VAD, no-speech probability only): {whisper_only:?}");
+            assert_eq!(whisper_only, "", "{model} {name} without VAD");
         }
     }
 }
