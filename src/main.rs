@@ -24,6 +24,10 @@ enum Command {
     Protocol,
     /// Find the readable article in a saved page and print its title and text (or JSON).
     Extract(cli::extract::Args),
+    /// Transcribe (or translate) a WAV file with Whisper; text, or JSON with timed segments.
+    Transcribe(cli::transcribe::Args),
+    /// Find the speech in a WAV file (Silero VAD); segments in seconds.
+    Vad(cli::vad::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +43,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Extract(args) => cli::extract::run(args),
+        Command::Transcribe(args) => cli::transcribe::run(args),
+        Command::Vad(args) => cli::vad::run(args),
     }
 }
