@@ -1,6 +1,9 @@
 //! Audio front end: WAV formats, resampling, and log-mel parity with openai-whisper's
 //! `log_mel_spectrogram` (reference values from the numpy port in make_speech_fixtures.py).
 
+// Native only: these read fixtures and model files from disk.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod speech_support;
 
 use models::audio::{self, MelFilters, log_mel_spectrogram};

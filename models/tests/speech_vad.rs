@@ -2,6 +2,9 @@
 //! upstream ONNX file, speech boundaries on silence + speech + silence, the segmenter's rules,
 //! and the energy fallback.
 
+// Native only: these read fixtures and model files from disk.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod speech_support;
 
 use models::vad::{

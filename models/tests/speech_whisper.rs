@@ -2,6 +2,9 @@
 //! error rate on the committed TTS clips, long audio in windows, nothing invented on silence,
 //! noise or a tone, language detection, and a quantized GGUF of the same model.
 
+// Native only: these read fixtures and model files from disk.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod speech_support;
 
 use std::ops::ControlFlow;
