@@ -78,7 +78,13 @@ impl Whisper {
         let mut no_speech_prob = f32::NAN;
         let mut ended = false;
         for step in 0..sample_len {
-            let input = Tensor::new(tokens.as_slice(), &self.device)?.unsqueeze(0)?;
+            // The first step feeds the whole prefix; the decoder's cache holds it after that.
+            let fresh = if step == 0 {
+                &tokens[..]
+            } else {
+                &tokens[tokens.len() - 1..]
+            };
+            let input = Tensor::new(fresh, &self.device)?.unsqueeze(0)?;
             let hidden = self.net.decode(&input, audio, step == 0)?;
             if step == 0 {
                 let at_sot = self
@@ -89,7 +95,7 @@ impl Whisper {
                     .i(self.tokens.no_speech as usize)?
                     .to_scalar::<f32>()?;
             }
-            let last = hidden.i((.., tokens.len() - 1..))?;
+            let last = hidden.i((.., hidden.dim(1)? - 1..))?;
             let mut logits = self.net.logits(&last)?.flatten_all()?.to_vec1::<f32>()?;
             self.apply_filters(&mut logits, &tokens[sample_begin..]);
             let next = if request.temperature > 0.0 {

@@ -63,7 +63,7 @@ impl Whisper {
         }
         let filters = MelFilters::from_bytes(&files.mel_filters, config.num_mel_bins)?;
         let suppress = Self::suppress_list(&config.suppress_tokens, &tokens);
-        let net = net::Net::load(files.weights, config.clone(), &device)?;
+        let net = net::Net::load(files.weights, &config, &device)?;
         Ok(Whisper {
             net,
             config,
