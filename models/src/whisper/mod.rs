@@ -1,6 +1,7 @@
-//! Speech to text with OpenAI's Whisper: the network is candle-transformers'
-//! `models::whisper` (safetensors in the Hugging Face layout, or a quantized GGUF); the decoding
-//! around it is ours and mirrors openai-whisper 20250625 (`decoding.py`, `transcribe.py`):
+//! Speech to text with OpenAI's Whisper. The network (`net.rs`) mirrors openai-whisper's
+//! `model.py` over the Hugging Face safetensors layout candle-transformers' `models::whisper`
+//! loads (or a quantized GGUF of it), with its `Config`; the decoding around it mirrors
+//! openai-whisper 20250625 (`decoding.py`, `transcribe.py`):
 //! language detection, transcribe and translate, timestamped segments, long audio in 30-second
 //! windows that seek to the last timestamp, temperature fallback on repetitive or improbable
 //! text, and silence skipped by the no-speech probability and, when given, by VAD segments.
