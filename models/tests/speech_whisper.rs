@@ -107,15 +107,34 @@ fn audio_longer_than_30_seconds_is_windowed_and_stitched() {
     let duration = samples.len() as f64 / 16_000.0;
     assert!(duration > 40.0, "{duration}");
     let (mut partials, mut announced) = (0, 0);
-    let transcript = whisper
-        .transcribe(&samples, TranscribeOptions::default(), &mut |progress| {
-            match progress {
-                Progress::Partial { .. } => partials += 1,
-                Progress::Segment(_) => announced += 1,
-            }
-            ControlFlow::Continue(())
-        })
-        .expect("transcribes");
+    // Stepped window by window, as a worker drives it between messages.
+    let mut transcription = whisper
+        .start(&samples, TranscribeOptions::default())
+        .expect("starts");
+    let (mut windows, mut progress) = (0, 0.0);
+    let mut on_progress = |p: Progress| {
+        match p {
+            Progress::Partial { .. } => partials += 1,
+            Progress::Segment(_) => announced += 1,
+        }
+        ControlFlow::Continue(())
+    };
+    loop {
+        let more = transcription
+            .step(&mut whisper, &mut on_progress)
+            .expect("steps");
+        windows += 1;
+        assert!(transcription.progress() > progress, "progress moves on");
+        progress = transcription.progress();
+        if !more {
+            break;
+        }
+    }
+    assert!(
+        windows >= 2 && progress == 1.0,
+        "{windows} windows, progress {progress}"
+    );
+    let transcript = transcription.finish();
     let (reference, hypothesis) = (normalize(&reference), normalize(&transcript.text));
     let wer = word_errors(&reference, &hypothesis) as f64 / reference.len() as f64;
     println!(
