@@ -1,20 +1,21 @@
 //! Speech to text with OpenAI's Whisper. The network (`net.rs`) mirrors openai-whisper's
 //! `model.py` over the Hugging Face safetensors layout candle-transformers' `models::whisper`
-//! loads (or a quantized GGUF of it), with its `Config`; the decoding around it mirrors
+//! loads (or a quantized GGUF of it); the decoding around it mirrors
 //! openai-whisper 20250625 (`decoding.py`, `transcribe.py`):
 //! language detection, transcribe and translate, timestamped segments, long audio in 30-second
 //! windows that seek to the last timestamp, temperature fallback on repetitive or improbable
 //! text, and silence skipped by the no-speech probability and, when given, by VAD segments.
 
+mod config;
 mod decode;
 mod net;
 mod tokens;
 mod transcribe;
 
 use candle_core::{D, Device, IndexOp, Tensor};
-use candle_transformers::models::whisper::Config;
 use tokenizers::Tokenizer;
 
+pub use config::Config;
 pub use net::Weights;
 pub use tokens::SpecialTokens;
 pub use transcribe::{Progress, Segment, Task, TranscribeOptions, Transcript, Transcription};

@@ -5,12 +5,15 @@
 //! every step runs every earlier token again, cross-attention over all 1500 audio positions
 //! included, which with a 200-token prompt is hundreds of times the work of one new token.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use candle_core::quantized::{QMatMul, QTensor, gguf_file};
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::{Conv1d, Conv1dConfig, LayerNorm};
-use candle_transformers::models::whisper::Config;
-use candle_transformers::{quantized_nn, quantized_var_builder};
 
-use crate::Result;
+use super::Config;
+use crate::{ModelError, Result};
 
 pub enum Weights {
     /// `model.safetensors` in the Hugging Face layout (`model.encoder.*`, `model.decoder.*`).
@@ -23,14 +26,57 @@ pub enum Weights {
 #[derive(Clone)]
 enum Source<'a> {
     Full(candle_nn::VarBuilder<'a>),
-    Quantized(quantized_var_builder::VarBuilder),
+    Quantized(Gguf),
+}
+
+/// A GGUF's tensors under a name prefix.
+#[derive(Clone)]
+struct Gguf {
+    tensors: Arc<HashMap<String, Arc<QTensor>>>,
+    prefix: String,
+    device: Device,
+}
+
+impl Gguf {
+    fn read(bytes: &[u8], device: &Device) -> Result<Self> {
+        let mut cursor = std::io::Cursor::new(bytes);
+        let content = gguf_file::Content::read(&mut cursor)?;
+        let mut tensors = HashMap::new();
+        for name in content.tensor_infos.keys() {
+            let tensor = content.tensor(&mut cursor, name, device)?;
+            tensors.insert(name.clone(), Arc::new(tensor));
+        }
+        Ok(Gguf {
+            tensors: Arc::new(tensors),
+            prefix: String::new(),
+            device: device.clone(),
+        })
+    }
+
+    fn get(&self, shape: &[usize], name: &str) -> Result<Arc<QTensor>> {
+        let path = format!("{}{name}", self.prefix);
+        let tensor = self
+            .tensors
+            .get(&path)
+            .ok_or_else(|| ModelError::BadModel(format!("no tensor {path}")))?;
+        if tensor.shape().dims() != shape {
+            return Err(ModelError::BadModel(format!(
+                "{path} has shape {:?}, expected {shape:?}",
+                tensor.shape().dims()
+            )));
+        }
+        Ok(tensor.clone())
+    }
 }
 
 impl Source<'_> {
     fn pp(&self, name: &str) -> Self {
         match self {
             Source::Full(vb) => Source::Full(vb.pp(name)),
-            Source::Quantized(vb) => Source::Quantized(vb.pp(name)),
+            Source::Quantized(gguf) => Source::Quantized(Gguf {
+                prefix: format!("{}{name}.", gguf.prefix),
+                ..gguf.clone()
+            }),
         }
     }
 
@@ -38,25 +84,23 @@ impl Source<'_> {
     fn tensor(&self, shape: &[usize], name: &str) -> Result<Tensor> {
         Ok(match self {
             Source::Full(vb) => vb.get(shape, name)?,
-            Source::Quantized(vb) => vb.get(shape, name)?.dequantize(vb.device())?,
+            Source::Quantized(gguf) => gguf.get(shape, name)?.dequantize(&gguf.device)?,
         })
     }
 
     fn linear(&self, input: usize, output: usize, bias: bool) -> Result<Linear> {
-        Ok(match self {
-            Source::Full(vb) => {
-                let weight = vb.get((output, input), "weight")?;
-                let bias = if bias {
-                    Some(vb.get(output, "bias")?)
-                } else {
-                    None
-                };
-                Linear::Full(candle_nn::Linear::new(weight, bias))
+        let bias = if bias {
+            Some(self.tensor(&[output], "bias")?)
+        } else {
+            None
+        };
+        let weight = match self {
+            Source::Full(vb) => Weight::Full(vb.get((output, input), "weight")?.t()?),
+            Source::Quantized(gguf) => {
+                Weight::Quantized(QMatMul::from_arc(gguf.get(&[output, input], "weight")?)?)
             }
-            Source::Quantized(vb) => {
-                Linear::Quantized(quantized_nn::linear_b(input, output, bias, vb.clone())?)
-            }
-        })
+        };
+        Ok(Linear { weight, bias })
     }
 
     fn layer_norm(&self, size: usize) -> Result<LayerNorm> {
@@ -68,16 +112,27 @@ impl Source<'_> {
     }
 }
 
-enum Linear {
-    Full(candle_nn::Linear),
-    Quantized(quantized_nn::Linear),
+enum Weight {
+    /// Transposed once at load: `(in, out)`.
+    Full(Tensor),
+    Quantized(QMatMul),
+}
+
+/// `nn.Linear`: `x @ W^T + b`.
+struct Linear {
+    weight: Weight,
+    bias: Option<Tensor>,
 }
 
 impl Linear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(match self {
-            Linear::Full(l) => l.forward(x)?,
-            Linear::Quantized(l) => l.forward(x)?,
+        let y = match &self.weight {
+            Weight::Full(w) => x.broadcast_matmul(w)?,
+            Weight::Quantized(w) => w.forward(x)?,
+        };
+        Ok(match &self.bias {
+            Some(b) => y.broadcast_add(b)?,
+            None => y,
         })
     }
 }
@@ -367,9 +422,7 @@ impl Net {
             Weights::Safetensors(bytes) => Source::Full(
                 candle_nn::VarBuilder::from_buffered_safetensors(bytes, DType::F32, device)?,
             ),
-            Weights::Gguf(bytes) => Source::Quantized(
-                quantized_var_builder::VarBuilder::from_gguf_buffer(&bytes, device)?,
-            ),
+            Weights::Gguf(bytes) => Source::Quantized(Gguf::read(&bytes, device)?),
         };
         let model = source.pp("model");
         Ok(Net {
