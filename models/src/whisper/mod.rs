@@ -8,6 +8,7 @@
 
 mod config;
 mod decode;
+mod layers;
 mod net;
 mod tokens;
 mod transcribe;
