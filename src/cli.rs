@@ -2,3 +2,6 @@
 
 pub mod extract;
 pub mod generate;
+mod speech_assets;
+pub mod transcribe;
+pub mod vad;

@@ -26,6 +26,10 @@ enum Command {
     Extract(cli::extract::Args),
     /// Generate text with a local GGUF chat model.
     Generate(cli::generate::GenerateArgs),
+    /// Transcribe (or translate) a WAV file with Whisper; text, or JSON with timed segments.
+    Transcribe(cli::transcribe::Args),
+    /// Find the speech in a WAV file (Silero VAD); segments in seconds.
+    Vad(cli::vad::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +52,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Transcribe(args) => cli::transcribe::run(args),
+        Command::Vad(args) => cli::vad::run(args),
     }
 }

@@ -40,6 +40,24 @@ pub enum ModelError {
     /// Reading the weights failed.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// The audio could not be decoded or has a shape we do not take (rate, channels, bit depth).
+    #[error("bad audio: {0}")]
+    BadAudio(String),
+    /// A request the loaded model cannot serve, e.g. translation with an English-only Whisper.
+    #[error("unsupported request: {0}")]
+    Unsupported(String),
+    /// The caller's progress callback asked to stop.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<hound::Error> for ModelError {
+    fn from(error: hound::Error) -> Self {
+        match error {
+            hound::Error::IoError(io) => ModelError::Io(io),
+            other => ModelError::BadAudio(other.to_string()),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, ModelError>;

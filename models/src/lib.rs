@@ -4,7 +4,10 @@
 //! Model families arrive here one by one (LLM, Whisper, VAD, TTS, vision, embeddings); each
 //! documents the upstream reference it mirrors.
 
+pub mod audio;
 mod error;
 pub mod llm;
+pub mod vad;
+pub mod whisper;
 
 pub use error::{ModelError, Result};
