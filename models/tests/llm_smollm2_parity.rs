@@ -5,10 +5,13 @@
 //! - with the weights widened to f32 (here at load, in llama.cpp by its quantize tool), the
 //!   greedy tokens are llama.cpp's, exactly;
 //! - with the shipped Q4_1 weights, teacher-forced on llama.cpp's tokens, Lantern picks the
-//!   same next token almost everywhere, and differs only where llama.cpp's own top-2 margin is
-//!   small. Exact ids cannot be required there: both engines round activations to 8 bits before
-//!   every matmul, and in this model a 1-ulp difference upstream (summation order) flips
-//!   roundings that move logits by ~0.5, so only llama.cpp's own arithmetic reproduces them.
+//!   same next token almost everywhere (623/640 steps when this was written), and differs only
+//!   where llama.cpp's own top-2 margin is small. The Q4_1 and Q8_0 products themselves round
+//!   as llama.cpp's x86 kernels do (`models/src/llm/block_matmul.rs`, exact on the tiny Q8_0
+//!   models); what still differs is the order of f32 sums elsewhere (attention, norms, softmax),
+//!   and in this model a 1-ulp difference there flips an 8-bit rounding of some activation now
+//!   and then, which moves logits enough to swap two near-tied tokens. Exact ids everywhere
+//!   would need llama.cpp's f32 summation order in every op.
 //!
 //! Skipped, saying so, when the GGUF is absent.
 
@@ -22,7 +25,7 @@ use models::llm::{GenerateOptions, LlmModel, SamplingParams, Session, argmax};
 /// by less than this (logits here span ~10-35).
 const NEAR_TIE: f32 = 1.5;
 /// Teacher-forced next-token agreement required on the quantized path.
-const MIN_AGREEMENT: f64 = 0.9;
+const MIN_AGREEMENT: f64 = 0.95;
 
 fn ids(v: &serde_json::Value) -> Vec<u32> {
     serde_json::from_value(v.clone()).expect("token ids")

@@ -10,9 +10,10 @@ use models::llm::{KvCache, LlmModel};
 
 /// F32 weights: only float summation order differs from llama.cpp.
 const F32_TOL: f32 = 1e-3;
-/// Q8_0 weights: both engines quantize activations to Q8_0 before each matmul (observed max
-/// difference ~1e-6), but a value near a rounding boundary can land on the other side and the
-/// error then grows through the layers, so the bound leaves room for that.
+/// Q8_0 weights: both engines quantize activations to Q8_0 before each matmul, the same way
+/// (`block_matmul.rs`; observed max difference ~1e-6), but a value near a rounding boundary can
+/// land on the other side after an f32 sum in another order, and the error then grows through
+/// the layers, so the bound leaves room for that.
 /// Logits are O(1..10) here.
 const Q8_TOL: f32 = 1e-2;
 /// Gemma's gelu: ggml-cpu evaluates it through a table indexed by the input rounded to f16

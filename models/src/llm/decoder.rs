@@ -12,15 +12,33 @@ use std::sync::Arc;
 use candle_core::quantized::{QMatMul, QTensor, gguf_file};
 use candle_core::{D, Device, IndexOp, Module, Tensor};
 
+use super::block_matmul::BlockMatrix;
 use super::cache::KvCache;
 use super::config::{Activation, Arch, Config};
 use super::rope::Rope;
 use crate::{ModelError, Result};
 
+/// A weight matrix: Q4_1 and Q8_0 through llama.cpp's arithmetic (`block_matmul`), the other
+/// types through Candle.
+#[derive(Debug, Clone)]
+enum Weight {
+    Blocks(BlockMatrix),
+    Candle(QMatMul),
+}
+
+impl Weight {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(match self {
+            Weight::Blocks(m) => m.forward(x)?,
+            Weight::Candle(m) => m.forward(x)?,
+        })
+    }
+}
+
 /// A quantized weight with an optional f32 bias (qwen2's q/k/v).
 #[derive(Debug, Clone)]
 struct Linear {
-    w: QMatMul,
+    w: Weight,
     b: Option<Tensor>,
 }
 
@@ -100,7 +118,7 @@ pub struct Decoder {
     layers: Vec<Layer>,
     output_norm: RmsNorm,
     /// `output.weight`, or `token_embd` itself when the embeddings are tied.
-    output: QMatMul,
+    output: Weight,
 }
 
 struct Loader<'a, R> {
@@ -125,11 +143,13 @@ impl<R: Read + Seek> Loader<'_, R> {
         Ok(self.qtensor(name)?.dequantize(&Device::Cpu)?)
     }
 
-    fn matmul(&self, t: Arc<QTensor>) -> Result<QMatMul> {
-        Ok(if self.dequantize {
-            QMatMul::Tensor(t.dequantize(&Device::Cpu)?)
-        } else {
-            QMatMul::from_arc(t)?
+    fn matmul(&self, t: Arc<QTensor>) -> Result<Weight> {
+        if self.dequantize {
+            return Ok(Weight::Candle(QMatMul::Tensor(t.dequantize(&Device::Cpu)?)));
+        }
+        Ok(match BlockMatrix::from_qtensor(&t)? {
+            Some(m) => Weight::Blocks(m),
+            None => Weight::Candle(QMatMul::from_arc(t)?),
         })
     }
 

@@ -14,6 +14,7 @@
 //! parse_tool_calls(&reply_text)                  // then add the results and go again
 //! ```
 
+mod block_matmul;
 mod cache;
 mod config;
 mod decoder;
