@@ -14,6 +14,7 @@ mod reply;
 mod request;
 mod response;
 mod sender;
+mod summary;
 
 pub use catalog::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
 pub use chat::{ChatMessage, ChatReply, Sampling};
@@ -28,6 +29,7 @@ pub use response::{
     PageInfo, Pong, Response, WorkerInfo,
 };
 pub use sender::{Origin, classify_sender};
+pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 
 /// Lantern's version, as every context reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
