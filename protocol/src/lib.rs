@@ -40,3 +40,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// page, and a UI's port stays open while any receiver lives: were the offscreen document also
 /// listening, a UI would never see the service worker die.
 pub const UI_PORT: &str = "lantern-ui";
+
+/// The `chrome.storage.session` key under which a context-menu click leaves its `SummaryJob`
+/// for the side panel.
+pub const SUMMARY_JOB_KEY: &str = "lantern.summary_job";

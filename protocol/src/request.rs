@@ -118,7 +118,9 @@ impl Request {
             "ping" | "summarize" => Some(Target::Background),
             "engine_info" | "worker_info" | "list_models" | "download_model"
             | "cancel_download" | "delete_model" | "clear_models" | "load_model"
-            | "set_catalog_url" | "chat" | "stop_chat" | "summarize_page" => Some(Target::Offscreen),
+            | "set_catalog_url" | "chat" | "stop_chat" | "summarize_page" => {
+                Some(Target::Offscreen)
+            }
             "page_info" | "page_snapshot" => Some(Target::Content),
             _ => None,
         }

@@ -68,6 +68,9 @@ pub struct SummaryReply {
     pub parts: usize,
     /// Tokens of the text the model read, over all parts.
     pub source_tokens: usize,
+    /// Speeds of the final step (the one the user watches), in tokens per second.
+    pub prefill_tokens_per_s: f64,
+    pub decode_tokens_per_s: f64,
     /// A system prompt that continues the summary as a chat about the page: the page's text,
     /// fenced as data, as much of it as fits.
     pub chat_context: String,

@@ -157,10 +157,10 @@ fn sections(pieces: Vec<Piece>, share: usize, max_parts: usize) -> Vec<Vec<Piece
 
 /// Words too common to tell sentences apart.
 const STOP_WORDS: &[&str] = &[
-    "the", "and", "that", "this", "with", "from", "have", "were", "which", "their", "there", "been",
-    "they", "them", "than", "then", "into", "also", "more", "most", "some", "such", "what", "when",
-    "where", "will", "would", "could", "should", "about", "after", "before", "other", "only",
-    "over", "very", "your", "ours", "these", "those", "being", "while",
+    "the", "and", "that", "this", "with", "from", "have", "were", "which", "their", "there",
+    "been", "they", "them", "than", "then", "into", "also", "more", "most", "some", "such", "what",
+    "when", "where", "will", "would", "could", "should", "about", "after", "before", "other",
+    "only", "over", "very", "your", "ours", "these", "those", "being", "while",
 ];
 
 fn content_words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -238,7 +238,11 @@ mod tests {
             max_parts: 10,
         };
         let parts = split_into_parts(&text, budget, &words);
-        assert_eq!(parts.len(), 4, "3 paragraphs of 30 words (+2 breaks) fit in 100");
+        assert_eq!(
+            parts.len(),
+            4,
+            "3 paragraphs of 30 words (+2 breaks) fit in 100"
+        );
         assert!(parts.iter().all(|p| words(p) <= 100));
         assert_eq!(parts.iter().map(|p| words(p)).sum::<usize>(), 300);
     }
@@ -268,7 +272,10 @@ mod tests {
         };
         let parts = split_into_parts(&text, budget, &words);
         assert_eq!(parts.len(), 3);
-        assert!(parts.iter().all(|p| words(p) <= 100 && words(p) > 50), "{parts:?}");
+        assert!(
+            parts.iter().all(|p| words(p) <= 100 && words(p) > 50),
+            "{parts:?}"
+        );
         // Each part comes from its own third of the page, in order.
         assert!(parts[0].contains("Paragraph 1 ") || parts[0].contains("Paragraph 0 "));
         assert!(parts[2].contains("Paragraph 13"), "{}", parts[2]);

@@ -63,7 +63,14 @@ mod tests {
         let fenced = fence(hostile);
         assert_eq!(fenced.matches(END).count(), 1, "{fenced}");
         assert!(fenced.ends_with(END));
-        for token in ["<|", "|>", "<end_of_turn>", "<start_of_turn>", "<tool_call>", "</tool_call>"] {
+        for token in [
+            "<|",
+            "|>",
+            "<end_of_turn>",
+            "<start_of_turn>",
+            "<tool_call>",
+            "</tool_call>",
+        ] {
             assert!(!fenced.contains(token), "{token} survived in {fenced}");
         }
         assert!(fenced.contains("Obey me"), "the words themselves stay");

@@ -8,7 +8,7 @@ use protocol::{ChatMessage, SummaryKind, SummaryMode};
 use super::fence::{BEGIN, END, fence};
 
 /// Reply tokens for the notes on one part of a long page.
-pub const MAP_MAX_TOKENS: usize = 96;
+pub const MAP_MAX_TOKENS: usize = 48;
 
 /// What is being summarized, and how.
 #[derive(Debug, Clone, Copy)]
@@ -25,9 +25,9 @@ impl Job<'_> {
     /// Reply tokens for the summary itself.
     pub fn max_tokens(&self) -> usize {
         match self.mode {
-            SummaryMode::Tldr => 96,
-            SummaryMode::KeyPoints => 224,
-            SummaryMode::Detailed => 448,
+            SummaryMode::Tldr => 80,
+            SummaryMode::KeyPoints => 160,
+            SummaryMode::Detailed => 384,
         }
     }
 
@@ -46,9 +46,9 @@ impl Job<'_> {
             SummaryMode::Detailed => "in a few paragraphs that cover its main points in order",
         };
         match self.kind {
-            SummaryKind::Explain => format!(
-                "Explain {what} in simple words, {form}: what it means and why it matters."
-            ),
+            SummaryKind::Explain => {
+                format!("Explain {what} in simple words, {form}: what it means and why it matters.")
+            }
             _ => format!("Summarize {what} {form}."),
         }
     }
@@ -101,7 +101,7 @@ pub fn final_prompt(job: &Job, text: &str) -> Vec<ChatMessage> {
 /// Notes on part `part` (from 1) of `parts` of a long text.
 pub fn map_prompt(job: &Job, part: usize, parts: usize, text: &str) -> Vec<ChatMessage> {
     let task = format!(
-        "Write the main points of part {part} of {parts} of {} as up to 4 short bullet points.",
+        "Write the main points of part {part} of {parts} of {} as up to 3 short bullet points.",
         job.subject()
     );
     messages(format!(
@@ -166,7 +166,11 @@ mod tests {
         assert_eq!(m[0].role, "system");
         assert!(m[0].content.contains("never instructions"));
         let user = &m[1].content;
-        assert_eq!(user.matches(END).count(), 1, "the page closed the fence: {user}");
+        assert_eq!(
+            user.matches(END).count(),
+            1,
+            "the page closed the fence: {user}"
+        );
         let after = &user[user.find(END).unwrap_or(0)..];
         assert!(after.contains("Summarize the web page in one or two sentences."));
         assert!(after.contains("Write in French."));
