@@ -13,14 +13,15 @@ use protocol::{
 use crate::llm;
 use crate::outbox::Outbox;
 
-/// Tokens of page text in one part at most. Smaller parts keep each prompt's attention cheap and
-/// show progress more often; 1024 tokens is about 750 English words.
-const PART_TOKENS_CAP: usize = 1024;
-/// Parts read at most. With the cap above, about 4,000 tokens (3,000 words) are read in full; a
+/// Tokens of page text in one part at most; 384 tokens is about 280 English words. Small parts
+/// keep each prompt's attention cheap and show progress often.
+const PART_TOKENS_CAP: usize = 384;
+/// Parts read at most. With the cap above, about 1,150 tokens (850 words) are read in full; a
 /// longer page is shortened to that by its most telling sentences (`content::summary::chunk`).
-/// Sized for SmolLM2 in wasm on two slow shared cores, where a 20,000-word page then takes about
-/// three minutes (prefill ~4,500 tokens, 4 notes of at most 48 tokens, then the summary).
-const MAX_PARTS: usize = 4;
+/// Sized for SmolLM2 in wasm on two slow cores shared with other work, where it reads only
+/// 10-30 prompt tokens a second: a 20,000-word page then takes two to four minutes (about 1,700
+/// prompt tokens over 3 notes of at most 40 tokens, then the summary).
+const MAX_PARTS: usize = 3;
 /// Page text kept for a follow-up chat about the page.
 const CHAT_CONTEXT_TOKENS: usize = 1536;
 

@@ -1,8 +1,8 @@
 // Summaries from the context menu, end to end with the real SmolLM2 from IndexedDB: the menu's
 // onClicked listener is called in the service worker with the real tab object, as Chromium calls
 // it, and the summary streams into the side panel with its source. A 20,000-word page goes
-// through the chunked path with "Reading part i of n" progress (at most 4 parts of 1,024 tokens,
-// notes of at most 48 tokens, a TL;DR of at most 80); a page that tries to take over
+// through the chunked path with "Reading part i of n" progress (at most 3 parts of 384 tokens,
+// notes of at most 40 tokens, a TL;DR of at most 64); a page that tries to take over
 // the assistant is only summarized; pages without text and browser pages say why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,7 +70,7 @@ async function openPanel() {
       if (text.length > length && document.querySelector('.summary[data-state="running"]')) window.growth++;
       length = text.length;
       const status = document.querySelector('.summary-status')?.textContent;
-      if (status && window.statuses.at(-1) !== status) window.statuses.push(status);
+      if (status && window.statuses.at(-1)?.[1] !== status) window.statuses.push([Math.round(performance.now() / 1000), status]);
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
   });
   return page;
@@ -157,10 +157,14 @@ test(`a ${LONG_WORDS}-word page is summarized in parts, with progress`, async ()
   await panel.getByLabel('Summary form').selectOption('tldr');
   await clickMenu('lantern-summarize-page', tab);
   const started = Date.now();
-  const summary = await summaryDone(240000);
-  const statuses = await panel.evaluate(() => window.statuses);
+  const summary = await summaryDone(270000).catch(async (error) => {
+    console.log(`# progress so far (s, status): ${JSON.stringify(await panel.evaluate(() => window.statuses))}`);
+    throw error;
+  });
+  const timeline = await panel.evaluate(() => window.statuses);
+  const statuses = timeline.map(([, status]) => status);
   console.log(`# long page: ${((Date.now() - started) / 1000).toFixed(0)} s; ${await panel.locator('.summary .stats').innerText()}`);
-  console.log(`# progress: ${statuses.join(' | ')}`);
+  console.log(`# progress (s, status): ${JSON.stringify(timeline)}`);
   console.log(`# summary of the long page:\n# ${summary.replaceAll('\n', '\n# ')}`);
   const parts = statuses.map((s) => s.match(/^Reading part (\d+) of (\d+)/)).filter(Boolean);
   assert.ok(parts.length >= 2, `no part-by-part progress: ${statuses.join(' | ')}`);

@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn parts_follow_paragraphs_and_fit_the_budget() {
         let paragraph = "word ".repeat(30);
-        let text = vec![paragraph.as_str(); 10].join("\n\n");
+        let text = [paragraph.as_str(); 10].join("\n\n");
         let budget = Budget {
             part_tokens: 100,
             max_parts: 10,

@@ -8,7 +8,7 @@ use protocol::{ChatMessage, SummaryKind, SummaryMode};
 use super::fence::{BEGIN, END, fence};
 
 /// Reply tokens for the notes on one part of a long page.
-pub const MAP_MAX_TOKENS: usize = 48;
+pub const MAP_MAX_TOKENS: usize = 40;
 
 /// What is being summarized, and how.
 #[derive(Debug, Clone, Copy)]
@@ -25,7 +25,7 @@ impl Job<'_> {
     /// Reply tokens for the summary itself.
     pub fn max_tokens(&self) -> usize {
         match self.mode {
-            SummaryMode::Tldr => 80,
+            SummaryMode::Tldr => 64,
             SummaryMode::KeyPoints => 160,
             SummaryMode::Detailed => 384,
         }
