@@ -24,6 +24,14 @@ extern "C" {
     ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = create, catch)]
     fn tabs_create(properties: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = get, catch)]
+    fn tabs_get(tab_id: f64) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "contextMenus"], js_name = removeAll, catch)]
+    fn context_menus_remove_all() -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "contextMenus"], js_name = create, catch)]
+    fn context_menus_create(properties: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
+    fn storage_session_set(items: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// Builds a plain JS object from key/value pairs.
@@ -104,4 +112,32 @@ pub async fn open_tab(url: &str) -> Result<(), JsValue> {
 /// Sends a message to the extension's other pages (the offscreen document is the one that answers).
 pub async fn send_message(message: &JsValue) -> Result<JsValue, JsValue> {
     call(runtime_send_message(message)).await
+}
+
+/// The address of a tab, when Lantern may see it (activeTab granted, or a host permission).
+pub async fn tab_url(tab_id: i64) -> Result<Option<String>, JsValue> {
+    let tab = call(tabs_get(tab_id as f64)).await?;
+    Ok(Reflect::get(&tab, &JsValue::from_str("url"))
+        .ok()
+        .and_then(|url| url.as_string()))
+}
+
+/// Replaces every context-menu item of ours with these (id, title, contexts).
+pub async fn set_context_menus(items: &[(&str, &str, &[&str])]) -> Result<(), JsValue> {
+    call(context_menus_remove_all()).await?;
+    for (id, title, contexts) in items {
+        let properties = object(&[
+            ("id", JsValue::from_str(id)),
+            ("title", JsValue::from_str(title)),
+            ("contexts", strings(contexts)),
+        ])?;
+        context_menus_create(&properties)?;
+    }
+    Ok(())
+}
+
+/// Stores one value in `chrome.storage.session` (memory only, gone when the browser closes).
+pub async fn session_set(key: &str, value: &JsValue) -> Result<(), JsValue> {
+    let items = object(&[(key, value.clone())])?;
+    call(storage_session_set(&items)).await.map(drop)
 }

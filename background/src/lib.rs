@@ -6,10 +6,12 @@
 mod chrome;
 mod engine_ports;
 mod forward;
+mod menus;
 mod offscreen_doc;
 mod page;
 pub mod router;
 mod serve;
+mod summarize;
 
 use js_sys::Promise;
 use protocol::{ErrorCode, LanternError, Origin, Reply};
@@ -83,9 +85,19 @@ impl Background {
         to_js(&router::refuse_external(&message))
     }
 
-    /// `chrome.runtime.onInstalled`: greet a new user.
+    /// `chrome.contextMenus.onClicked` (after `sw.js` opened the side panel): leaves the
+    /// summary job for the panel.
+    pub fn on_menu_click(&self, info: JsValue, tab: JsValue) -> Promise {
+        wasm_bindgen_futures::future_to_promise(async move {
+            menus::clicked(info, tab).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// `chrome.runtime.onInstalled`: set up the context menu, and greet a new user.
     pub fn on_installed(&self, reason: String) -> Promise {
         wasm_bindgen_futures::future_to_promise(async move {
+            menus::install().await?;
             if reason == "install" {
                 chrome::open_tab(&webext::extension_url("ui/welcome.html")).await?;
             }

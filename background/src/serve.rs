@@ -4,7 +4,7 @@ use protocol::{ErrorCode, LanternError, Origin, Pong, Reply, Request, Response, 
 use serde_json::Value;
 
 use crate::router::{Route, route};
-use crate::{forward, offscreen_doc, page};
+use crate::{forward, offscreen_doc, page, summarize};
 use webext::Cancel;
 
 pub async fn serve(
@@ -15,6 +15,9 @@ pub async fn serve(
 ) {
     match route(message, origin) {
         Route::Reject(reply) => sink(reply),
+        Route::Local(envelope) if matches!(envelope.body, Request::Summarize { .. }) => {
+            summarize::serve(envelope, sink, cancel).await
+        }
         Route::Local(envelope) => {
             let reply = match envelope.body {
                 Request::Ping => Reply::Return {

@@ -47,6 +47,18 @@ chrome.runtime.onInstalled.addListener(({ reason }) => {
   ready.then((bg) => bg.on_installed(reason)).catch((err) => console.error('Lantern install:', err));
 });
 
+// A context-menu click (Summarize page / selection, Explain selection). Named and reachable as
+// `globalThis.lanternMenuClicked` so end-to-end tests can call the very listener Chromium calls.
+const lanternMenuClicked = (info, tab) => {
+  // sidePanel.open needs the click's user gesture, which does not survive an await: first, here.
+  if (tab?.windowId !== undefined) {
+    chrome.sidePanel.open({ windowId: tab.windowId }).catch((err) => console.warn('Lantern side panel:', err));
+  }
+  return ready.then((bg) => bg.on_menu_click(info, tab)).catch((err) => console.error('Lantern menu:', err));
+};
+globalThis.lanternMenuClicked = lanternMenuClicked;
+chrome.contextMenus.onClicked.addListener(lanternMenuClicked);
+
 chrome.commands.onCommand.addListener((command, tab) => {
   // sidePanel.open must run inside the user's gesture, which does not survive an await, so this
   // one call happens here rather than in Rust. Voice commands also start in the side panel.

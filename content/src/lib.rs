@@ -71,6 +71,7 @@ mod metadata;
 mod parse;
 mod patterns;
 mod prep;
+pub mod summary;
 mod text;
 mod title;
 

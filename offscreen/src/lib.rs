@@ -11,6 +11,7 @@ mod llm;
 mod models;
 mod outbox;
 mod pool;
+mod summarize;
 mod worker;
 
 pub use host::Host;

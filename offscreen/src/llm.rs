@@ -34,6 +34,11 @@ pub fn stop() {
     STOP.with(|stop| stop.set(true));
 }
 
+/// Starts a new request: a stop asked before it does not apply to it.
+pub(crate) fn clear_stop() {
+    STOP.with(|stop| stop.set(false));
+}
+
 fn stopping() -> bool {
     STOP.with(Cell::get)
 }
@@ -53,7 +58,7 @@ fn error(err: ModelError) -> LanternError {
 
 /// The session for `model_id`, loading the model from the cache when another (or none) is held,
 /// or when the cached copy changed since it was loaded (deleted, downloaded again, updated).
-async fn session_for(
+pub(crate) async fn session_for(
     model_id: &str,
     id: Id,
     outbox: &Outbox,
@@ -143,9 +148,16 @@ pub async fn chat(
     id: Id,
     outbox: &Outbox,
 ) -> Result<ChatReply, LanternError> {
-    STOP.with(|stop| stop.set(false));
+    clear_stop();
     let (mut session, installed) = session_for(model_id, id, outbox).await?;
-    let result = generate(&mut session, messages, sampling, id, outbox).await;
+    let mut stream = |text: String| outbox.progress(id, Event::Token { text });
+    let result = generate(&mut session, messages, sampling, &mut stream).await;
+    keep(model_id, &installed, session);
+    result
+}
+
+/// Keeps a session in this worker for the next request.
+pub(crate) fn keep(model_id: &str, installed: &InstalledModel, session: Session) {
     LOADED.with(|l| {
         *l.borrow_mut() = Some(Loaded {
             model_id: model_id.to_string(),
@@ -153,15 +165,15 @@ pub async fn chat(
             session,
         })
     });
-    result
 }
 
-async fn generate(
+/// Generates a reply to `messages` (no tools offered), giving each new piece of text to
+/// `on_text` as it comes.
+pub(crate) async fn generate(
     session: &mut Session,
     messages: Vec<ChatMessage>,
     sampling: Sampling,
-    id: Id,
-    outbox: &Outbox,
+    on_text: &mut dyn FnMut(String),
 ) -> Result<ChatReply, LanternError> {
     let messages: Vec<Message> = messages
         .into_iter()
@@ -220,7 +232,7 @@ async fn generate(
         }
         if !step.delta.is_empty() {
             text.push_str(&step.delta);
-            outbox.progress(id, Event::Token { text: step.delta });
+            on_text(step.delta);
         }
         if let Some(reason) = step.finished {
             break reason;

@@ -28,7 +28,9 @@ impl Task {
         use protocol::Request;
         match request {
             Request::LoadModel { task, .. } => Task::Run(*task),
-            Request::Chat { .. } | Request::StopChat => Task::Run(protocol::Task::Llm),
+            Request::Chat { .. } | Request::SummarizePage { .. } | Request::StopChat => {
+                Task::Run(protocol::Task::Llm)
+            }
             Request::ListModels
             | Request::DownloadModel { .. }
             | Request::CancelDownload { .. }

@@ -9,6 +9,7 @@ use web_sys::DedicatedWorkerGlobalScope;
 use webext::to_json;
 
 use crate::outbox::Outbox;
+use crate::summarize::{SummaryRequest, summarize};
 use crate::{engine_facts, llm, models};
 
 /// The engine inside one worker; created by `static/worker.js` once the wasm is ready.
@@ -51,6 +52,22 @@ impl WorkerEngine {
                 } => llm::chat(&model_id, messages, sampling, id, &outbox)
                     .await
                     .map(Response::ChatReply),
+                Request::SummarizePage {
+                    model_id,
+                    page,
+                    kind,
+                    mode,
+                    language,
+                } => {
+                    let request = SummaryRequest {
+                        model_id,
+                        page,
+                        kind,
+                        mode,
+                        language,
+                    };
+                    summarize(request, id, &outbox).await.map(Response::Summary)
+                }
                 Request::StopChat => {
                     llm::stop();
                     Ok(Response::Done)

@@ -2,6 +2,7 @@
 //! options page and the welcome page. It talks only to the background, through `client`.
 #![deny(clippy::unwrap_used)]
 
+mod chrome;
 mod client;
 mod downloads;
 mod import;

@@ -1,6 +1,6 @@
 //! The app's state: one `Copy` struct of signals, provided as context to every view.
 
-use protocol::{EngineInfo, LanternError, PageInfo};
+use protocol::{ChatMessage, EngineInfo, LanternError, PageInfo};
 use sycamore::prelude::*;
 
 use crate::client::Client;
@@ -19,6 +19,8 @@ pub struct AppState {
     /// How many engine checks succeeded since the page opened.
     pub engine_checks: Signal<u32>,
     pub page: Signal<Option<Fetch<PageInfo>>>,
+    /// A conversation handed to the chat to continue (a summary and its page).
+    pub chat_seed: Signal<Option<Vec<ChatMessage>>>,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
             engine: create_signal(Fetch::Loading),
             engine_checks: create_signal(0),
             page: create_signal(None),
+            chat_seed: create_signal(None),
         }
     }
 }

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     Disconnected,
     /// Lantern cannot read this tab (browser pages, the web store, no permission).
     NoPageAccess,
+    /// The page (or selection) has no text to work on: images only, empty, nothing selected.
+    NoReadableText,
     /// The request was cancelled by its sender.
     Cancelled,
     /// The network is unreachable (offline, or the server is down).

@@ -14,6 +14,7 @@ mod reply;
 mod request;
 mod response;
 mod sender;
+mod summary;
 
 pub use catalog::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
 pub use chat::{ChatMessage, ChatReply, Sampling};
@@ -28,6 +29,7 @@ pub use response::{
     PageInfo, Pong, Response, WorkerInfo,
 };
 pub use sender::{Origin, classify_sender};
+pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 
 /// Lantern's version, as every context reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -38,3 +40,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// page, and a UI's port stays open while any receiver lives: were the offscreen document also
 /// listening, a UI would never see the service worker die.
 pub const UI_PORT: &str = "lantern-ui";
+
+/// The `chrome.storage.session` key under which a context-menu click leaves its `SummaryJob`
+/// for the side panel.
+pub const SUMMARY_JOB_KEY: &str = "lantern.summary_job";

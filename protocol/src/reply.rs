@@ -69,6 +69,13 @@ pub enum Event {
     },
     /// The next piece of a streamed reply (whole characters only).
     Token { text: String },
+    /// The page a summary is about, once it was read: its title, address and language.
+    SummarySource {
+        title: String,
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<String>,
+    },
     /// Bytes of a model stored so far (over all its files).
     Download {
         model_id: String,

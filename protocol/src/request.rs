@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Task;
 use crate::chat::{ChatMessage, Sampling};
 use crate::envelope::Target;
+use crate::summary::{PageSnapshot, SummaryKind, SummaryMode};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -42,6 +43,38 @@ pub enum Request {
     },
     /// Stops the reply being generated, if any (between two tokens).
     StopChat,
+    /// The page the content script captures in a tab (the active tab when `tab_id` is absent).
+    PageSnapshot {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tab_id: Option<i64>,
+    },
+    /// Summarizes a tab's page or selection: the background captures the page and hands it to
+    /// the engine as `summarize_page`; progress, then `token` events, then the summary.
+    Summarize {
+        model_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tab_id: Option<i64>,
+        kind: SummaryKind,
+        #[serde(default)]
+        mode: SummaryMode,
+        /// The language to write in (a BCP 47 tag such as `fr`); absent: the page's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        language: Option<String>,
+        /// Text the menu saw selected, used when the page itself cannot be read.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        selection: Option<String>,
+    },
+    /// The engine's part of a summary: extract the page, read it in parts that fit the model,
+    /// and stream the summary. Stopped by `stop_chat`.
+    SummarizePage {
+        model_id: String,
+        page: PageSnapshot,
+        kind: SummaryKind,
+        #[serde(default)]
+        mode: SummaryMode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        language: Option<String>,
+    },
     /// Where the catalog comes from: a URL (a local mirror's `catalog.json`), or `None` for the
     /// build's default.
     SetCatalogUrl {
@@ -67,6 +100,9 @@ impl Request {
             Request::SetCatalogUrl { .. } => "set_catalog_url",
             Request::Chat { .. } => "chat",
             Request::StopChat => "stop_chat",
+            Request::PageSnapshot { .. } => "page_snapshot",
+            Request::Summarize { .. } => "summarize",
+            Request::SummarizePage { .. } => "summarize_page",
         }
     }
 
@@ -79,11 +115,13 @@ impl Request {
     /// full parse so an unknown type and a wrong target get their own errors.
     pub fn home_of(type_name: &str) -> Option<Target> {
         match type_name {
-            "ping" => Some(Target::Background),
+            "ping" | "summarize" => Some(Target::Background),
             "engine_info" | "worker_info" | "list_models" | "download_model"
             | "cancel_download" | "delete_model" | "clear_models" | "load_model"
-            | "set_catalog_url" | "chat" | "stop_chat" => Some(Target::Offscreen),
-            "page_info" => Some(Target::Content),
+            | "set_catalog_url" | "chat" | "stop_chat" | "summarize_page" => {
+                Some(Target::Offscreen)
+            }
+            "page_info" | "page_snapshot" => Some(Target::Content),
             _ => None,
         }
     }
@@ -96,6 +134,7 @@ impl Request {
             | Request::EngineInfo
             | Request::WorkerInfo
             | Request::PageInfo { .. }
+            | Request::PageSnapshot { .. }
             | Request::ListModels
             | Request::DownloadModel { .. }
             | Request::CancelDownload { .. }
@@ -105,7 +144,9 @@ impl Request {
             | Request::SetCatalogUrl { .. }
             | Request::StopChat => true,
             // Sent again, a reply would be generated twice.
-            Request::Chat { .. } => false,
+            Request::Chat { .. } | Request::Summarize { .. } | Request::SummarizePage { .. } => {
+                false
+            }
         }
     }
 
@@ -145,6 +186,28 @@ impl Request {
                 sampling: Sampling::default(),
             },
             Request::StopChat,
+            Request::PageSnapshot { tab_id: Some(3) },
+            Request::Summarize {
+                model_id: "smollm2-135m-instruct-q4_1".into(),
+                tab_id: Some(3),
+                kind: SummaryKind::Selection,
+                mode: SummaryMode::Tldr,
+                language: Some("fr".into()),
+                selection: Some("Des lanternes".into()),
+            },
+            Request::SummarizePage {
+                model_id: "smollm2-135m-instruct-q4_1".into(),
+                page: PageSnapshot {
+                    url: "http://127.0.0.1/a".into(),
+                    title: "A".into(),
+                    html: "<p>Hi</p>".into(),
+                    selection: String::new(),
+                    content_type: "text/html".into(),
+                },
+                kind: SummaryKind::Page,
+                mode: SummaryMode::KeyPoints,
+                language: None,
+            },
         ]
     }
 }

