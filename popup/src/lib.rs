@@ -4,7 +4,10 @@
 
 mod client;
 mod downloads;
+mod history;
 mod import;
+mod markdown;
+mod settings;
 mod state;
 mod views;
 
