@@ -256,3 +256,35 @@ test('screenshots: side panel light and dark, options page', async () => {
   await screenshot(options, 'options');
   await options.close();
 });
+
+test('settings from the options page reach the chat: theme and max tokens; bad values are refused', async () => {
+  const options = await lantern.open('ui/options.html', { width: 900, height: 1200 });
+  await options.locator('section.settings[data-state="ready"]').waitFor();
+  await options.getByLabel('Temperature (0–2)').fill('5');
+  await options.getByRole('button', { name: 'Save settings' }).click();
+  await options.getByText('Not saved: Temperature must be between 0 and 2.').waitFor();
+  await options.getByLabel('Temperature (0–2)').fill('0');
+  await options.getByLabel('Max tokens per answer').fill('3');
+  await options.getByLabel('Theme').selectOption('dark');
+  await options.getByRole('button', { name: 'Save settings' }).click();
+  await options.getByText('Settings saved.').waitFor();
+
+  const page = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, 'rgb(22, 21, 19)', 'the dark theme must win over a light system');
+  await page.getByRole('textbox', { name: 'Message' }).fill('Tell me a long story about the sea.');
+  await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await page.locator('.stats').waitFor({ timeout: 120000 });
+  assert.match(await page.locator('.stats').innerText(), /^[1-3] tokens ·/);
+  await page.close();
+
+  // Back to the defaults for whatever runs next.
+  await options.getByLabel('Max tokens per answer').fill('512');
+  await options.getByLabel('Theme').selectOption('system');
+  await options.getByRole('button', { name: 'Save settings' }).click();
+  await options.getByText('Settings saved.').waitFor();
+  await options.close();
+});
