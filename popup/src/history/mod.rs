@@ -79,6 +79,16 @@ impl Conversation {
         }
     }
 
+    /// The title and every message, lower-cased, for the search store (what `matches` reads).
+    pub fn search_text(&self) -> String {
+        let mut text = self.display_title().to_lowercase();
+        for message in &self.messages {
+            text.push('\n');
+            text.push_str(&message.content.to_lowercase());
+        }
+        text
+    }
+
     /// When every word of `query` occurs somewhere in the title or the messages (ignoring
     /// case), the summary with a snippet around the first word's first occurrence.
     pub fn matches(&self, words: &[String]) -> Option<Summary> {

@@ -5,12 +5,15 @@
 //! - `conversations`: key id -> `Conversation` (every message).
 //! - `summaries`: key id -> `Summary`, written in the same transaction as its conversation, so
 //!   the history list reads small records only.
+//! - `search`: key id -> the conversation's title and messages, lower-cased, as one string.
+//!   Search scans these with JavaScript's `includes` without copying them into wasm, and
+//!   reads whole conversations only for the hits' snippets.
 //! - `settings`: key name -> a settings record (see `crate::settings`).
 
 use js_sys::Array;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbDatabase;
 use webext::idb::{self, IdbError, req};
 use webext::{from_js, to_js};
@@ -22,12 +25,16 @@ const DB_VERSION: u32 = 1;
 const CONVERSATIONS: &str = "conversations";
 const SUMMARIES: &str = "summaries";
 const SETTINGS: &str = "settings";
+const SEARCH: &str = "search";
+/// Hits that get a snippet around the match; further hits show their last message.
+const SNIPPETS: usize = 50;
 
 fn upgrade(db: &IdbDatabase, old_version: u32) -> Result<(), JsValue> {
     if old_version < 1 {
         db.create_object_store(CONVERSATIONS)?;
         db.create_object_store(SUMMARIES)?;
         db.create_object_store(SETTINGS)?;
+        db.create_object_store(SEARCH)?;
     }
     Ok(())
 }
@@ -78,9 +85,40 @@ impl ChatStore {
         if words.is_empty() {
             return self.list().await;
         }
-        let all: Vec<Conversation> = self.get_all(CONVERSATIONS).await?;
-        let mut hits: Vec<Summary> = all.iter().filter_map(|c| c.matches(&words)).collect();
+        let tx = idb::transaction(&self.db, &[SEARCH, SUMMARIES, CONVERSATIONS], false)?;
+        let texts = idb::store(&tx, SEARCH)?;
+        let keys = req(texts.get_all_keys())?;
+        let values = req(texts.get_all())?;
+        let summaries = req(idb::store(&tx, SUMMARIES)?.get_all())?;
+        let (keys, values) = (idb::wait(&keys).await?, idb::wait(&values).await?);
+        let hit_ids: std::collections::HashSet<String> = Array::from(&keys)
+            .iter()
+            .zip(Array::from(&values).iter())
+            .filter(|(_, text)| {
+                text.dyn_ref::<js_sys::JsString>()
+                    .is_some_and(|text| words.iter().all(|w| text.includes(w, 0)))
+            })
+            .filter_map(|(key, _)| key.as_string())
+            .collect();
+        let mut hits: Vec<Summary> = Array::from(&idb::wait(&summaries).await?)
+            .iter()
+            .map(decode::<Summary>)
+            .filter(|s| s.as_ref().map_or(true, |s| hit_ids.contains(&s.id)))
+            .collect::<Result<_, _>>()?;
         hits.sort_by(|a, b| b.updated_at.total_cmp(&a.updated_at));
+        // Snippets around the match for the first hits (whole conversations read only here).
+        let bodies = idb::store(&tx, CONVERSATIONS)?;
+        let requests = hits
+            .iter()
+            .take(SNIPPETS)
+            .map(|hit| req(bodies.get(&hit.id.as_str().into())))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (hit, request) in hits.iter_mut().zip(requests) {
+            let conversation: Conversation = decode(idb::wait(&request).await?)?;
+            if let Some(found) = conversation.matches(&words) {
+                hit.snippet = found.snippet;
+            }
+        }
         Ok(hits)
     }
 
@@ -101,13 +139,15 @@ impl ChatStore {
 
     /// Saves conversations (new or changed) with their summaries, all or none.
     pub async fn save_all(&self, conversations: &[Conversation]) -> Result<(), IdbError> {
-        let tx = idb::transaction(&self.db, &[CONVERSATIONS, SUMMARIES], true)?;
+        let tx = idb::transaction(&self.db, &[CONVERSATIONS, SUMMARIES, SEARCH], true)?;
         let bodies = idb::store(&tx, CONVERSATIONS)?;
         let summaries = idb::store(&tx, SUMMARIES)?;
+        let texts = idb::store(&tx, SEARCH)?;
         for conversation in conversations {
             let key = JsValue::from_str(&conversation.id);
             req(bodies.put_with_key(&to_js(conversation), &key))?;
             req(summaries.put_with_key(&to_js(&conversation.summary()), &key))?;
+            req(texts.put_with_key(&conversation.search_text().into(), &key))?;
         }
         idb::committed(&tx).await
     }
@@ -129,24 +169,27 @@ impl ChatStore {
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), IdbError> {
-        let tx = idb::transaction(&self.db, &[CONVERSATIONS, SUMMARIES], true)?;
+        let tx = idb::transaction(&self.db, &[CONVERSATIONS, SUMMARIES, SEARCH], true)?;
         let key = JsValue::from_str(id);
-        req(idb::store(&tx, CONVERSATIONS)?.delete(&key))?;
-        req(idb::store(&tx, SUMMARIES)?.delete(&key))?;
+        for store in [CONVERSATIONS, SUMMARIES, SEARCH] {
+            req(idb::store(&tx, store)?.delete(&key))?;
+        }
         idb::committed(&tx).await
     }
 
     pub async fn delete_all(&self) -> Result<(), IdbError> {
-        let tx = idb::transaction(&self.db, &[CONVERSATIONS, SUMMARIES], true)?;
-        req(idb::store(&tx, CONVERSATIONS)?.clear())?;
-        req(idb::store(&tx, SUMMARIES)?.clear())?;
+        let tx = idb::transaction(&self.db, &[CONVERSATIONS, SUMMARIES, SEARCH], true)?;
+        for store in [CONVERSATIONS, SUMMARIES, SEARCH] {
+            req(idb::store(&tx, store)?.clear())?;
+        }
         idb::committed(&tx).await
     }
 
     /// Forgets everything this database holds: conversations and settings.
     pub async fn clear_everything(&self) -> Result<(), IdbError> {
-        let tx = idb::transaction(&self.db, &[CONVERSATIONS, SUMMARIES, SETTINGS], true)?;
-        for store in [CONVERSATIONS, SUMMARIES, SETTINGS] {
+        let stores = [CONVERSATIONS, SUMMARIES, SEARCH, SETTINGS];
+        let tx = idb::transaction(&self.db, &stores, true)?;
+        for store in stores {
             req(idb::store(&tx, store)?.clear())?;
         }
         idb::committed(&tx).await

@@ -20,7 +20,12 @@ struct HistoryPanel {
     confirm_all: Signal<bool>,
     /// Counts reads, so a slow older search cannot overwrite a newer one.
     reads: Signal<u32>,
+    /// How many of the results are on screen (the rest behind "Show more").
+    shown: Signal<usize>,
 }
+
+/// Results put on screen at once: a long history opens as fast as a short one.
+const PAGE: usize = 50;
 
 /// Offers `text` as a file download named `name`.
 fn save_file(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
@@ -200,11 +205,13 @@ pub fn History(chat: Chat) -> View {
         notice: create_signal(None),
         confirm_all: create_signal(false),
         reads: create_signal(0),
+        shown: create_signal(PAGE),
     };
     // Read again whenever the history is saved or the search changes.
     create_effect(move || {
         chat.saved.track();
         panel.query.track();
+        panel.shown.set_silent(PAGE);
         panel.read();
     });
     let import_input = create_node_ref();
@@ -226,11 +233,21 @@ pub fn History(chat: Chat) -> View {
                 },
                 Some(list) => {
                     let count = list.len();
+                    let shown = panel.shown.get().min(count);
                     view! {
                         p(class="visually-hidden", role="status") { (format!("{count} chats")) }
                         ul(class="history-list", data-count=count.to_string()) {
-                            (list.iter().cloned().map(|s| item(panel, s)).collect::<Vec<_>>())
+                            (list.iter().take(shown).cloned().map(|s| item(panel, s)).collect::<Vec<_>>())
                         }
+                        (if shown < count {
+                            view! {
+                                button(class="secondary", r#type="button", on:click=move |_| panel.shown.update(|n| *n += PAGE)) {
+                                    (format!("Show more ({} of {count} shown)", shown))
+                                }
+                            }
+                        } else {
+                            view! {}
+                        })
                     }
                 }
             })
