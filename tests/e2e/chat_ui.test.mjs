@@ -64,9 +64,18 @@ async function download(click) {
 }
 
 test('a scripted session: ask, stop, regenerate, edit, search, rename, export, delete', async () => {
-  // New chat, ask, stream.
+  // New chat; the controls' accessible names; Shift+Enter breaks the line without sending.
   await panel.getByRole('button', { name: 'New chat' }).click();
   assert.equal(await messages().count(), 0);
+  await panel.getByRole('button', { name: 'Send', exact: true }).waitFor();
+  assert.equal(await panel.locator('.messages').getAttribute('aria-live'), 'polite');
+  await box().fill('first line');
+  await box().press('Shift+Enter');
+  await box().type('second line');
+  assert.equal(await box().inputValue(), 'first line\nsecond line');
+  assert.equal(await messages().count(), 0);
+
+  // Ask; the answer streams.
   await ask('What is the capital of France? Answer in one sentence.');
   assert.equal(await messages().count(), 2);
   assert.match(await messages().nth(1).innerText(), /Paris/);

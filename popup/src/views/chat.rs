@@ -142,7 +142,10 @@ pub fn ChatView() -> View {
             Messages(chat=chat)
             (match chat.error.get_clone() {
                 Some(error) => view! {
-                    p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (error.message.clone()) }
+                    div(class="error-box", role="alert", data-code=format!("{:?}", error.code)) {
+                        p(class="error") { (error.message.clone()) }
+                        button(class="secondary", r#type="button", on:click=move |_| chat.retry()) { "Retry" }
+                    }
                 },
                 None => view! {},
             })

@@ -221,7 +221,12 @@ pub fn History(chat: Chat) -> View {
                   placeholder="Search chats", bind:value=panel.query)
             (match panel.notice.get_clone() {
                 Some((true, text)) => view! { p(class="notice", role="status") { (text) } },
-                Some((false, text)) => view! { p(class="error", role="alert") { (text) } },
+                Some((false, text)) => view! {
+                    div(class="error-box", role="alert") {
+                        p(class="error") { (text) }
+                        button(class="secondary", r#type="button", on:click=move |_| { panel.notice.set(None); panel.read() }) { "Retry" }
+                    }
+                },
                 None => view! {},
             })
             (match panel.results.get_clone() {

@@ -194,6 +194,21 @@ impl Chat {
         self.answer();
     }
 
+    /// After an error: looks for the models again, and asks again when a question went
+    /// unanswered.
+    pub fn retry(self) {
+        self.error.set(None);
+        let unanswered = self
+            .conversation
+            .with(|c| c.messages.last().is_some_and(|m| m.role == "user"));
+        wasm_bindgen_futures::spawn_local(async move {
+            self.find_models().await;
+            if unanswered && self.ready() {
+                self.regenerate();
+            }
+        });
+    }
+
     /// Asks again for the last answer.
     pub fn regenerate(self) {
         if self.busy() || !self.ready() {
