@@ -85,6 +85,7 @@ test('a scripted session: ask, stop, regenerate, edit, search, rename, export, d
   await box().fill('Write a very long story about a lantern maker, with many chapters.');
   await box().press('Enter');
   await panel.waitForFunction(() => (document.querySelector('.message.streaming')?.textContent ?? '').length > 40);
+  assert.match(await panel.locator('.live-stats').innerText(), /^\d+\.\d tokens\/s$/);
   await box().press('Escape');
   await idle(10000);
   assert.equal(await messages().count(), 4);
@@ -296,4 +297,15 @@ test('settings from the options page reach the chat: theme and max tokens; bad v
   await options.getByRole('button', { name: 'Save settings' }).click();
   await options.getByText('Settings saved.').waitFor();
   await options.close();
+});
+
+test('the model can be removed from the chat header, after a confirmation', async () => {
+  await panel.getByRole('button', { name: 'Remove the model from this device' }).click();
+  await panel.getByRole('button', { name: 'Keep it' }).click();
+  await panel.locator('.model-status[data-state="ready"]').waitFor();
+  await panel.getByRole('button', { name: 'Remove the model from this device' }).click();
+  await panel.getByRole('button', { name: 'Remove it now' }).click();
+  await panel.locator('.model-status[data-state="missing"]').waitFor();
+  await panel.getByRole('button', { name: 'Download model' }).waitFor();
+  assert.ok(await panel.getByRole('button', { name: 'Send', exact: true }).isDisabled());
 });

@@ -149,6 +149,12 @@ pub fn ChatView() -> View {
                 },
                 None => view! {},
             })
+            (match chat.live_speed() {
+                Some(speed) if chat.busy() => view! {
+                    p(class="muted live-stats", aria-hidden="true") { (format!("{speed:.1} tokens/s")) }
+                },
+                _ => view! {},
+            })
             (match chat.last.get_clone() {
                 Some(reply) => view! {
                     p(class="muted stats", title="Reply length and generation speed") {

@@ -114,9 +114,29 @@ fn status(chat: Chat) -> View {
         };
     }
     match model.state {
-        ModelState::Installed { .. } => view! {
-            p(class="muted model-status", data-state="ready", title=details) { (name) " · on this device" }
-        },
+        ModelState::Installed { .. } => {
+            let id = model.entry.id.clone();
+            view! {
+                div(class="model-status", data-state="ready") {
+                    p(class="muted", title=details) {
+                        (name) " · on this device "
+                        (if chat.confirm_remove.get() {
+                            let id = id.clone();
+                            view! {
+                                button(class="link danger-text", r#type="button", on:click=move |_| chat.remove_model(id.clone())) { "Remove it now" }
+                                " "
+                                button(class="link", r#type="button", on:click=move |_| chat.confirm_remove.set(false)) { "Keep it" }
+                            }
+                        } else {
+                            view! {
+                                button(class="link", r#type="button", aria-label="Remove the model from this device",
+                                       disabled=chat.busy(), on:click=move |_| chat.confirm_remove.set(true)) { "Remove" }
+                            }
+                        })
+                    }
+                }
+            }
+        }
         ModelState::Downloading { .. } => {
             let id = model.entry.id.clone();
             view! {

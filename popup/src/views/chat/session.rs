@@ -41,6 +41,10 @@ pub struct Chat {
     /// Bumped whenever the stored history changes, so its list reads again.
     pub saved: Signal<u32>,
     pub settings: Signal<Settings>,
+    /// While streaming: when the first piece arrived (ms) and how many pieces so far.
+    pub pace: Signal<Option<(f64, u32)>>,
+    /// Asking to confirm removing the chosen model from the device.
+    pub confirm_remove: Signal<bool>,
 }
 
 fn now() -> f64 {
@@ -76,6 +80,8 @@ impl Chat {
             editing: create_signal(None),
             saved: create_signal(0),
             settings: create_signal(Settings::default()),
+            pace: create_signal(None),
+            confirm_remove: create_signal(false),
         }
     }
 
@@ -166,6 +172,24 @@ impl Chat {
             self.download.set(None);
             self.find_models().await;
         });
+    }
+
+    /// Deletes the chosen model's files from this device.
+    pub fn remove_model(self, model_id: String) {
+        self.confirm_remove.set(false);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = client().call(Request::DeleteModel { model_id }).await {
+                self.error.set(Some(error));
+            }
+            self.find_models().await;
+        });
+    }
+
+    /// Pieces per second of the answer streaming now, once there are a few to judge by.
+    pub fn live_speed(self) -> Option<f64> {
+        let (started, pieces) = self.pace.get()?;
+        let seconds = (now() - started) / 1000.0;
+        (pieces >= 4 && seconds > 0.0).then(|| f64::from(pieces) / seconds)
     }
 
     pub fn cancel_download(self, model_id: String) {
@@ -267,6 +291,7 @@ impl Chat {
                 });
             }
             self.last.set(finished);
+            self.pace.set(None);
             self.loading.set(None);
             self.streaming.set(None);
             self.save();
@@ -288,6 +313,10 @@ impl Chat {
                     ..
                 } => {
                     self.loading.set(None);
+                    self.pace.update(|p| match p {
+                        Some((_, pieces)) => *pieces += 1,
+                        None => *p = Some((now(), 0)),
+                    });
                     self.streaming.update(|s| {
                         if let Some(s) = s {
                             s.push_str(&text);
