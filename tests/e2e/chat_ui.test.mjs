@@ -309,3 +309,23 @@ test('the model can be removed from the chat header, after a confirmation', asyn
   await panel.getByRole('button', { name: 'Download model' }).waitFor();
   assert.ok(await panel.getByRole('button', { name: 'Send', exact: true }).isDisabled());
 });
+
+test('downloading the model from the chat shows size and time left, then the chat is ready', async () => {
+  const mirror = await startMirror();
+  try {
+    const setup = await lantern.open('ui/options.html');
+    await installClient(setup);
+    assert.equal((await request(setup, 'offscreen', { type: 'set_catalog_url', url: mirror.catalogUrl })).final.kind, 'return');
+    await setup.close();
+    await panel.reload();
+    await panel.getByRole('button', { name: 'Download model' }).click();
+    const status = panel.locator('.model-status[data-state="downloading"]');
+    await status.waitFor();
+    await panel.waitForFunction(() => /\d+ MB of \d+ MB .*left/.test(document.querySelector('.model-status')?.textContent ?? ''));
+    assert.ok(await status.getByRole('progressbar', { name: 'Model download' }).isVisible());
+    await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 120000 });
+    assert.ok(await panel.getByRole('button', { name: 'Send', exact: true }).isEnabled());
+  } finally {
+    await mirror.stop();
+  }
+});
