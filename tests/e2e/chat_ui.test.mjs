@@ -114,9 +114,15 @@ test('a scripted session: ask, stop, regenerate, edit, search, rename, export, d
   assert.equal(await messages().nth(2).innerText().then((t) => t.split('\n')[0]), 'Name one colour of the rainbow.');
   assert.ok(!(await chat().innerText()).includes('lantern maker'), 'the edited question must be gone');
 
-  // A second conversation, to search between.
+  // Ctrl+K while an answer streams: the answer stops and stays with its own conversation.
+  await box().fill('Write a long poem about the moon.');
+  await box().press('Enter');
+  await panel.waitForFunction(() => (document.querySelector('.message.streaming')?.textContent ?? '').length > 20);
   await panel.keyboard.press('Control+k');
+  await idle(10000);
   assert.equal(await messages().count(), 0);
+
+  // A second conversation, to search between.
   await ask('Say hello.');
 
   // Search the history.
@@ -133,7 +139,8 @@ test('a scripted session: ask, stop, regenerate, edit, search, rename, export, d
   // Open the first conversation from the list, rename it.
   const first = historyItems().filter({ hasText: 'capital of France' });
   await first.locator('.history-open').click();
-  await panel.waitForFunction(() => document.querySelectorAll('.messages article.message').length === 4);
+  await panel.waitForFunction(() => document.querySelectorAll('.messages article.message').length === 6);
+  assert.match(await messages().nth(4).innerText(), /moon/);
   await first.getByRole('button', { name: 'Rename chat' }).click();
   await panel.getByRole('textbox', { name: 'Chat title' }).fill('Geography');
   await panel.getByRole('textbox', { name: 'Chat title' }).press('Enter');
@@ -150,7 +157,7 @@ test('a scripted session: ask, stop, regenerate, edit, search, rename, export, d
   const exported = JSON.parse(json.text);
   assert.equal(exported.format, 'lantern-chats');
   assert.equal(exported.conversations[0].title, 'Geography');
-  assert.equal(exported.conversations[0].messages.length, 4);
+  assert.equal(exported.conversations[0].messages.length, 6);
   await writeFile(join(profile, 'export.json'), json.text);
   await screenshot(panel, 'chat-ui-history');
 

@@ -268,6 +268,7 @@ impl Chat {
         messages.extend(self.conversation.with(|c| c.messages.clone()));
         self.conversation
             .update(|c| c.model_id = Some(model.entry.id.clone()));
+        let asked_in = self.conversation.with(|c| c.id.clone());
         let request = Request::Chat {
             model_id: model.entry.id,
             messages,
@@ -282,20 +283,42 @@ impl Chat {
                 .map(|r| r.text.clone())
                 .or_else(|| self.streaming.get_clone())
                 .unwrap_or_default();
-            if !text.is_empty() {
-                self.conversation.update(|c| {
-                    c.messages.push(ChatMessage {
-                        role: "assistant".into(),
-                        content: text,
-                    })
-                });
+            let answer = ChatMessage {
+                role: "assistant".into(),
+                content: text,
+            };
+            let still_open = self.conversation.with(|c| c.id == asked_in);
+            if still_open && !answer.content.is_empty() {
+                self.conversation.update(|c| c.messages.push(answer));
+                self.last.set(finished);
+                self.save();
+            } else if !answer.content.is_empty() {
+                // A new chat was started while this answer streamed: it belongs to the old one.
+                self.append_stored(asked_in, answer).await;
             }
-            self.last.set(finished);
             self.pace.set(None);
             self.loading.set(None);
             self.streaming.set(None);
-            self.save();
         });
+    }
+
+    async fn append_stored(self, id: String, answer: ChatMessage) {
+        let saved = match ChatStore::open().await {
+            Ok(store) => match store.get(&id).await {
+                Ok(Some(mut conversation)) => {
+                    conversation.messages.push(answer);
+                    conversation.updated_at = now();
+                    store.save(&conversation).await
+                }
+                Ok(None) => Ok(()),
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        };
+        match saved {
+            Ok(()) => self.saved.update(|n| *n += 1),
+            Err(error) => self.error.set(Some(storage_error(error))),
+        }
     }
 
     async fn stream(self, request: Request) -> Option<ChatReply> {
