@@ -5,7 +5,10 @@
 mod chrome;
 mod client;
 mod downloads;
+mod history;
 mod import;
+mod markdown;
+mod settings;
 mod state;
 mod views;
 

@@ -23,7 +23,7 @@ before(async () => {
   // Everything below runs from IndexedDB alone.
   await mirror.stop();
   panel = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
-  await panel.getByText('(on this device)').waitFor({ timeout: 30000 });
+  await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
   // Record when the streamed reply grows, in page time.
   await panel.evaluate(() => {
     window.growth = [];

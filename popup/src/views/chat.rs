@@ -1,252 +1,198 @@
-//! The chat: the conversation, the message box, and a reply streaming in from the local model,
-//! with a stop button. The model is the catalog's default chat model; when it is not downloaded
-//! yet, the chat offers to download it.
+//! The chat view: header (new chat, history, model), the conversation, and the composer. Its
+//! pieces live in `chat/`; the request code is `chat/session.rs`, nowhere else.
+//!
+//! Keyboard: Enter sends, Shift+Enter breaks the line, Esc stops an answer (or leaves editing),
+//! Ctrl/Cmd+K starts a new chat, ArrowUp in an empty box edits the last question.
 
-use futures_util::StreamExt;
-use protocol::{
-    ChatMessage, ChatReply, Event, LanternError, ModelState, ModelStatus, Reply, Request, Response,
-    Role, Sampling, Task,
-};
+mod history;
+mod messages;
+mod model_status;
+mod session;
+
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 
-use crate::downloads;
-use crate::state::client;
+use history::History;
+use messages::Messages;
+use model_status::{ModelPicker, ModelStatusLine};
+pub use session::Chat;
 
-#[derive(Clone, Copy)]
-struct Chat {
-    model: Signal<Option<ModelStatus>>,
-    messages: Signal<Vec<ChatMessage>>,
-    /// The reply being streamed, while there is one.
-    streaming: Signal<Option<String>>,
-    last: Signal<Option<ChatReply>>,
-    error: Signal<Option<LanternError>>,
-    /// Bytes and total of the model download this view started.
-    download: Signal<Option<(u64, Option<u64>)>>,
+/// The composer's text box (one per page).
+fn composer_box() -> Option<HtmlTextAreaElement> {
+    web_sys::window()?
+        .document()?
+        .query_selector("textarea.composer-input")
+        .ok()??
+        .dyn_into()
+        .ok()
 }
 
-impl Chat {
-    fn find_model(self) {
-        wasm_bindgen_futures::spawn_local(async move {
-            match client().call(Request::ListModels).await {
-                Ok(Response::Models(list)) => {
-                    let chat_model = list.models.into_iter().find(|m| {
-                        m.entry.task == Task::Llm && m.entry.role == Role::Model && m.entry.default
-                    });
-                    if chat_model.is_none() {
-                        self.error.set(Some(LanternError::new(
-                            protocol::ErrorCode::UnknownModel,
-                            "the catalog has no chat model",
-                        )));
-                    }
-                    self.model.set(chat_model);
-                }
-                Ok(_) => {}
-                Err(error) => self.error.set(Some(error)),
-            }
-        });
+/// Puts message `index` back in the composer; sending replaces it and everything after it.
+pub(crate) fn edit_message(chat: Chat, index: usize, text: String) {
+    if chat.busy() {
+        return;
     }
-
-    fn download(self, model_id: String) {
-        self.error.set(None);
-        self.download.set(Some((0, None)));
-        wasm_bindgen_futures::spawn_local(async move {
-            let progress = move |bytes, total, _| self.download.set(Some((bytes, total)));
-            if let Err(error) = downloads::follow(model_id, progress).await {
-                self.error.set(Some(error));
-            }
-            self.download.set(None);
-            self.find_model();
-        });
+    chat.editing.set(Some(index));
+    if let Some(area) = composer_box() {
+        area.set_value(&text);
+        let _ = area.focus();
     }
+}
 
-    fn send(self, text: String) {
-        let Some(model) = self.model.get_clone() else {
-            return;
-        };
-        if text.trim().is_empty() || self.streaming.with(Option::is_some) {
-            return;
+fn edit_last_question(chat: Chat) {
+    let last = chat.conversation.with(|c| {
+        c.messages
+            .iter()
+            .rposition(|m| m.role == "user")
+            .map(|i| (i, c.messages[i].content.clone()))
+    });
+    if let Some((index, text)) = last {
+        edit_message(chat, index, text);
+    }
+}
+
+fn cancel_edit(chat: Chat) {
+    chat.editing.set(None);
+    if let Some(area) = composer_box() {
+        area.set_value("");
+    }
+}
+
+fn new_chat(chat: Chat) {
+    chat.new_chat();
+    if let Some(area) = composer_box() {
+        area.set_value("");
+        let _ = area.focus();
+    }
+}
+
+/// Page-wide keys: Ctrl/Cmd+K for a new chat, Esc to stop an answer from anywhere.
+fn listen_to_page_keys(chat: Chat) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let on_key = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+        if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("k") {
+            e.prevent_default();
+            new_chat(chat);
+        } else if e.key() == "Escape" && chat.busy() && !e.default_prevented() {
+            chat.stop();
         }
-        self.error.set(None);
-        self.messages.update(|m| {
-            m.push(ChatMessage {
-                role: "user".into(),
-                content: text,
-            })
-        });
-        self.streaming.set(Some(String::new()));
-        let request = Request::Chat {
-            model_id: model.entry.id,
-            messages: self.messages.get_clone(),
-            sampling: Sampling::default(),
-        };
-        wasm_bindgen_futures::spawn_local(async move {
-            let mut finished = None;
-            match client().send(request) {
-                Ok(mut replies) => {
-                    while let Some(reply) = replies.next().await {
-                        match reply {
-                            Reply::Progress {
-                                event: Event::Token { text },
-                                ..
-                            } => self.streaming.update(|s| {
-                                if let Some(s) = s {
-                                    s.push_str(&text);
-                                }
-                            }),
-                            Reply::Return {
-                                value: Response::ChatReply(reply),
-                                ..
-                            } => {
-                                finished = Some(reply);
-                                break;
-                            }
-                            Reply::Throw { error, .. } => {
-                                self.error.set(Some(error));
-                                break;
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                Err(error) => self.error.set(Some(error)),
-            }
-            // What was streamed stays, also when the reply failed or was stopped part way.
-            let text = finished
-                .as_ref()
-                .map(|r| r.text.clone())
-                .or_else(|| self.streaming.get_clone())
-                .unwrap_or_default();
-            if !text.is_empty() {
-                self.messages.update(|m| {
-                    m.push(ChatMessage {
-                        role: "assistant".into(),
-                        content: text,
-                    })
-                });
-            }
-            self.last.set(finished);
-            self.streaming.set(None);
-        });
-    }
-
-    fn stop(self) {
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Err(error) = client().call(Request::StopChat).await {
-                self.error.set(Some(error));
-            }
-        });
-    }
+    });
+    let _ = document.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    on_cleanup(move || {
+        let _ = document
+            .remove_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    });
 }
 
 #[component]
 pub fn ChatView() -> View {
-    let chat = Chat {
-        model: create_signal(None),
-        messages: create_signal(Vec::new()),
-        streaming: create_signal(None),
-        last: create_signal(None),
-        error: create_signal(None),
-        download: create_signal(None),
-    };
-    on_mount(move || chat.find_model());
-    // A conversation handed over by another view (a summary to continue) replaces this one.
+    let chat = Chat::new();
+    on_mount(move || {
+        chat.start();
+        listen_to_page_keys(chat);
+    });
+    // A conversation handed over by another view (a summary to continue) starts a new one.
     let seed = use_context::<crate::state::AppState>().chat_seed;
     create_effect(move || {
-        seed.with(|s| s.clone())
-            .into_iter()
-            .for_each(|m| chat.messages.set(m))
-    });
-    let input = create_node_ref();
-    let take_input = move || {
-        let area = input.get().dyn_into::<HtmlTextAreaElement>().ok()?;
-        let text = area.value();
-        area.set_value("");
-        Some(text)
-    };
-    let submit = move || {
-        if let Some(text) = take_input() {
-            chat.send(text);
+        if let Some(messages) = seed.with(|s| s.clone()) {
+            chat.continue_from(messages);
         }
+    });
+    let show_history = create_signal(false);
+    let submit = move || {
+        if let Some(area) = composer_box() {
+            let text = area.value();
+            if text.trim().is_empty() || chat.busy() || !chat.ready() {
+                return;
+            }
+            area.set_value("");
+            chat.submit(text);
+        }
+    };
+    let on_key = move |e: KeyboardEvent| match e.key().as_str() {
+        "Enter" if !e.shift_key() && !e.is_composing() => {
+            e.prevent_default();
+            submit();
+        }
+        "Escape" if chat.busy() => {
+            e.prevent_default();
+            chat.stop();
+        }
+        "Escape" if chat.editing.with(Option::is_some) => {
+            e.prevent_default();
+            cancel_edit(chat);
+        }
+        "ArrowUp" if composer_box().is_some_and(|a| a.value().is_empty()) => {
+            e.prevent_default();
+            edit_last_question(chat);
+        }
+        _ => {}
     };
     view! {
         section(class="card chat", aria-labelledby="chat-heading",
-                data-state=if chat.streaming.with(Option::is_some) { "generating" } else { "idle" }) {
-            h2(id="chat-heading") { "Chat" }
-            (model_line(chat))
-            div(class="messages", role="log", aria-live="polite") {
-                (chat.messages.get_clone().into_iter().filter(|m| m.role != "system").map(|m| {
-                    let class = format!("message {}", m.role);
-                    view! { p(class=class) { (m.content) } }
-                }).collect::<Vec<_>>())
-                (match chat.streaming.get_clone() {
-                    Some(text) => view! { p(class="message assistant streaming") { (text) } },
-                    None => view! {},
-                })
+                data-state=if chat.busy() { "generating" } else { "idle" }) {
+            div(class="chat-header") {
+                h2(id="chat-heading") { "Chat" }
+                div(class="chat-header-actions") {
+                    button(class="secondary", r#type="button", aria-expanded=show_history.get().to_string(),
+                           aria-controls="chat-history", on:click=move |_| show_history.set(!show_history.get())) { "History" }
+                    button(r#type="button", aria-keyshortcuts="Control+K Meta+K", on:click=move |_| new_chat(chat)) { "New chat" }
+                }
             }
+            (if show_history.get() { view! { History(chat=chat) } } else { view! {} })
+            ModelPicker(chat=chat)
+            ModelStatusLine(chat=chat)
+            Messages(chat=chat)
             (match chat.error.get_clone() {
                 Some(error) => view! {
-                    p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (error.message.clone()) }
+                    div(class="error-box", role="alert", data-code=format!("{:?}", error.code)) {
+                        p(class="error") { (error.message.clone()) }
+                        button(class="secondary", r#type="button", on:click=move |_| chat.retry()) { "Retry" }
+                    }
                 },
                 None => view! {},
             })
+            (match chat.live_speed() {
+                Some(speed) if chat.busy() => view! {
+                    p(class="muted live-stats", aria-hidden="true") { (format!("{speed:.1} tokens/s")) }
+                },
+                _ => view! {},
+            })
             (match chat.last.get_clone() {
                 Some(reply) => view! {
-                    p(class="muted stats") {
+                    p(class="muted stats", title="Reply length and generation speed") {
                         (format!("{} tokens · {:.1} tokens/s", reply.generated_tokens, reply.decode_tokens_per_s))
                     }
                 },
                 None => view! {},
             })
             div(class="composer") {
-                textarea(r#ref=input, aria-label="Message", rows="2", placeholder="Ask anything…",
-                         on:keydown=move |e: KeyboardEvent| {
-                             if e.key() == "Enter" && !e.shift_key() {
-                                 e.prevent_default();
-                                 submit();
-                             }
-                         })
-                (if chat.streaming.with(Option::is_some) {
-                    view! { button(class="secondary", on:click=move |_| chat.stop()) { "Stop" } }
+                (if chat.editing.with(Option::is_some) {
+                    view! {
+                        p(class="editing", role="status") {
+                            "Editing your message; sending replaces it and what followed. "
+                            button(class="link", r#type="button", on:click=move |_| cancel_edit(chat)) { "Cancel edit" }
+                        }
+                    }
                 } else {
-                    view! { button(on:click=move |_| submit(), disabled=chat.model.with(|m| !matches!(m, Some(ModelStatus { state: ModelState::Installed { .. }, .. })))) { "Send" } }
+                    view! {}
                 })
-            }
-        }
-    }
-}
-
-/// Which model answers, or what to do before it can.
-fn model_line(chat: Chat) -> View {
-    let Some(model) = chat.model.get_clone() else {
-        return view! { p(class="muted", role="status") { "Looking for the chat model…" } };
-    };
-    let name = model.entry.name.clone();
-    match (model.state, chat.download.get()) {
-        (_, Some((bytes, total))) => {
-            let total = total.unwrap_or(0);
-            let percent = (bytes * 100).checked_div(total).unwrap_or(0);
-            view! {
-                p(role="status") { "Downloading " (name) "… " (percent) "%" }
-                progress(max=total.to_string(), value=bytes.to_string(), aria-label="Model download")
-            }
-        }
-        (ModelState::Installed { .. }, None) => {
-            view! { p(class="muted") { "Model: " (name) " (on this device)" } }
-        }
-        (ModelState::Downloading { .. }, None) => {
-            view! { p(class="muted", role="status") { (name) " is downloading (see Settings)" } }
-        }
-        (_, None) => {
-            let size = model
-                .entry
-                .total_size()
-                .map_or(String::new(), |b| format!(" ({:.0} MB)", b as f64 / 1e6));
-            let id = model.entry.id.clone();
-            view! {
-                p { "Chat needs a model on this device: " (name) (size) "." }
-                button(on:click=move |_| chat.download(id.clone())) { "Download model" }
+                textarea(class="composer-input", aria-label="Message", rows="2",
+                         placeholder="Ask anything… (Enter sends, Shift+Enter for a new line)",
+                         on:keydown=on_key)
+                div(class="composer-bar") {
+                    // Extra input buttons (dictation, attachments) mount here.
+                    div(class="composer-tools") {}
+                    (if chat.busy() {
+                        view! { button(class="secondary", r#type="button", aria-keyshortcuts="Escape", on:click=move |_| chat.stop()) { "Stop" } }
+                    } else {
+                        view! { button(r#type="button", on:click=move |_| submit(), disabled=!chat.ready()) { "Send" } }
+                    })
+                }
             }
         }
     }

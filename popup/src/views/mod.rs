@@ -5,6 +5,7 @@ mod chat;
 mod engine_card;
 mod models_card;
 mod page_card;
+mod settings_card;
 mod shell;
 mod summary;
 mod welcome;

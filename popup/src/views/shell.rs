@@ -7,8 +7,10 @@ use super::chat::ChatView;
 use super::engine_card::EngineCard;
 use super::models_card::ModelsCard;
 use super::page_card::PageCard;
+use super::settings_card::SettingsCard;
 use super::summary::SummaryView;
 use super::welcome::Welcome;
+use crate::settings::{Settings, apply_theme};
 use crate::state::AppState;
 
 /// The pages the app is mounted in.
@@ -43,10 +45,12 @@ impl Surface {
 #[component(inline_props)]
 pub fn App(surface: Surface) -> View {
     provide_context(AppState::new());
+    // Every surface wears the theme chosen on the options page.
+    wasm_bindgen_futures::spawn_local(async { apply_theme(Settings::load().await.theme) });
     let cards = match surface {
         Surface::Popup => view! { ChatView {} EngineCard {} },
         Surface::SidePanel => view! { SummaryView {} ChatView {} PageCard {} EngineCard {} },
-        Surface::Options => view! { ModelsCard {} EngineCard {} About {} },
+        Surface::Options => view! { SettingsCard {} ModelsCard {} EngineCard {} About {} },
         Surface::Welcome => view! { Welcome {} EngineCard {} },
     };
     view! {

@@ -1,0 +1,228 @@
+//! Saved conversations: what one is, its title, and full-text matching. Storage is `store`,
+//! export and import are `transfer`.
+
+pub mod store;
+pub mod transfer;
+
+use protocol::ChatMessage;
+use serde::{Deserialize, Serialize};
+
+/// Longest automatic title, in characters.
+const TITLE_CHARS: usize = 60;
+
+/// One conversation as it is stored and exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: String,
+    pub title: String,
+    /// Set once the user names it; until then the title follows the first question.
+    #[serde(default)]
+    pub renamed: bool,
+    /// Milliseconds since the epoch.
+    pub created_at: f64,
+    pub updated_at: f64,
+    #[serde(default)]
+    pub model_id: Option<String>,
+    pub messages: Vec<ChatMessage>,
+}
+
+/// What the history list shows of a conversation (stored apart, so the list never reads
+/// whole conversations).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: String,
+    pub title: String,
+    pub updated_at: f64,
+    pub messages: usize,
+    /// A few words of context: the start of the last message, or around a search match.
+    pub snippet: String,
+}
+
+impl Conversation {
+    pub fn new(id: String, now: f64) -> Conversation {
+        Conversation {
+            id,
+            title: String::new(),
+            renamed: false,
+            created_at: now,
+            updated_at: now,
+            model_id: None,
+            messages: Vec::new(),
+        }
+    }
+
+    /// The title shown: the user's, else the first question's first line, else "New chat".
+    pub fn display_title(&self) -> String {
+        if self.renamed && !self.title.trim().is_empty() {
+            return self.title.clone();
+        }
+        self.messages
+            .iter()
+            .find(|m| m.role == "user")
+            .and_then(|m| m.content.lines().find(|l| !l.trim().is_empty()))
+            .map(|line| shorten(line.trim(), TITLE_CHARS))
+            .unwrap_or_else(|| "New chat".into())
+    }
+
+    pub fn summary(&self) -> Summary {
+        let snippet = self
+            .messages
+            .last()
+            .map(|m| shorten(m.content.trim(), 80))
+            .unwrap_or_default();
+        Summary {
+            id: self.id.clone(),
+            title: self.display_title(),
+            updated_at: self.updated_at,
+            messages: self.messages.len(),
+            snippet,
+        }
+    }
+
+    /// The title and every message, lower-cased, for the search store (what `matches` reads).
+    pub fn search_text(&self) -> String {
+        let mut text = self.display_title().to_lowercase();
+        for message in &self.messages {
+            text.push('\n');
+            text.push_str(&message.content.to_lowercase());
+        }
+        text
+    }
+
+    /// When every word of `query` occurs somewhere in the title or the messages (ignoring
+    /// case), the summary with a snippet around the first word's first occurrence.
+    pub fn matches(&self, words: &[String]) -> Option<Summary> {
+        let title = self.display_title();
+        let lowered: Vec<String> = std::iter::once(&title)
+            .chain(self.messages.iter().map(|m| &m.content))
+            .map(|t| t.to_lowercase())
+            .collect();
+        if !words
+            .iter()
+            .all(|w| lowered.iter().any(|text| text.contains(w.as_str())))
+        {
+            return None;
+        }
+        let mut summary = self.summary();
+        let first = words.first()?;
+        // Search the messages first: the title is already on screen.
+        let found = lowered
+            .iter()
+            .enumerate()
+            .skip(1)
+            .chain(std::iter::once((0, &lowered[0])))
+            .find_map(|(i, text)| text.find(first.as_str()).map(|at| (i, at)));
+        if let Some((index, at)) = found {
+            let original = if index == 0 {
+                &title
+            } else {
+                &self.messages[index - 1].content
+            };
+            summary.snippet = snippet_around(original, at);
+        }
+        Some(summary)
+    }
+}
+
+/// A search box's text as the lower-case words `Conversation::matches` wants.
+pub fn query_words(query: &str) -> Vec<String> {
+    query.split_whitespace().map(str::to_lowercase).collect()
+}
+
+/// `text` cut to `chars` characters on one line, with an ellipsis when cut.
+pub fn shorten(text: &str, chars: usize) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= chars {
+        return line;
+    }
+    let mut cut: String = line.chars().take(chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// About 80 characters of `original` around byte `at` of its lower-cased form. Lower-casing
+/// can change lengths, so the position is found again by lower-casing character by character.
+fn snippet_around(original: &str, at: usize) -> String {
+    let mut lowered_bytes = 0;
+    let char_at = original
+        .chars()
+        .take_while(|c| {
+            lowered_bytes += c.to_lowercase().map(char::len_utf8).sum::<usize>();
+            lowered_bytes <= at
+        })
+        .count();
+    let start = char_at.saturating_sub(30);
+    let piece: String = original.chars().skip(start).take(80).collect();
+    let piece = shorten(&piece, 80);
+    if start > 0 {
+        format!("…{piece}")
+    } else {
+        piece
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(role: &str, content: &str) -> ChatMessage {
+        ChatMessage {
+            role: role.into(),
+            content: content.into(),
+        }
+    }
+
+    fn conversation(messages: &[(&str, &str)]) -> Conversation {
+        let mut c = Conversation::new("c1".into(), 1.0);
+        c.messages = messages.iter().map(|(r, t)| message(r, t)).collect();
+        c
+    }
+
+    #[test]
+    fn the_title_follows_the_first_question_until_renamed() {
+        let mut c = conversation(&[
+            ("user", "\n  What is   Rust?\nmore"),
+            ("assistant", "A language"),
+        ]);
+        assert_eq!(c.display_title(), "What is Rust?");
+        c.title = "Rust notes".into();
+        c.renamed = true;
+        assert_eq!(c.display_title(), "Rust notes");
+        assert_eq!(
+            Conversation::new("x".into(), 0.0).display_title(),
+            "New chat"
+        );
+    }
+
+    #[test]
+    fn long_titles_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(100);
+        let c = conversation(&[("user", &long)]);
+        let title = c.display_title();
+        assert_eq!(title.chars().count(), TITLE_CHARS);
+        assert!(title.ends_with('…'));
+    }
+
+    #[test]
+    fn search_needs_every_word_in_any_message_ignoring_case() {
+        let c = conversation(&[
+            ("user", "Tell me about lighthouses"),
+            (
+                "assistant",
+                "A LIGHTHOUSE guides ships near the Cliffs of Moher.",
+            ),
+        ]);
+        assert!(c.matches(&query_words("lighthouse moher")).is_some());
+        assert!(c.matches(&query_words("lighthouse paris")).is_none());
+        let hit = c.matches(&query_words("cliffs")).expect("a hit");
+        assert!(hit.snippet.contains("Cliffs of Moher"), "{}", hit.snippet);
+    }
+
+    #[test]
+    fn snippets_survive_case_folding_that_changes_lengths() {
+        // 'İ' lower-cases to two characters; the snippet must still be cut on boundaries.
+        let c = conversation(&[("user", &format!("{}needle here", "İ".repeat(50)))]);
+        let hit = c.matches(&query_words("needle")).expect("a hit");
+        assert!(hit.snippet.contains("needle"), "{}", hit.snippet);
+    }
+}

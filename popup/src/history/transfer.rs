@@ -1,0 +1,204 @@
+//! Conversations in and out of Lantern: Markdown to read, JSON to keep and import again.
+//! Imported files are untrusted: every field is checked, and a bad file says what is wrong.
+
+use protocol::ChatMessage;
+use serde::{Deserialize, Serialize};
+
+use super::Conversation;
+
+/// Names the export format, so an import knows what it reads.
+pub const FORMAT: &str = "lantern-chats";
+pub const FORMAT_VERSION: u32 = 1;
+const ROLES: [&str; 4] = ["system", "user", "assistant", "tool"];
+
+#[derive(Serialize, Deserialize)]
+struct Export {
+    format: String,
+    version: u32,
+    conversations: Vec<Conversation>,
+}
+
+/// A conversation as Markdown, for people.
+pub fn to_markdown(conversation: &Conversation) -> String {
+    let mut out = format!("# {}\n", conversation.display_title());
+    for message in &conversation.messages {
+        let who = match message.role.as_str() {
+            "user" => "You",
+            "assistant" => "Lantern",
+            "system" => "System",
+            _ => "Tool",
+        };
+        out.push_str(&format!("\n## {who}\n\n{}\n", message.content.trim_end()));
+    }
+    out
+}
+
+/// Conversations as JSON, for `parse_import`.
+pub fn to_json(conversations: &[Conversation]) -> String {
+    let export = Export {
+        format: FORMAT.into(),
+        version: FORMAT_VERSION,
+        conversations: conversations.to_vec(),
+    };
+    serde_json::to_string_pretty(&export).unwrap_or_default()
+}
+
+/// A file name for an export: the title's letters and digits, dashes between.
+pub fn file_name(title: &str, extension: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_lowercase)
+        .collect();
+    let stem = if words.is_empty() {
+        "lantern-chat".to_string()
+    } else {
+        words.join("-")
+    };
+    format!("{stem}.{extension}")
+}
+
+/// Reads an export (or one conversation object) back, checking every conversation.
+pub fn parse_import(text: &str) -> Result<Vec<Conversation>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("this file is not JSON ({e})"))?;
+    let list = if value.get("conversations").is_some() {
+        let format = value.get("format").and_then(|f| f.as_str());
+        if format != Some(FORMAT) {
+            return Err(format!(
+                "this is not a Lantern chat export (format {}, expected \"{FORMAT}\")",
+                format.map_or("missing".into(), |f| format!("\"{f}\""))
+            ));
+        }
+        let version = value.get("version").and_then(|v| v.as_u64());
+        if version != Some(u64::from(FORMAT_VERSION)) {
+            return Err(format!(
+                "this export has version {}; this Lantern reads version {FORMAT_VERSION}",
+                version.map_or("missing".into(), |v| v.to_string())
+            ));
+        }
+        value["conversations"].clone()
+    } else if value.get("messages").is_some() {
+        serde_json::Value::Array(vec![value])
+    } else {
+        return Err("this file holds no conversations (no \"conversations\" list)".into());
+    };
+    let items = list.as_array().ok_or("\"conversations\" must be a list")?;
+    if items.is_empty() {
+        return Err("this export holds no conversations".into());
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let conversation: Conversation = serde_json::from_value(item.clone())
+                .map_err(|e| format!("conversation {} is not readable: {e}", i + 1))?;
+            check(&conversation).map_err(|e| format!("conversation {}: {e}", i + 1))?;
+            Ok(conversation)
+        })
+        .collect()
+}
+
+fn check(conversation: &Conversation) -> Result<(), String> {
+    if conversation.id.trim().is_empty() || conversation.id.len() > 200 {
+        return Err("its id must be 1 to 200 characters".into());
+    }
+    if !conversation.created_at.is_finite() || !conversation.updated_at.is_finite() {
+        return Err("its dates are not numbers".into());
+    }
+    for (i, ChatMessage { role, .. }) in conversation.messages.iter().enumerate() {
+        if !ROLES.contains(&role.as_str()) {
+            return Err(format!(
+                "message {} has role \"{role}\" (expected one of {})",
+                i + 1,
+                ROLES.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Conversation {
+        let mut c = Conversation::new("abc".into(), 5.0);
+        c.messages = vec![
+            ChatMessage {
+                role: "user".into(),
+                content: "Hi there".into(),
+            },
+            ChatMessage {
+                role: "assistant".into(),
+                content: "Hello! **Bold**".into(),
+            },
+        ];
+        c
+    }
+
+    #[test]
+    fn json_export_imports_back_unchanged() {
+        let c = sample();
+        assert_eq!(
+            parse_import(&to_json(std::slice::from_ref(&c))),
+            Ok(vec![c])
+        );
+    }
+
+    #[test]
+    fn markdown_export_names_each_speaker() {
+        let md = to_markdown(&sample());
+        assert!(md.starts_with("# Hi there\n"), "{md}");
+        assert!(md.contains("## You\n\nHi there\n"), "{md}");
+        assert!(md.contains("## Lantern\n\nHello! **Bold**\n"), "{md}");
+    }
+
+    #[test]
+    fn bad_files_say_what_is_wrong() {
+        assert!(
+            parse_import("not json")
+                .expect_err("refused")
+                .contains("not JSON")
+        );
+        assert!(
+            parse_import("{\"a\":1}")
+                .expect_err("refused")
+                .contains("no conversations")
+        );
+        let other = r#"{"format":"other","version":1,"conversations":[]}"#;
+        assert!(
+            parse_import(other)
+                .expect_err("refused")
+                .contains("not a Lantern chat export")
+        );
+        let newer = r#"{"format":"lantern-chats","version":9,"conversations":[]}"#;
+        assert!(
+            parse_import(newer)
+                .expect_err("refused")
+                .contains("version 9")
+        );
+        let role = to_json(&[sample()]).replace("\"assistant\"", "\"hacker\"");
+        let err = parse_import(&role).expect_err("refused");
+        assert!(
+            err.contains("conversation 1") && err.contains("role \"hacker\""),
+            "{err}"
+        );
+        let missing = r#"{"format":"lantern-chats","version":1,"conversations":[{"id":"x"}]}"#;
+        assert!(
+            parse_import(missing)
+                .expect_err("refused")
+                .contains("conversation 1 is not readable")
+        );
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(
+            file_name("What is Rust? / notes", "md"),
+            "what-is-rust-notes.md"
+        );
+        assert_eq!(file_name("../..", "json"), "lantern-chat.json");
+    }
+}

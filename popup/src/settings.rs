@@ -1,0 +1,155 @@
+//! The user's settings: stored in the `lantern-chats` database (`settings` store), read by the
+//! chat (model, sampling, system prompt), every page (theme) and the voice features (language,
+//! microphone).
+
+use protocol::Sampling;
+use serde::{Deserialize, Serialize};
+
+use crate::history::store::ChatStore;
+
+const KEY: &str = "settings";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Theme {
+        match name {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The chat model; `None` means the catalog's default chat model.
+    pub default_model: Option<String>,
+    pub temperature: f32,
+    pub top_p: f32,
+    pub max_tokens: usize,
+    /// Sent first in every conversation when not empty.
+    pub system_prompt: String,
+    /// A BCP 47 language for speech input, or "auto".
+    pub voice_language: String,
+    /// A `MediaDeviceInfo.deviceId`; `None` means the system's default microphone.
+    pub microphone: Option<String>,
+    pub theme: Theme,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        let sampling = Sampling::default();
+        Settings {
+            default_model: None,
+            temperature: sampling.temperature,
+            top_p: sampling.top_p,
+            max_tokens: sampling.max_tokens,
+            system_prompt: String::new(),
+            voice_language: "auto".into(),
+            microphone: None,
+            theme: Theme::System,
+        }
+    }
+}
+
+impl Settings {
+    pub fn sampling(&self) -> Sampling {
+        Sampling {
+            temperature: self.temperature,
+            top_p: self.top_p,
+            max_tokens: self.max_tokens,
+            ..Sampling::default()
+        }
+    }
+
+    /// Checks values typed by the user; the message names the field and its range.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=2.0).contains(&self.temperature) {
+            return Err("Temperature must be between 0 and 2.".into());
+        }
+        if !(self.top_p > 0.0 && self.top_p <= 1.0) {
+            return Err("Top-p must be above 0 and at most 1.".into());
+        }
+        if !(1..=8192).contains(&self.max_tokens) {
+            return Err("Max tokens must be between 1 and 8192.".into());
+        }
+        if self.system_prompt.len() > 20_000 {
+            return Err("The system prompt is longer than 20,000 characters.".into());
+        }
+        Ok(())
+    }
+
+    /// The stored settings, or the defaults when none are stored or storage fails.
+    pub async fn load() -> Settings {
+        match ChatStore::open().await {
+            Ok(store) => store.setting(KEY).await.ok().flatten().unwrap_or_default(),
+            Err(_) => Settings::default(),
+        }
+    }
+
+    pub async fn save(&self) -> Result<(), String> {
+        self.validate()?;
+        let store = ChatStore::open().await.map_err(|e| e.to_string())?;
+        store
+            .put_setting(KEY, self)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Shows `theme` on this page (`data-theme` on the root element; the stylesheet does the rest).
+pub fn apply_theme(theme: Theme) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-theme", theme.name());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_values_are_refused_with_the_field_named() {
+        let ok = Settings::default();
+        assert_eq!(ok.validate(), Ok(()));
+        let hot = Settings {
+            temperature: 3.0,
+            ..ok.clone()
+        };
+        assert!(hot.validate().expect_err("refused").contains("Temperature"));
+        let long = Settings {
+            max_tokens: 0,
+            ..ok.clone()
+        };
+        assert!(long.validate().expect_err("refused").contains("Max tokens"));
+        let top = Settings { top_p: 0.0, ..ok };
+        assert!(top.validate().expect_err("refused").contains("Top-p"));
+    }
+
+    #[test]
+    fn older_records_fill_missing_fields_with_defaults() {
+        let read: Settings = serde_json::from_str(r#"{"theme":"dark"}"#).expect("readable");
+        assert_eq!(read.theme, Theme::Dark);
+        assert_eq!(read.max_tokens, Settings::default().max_tokens);
+    }
+}

@@ -1,0 +1,183 @@
+//! Which model answers, picked from the catalog's chat models, and what stands between it and
+//! an answer: a download (progress, size, time left; cancel), loading, or nothing.
+
+use protocol::{ModelState, ModelStatus};
+use sycamore::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, HtmlSelectElement};
+
+use super::session::{Chat, Download};
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.0} MB", bytes as f64 / 1e6)
+}
+
+/// "1 min 20 s left" from what remains and the current speed.
+pub fn time_left(download: &Download) -> Option<String> {
+    let total = download.total?;
+    if download.bytes_per_s <= 0.0 || total <= download.bytes {
+        return None;
+    }
+    let seconds = ((total - download.bytes) as f64 / download.bytes_per_s).ceil() as u64;
+    Some(match seconds {
+        0..60 => format!("{seconds} s left"),
+        60..3600 => format!("{} min {} s left", seconds / 60, seconds % 60),
+        _ => format!("{} h {} min left", seconds / 3600, seconds % 3600 / 60),
+    })
+}
+
+fn option_label(model: &ModelStatus) -> String {
+    let size = model.entry.total_size().map(megabytes).unwrap_or_default();
+    let state = match model.state {
+        ModelState::Installed { .. } => "on this device",
+        ModelState::Downloading { .. } => "downloading",
+        _ => "not downloaded",
+    };
+    format!("{} · {size} · {state}", model.entry.name)
+}
+
+/// The model picker: every chat model of the catalog, with its size and whether it is here.
+#[component(inline_props)]
+pub fn ModelPicker(chat: Chat) -> View {
+    let on_change = move |e: Event| {
+        if let Some(select) = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+        {
+            chat.choose_model(&select.value());
+        }
+    };
+    view! {
+        (if chat.models.with(Vec::len) > 1 {
+            let chosen = chat.model.with(|m| m.as_ref().map(|m| m.entry.id.clone())).unwrap_or_default();
+            view! {
+                select(class="model-picker", aria-label="Model", disabled=chat.busy(), on:change=on_change) {
+                    (chat.models.get_clone().into_iter().map(|m| {
+                        let selected = m.entry.id == chosen;
+                        let label = option_label(&m);
+                        view! { option(value=m.entry.id.clone(), selected=selected) { (label) } }
+                    }).collect::<Vec<_>>())
+                }
+            }
+        } else {
+            view! {}
+        })
+    }
+}
+
+#[component(inline_props)]
+pub fn ModelStatusLine(chat: Chat) -> View {
+    view! {
+        (status(chat))
+    }
+}
+
+fn status(chat: Chat) -> View {
+    let Some(model) = chat.model.get_clone() else {
+        return view! { p(class="muted", role="status") { "Looking for the chat model…" } };
+    };
+    let name = model.entry.name.clone();
+    let details = format!(
+        "{} · needs {} RAM · {}",
+        model.entry.total_size().map(megabytes).unwrap_or_default(),
+        megabytes(model.entry.ram_bytes),
+        model.entry.license
+    );
+    if let Some(download) = chat.download.get() {
+        let total = download.total.unwrap_or(0);
+        let done = format!(
+            "{} of {}",
+            megabytes(download.bytes),
+            if total > 0 {
+                megabytes(total)
+            } else {
+                "?".into()
+            }
+        );
+        let left = time_left(&download).unwrap_or_default();
+        let id = model.entry.id.clone();
+        return view! {
+            div(class="model-status", data-state="downloading") {
+                p(role="status") { "Downloading " (name) ": " (done) " " span(class="muted") { (left) } }
+                progress(max=total.to_string(), value=download.bytes.to_string(), aria-label="Model download")
+                button(class="secondary", r#type="button", on:click=move |_| chat.cancel_download(id.clone())) { "Cancel download" }
+            }
+        };
+    }
+    if let Some((done, total)) = chat.loading.get() {
+        let percent = (done * 100).checked_div(total).unwrap_or(0);
+        return view! {
+            div(class="model-status", data-state="loading") {
+                p(role="status") { "Loading " (name) " into memory… " (percent) "%" }
+                progress(max=total.to_string(), value=done.to_string(), aria-label="Model loading")
+            }
+        };
+    }
+    match model.state {
+        ModelState::Installed { .. } => {
+            let id = model.entry.id.clone();
+            view! {
+                div(class="model-status", data-state="ready") {
+                    p(class="muted", title=details) {
+                        (name) " · on this device "
+                        (if chat.confirm_remove.get() {
+                            let id = id.clone();
+                            view! {
+                                button(class="link danger-text", r#type="button", on:click=move |_| chat.remove_model(id.clone())) { "Remove it now" }
+                                " "
+                                button(class="link", r#type="button", on:click=move |_| chat.confirm_remove.set(false)) { "Keep it" }
+                            }
+                        } else {
+                            view! {
+                                button(class="link", r#type="button", aria-label="Remove the model from this device",
+                                       disabled=chat.busy(), on:click=move |_| chat.confirm_remove.set(true)) { "Remove" }
+                            }
+                        })
+                    }
+                }
+            }
+        }
+        ModelState::Downloading { .. } => {
+            let id = model.entry.id.clone();
+            view! {
+                div(class="model-status", data-state="downloading") {
+                    p(role="status") { (name) " is downloading." }
+                    button(r#type="button", on:click=move |_| chat.download(id.clone())) { "Show progress" }
+                }
+            }
+        }
+        _ => {
+            let id = model.entry.id.clone();
+            view! {
+                div(class="model-status", data-state="missing") {
+                    p { "Chat needs a model on this device: " (name) " (" (details) ")." }
+                    button(r#type="button", on:click=move |_| chat.download(id.clone())) { "Download model" }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_reads_naturally() {
+        let at = |bytes, total, speed| Download {
+            bytes,
+            total: Some(total),
+            bytes_per_s: speed,
+        };
+        assert_eq!(time_left(&at(0, 100, 10.0)).as_deref(), Some("10 s left"));
+        assert_eq!(
+            time_left(&at(0, 800, 10.0)).as_deref(),
+            Some("1 min 20 s left")
+        );
+        assert_eq!(
+            time_left(&at(0, 36_600, 10.0)).as_deref(),
+            Some("1 h 1 min left")
+        );
+        assert_eq!(time_left(&at(5, 100, 0.0)), None);
+    }
+}

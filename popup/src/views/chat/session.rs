@@ -1,0 +1,465 @@
+//! The chat's state and the one place that sends chat requests: send, regenerate, edit and
+//! resend, stop, new chat, open a saved chat. Every change to the conversation is saved.
+
+use futures_util::StreamExt;
+use protocol::{
+    ChatMessage, ChatReply, ErrorCode, Event, LanternError, ModelState, ModelStatus, Reply,
+    Request, Response, Role, Task,
+};
+use sycamore::prelude::*;
+
+use crate::downloads;
+use crate::history::Conversation;
+use crate::history::store::ChatStore;
+use crate::settings::Settings;
+use crate::state::client;
+
+/// A model download this view follows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Download {
+    pub bytes: u64,
+    pub total: Option<u64>,
+    pub bytes_per_s: f64,
+}
+
+#[derive(Clone, Copy)]
+pub struct Chat {
+    /// Every chat model of the catalog, with its state.
+    pub models: Signal<Vec<ModelStatus>>,
+    /// The model that answers.
+    pub model: Signal<Option<ModelStatus>>,
+    pub conversation: Signal<Conversation>,
+    /// The reply being streamed, while there is one.
+    pub streaming: Signal<Option<String>>,
+    /// Loading the model before the reply: (done, total) bytes.
+    pub loading: Signal<Option<(u64, u64)>>,
+    pub last: Signal<Option<ChatReply>>,
+    pub error: Signal<Option<LanternError>>,
+    pub download: Signal<Option<Download>>,
+    /// The index of the message being edited in the composer.
+    pub editing: Signal<Option<usize>>,
+    /// Bumped whenever the stored history changes, so its list reads again.
+    pub saved: Signal<u32>,
+    pub settings: Signal<Settings>,
+    /// While streaming: when the first piece arrived (ms) and how many pieces so far.
+    pub pace: Signal<Option<(f64, u32)>>,
+    /// Asking to confirm removing the chosen model from the device.
+    pub confirm_remove: Signal<bool>,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn new_id() -> String {
+    format!(
+        "{:x}-{:08x}",
+        now() as u64,
+        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+    )
+}
+
+fn storage_error(error: impl std::fmt::Display) -> LanternError {
+    LanternError::new(
+        ErrorCode::Internal,
+        format!("could not save the conversation: {error}"),
+    )
+}
+
+impl Chat {
+    pub fn new() -> Chat {
+        Chat {
+            models: create_signal(Vec::new()),
+            model: create_signal(None),
+            conversation: create_signal(Conversation::new(new_id(), now())),
+            streaming: create_signal(None),
+            loading: create_signal(None),
+            last: create_signal(None),
+            error: create_signal(None),
+            download: create_signal(None),
+            editing: create_signal(None),
+            saved: create_signal(0),
+            settings: create_signal(Settings::default()),
+            pace: create_signal(None),
+            confirm_remove: create_signal(false),
+        }
+    }
+
+    pub fn busy(self) -> bool {
+        self.streaming.with(Option::is_some)
+    }
+
+    pub fn ready(self) -> bool {
+        self.model.with(|m| {
+            matches!(
+                m,
+                Some(ModelStatus {
+                    state: ModelState::Installed { .. },
+                    ..
+                })
+            )
+        })
+    }
+
+    /// Reads the settings, then the catalog's chat models, and picks the one that answers:
+    /// the one chosen here, else the settings' default, else the catalog's default.
+    pub fn start(self) {
+        wasm_bindgen_futures::spawn_local(async move {
+            self.settings.set(Settings::load().await);
+            self.find_models().await;
+        });
+    }
+
+    pub async fn find_models(self) {
+        let list = match client().call(Request::ListModels).await {
+            Ok(Response::Models(list)) => list.models,
+            Ok(_) => return,
+            Err(error) => {
+                self.error.set(Some(error));
+                return;
+            }
+        };
+        let chat_models: Vec<ModelStatus> = list
+            .into_iter()
+            .filter(|m| m.entry.task == Task::Llm && m.entry.role == Role::Model)
+            .collect();
+        let wanted = self
+            .model
+            .with(|m| m.as_ref().map(|m| m.entry.id.clone()))
+            .or_else(|| self.settings.with(|s| s.default_model.clone()));
+        let chosen = wanted
+            .and_then(|id| chat_models.iter().find(|m| m.entry.id == id))
+            .or_else(|| chat_models.iter().find(|m| m.entry.default))
+            .or_else(|| chat_models.first())
+            .cloned();
+        if chosen.is_none() {
+            self.error.set(Some(LanternError::new(
+                ErrorCode::UnknownModel,
+                "the catalog has no chat model",
+            )));
+        }
+        self.models.set(chat_models);
+        self.model.set(chosen);
+    }
+
+    pub fn choose_model(self, id: &str) {
+        let found = self
+            .models
+            .with(|list| list.iter().find(|m| m.entry.id == id).cloned());
+        if found.is_some() {
+            self.model.set(found);
+        }
+    }
+
+    pub fn download(self, model_id: String) {
+        self.error.set(None);
+        self.download.set(Some(Download {
+            bytes: 0,
+            total: None,
+            bytes_per_s: 0.0,
+        }));
+        wasm_bindgen_futures::spawn_local(async move {
+            let progress = move |bytes, total, bytes_per_s| {
+                self.download.set(Some(Download {
+                    bytes,
+                    total,
+                    bytes_per_s,
+                }))
+            };
+            if let Err(error) = downloads::follow(model_id, progress).await {
+                self.error.set(Some(error));
+            }
+            self.download.set(None);
+            self.find_models().await;
+        });
+    }
+
+    /// Deletes the chosen model's files from this device.
+    pub fn remove_model(self, model_id: String) {
+        self.confirm_remove.set(false);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = client().call(Request::DeleteModel { model_id }).await {
+                self.error.set(Some(error));
+            }
+            self.find_models().await;
+        });
+    }
+
+    /// Pieces per second of the answer streaming now, once there are a few to judge by.
+    pub fn live_speed(self) -> Option<f64> {
+        let (started, pieces) = self.pace.get()?;
+        let seconds = (now() - started) / 1000.0;
+        (pieces >= 4 && seconds > 0.0).then(|| f64::from(pieces) / seconds)
+    }
+
+    pub fn cancel_download(self, model_id: String) {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = client().call(Request::CancelDownload { model_id }).await {
+                self.error.set(Some(error));
+            }
+        });
+    }
+
+    /// Sends the composer's text: a new question, or the edited one replacing a message and
+    /// everything after it.
+    pub fn submit(self, text: String) {
+        if text.trim().is_empty() || self.busy() || !self.ready() {
+            return;
+        }
+        let cut = self.editing.get().unwrap_or(usize::MAX);
+        self.editing.set(None);
+        self.conversation.update(|c| {
+            c.messages.truncate(cut);
+            c.messages.push(ChatMessage {
+                role: "user".into(),
+                content: text,
+            });
+        });
+        self.answer();
+    }
+
+    /// After an error: looks for the models again, and asks again when a question went
+    /// unanswered.
+    pub fn retry(self) {
+        self.error.set(None);
+        let unanswered = self
+            .conversation
+            .with(|c| c.messages.last().is_some_and(|m| m.role == "user"));
+        wasm_bindgen_futures::spawn_local(async move {
+            self.find_models().await;
+            if unanswered && self.ready() {
+                self.regenerate();
+            }
+        });
+    }
+
+    /// Asks again for the last answer.
+    pub fn regenerate(self) {
+        if self.busy() || !self.ready() {
+            return;
+        }
+        self.conversation.update(|c| {
+            while c.messages.last().is_some_and(|m| m.role == "assistant") {
+                c.messages.pop();
+            }
+        });
+        if self.conversation.with(|c| c.messages.is_empty()) {
+            return;
+        }
+        self.answer();
+    }
+
+    /// Streams the model's answer to the conversation as it stands, then saves it.
+    fn answer(self) {
+        let Some(model) = self.model.get_clone() else {
+            return;
+        };
+        self.error.set(None);
+        self.last.set(None);
+        self.streaming.set(Some(String::new()));
+        let settings = self.settings.get_clone();
+        let mut messages = Vec::new();
+        if !settings.system_prompt.trim().is_empty() {
+            messages.push(ChatMessage {
+                role: "system".into(),
+                content: settings.system_prompt.clone(),
+            });
+        }
+        messages.extend(self.conversation.with(|c| c.messages.clone()));
+        self.conversation
+            .update(|c| c.model_id = Some(model.entry.id.clone()));
+        let asked_in = self.conversation.with(|c| c.id.clone());
+        let request = Request::Chat {
+            model_id: model.entry.id,
+            messages,
+            sampling: settings.sampling(),
+        };
+        self.save();
+        wasm_bindgen_futures::spawn_local(async move {
+            let finished = self.stream(request).await;
+            // What was streamed stays, also when the reply failed or was stopped part way.
+            let text = finished
+                .as_ref()
+                .map(|r| r.text.clone())
+                .or_else(|| self.streaming.get_clone())
+                .unwrap_or_default();
+            let answer = ChatMessage {
+                role: "assistant".into(),
+                content: text,
+            };
+            let still_open = self.conversation.with(|c| c.id == asked_in);
+            if still_open && !answer.content.is_empty() {
+                self.conversation.update(|c| c.messages.push(answer));
+                self.last.set(finished);
+                self.save();
+            } else if !answer.content.is_empty() {
+                // A new chat was started while this answer streamed: it belongs to the old one.
+                self.append_stored(asked_in, answer).await;
+            }
+            self.pace.set(None);
+            self.loading.set(None);
+            self.streaming.set(None);
+        });
+    }
+
+    async fn append_stored(self, id: String, answer: ChatMessage) {
+        let saved = match ChatStore::open().await {
+            Ok(store) => match store.get(&id).await {
+                Ok(Some(mut conversation)) => {
+                    conversation.messages.push(answer);
+                    conversation.updated_at = now();
+                    store.save(&conversation).await
+                }
+                Ok(None) => Ok(()),
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        };
+        match saved {
+            Ok(()) => self.saved.update(|n| *n += 1),
+            Err(error) => self.error.set(Some(storage_error(error))),
+        }
+    }
+
+    async fn stream(self, request: Request) -> Option<ChatReply> {
+        let mut replies = match client().send(request) {
+            Ok(replies) => replies,
+            Err(error) => {
+                self.error.set(Some(error));
+                return None;
+            }
+        };
+        while let Some(reply) = replies.next().await {
+            match reply {
+                Reply::Progress {
+                    event: Event::Token { text },
+                    ..
+                } => {
+                    self.loading.set(None);
+                    self.pace.update(|p| match p {
+                        Some((_, pieces)) => *pieces += 1,
+                        None => *p = Some((now(), 0)),
+                    });
+                    self.streaming.update(|s| {
+                        if let Some(s) = s {
+                            s.push_str(&text);
+                        }
+                    });
+                }
+                Reply::Progress {
+                    event:
+                        Event::Step {
+                            done: Some(done),
+                            total: Some(total),
+                            ..
+                        },
+                    ..
+                } => self.loading.set(Some((done, total))),
+                Reply::Return {
+                    value: Response::ChatReply(reply),
+                    ..
+                } => return Some(reply),
+                Reply::Throw { error, .. } => {
+                    self.error.set(Some(error));
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    pub fn stop(self) {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = client().call(Request::StopChat).await {
+                self.error.set(Some(error));
+            }
+        });
+    }
+
+    /// Starts an empty conversation (stopping a reply in progress).
+    pub fn new_chat(self) {
+        if self.busy() {
+            self.stop();
+        }
+        self.editing.set(None);
+        self.last.set(None);
+        self.error.set(None);
+        self.conversation.set(Conversation::new(new_id(), now()));
+    }
+
+    /// Starts a new conversation that holds `messages` (a page summary to talk about).
+    pub fn continue_from(self, messages: Vec<ChatMessage>) {
+        self.new_chat();
+        self.conversation.update(|c| c.messages = messages);
+    }
+
+    pub fn open(self, id: String) {
+        if self.busy() {
+            return;
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            let found = match ChatStore::open().await {
+                Ok(store) => store.get(&id).await,
+                Err(error) => Err(error),
+            };
+            match found {
+                Ok(Some(conversation)) => {
+                    self.editing.set(None);
+                    self.last.set(None);
+                    self.error.set(None);
+                    if let Some(id) = conversation.model_id.as_deref() {
+                        self.choose_model(id);
+                    }
+                    self.conversation.set(conversation);
+                }
+                Ok(None) => self.error.set(Some(LanternError::new(
+                    ErrorCode::Internal,
+                    "that conversation was deleted",
+                ))),
+                Err(error) => self.error.set(Some(storage_error(error))),
+            }
+        });
+    }
+
+    /// Stores the conversation as it is now (an empty one is not stored).
+    pub fn save(self) {
+        let mut conversation = self.conversation.get_clone();
+        if conversation.messages.is_empty() {
+            return;
+        }
+        conversation.updated_at = now();
+        wasm_bindgen_futures::spawn_local(async move {
+            let saved = match ChatStore::open().await {
+                Ok(store) => store.save(&conversation).await,
+                Err(error) => Err(error),
+            };
+            match saved {
+                Ok(()) => self.saved.update(|n| *n += 1),
+                Err(error) => self.error.set(Some(storage_error(error))),
+            }
+        });
+    }
+
+    /// The history changed elsewhere (renamed, deleted, imported): keep the open conversation
+    /// in step with it.
+    pub fn history_changed(
+        self,
+        deleted_all: bool,
+        deleted: Option<&str>,
+        renamed: Option<(&str, &str)>,
+    ) {
+        let open = self.conversation.with(|c| c.id.clone());
+        if deleted_all || deleted == Some(open.as_str()) {
+            self.new_chat();
+        } else if let Some((id, title)) = renamed
+            && id == open
+        {
+            self.conversation.update(|c| {
+                c.title = title.trim().to_string();
+                c.renamed = !c.title.is_empty();
+            });
+        }
+        self.saved.update(|n| *n += 1);
+    }
+}

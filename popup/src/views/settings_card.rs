@@ -1,0 +1,228 @@
+//! The settings form on the options page: default model, sampling, system prompt, voice input,
+//! theme, and privacy (what is stored where; clear all data). The catalog URL is set in the
+//! models card.
+
+use protocol::{Request, Response, Role, Task};
+use sycamore::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, HtmlSelectElement};
+
+use crate::history::store::ChatStore;
+use crate::settings::{Settings, Theme, apply_theme};
+use crate::state::client;
+
+/// Languages Whisper transcribes well, offered for speech input.
+const LANGUAGES: [(&str, &str); 9] = [
+    ("auto", "Detect automatically"),
+    ("en", "English"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("it", "Italian"),
+    ("pt", "Portuguese"),
+    ("nl", "Dutch"),
+    ("ja", "Japanese"),
+];
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// The microphones the browser lists (labels appear once microphone access was granted).
+async fn microphones() -> Vec<(String, String)> {
+    let Some(devices) = web_sys::window().and_then(|w| w.navigator().media_devices().ok()) else {
+        return Vec::new();
+    };
+    let Ok(promise) = devices.enumerate_devices() else {
+        return Vec::new();
+    };
+    let Ok(list) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+        return Vec::new();
+    };
+    js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|d| d.dyn_into::<web_sys::MediaDeviceInfo>().ok())
+        .filter(|d| d.kind() == web_sys::MediaDeviceKind::Audioinput && !d.device_id().is_empty())
+        .enumerate()
+        .map(|(i, d)| {
+            let label = d.label();
+            let label = if label.is_empty() {
+                format!("Microphone {}", i + 1)
+            } else {
+                label
+            };
+            (d.device_id(), label)
+        })
+        .collect()
+}
+
+#[component]
+pub fn SettingsCard() -> View {
+    let loaded = create_signal(false);
+    let models = create_signal(Vec::<(String, String)>::new());
+    let mics = create_signal(Vec::<(String, String)>::new());
+    let default_model = create_signal(String::new());
+    let temperature = create_signal(0.0f64);
+    let top_p = create_signal(0.0f64);
+    let max_tokens = create_signal(0.0f64);
+    let system_prompt = create_signal(String::new());
+    let language = create_signal(String::new());
+    let microphone = create_signal(String::new());
+    let theme = create_signal(Theme::System);
+    let notice = create_signal(None::<(bool, String)>);
+    let confirm_clear = create_signal(false);
+
+    let show = move |s: &Settings| {
+        default_model.set(s.default_model.clone().unwrap_or_default());
+        // Stored as f32: shown rounded, not as 0.699999988.
+        let shown = |v: f32| (f64::from(v) * 1000.0).round() / 1000.0;
+        temperature.set(shown(s.temperature));
+        top_p.set(shown(s.top_p));
+        max_tokens.set(s.max_tokens as f64);
+        system_prompt.set(s.system_prompt.clone());
+        language.set(s.voice_language.clone());
+        microphone.set(s.microphone.clone().unwrap_or_default());
+        theme.set(s.theme);
+    };
+    on_mount(move || {
+        wasm_bindgen_futures::spawn_local(async move {
+            show(&Settings::load().await);
+            loaded.set(true);
+            if let Ok(Response::Models(list)) = client().call(Request::ListModels).await {
+                models.set(
+                    list.models
+                        .into_iter()
+                        .filter(|m| m.entry.task == Task::Llm && m.entry.role == Role::Model)
+                        .map(|m| (m.entry.id, m.entry.name))
+                        .collect(),
+                );
+            }
+            mics.set(microphones().await);
+        });
+    });
+    let gather = move || Settings {
+        default_model: Some(default_model.get_clone()).filter(|m| !m.is_empty()),
+        // NaN (an empty number box) fails validation below with the field named.
+        temperature: temperature.get() as f32,
+        top_p: top_p.get() as f32,
+        max_tokens: if max_tokens.get().is_finite() && max_tokens.get() >= 0.0 {
+            max_tokens.get() as usize
+        } else {
+            0
+        },
+        system_prompt: system_prompt.get_clone(),
+        voice_language: language.get_clone(),
+        microphone: Some(microphone.get_clone()).filter(|m| !m.is_empty()),
+        theme: theme.get(),
+    };
+    let save = move |_| {
+        let settings = gather();
+        wasm_bindgen_futures::spawn_local(async move {
+            match settings.save().await {
+                Ok(()) => {
+                    apply_theme(settings.theme);
+                    notice.set(Some((true, "Settings saved.".into())));
+                }
+                Err(why) => notice.set(Some((false, format!("Not saved: {why}")))),
+            }
+        });
+    };
+    let clear_all = move |_| {
+        confirm_clear.set(false);
+        wasm_bindgen_futures::spawn_local(async move {
+            let chats = match ChatStore::open().await {
+                Ok(store) => store.clear_everything().await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let models = client()
+                .call(Request::ClearModels)
+                .await
+                .map_err(|e| e.message);
+            match chats.and(models) {
+                Ok(_) => {
+                    show(&Settings::default());
+                    apply_theme(Theme::System);
+                    notice.set(Some((true, "All Lantern data was deleted.".into())));
+                }
+                Err(why) => {
+                    notice.set(Some((false, format!("Could not delete everything: {why}"))))
+                }
+            }
+        });
+    };
+    view! {
+        section(class="card settings", aria-labelledby="settings-heading",
+                data-state=if loaded.get() { "ready" } else { "loading" }) {
+            h2(id="settings-heading") { "Chat settings" }
+            div(class="form") {
+                label(r#for="set-model") { "Default model" }
+                select(id="set-model", on:change=move |e: Event| default_model.set(select_value(&e))) {
+                    option(value="", selected=default_model.with(String::is_empty)) { "The catalog's default" }
+                    (models.get_clone().into_iter().map(|(id, name)| {
+                        let selected = default_model.with(|d| *d == id);
+                        view! { option(value=id, selected=selected) { (name) } }
+                    }).collect::<Vec<_>>())
+                }
+                label(r#for="set-temperature") { "Temperature (0–2)" }
+                input(id="set-temperature", r#type="number", min="0", max="2", step="0.05", bind:valueAsNumber=temperature)
+                label(r#for="set-top-p") { "Top-p (0–1)" }
+                input(id="set-top-p", r#type="number", min="0.01", max="1", step="0.01", bind:valueAsNumber=top_p)
+                label(r#for="set-max-tokens") { "Max tokens per answer" }
+                input(id="set-max-tokens", r#type="number", min="1", max="8192", step="1", bind:valueAsNumber=max_tokens)
+                label(r#for="set-system") { "System prompt" }
+                textarea(id="set-system", rows="3", placeholder="For example: Answer briefly.", bind:value=system_prompt)
+                label(r#for="set-language") { "Speech input language" }
+                select(id="set-language", on:change=move |e: Event| language.set(select_value(&e))) {
+                    (LANGUAGES.iter().map(|(code, name)| {
+                        let selected = language.with(|l| l == code);
+                        view! { option(value=*code, selected=selected) { (*name) } }
+                    }).collect::<Vec<_>>())
+                }
+                label(r#for="set-mic") { "Microphone" }
+                select(id="set-mic", on:change=move |e: Event| microphone.set(select_value(&e))) {
+                    option(value="", selected=microphone.with(String::is_empty)) { "System default" }
+                    (mics.get_clone().into_iter().map(|(id, name)| {
+                        let selected = microphone.with(|m| *m == id);
+                        view! { option(value=id, selected=selected) { (name) } }
+                    }).collect::<Vec<_>>())
+                }
+                label(r#for="set-theme") { "Theme" }
+                select(id="set-theme", on:change=move |e: Event| theme.set(Theme::from_name(&select_value(&e)))) {
+                    (
+                        [(Theme::System, "Follow the system"), (Theme::Light, "Light"), (Theme::Dark, "Dark")]
+                            .into_iter()
+                            .map(|(t, name)| view! { option(value=t.name(), selected=theme.get() == t) { (name) } })
+                            .collect::<Vec<_>>()
+                    )
+                }
+            }
+            div(class="actions") {
+                button(r#type="button", on:click=save) { "Save settings" }
+            }
+            (match notice.get_clone() {
+                Some((true, text)) => view! { p(class="notice", role="status") { (text) } },
+                Some((false, text)) => view! { p(class="error", role="alert") { (text) } },
+                None => view! {},
+            })
+            h3 { "Privacy" }
+            ul(class="permissions") {
+                li { "Conversations and these settings: this browser's IndexedDB database lantern-chats." }
+                li { "Models: IndexedDB lantern-models, downloaded only from the catalog you choose." }
+                li { "Nothing you type or say is sent anywhere: every model runs on this device." }
+            }
+            div(class="actions") {
+                (if confirm_clear.get() {
+                    view! {
+                        button(class="danger", r#type="button", on:click=clear_all) { "Delete chats, settings and models now" }
+                        button(class="secondary", r#type="button", on:click=move |_| confirm_clear.set(false)) { "Keep everything" }
+                    }
+                } else {
+                    view! { button(class="secondary", r#type="button", on:click=move |_| confirm_clear.set(true)) { "Clear all data" } }
+                })
+            }
+        }
+    }
+}
