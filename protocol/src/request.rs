@@ -42,6 +42,18 @@ pub enum Request {
     },
     /// Stops the reply being generated, if any (between two tokens).
     StopChat,
+    /// Listens to the microphone until voice activity detection hears one utterance end (or
+    /// `stop_dictation`), then transcribes it with `model_id` (a Whisper model in the cache).
+    /// Streams `listening`, `speech_started`, `speech_ended` and `transcript` events; returns a
+    /// `dictation`.
+    StartDictation {
+        model_id: String,
+        /// An ISO 639-1 code; `None` detects it (multilingual models) or means English.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        language: Option<String>,
+    },
+    /// Stops listening now; what was heard so far is still transcribed.
+    StopDictation,
     /// Where the catalog comes from: a URL (a local mirror's `catalog.json`), or `None` for the
     /// build's default.
     SetCatalogUrl {
@@ -67,6 +79,8 @@ impl Request {
             Request::SetCatalogUrl { .. } => "set_catalog_url",
             Request::Chat { .. } => "chat",
             Request::StopChat => "stop_chat",
+            Request::StartDictation { .. } => "start_dictation",
+            Request::StopDictation => "stop_dictation",
         }
     }
 
@@ -82,7 +96,9 @@ impl Request {
             "ping" => Some(Target::Background),
             "engine_info" | "worker_info" | "list_models" | "download_model"
             | "cancel_download" | "delete_model" | "clear_models" | "load_model"
-            | "set_catalog_url" | "chat" | "stop_chat" => Some(Target::Offscreen),
+            | "set_catalog_url" | "chat" | "stop_chat" | "start_dictation" | "stop_dictation" => {
+                Some(Target::Offscreen)
+            }
             "page_info" => Some(Target::Content),
             _ => None,
         }
@@ -103,9 +119,10 @@ impl Request {
             | Request::ClearModels
             | Request::LoadModel { .. }
             | Request::SetCatalogUrl { .. }
-            | Request::StopChat => true,
-            // Sent again, a reply would be generated twice.
-            Request::Chat { .. } => false,
+            | Request::StopChat
+            | Request::StopDictation => true,
+            // Sent again, a reply would be generated twice, or the microphone opened twice.
+            Request::Chat { .. } | Request::StartDictation { .. } => false,
         }
     }
 
@@ -145,6 +162,15 @@ impl Request {
                 sampling: Sampling::default(),
             },
             Request::StopChat,
+            Request::StartDictation {
+                model_id: "whisper-tiny.en".into(),
+                language: None,
+            },
+            Request::StartDictation {
+                model_id: "whisper-base".into(),
+                language: Some("de".into()),
+            },
+            Request::StopDictation,
         ]
     }
 }
