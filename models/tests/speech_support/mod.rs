@@ -31,9 +31,7 @@ pub fn model_file(test: &str, candidates: &[&str]) -> Option<PathBuf> {
 pub const WHISPER_TINY_EN: &str = "whisper-tiny.en";
 pub const WHISPER_BASE: &str = "whisper-base";
 pub const MEL_FILTERS: &[&str] = &["whisper-assets/mel_filters.npz"];
-pub const SILERO: &[&str] = &[
-    "silero-vad-16k/model.safetensors",
-];
+pub const SILERO: &[&str] = &["silero-vad-16k/model.safetensors"];
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/speech")
