@@ -9,7 +9,7 @@ use web_sys::DedicatedWorkerGlobalScope;
 use webext::to_json;
 
 use crate::outbox::Outbox;
-use crate::{engine_facts, llm, models};
+use crate::{dictation, engine_facts, llm, models};
 
 /// The engine inside one worker; created by `static/worker.js` once the wasm is ready.
 #[wasm_bindgen]
@@ -30,6 +30,9 @@ impl WorkerEngine {
 
     /// One message from the document.
     pub fn handle(&self, message: JsValue) {
+        if dictation::feed(&message) {
+            return;
+        }
         let envelope = match parse_envelope(&to_json(message)) {
             Ok(envelope) => envelope,
             Err(rejection) => {
@@ -51,6 +54,11 @@ impl WorkerEngine {
                 } => llm::chat(&model_id, messages, sampling, id, &outbox)
                     .await
                     .map(Response::ChatReply),
+                Request::StartDictation { model_id, language } => {
+                    dictation::dictate(&model_id, language, id, &outbox)
+                        .await
+                        .map(Response::Dictation)
+                }
                 Request::StopChat => {
                     llm::stop();
                     Ok(Response::Done)
