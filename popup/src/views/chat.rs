@@ -11,6 +11,7 @@ use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 
+use super::dictate::Dictate;
 use crate::downloads;
 use crate::state::client;
 
@@ -200,6 +201,7 @@ pub fn ChatView() -> View {
                                  submit();
                              }
                          })
+                Dictate(input=input)
                 (if chat.streaming.with(Option::is_some) {
                     view! { button(class="secondary", on:click=move |_| chat.stop()) { "Stop" } }
                 } else {

@@ -5,6 +5,7 @@ use sycamore::prelude::*;
 use super::about::About;
 use super::chat::ChatView;
 use super::engine_card::EngineCard;
+use super::microphone::MicrophonePage;
 use super::models_card::ModelsCard;
 use super::page_card::PageCard;
 use super::welcome::Welcome;
@@ -17,6 +18,8 @@ pub enum Surface {
     SidePanel,
     Options,
     Welcome,
+    /// Asks for the microphone once, for dictation.
+    Microphone,
 }
 
 impl Surface {
@@ -26,6 +29,7 @@ impl Surface {
             "sidepanel" => Some(Surface::SidePanel),
             "options" => Some(Surface::Options),
             "welcome" => Some(Surface::Welcome),
+            "microphone" => Some(Surface::Microphone),
             _ => None,
         }
     }
@@ -35,6 +39,7 @@ impl Surface {
             Surface::Popup | Surface::SidePanel => "Private AI, on this device",
             Surface::Options => "Settings",
             Surface::Welcome => "Welcome",
+            Surface::Microphone => "Microphone",
         }
     }
 }
@@ -47,6 +52,7 @@ pub fn App(surface: Surface) -> View {
         Surface::SidePanel => view! { ChatView {} PageCard {} EngineCard {} },
         Surface::Options => view! { ModelsCard {} EngineCard {} About {} },
         Surface::Welcome => view! { Welcome {} EngineCard {} },
+        Surface::Microphone => view! { MicrophonePage {} },
     };
     view! {
         header(class="app-header") {
