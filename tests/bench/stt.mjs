@@ -56,9 +56,12 @@ async function whisperCpp(context, origin, model) {
     if (!crossOriginIsolated) throw new Error('the whisper.cpp page is not cross-origin isolated');
     const { default: createModule } = await import('/shout.wasm.js');
     let done = null;
+    let failed = null;
+    const errors = [];
     const Module = await createModule({
       print: () => {},
-      printErr: () => {},
+      printErr: (line) => errors.push(line),
+      onAbort: (why) => failed?.(new Error(`whisper.cpp aborted: ${why}; ${errors.slice(-5).join(' | ')}`)),
       onTranscribed: (result) => done?.(result),
       onProgress: () => {},
       onNewSegment: () => {},
@@ -71,7 +74,11 @@ async function whisperCpp(context, origin, model) {
     const times = [];
     let text = '';
     for (let i = 0; i < runs; i++) {
-      const finished = new Promise((resolve) => { done = resolve; });
+      const finished = new Promise((resolve, reject) => {
+        done = resolve;
+        failed = reject;
+        setTimeout(() => reject(new Error(`whisper.cpp gave no result in 15 minutes: ${errors.slice(-5).join(' | ')}`)), 900000);
+      });
       const t0 = performance.now();
       // audio, language, threads, translate, max_len, split_on_word, suppress_non_speech,
       // token_timestamps

@@ -3,8 +3,7 @@
 //! Lantern runs (for `cargo xtask bench stt`). The layout follows whisper.cpp's
 //! `models/convert-h5-to-ggml.py` (read, not copied): a magic and eleven i32 hyper-parameters,
 //! the mel filters as f32, the byte-level vocabulary, then each tensor as (n_dims, name length,
-//! ftype, dims innermost first, name, data), 2-D and larger in f16 and the rest in f32, or all
-//! in f32.
+//! ftype, dims innermost first, name, data), 2-D and larger in f16, the rest in f32.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -19,13 +18,9 @@ const MAGIC: u32 = 0x6767_6d6c;
 const N_FREQS: usize = 201;
 
 /// Converts `model_dir` (config.json, tokenizer.json, model.safetensors) with the mel filters in
-/// `mel_filters_npz` into `out`: weights in f16 (whisper.cpp's usual files) or all in f32.
-pub fn convert(
-    model_dir: &Path,
-    mel_filters_npz: &Path,
-    out: &Path,
-    f16: bool,
-) -> anyhow::Result<()> {
+/// `mel_filters_npz` into `out`. Weights go in f16, as in whisper.cpp's own files: its convolution
+/// kernel asserts f16 weights, so an all-f32 file does not run.
+pub fn convert(model_dir: &Path, mel_filters_npz: &Path, out: &Path) -> anyhow::Result<()> {
     let config: Value = serde_json::from_slice(&std::fs::read(model_dir.join("config.json"))?)?;
     let int = |key: &str| -> anyhow::Result<i32> {
         let value = config[key]
@@ -47,7 +42,7 @@ pub fn convert(
         int("decoder_attention_heads")?,
         int("decoder_layers")?,
         n_mels,
-        i32::from(f16),
+        1, // f16 weights
     ] {
         file.extend(value.to_le_bytes());
     }
@@ -74,8 +69,7 @@ pub fn convert(
         if ggml_name == "encoder.conv1.bias" || ggml_name == "encoder.conv2.bias" {
             shape.push(1);
         }
-        let small = !f16
-            || shape.len() < 2
+        let small = shape.len() < 2
             || ggml_name.ends_with("conv1.bias")
             || ggml_name.ends_with("conv2.bias")
             || ggml_name.ends_with("positional_embedding");
@@ -337,7 +331,6 @@ mod tests {
             &mirror.join("whisper-tiny.en"),
             &mirror.join("whisper-assets/mel_filters.npz"),
             &out,
-            true,
         )
         .expect("converts (run `cargo xtask fetch-models` first)");
         let bytes = std::fs::read(&out).unwrap();
