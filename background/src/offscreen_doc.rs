@@ -46,8 +46,9 @@ async fn check_and_create() -> Result<JsValue, JsValue> {
         if chrome::offscreen_document_count(&url).await? == 0 {
             chrome::create_offscreen_document(
                 PATH,
-                &["WORKERS"],
-                "Runs Lantern's local AI models in Web Workers.",
+                &["WORKERS", "USER_MEDIA"],
+                "Runs Lantern's local AI models in Web Workers, and listens to the microphone \
+                 while you dictate.",
             )
             .await?;
         }

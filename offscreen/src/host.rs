@@ -12,6 +12,7 @@ use protocol::{
 use wasm_bindgen::prelude::*;
 use webext::{MessageSender, Port, PortEvent, PortLink, from_js, to_js};
 
+use crate::dictation_relay;
 use crate::pool::{Pool, Task};
 
 /// Heartbeats keep the service worker awake while it relays a long request.
@@ -96,6 +97,16 @@ async fn serve(pool: Rc<Pool>, envelope: Envelope, port: Port, mut link: PortLin
                 Some(Ok(_)) => Err(unexpected()),
                 Some(Err(error)) => Err(error),
             }
+        }
+        request @ Request::StartDictation { .. } => {
+            match dictation_relay::serve(&pool, id, request, &post, &mut link).await {
+                None => return,
+                Some(result) => result,
+            }
+        }
+        Request::StopDictation => {
+            dictation_relay::stop();
+            Ok(Response::Done)
         }
         request => {
             if matches!(request, Request::DownloadModel { .. }) {

@@ -31,6 +31,7 @@ impl Task {
             Request::Chat { .. } | Request::SummarizePage { .. } | Request::StopChat => {
                 Task::Run(protocol::Task::Llm)
             }
+            Request::StartDictation { .. } => Task::Run(protocol::Task::Stt),
             Request::ListModels
             | Request::DownloadModel { .. }
             | Request::CancelDownload { .. }
@@ -66,6 +67,16 @@ impl Pool {
         task: Task,
         body: Request,
     ) -> Result<mpsc::UnboundedReceiver<Reply>, LanternError> {
+        self.start(task, body).map(|(_, replies)| replies)
+    }
+
+    /// Like [`Pool::request`], also giving the id the worker knows the request by (for
+    /// [`Pool::post_raw`] messages that belong to it).
+    pub fn start(
+        &self,
+        task: Task,
+        body: Request,
+    ) -> Result<(Id, mpsc::UnboundedReceiver<Reply>), LanternError> {
         let worker = self.worker(task)?;
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
@@ -78,7 +89,17 @@ impl Pool {
                 worker.pending.borrow_mut().remove(&id);
                 crashed("the engine worker refused the request")
             })?;
-        Ok(rx)
+        Ok((id, rx))
+    }
+
+    /// Posts a message that is not a request (audio for a request in flight) to the task's
+    /// running worker, moving `transfer`'s buffers instead of copying them. Dropped when that
+    /// worker is gone: its requests have already failed.
+    pub fn post_raw(&self, task: Task, message: &JsValue, transfer: &js_sys::Array) {
+        let workers = self.workers.borrow();
+        if let Some(worker) = workers.get(&task).filter(|w| !w.dead.get()) {
+            let _ = worker.worker.post_message_with_transfer(message, transfer);
+        }
     }
 
     fn worker(&self, task: Task) -> Result<Rc<EngineWorker>, LanternError> {

@@ -10,7 +10,7 @@ use webext::to_json;
 
 use crate::outbox::Outbox;
 use crate::summarize::{SummaryRequest, summarize};
-use crate::{engine_facts, llm, models};
+use crate::{dictation, engine_facts, llm, models};
 
 /// The engine inside one worker; created by `static/worker.js` once the wasm is ready.
 #[wasm_bindgen]
@@ -31,6 +31,9 @@ impl WorkerEngine {
 
     /// One message from the document.
     pub fn handle(&self, message: JsValue) {
+        if dictation::feed(&message) {
+            return;
+        }
         let envelope = match parse_envelope(&to_json(message)) {
             Ok(envelope) => envelope,
             Err(rejection) => {
@@ -67,6 +70,11 @@ impl WorkerEngine {
                         language,
                     };
                     summarize(request, id, &outbox).await.map(Response::Summary)
+                }
+                Request::StartDictation { model_id, language } => {
+                    dictation::dictate(&model_id, language, id, &outbox)
+                        .await
+                        .map(Response::Dictation)
                 }
                 Request::StopChat => {
                     llm::stop();

@@ -50,6 +50,14 @@ pub enum ErrorCode {
     StorageFailed,
     /// One message alone is longer than the model's context window.
     MessageTooLong,
+    /// The microphone is blocked for Lantern (the user or a policy said no).
+    MicrophoneDenied,
+    /// Lantern was never granted the microphone: its permission page must ask once.
+    MicrophonePermissionNeeded,
+    /// No microphone is connected (or the browser cannot open one).
+    MicrophoneNotFound,
+    /// A dictation is already listening.
+    Busy,
     /// A bug: something Lantern did not expect.
     Internal,
 }

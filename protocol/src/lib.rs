@@ -25,8 +25,8 @@ pub use parse::{Rejection, parse_envelope};
 pub use reply::{Event, Reply};
 pub use request::Request;
 pub use response::{
-    ContextInfo, EngineInfo, ModelInstalled, ModelList, ModelLoaded, ModelState, ModelStatus,
-    PageInfo, Pong, Response, WorkerInfo,
+    ContextInfo, Dictation, EngineInfo, ModelInstalled, ModelList, ModelLoaded, ModelState,
+    ModelStatus, PageInfo, Pong, Response, WorkerInfo,
 };
 pub use sender::{Origin, classify_sender};
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};

@@ -85,4 +85,14 @@ pub enum Event {
         total: Option<u64>,
         bytes_per_s: f64,
     },
+    /// Dictation: the microphone is open and the model ready; `vad` names the detector deciding
+    /// when speech starts and ends (`silero`, or `energy` when Silero is not downloaded).
+    Listening { vad: String },
+    /// Dictation: the detector heard speech begin.
+    SpeechStarted,
+    /// Dictation: the speech ended (or listening was stopped); transcription begins.
+    SpeechEnded { seconds: f64 },
+    /// Dictation: the transcript so far. `partial` while Whisper is still decoding; the last one
+    /// (`partial: false`) is the whole text.
+    Transcript { text: String, partial: bool },
 }

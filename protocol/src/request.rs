@@ -75,6 +75,18 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         language: Option<String>,
     },
+    /// Listens to the microphone until voice activity detection hears one utterance end (or
+    /// `stop_dictation`), then transcribes it with `model_id` (a Whisper model in the cache).
+    /// Streams `listening`, `speech_started`, `speech_ended` and `transcript` events; returns a
+    /// `dictation`.
+    StartDictation {
+        model_id: String,
+        /// An ISO 639-1 code; `None` detects it (multilingual models) or means English.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        language: Option<String>,
+    },
+    /// Stops listening now; what was heard so far is still transcribed.
+    StopDictation,
     /// Where the catalog comes from: a URL (a local mirror's `catalog.json`), or `None` for the
     /// build's default.
     SetCatalogUrl {
@@ -103,6 +115,8 @@ impl Request {
             Request::PageSnapshot { .. } => "page_snapshot",
             Request::Summarize { .. } => "summarize",
             Request::SummarizePage { .. } => "summarize_page",
+            Request::StartDictation { .. } => "start_dictation",
+            Request::StopDictation => "stop_dictation",
         }
     }
 
@@ -118,9 +132,8 @@ impl Request {
             "ping" | "summarize" => Some(Target::Background),
             "engine_info" | "worker_info" | "list_models" | "download_model"
             | "cancel_download" | "delete_model" | "clear_models" | "load_model"
-            | "set_catalog_url" | "chat" | "stop_chat" | "summarize_page" => {
-                Some(Target::Offscreen)
-            }
+            | "set_catalog_url" | "chat" | "stop_chat" | "summarize_page" | "start_dictation"
+            | "stop_dictation" => Some(Target::Offscreen),
             "page_info" | "page_snapshot" => Some(Target::Content),
             _ => None,
         }
@@ -142,11 +155,13 @@ impl Request {
             | Request::ClearModels
             | Request::LoadModel { .. }
             | Request::SetCatalogUrl { .. }
-            | Request::StopChat => true,
-            // Sent again, a reply would be generated twice.
-            Request::Chat { .. } | Request::Summarize { .. } | Request::SummarizePage { .. } => {
-                false
-            }
+            | Request::StopChat
+            | Request::StopDictation => true,
+            // Sent again, a reply would be generated twice, or the microphone opened twice.
+            Request::Chat { .. }
+            | Request::Summarize { .. }
+            | Request::SummarizePage { .. }
+            | Request::StartDictation { .. } => false,
         }
     }
 
@@ -208,6 +223,15 @@ impl Request {
                 mode: SummaryMode::KeyPoints,
                 language: None,
             },
+            Request::StartDictation {
+                model_id: "whisper-tiny.en".into(),
+                language: None,
+            },
+            Request::StartDictation {
+                model_id: "whisper-base".into(),
+                language: Some("de".into()),
+            },
+            Request::StopDictation,
         ]
     }
 }

@@ -19,6 +19,7 @@ pub enum Response {
     ChatReply(ChatReply),
     PageSnapshot(PageSnapshot),
     Summary(SummaryReply),
+    Dictation(Dictation),
     /// The request was carried out and has nothing to say.
     Done,
 }
@@ -118,4 +119,20 @@ pub struct PageInfo {
     pub url: String,
     /// The selected text; empty when nothing is selected.
     pub selection: String,
+}
+
+/// A finished dictation: the transcript and what it took (the worker's own clock).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dictation {
+    /// Empty when no speech was heard.
+    pub text: String,
+    pub language: String,
+    /// The voice activity detector used: `silero` or `energy`.
+    pub vad: String,
+    /// Seconds of speech transcribed (the utterance the detector cut, padding included).
+    pub speech_seconds: f64,
+    /// Milliseconds Whisper took for them (mel, encoder, decoder).
+    pub transcribe_ms: f64,
+    /// `transcribe_ms / 1000 / speech_seconds`; below 1 is faster than real time.
+    pub real_time_factor: f64,
 }

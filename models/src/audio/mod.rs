@@ -2,10 +2,12 @@
 
 mod mel;
 mod resample;
+mod stream_resample;
 mod wav;
 
 pub use mel::{HOP_LENGTH, LogMel, MelFilters, N_FFT, log_mel_spectrogram};
 pub use resample::resample;
+pub use stream_resample::StreamResampler;
 pub use wav::{Pcm, decode_wav};
 
 /// The rate every speech model here takes.

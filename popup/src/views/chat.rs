@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 
+use super::dictate::Dictate;
 use history::History;
 use messages::Messages;
 use model_status::{ModelPicker, ModelStatusLine};
@@ -103,6 +104,7 @@ pub fn ChatView() -> View {
         }
     });
     let show_history = create_signal(false);
+    let input = create_node_ref();
     let submit = move || {
         if let Some(area) = composer_box() {
             let text = area.value();
@@ -181,12 +183,12 @@ pub fn ChatView() -> View {
                 } else {
                     view! {}
                 })
-                textarea(class="composer-input", aria-label="Message", rows="2",
+                textarea(r#ref=input, class="composer-input", aria-label="Message", rows="2",
                          placeholder="Ask anything… (Enter sends, Shift+Enter for a new line)",
                          on:keydown=on_key)
                 div(class="composer-bar") {
                     // Extra input buttons (dictation, attachments) mount here.
-                    div(class="composer-tools") {}
+                    div(class="composer-tools") { Dictate(input=input) }
                     (if chat.busy() {
                         view! { button(class="secondary", r#type="button", aria-keyshortcuts="Escape", on:click=move |_| chat.stop()) { "Stop" } }
                     } else {

@@ -2,7 +2,9 @@
 
 mod about;
 mod chat;
+mod dictate;
 mod engine_card;
+mod microphone;
 mod models_card;
 mod page_card;
 mod settings_card;

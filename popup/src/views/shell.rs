@@ -5,6 +5,7 @@ use sycamore::prelude::*;
 use super::about::About;
 use super::chat::ChatView;
 use super::engine_card::EngineCard;
+use super::microphone::MicrophonePage;
 use super::models_card::ModelsCard;
 use super::page_card::PageCard;
 use super::settings_card::SettingsCard;
@@ -20,6 +21,8 @@ pub enum Surface {
     SidePanel,
     Options,
     Welcome,
+    /// Asks for the microphone once, for dictation.
+    Microphone,
 }
 
 impl Surface {
@@ -29,6 +32,7 @@ impl Surface {
             "sidepanel" => Some(Surface::SidePanel),
             "options" => Some(Surface::Options),
             "welcome" => Some(Surface::Welcome),
+            "microphone" => Some(Surface::Microphone),
             _ => None,
         }
     }
@@ -38,6 +42,7 @@ impl Surface {
             Surface::Popup | Surface::SidePanel => "Private AI, on this device",
             Surface::Options => "Settings",
             Surface::Welcome => "Welcome",
+            Surface::Microphone => "Microphone",
         }
     }
 }
@@ -52,6 +57,7 @@ pub fn App(surface: Surface) -> View {
         Surface::SidePanel => view! { SummaryView {} ChatView {} PageCard {} EngineCard {} },
         Surface::Options => view! { SettingsCard {} ModelsCard {} EngineCard {} About {} },
         Surface::Welcome => view! { Welcome {} EngineCard {} },
+        Surface::Microphone => view! { MicrophonePage {} },
     };
     view! {
         header(class="app-header") {

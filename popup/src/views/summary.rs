@@ -122,7 +122,8 @@ impl Summary {
                         self.status.set(Some(step_text(&label, done, total)))
                     }
                     Event::SummarySource { title, url, .. } => self.source.set(Some((title, url))),
-                    Event::Download { .. } => {}
+                    // Download progress, and events of other requests' kinds, say nothing here.
+                    _ => {}
                 },
                 Reply::Return {
                     value: Response::Summary(reply),

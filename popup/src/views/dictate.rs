@@ -1,0 +1,281 @@
+//! The Dictate button of the message box: the offscreen document listens through the microphone
+//! until the speaker pauses, Whisper transcribes in a worker, and the text lands in the box. It
+//! says what stands in the way and offers the fix: no speech model yet (download it), no
+//! microphone permission yet (Lantern's permission page), a blocked or missing microphone.
+
+use futures_util::StreamExt;
+use protocol::{
+    ErrorCode, Event, LanternError, ModelState, ModelStatus, Reply, Request, Response, Role, Task,
+};
+use sycamore::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlTextAreaElement;
+
+use crate::downloads;
+use crate::state::client;
+
+/// The page that asks for the microphone once (an offscreen document cannot prompt).
+const PERMISSION_PAGE: &str = "microphone.html";
+
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Idle,
+    /// Waiting for the microphone and the model (with the load's percentage when known).
+    Starting(Option<u64>),
+    Listening,
+    Hearing,
+    /// Whisper at work, with the text so far.
+    Transcribing(String),
+    /// Downloading the speech models: bytes, total.
+    Downloading(u64, Option<u64>),
+}
+
+#[derive(Clone, Copy)]
+struct Dictation {
+    input: NodeRef,
+    phase: Signal<Phase>,
+    /// What went wrong, or a note such as "no speech was heard".
+    problem: Signal<Option<LanternError>>,
+    /// The speech models to download before dictation can work (named in the offer).
+    missing: Signal<Vec<ModelStatus>>,
+}
+
+impl Dictation {
+    fn press(self) {
+        match self.phase.get_clone() {
+            Phase::Idle => self.start(),
+            Phase::Downloading(..) => {}
+            _ => wasm_bindgen_futures::spawn_local(async move {
+                if let Err(error) = client().call(Request::StopDictation).await {
+                    self.problem.set(Some(error));
+                }
+            }),
+        }
+    }
+
+    fn start(self) {
+        self.problem.set(None);
+        self.missing.set(Vec::new());
+        self.phase.set(Phase::Starting(None));
+        wasm_bindgen_futures::spawn_local(async move {
+            let outcome = match speech_models().await {
+                Ok((model, missing)) if missing.is_empty() => self.listen(model.entry.id).await,
+                Ok((model, missing)) => Err(not_installed(&model, missing)),
+                Err(error) => Err(error),
+            };
+            self.phase.set(Phase::Idle);
+            match outcome {
+                Ok(text) if text.is_empty() => self.problem.set(Some(LanternError::new(
+                    ErrorCode::Cancelled,
+                    "No speech was heard. Press Dictate and speak.",
+                ))),
+                Ok(text) => self.fill(&text),
+                Err((error, missing)) => {
+                    if error.code == ErrorCode::MicrophonePermissionNeeded {
+                        open_permission_page();
+                    }
+                    self.missing.set(missing);
+                    self.problem.set(Some(error));
+                }
+            }
+        });
+    }
+
+    async fn listen(self, model_id: String) -> Result<String, (LanternError, Vec<ModelStatus>)> {
+        let request = Request::StartDictation {
+            model_id,
+            language: None,
+        };
+        let mut replies = client().send(request).map_err(|e| (e, Vec::new()))?;
+        while let Some(reply) = replies.next().await {
+            match reply {
+                Reply::Progress { event, .. } => self.phase.set(match event {
+                    Event::Step { done, total, .. } => Phase::Starting(
+                        done.zip(total)
+                            .and_then(|(done, total)| (done * 100).checked_div(total)),
+                    ),
+                    Event::Listening { .. } => Phase::Listening,
+                    Event::SpeechStarted => Phase::Hearing,
+                    Event::SpeechEnded { .. } => Phase::Transcribing(String::new()),
+                    Event::Transcript { text, .. } => Phase::Transcribing(text),
+                    _ => continue,
+                }),
+                Reply::Return {
+                    value: Response::Dictation(dictation),
+                    ..
+                } => return Ok(dictation.text),
+                Reply::Return { .. } => break,
+                Reply::Throw { error, .. } => return Err((error, Vec::new())),
+                Reply::Heartbeat { .. } => {}
+            }
+        }
+        Err((
+            LanternError::new(
+                ErrorCode::Disconnected,
+                "lost the connection to Lantern while dictating; try again",
+            ),
+            Vec::new(),
+        ))
+    }
+
+    /// Adds the transcript to what the box holds, and tells the box's listeners it changed.
+    fn fill(self, text: &str) {
+        let Ok(area) = self.input.get().dyn_into::<HtmlTextAreaElement>() else {
+            return;
+        };
+        let before = area.value();
+        let joined = if before.trim().is_empty() {
+            text.to_string()
+        } else {
+            format!("{} {text}", before.trim_end())
+        };
+        area.set_value(&joined);
+        if let Ok(event) = web_sys::Event::new("input") {
+            let _ = area.dispatch_event(&event);
+        }
+        let _ = area.focus();
+    }
+
+    fn download(self) {
+        let models = self.missing.get_clone();
+        self.problem.set(None);
+        wasm_bindgen_futures::spawn_local(async move {
+            let total: u64 = models.iter().filter_map(|m| m.entry.total_size()).sum();
+            let mut before = 0;
+            for model in models {
+                self.phase.set(Phase::Downloading(before, Some(total)));
+                let progress = move |bytes, _, _| {
+                    self.phase
+                        .set(Phase::Downloading(before + bytes, Some(total)))
+                };
+                if let Err(error) = downloads::follow(model.entry.id.clone(), progress).await {
+                    self.problem.set(Some(error));
+                    break;
+                }
+                before += model.entry.total_size().unwrap_or(0);
+            }
+            self.phase.set(Phase::Idle);
+            if self.problem.with(Option::is_none) {
+                self.missing.set(Vec::new());
+            }
+        });
+    }
+}
+
+/// The default speech model, and what of it and its assets is not downloaded yet.
+async fn speech_models() -> Result<(ModelStatus, Vec<ModelStatus>), (LanternError, Vec<ModelStatus>)>
+{
+    let list = match client().call(Request::ListModels).await {
+        Ok(Response::Models(list)) => list,
+        Ok(_) => {
+            return Err((
+                LanternError::new(ErrorCode::Internal, "unexpected answer"),
+                vec![],
+            ));
+        }
+        Err(error) => return Err((error, vec![])),
+    };
+    let speech: Vec<ModelStatus> = list
+        .models
+        .into_iter()
+        .filter(|m| m.entry.task == Task::Stt)
+        .collect();
+    let model = speech
+        .iter()
+        .find(|m| m.entry.role == Role::Model && m.entry.default)
+        .cloned()
+        .ok_or_else(|| {
+            (
+                LanternError::new(ErrorCode::UnknownModel, "the catalog has no speech model"),
+                vec![],
+            )
+        })?;
+    let missing = speech
+        .into_iter()
+        .filter(|m| m.entry.id == model.entry.id || m.entry.role == Role::Asset)
+        .filter(|m| !matches!(m.state, ModelState::Installed { .. }))
+        .collect();
+    Ok((model, missing))
+}
+
+fn not_installed(
+    model: &ModelStatus,
+    missing: Vec<ModelStatus>,
+) -> (LanternError, Vec<ModelStatus>) {
+    let bytes: u64 = missing.iter().filter_map(|m| m.entry.total_size()).sum();
+    let error = LanternError::new(
+        ErrorCode::NotInstalled,
+        format!(
+            "Dictation needs the speech model {} on this device ({:.0} MB to download).",
+            model.entry.name,
+            bytes as f64 / 1e6
+        ),
+    );
+    (error, missing)
+}
+
+fn open_permission_page() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.open_with_url_and_target(PERMISSION_PAGE, "_blank");
+    }
+}
+
+fn status(phase: &Phase) -> String {
+    match phase {
+        Phase::Idle => String::new(),
+        Phase::Starting(None) => "Starting the microphone…".into(),
+        Phase::Starting(Some(percent)) => format!("Loading the speech model… {percent}%"),
+        Phase::Listening => "Listening… speak now".into(),
+        Phase::Hearing => "Hearing you…".into(),
+        Phase::Transcribing(text) if text.is_empty() => "Transcribing…".into(),
+        Phase::Transcribing(text) => format!("Transcribing… {text}"),
+        Phase::Downloading(bytes, total) => {
+            let percent = total
+                .and_then(|t| (bytes * 100).checked_div(t))
+                .unwrap_or(0);
+            format!("Downloading the speech model… {percent}%")
+        }
+    }
+}
+
+/// The button and its status line; `input` is the message box it fills.
+#[component(inline_props)]
+pub fn Dictate(input: NodeRef) -> View {
+    let dictation = Dictation {
+        input,
+        phase: create_signal(Phase::Idle),
+        problem: create_signal(None),
+        missing: create_signal(Vec::new()),
+    };
+    let active = move || {
+        !matches!(
+            dictation.phase.get_clone(),
+            Phase::Idle | Phase::Downloading(..)
+        )
+    };
+    view! {
+        button(class="secondary dictate", r#type="button", aria-pressed=if active() { "true" } else { "false" },
+               title="Speak instead of typing; press again to stop",
+               on:click=move |_| dictation.press()) { "Dictate" }
+        p(class="dictate-status", role="status", aria-live="polite") {
+            (status(&dictation.phase.get_clone()))
+            (match dictation.problem.get_clone() {
+                Some(problem) => {
+                    let code = format!("{:?}", problem.code);
+                    let class = if problem.code == ErrorCode::Cancelled { "muted" } else { "error" };
+                    view! { span(class=class, data-code=code) { (problem.message) } }
+                }
+                None => view! {},
+            })
+            (match dictation.problem.get_clone().map(|p| p.code) {
+                Some(ErrorCode::MicrophonePermissionNeeded) => view! {
+                    " " a(href=PERMISSION_PAGE, target="_blank") { "Allow the microphone" }
+                },
+                Some(ErrorCode::NotInstalled) if !dictation.missing.with(Vec::is_empty) => view! {
+                    " " button(r#type="button", on:click=move |_| dictation.download()) { "Download speech model" }
+                },
+                _ => view! {},
+            })
+        }
+    }
+}
