@@ -108,6 +108,7 @@ test('"Summarize page" from the menu streams a summary of the article into the s
 });
 
 test('a page that orders the assistant around is only summarized', async () => {
+  panel ??= await openPanel(); // when run alone
   const { page, tab } = await openTab('/injected');
   await panel.evaluate(() => { window.growth = 0; });
   await panel.getByLabel('Summary form').selectOption('tldr');
@@ -124,6 +125,7 @@ test('a page that orders the assistant around is only summarized', async () => {
 });
 
 test('pages without readable text, and browser pages, say so clearly', async () => {
+  panel ??= await openPanel(); // when run alone
   const sw = await lantern.serviceWorker();
   for (const [path, code, message] of [
     ['/images', 'NoReadableText', /no text Lantern can read/],
@@ -138,6 +140,12 @@ test('pages without readable text, and browser pages, say so clearly', async () 
     assert.match(await error.innerText(), message);
     await page.close();
   }
+  // "Explain selection" with nothing selected (the selection was cleared before the click).
+  const { page: article, tab } = await openTab('/article');
+  await clickMenu('lantern-explain-selection', tab);
+  await panel.waitForFunction(() => /Nothing is selected/.test(document.querySelector('section.summary .error')?.textContent ?? ''));
+  assert.equal(await panel.locator('section.summary .error').getAttribute('data-code'), 'NoReadableText');
+  await article.close();
   const browserPage = await lantern.context.newPage();
   await browserPage.goto('chrome://version');
   // Without the tabs permission a browser page's URL is hidden: it is the newest tab.
@@ -152,6 +160,7 @@ test('pages without readable text, and browser pages, say so clearly', async () 
 });
 
 test(`a ${LONG_WORDS}-word page is summarized in parts, with progress`, async () => {
+  panel ??= await openPanel(); // when run alone
   const { page, tab } = await openTab('/long');
   await panel.evaluate(() => { window.statuses = []; });
   await panel.getByLabel('Summary form').selectOption('tldr');
