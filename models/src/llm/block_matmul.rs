@@ -210,10 +210,12 @@ impl Lanes {
         }
         let scale = d * y.d;
         let mut lanes = [0i32; 8];
-        for (j, lane) in lanes.iter_mut().enumerate() {
-            for e in 4 * j..4 * j + 4 {
-                *lane += q[e] as i32 * y.q[e] as i32;
-            }
+        for ((lane, q), y) in lanes
+            .iter_mut()
+            .zip(q.chunks_exact(4))
+            .zip(y.q.chunks_exact(4))
+        {
+            *lane = q.iter().zip(y).map(|(&a, &b)| a as i32 * b as i32).sum();
         }
         for (acc, lane) in self.acc.iter_mut().zip(lanes) {
             *acc = fma(scale, lane as f32, *acc);
