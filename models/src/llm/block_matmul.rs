@@ -104,17 +104,21 @@ impl BlockMatrix {
             .to_dtype(candle_core::DType::F32)?
             .to_vec1::<f32>()?;
         let n = input.len() / k;
-        let mut acts = Vec::with_capacity(k / BLOCK);
+        let acts: Vec<ActBlock> = input.chunks_exact(BLOCK).map(quantize_block).collect();
+        let blocks = k / BLOCK;
+        let block_bytes = self.kind.block_bytes();
+        // Weight rows outside, input rows inside: each weight block is unpacked once and used
+        // for every input row (a prefill step has up to a few hundred).
         let mut out = vec![0f32; n * self.rows];
-        let row_bytes = self.cols / BLOCK * self.kind.block_bytes();
-        for (x_row, out_row) in input.chunks_exact(k).zip(out.chunks_exact_mut(self.rows)) {
-            acts.clear();
-            acts.extend(x_row.chunks_exact(BLOCK).map(quantize_block));
-            for (w_row, y) in self.data.chunks_exact(row_bytes).zip(out_row.iter_mut()) {
-                *y = match self.kind {
-                    Kind::Q4_1 => dot_q4_1(w_row, &acts),
-                    Kind::Q8_0 => dot_q8_0(w_row, &acts),
-                };
+        let mut acc = vec![Lanes::default(); n];
+        for (o, w_row) in self.data.chunks_exact(blocks * block_bytes).enumerate() {
+            acc.fill(Lanes::default());
+            match self.kind {
+                Kind::Q4_1 => accumulate::<true>(w_row, &acts, blocks, &mut acc),
+                Kind::Q8_0 => accumulate::<false>(w_row, &acts, blocks, &mut acc),
+            }
+            for (r, acc) in acc.iter().enumerate() {
+                out[r * self.rows + o] = acc.total();
             }
         }
         let mut shape = lead.to_vec();
@@ -162,46 +166,129 @@ fn half_at(bytes: &[u8], at: usize) -> f32 {
     f16::from_bits(u16::from_le_bytes([bytes[at], bytes[at + 1]])).to_f32()
 }
 
-/// `ggml_vec_dot_q4_1_q8_1`: lane `j` holds elements `4j..4j+4` (low nibbles are elements 0..16,
-/// high nibbles 16..32); the min term is summed apart, as the kernel's scalar `summs`.
-fn dot_q4_1(row: &[u8], acts: &[ActBlock]) -> f32 {
-    let mut acc = [0f32; 8];
-    let mut summs = 0f32;
-    for (block, y) in row.chunks_exact(20).zip(acts) {
-        let d0 = half_at(block, 0);
-        let m = half_at(block, 2);
-        // Products of two f16 values are exact in f32, so whether the C compiler fused
-        // `summs += m * s` or the scale product does not change a bit.
-        summs += m * y.s;
-        let d0d1 = d0 * y.d;
-        let qs = &block[4..20];
-        let mut nibbles = [0u8; BLOCK];
-        for i in 0..16 {
-            nibbles[i] = qs[i] & 0x0f;
-            nibbles[i + 16] = qs[i] >> 4;
+/// Adds one weight row's blocks into every input row's lanes; `Q4_1` picks the block layout
+/// at compile time so each loop body is branch-free.
+fn accumulate<const Q4_1: bool>(w_row: &[u8], acts: &[ActBlock], blocks: usize, acc: &mut [Lanes]) {
+    let block_bytes = if Q4_1 { 20 } else { 34 };
+    for (b, block) in w_row.chunks_exact(block_bytes).enumerate() {
+        let mut q = [0i8; BLOCK];
+        if Q4_1 {
+            // Low nibbles are elements 0..16, high nibbles 16..32 (`bytes_from_nibbles_32`).
+            for i in 0..16 {
+                q[i] = (block[4 + i] & 0x0f) as i8;
+                q[i + 16] = (block[4 + i] >> 4) as i8;
+            }
+        } else {
+            for i in 0..BLOCK {
+                q[i] = block[2 + i] as i8;
+            }
         }
-        for (j, acc) in acc.iter_mut().enumerate() {
-            let lane: i32 = (4 * j..4 * j + 4)
-                .map(|e| nibbles[e] as i32 * y.q[e] as i32)
-                .sum();
-            *acc = fma(d0d1, lane as f32, *acc);
+        let d = half_at(block, 0);
+        let m = if Q4_1 { half_at(block, 2) } else { 0.0 };
+        for (r, acc) in acc.iter_mut().enumerate() {
+            acc.add::<Q4_1>(&q, d, m, &acts[r * blocks + b]);
         }
     }
-    hsum8(&acc) + summs
 }
 
-/// `ggml_vec_dot_q8_0_q8_0`: lane `j` holds elements `4j..4j+4`.
-fn dot_q8_0(row: &[u8], acts: &[ActBlock]) -> f32 {
-    let mut acc = [0f32; 8];
-    for (block, y) in row.chunks_exact(34).zip(acts) {
-        let d = half_at(block, 0) * y.d;
-        let qs = &block[2..34];
-        for (j, acc) in acc.iter_mut().enumerate() {
-            let lane: i32 = (4 * j..4 * j + 4)
-                .map(|e| qs[e] as i8 as i32 * y.q[e] as i32)
-                .sum();
-            *acc = fma(d, lane as f32, *acc);
+/// The eight accumulators of the AVX2 kernels (`ggml_vec_dot_q4_1_q8_1`,
+/// `ggml_vec_dot_q8_0_q8_0`): lane `j` gathers elements `4j..4j+4` of every block; Q4_1's
+/// minimum term is summed apart, as the kernel's scalar `summs`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Lanes {
+    acc: [f32; 8],
+    summs: f32,
+}
+
+impl Lanes {
+    #[inline(always)]
+    fn add<const Q4_1: bool>(&mut self, q: &[i8; BLOCK], d: f32, m: f32, y: &ActBlock) {
+        // Products of two f16 values are exact in f32, so whether the C compiler fused
+        // `summs += m * s` or the scale product does not change a bit.
+        if Q4_1 {
+            self.summs += m * y.s;
+        }
+        let scale = d * y.d;
+        let mut lanes = [0i32; 8];
+        for ((lane, q), y) in lanes
+            .iter_mut()
+            .zip(q.chunks_exact(4))
+            .zip(y.q.chunks_exact(4))
+        {
+            *lane = q.iter().zip(y).map(|(&a, &b)| a as i32 * b as i32).sum();
+        }
+        for (acc, lane) in self.acc.iter_mut().zip(lanes) {
+            *acc = fma(scale, lane as f32, *acc);
         }
     }
-    hsum8(&acc)
+
+    fn total(&self) -> f32 {
+        hsum8(&self.acc) + self.summs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A seeded pseudo-random matrix, so the test needs no extra crate.
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        let mut state = seed;
+        (0..n)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 8) as f32 / (1u32 << 24) as f32 * 2.0 - 1.0
+            })
+            .collect()
+    }
+
+    fn check(dtype: GgmlDType) {
+        let (rows, cols, n) = (48, 96, 5);
+        let w = Tensor::from_vec(values(rows * cols, 7), (rows, cols), &Device::Cpu).unwrap();
+        let q = QTensor::quantize(&w, dtype).unwrap();
+        let m = BlockMatrix::from_qtensor(&q)
+            .unwrap()
+            .expect("handled type");
+        let x = Tensor::from_vec(values(n * cols, 11), (n, cols), &Device::Cpu).unwrap();
+        let batch = m.forward(&x).unwrap().to_vec2::<f32>().unwrap();
+        // Row by row gives the same bits as the batch (a prefill equals its decode steps).
+        for (r, want) in batch.iter().enumerate() {
+            let one = m.forward(&x.narrow(0, r, 1).unwrap()).unwrap();
+            assert_eq!(&one.to_vec2::<f32>().unwrap()[0], want);
+        }
+        // And it is the product with the dequantized weights, up to the activations' 8-bit
+        // rounding (each input off by up to amax/254, over 96 terms: a few hundredths here; a
+        // wrong nibble order or scale would be off by whole units).
+        let dense = x
+            .matmul(&q.dequantize(&Device::Cpu).unwrap().t().unwrap())
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap();
+        for (a, b) in batch.iter().flatten().zip(dense.iter().flatten()) {
+            assert!((a - b).abs() < 0.15, "{dtype:?}: {a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn q4_1_products_match_the_dequantized_weights() {
+        check(GgmlDType::Q4_1);
+    }
+
+    #[test]
+    fn q8_0_products_match_the_dequantized_weights() {
+        check(GgmlDType::Q8_0);
+    }
+
+    #[test]
+    fn activations_round_to_even_with_the_127_over_amax_scale() {
+        let mut x = [0f32; BLOCK];
+        x[0] = 127.0;
+        x[1] = 2.5;
+        x[2] = -3.5;
+        x[3] = 0.5;
+        let b = quantize_block(&x);
+        assert_eq!(&b.q[..4], &[127, 2, -4, 0]);
+        assert_eq!(b.d, 1.0);
+        assert_eq!(b.s, 125.0);
+    }
 }
