@@ -5,6 +5,7 @@
 //! models. Bytes (weights, audio, images) stay on this side and move to workers by transfer.
 #![deny(clippy::unwrap_used)]
 
+mod chat_tools;
 mod engine_facts;
 mod host;
 mod llm;
