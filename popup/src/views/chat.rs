@@ -11,6 +11,7 @@ use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 
+use super::chat_tools::{ChatTools, ToolsSwitch};
 use crate::downloads;
 use crate::state::client;
 
@@ -24,6 +25,7 @@ struct Chat {
     error: Signal<Option<LanternError>>,
     /// Bytes and total of the model download this view started.
     download: Signal<Option<(u64, Option<u64>)>>,
+    tools: ChatTools,
 }
 
 impl Chat {
@@ -80,6 +82,8 @@ impl Chat {
             model_id: model.entry.id,
             messages: self.messages.get_clone(),
             sampling: Sampling::default(),
+            tools: self.tools.offered(),
+            fresh_context: false,
         };
         wasm_bindgen_futures::spawn_local(async move {
             let mut finished = None;
@@ -95,6 +99,12 @@ impl Chat {
                                     s.push_str(&text);
                                 }
                             }),
+                            // The streamed call is replaced by the tool's own record.
+                            Reply::Progress { event, .. }
+                                if self.tools.record(self.messages.with(Vec::len), &event) =>
+                            {
+                                self.streaming.set(Some(String::new()))
+                            }
                             Reply::Return {
                                 value: Response::ChatReply(reply),
                                 ..
@@ -149,6 +159,7 @@ pub fn ChatView() -> View {
         last: create_signal(None),
         error: create_signal(None),
         download: create_signal(None),
+        tools: ChatTools::new(),
     };
     on_mount(move || chat.find_model());
     let input = create_node_ref();
@@ -169,10 +180,11 @@ pub fn ChatView() -> View {
             h2(id="chat-heading") { "Chat" }
             (model_line(chat))
             div(class="messages", role="log", aria-live="polite") {
-                (chat.messages.get_clone().into_iter().map(|m| {
+                (chat.messages.get_clone().into_iter().enumerate().map(|(i, m)| {
                     let class = format!("message {}", m.role);
-                    view! { p(class=class) { (m.content) } }
+                    view! { (chat.tools.before(i)) p(class=class) { (m.content) } }
                 }).collect::<Vec<_>>())
+                (if chat.streaming.with(Option::is_some) { chat.tools.before(chat.messages.with(Vec::len)) } else { view! {} })
                 (match chat.streaming.get_clone() {
                     Some(text) => view! { p(class="message assistant streaming") { (text) } },
                     None => view! {},
@@ -192,6 +204,7 @@ pub fn ChatView() -> View {
                 },
                 None => view! {},
             })
+            ToolsSwitch(tools=chat.tools)
             div(class="composer") {
                 textarea(r#ref=input, aria-label="Message", rows="2", placeholder="Ask anything…",
                          on:keydown=move |e: KeyboardEvent| {

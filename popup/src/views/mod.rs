@@ -2,6 +2,7 @@
 
 mod about;
 mod chat;
+mod chat_tools;
 mod engine_card;
 mod models_card;
 mod page_card;
