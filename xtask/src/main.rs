@@ -3,6 +3,7 @@
 //! mirror and `serve-models` serves it over HTTP.
 
 mod archive;
+mod bench;
 mod browser;
 mod cmd;
 mod ct2;
@@ -29,6 +30,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Measure speed against a peer in the same run (see the README's "Benchmarks").
+    Bench {
+        #[command(subcommand)]
+        what: Bench,
+    },
     /// Build every wasm crate and assemble the unpacked extension in dist/.
     Dist {
         /// The catalog the extension uses until the user picks another (e.g. a local mirror's
@@ -80,6 +86,24 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum Bench {
+    /// Prefill and decode tokens/s of SmolLM2-135M (Q4_1, Q4_K_M, Q8_0): native, our wasm worker
+    /// in the extension, and npm @wllama/wllama single- and multi-threaded. Writes
+    /// target/bench/llm.json and prints a table of ratios.
+    Llm {
+        /// Timed runs per runner and model (after one warm-up); the median is reported.
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+        /// Tokens generated per run (greedy, through end-of-turn tokens).
+        #[arg(long, default_value_t = 64)]
+        tokens: usize,
+        /// Skip the browser runners.
+        #[arg(long)]
+        native_only: bool,
+    },
+}
+
 fn main() -> std::process::ExitCode {
     // The failing command was already echoed with its output; a backtrace would only bury it.
     match dispatch(Cli::parse().command) {
@@ -93,6 +117,18 @@ fn main() -> std::process::ExitCode {
 
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Bench {
+            what:
+                Bench::Llm {
+                    reps,
+                    tokens,
+                    native_only,
+                },
+        } => bench::llm(&bench::LlmBench {
+            reps,
+            tokens,
+            native_only,
+        }),
         Command::Dist { catalog_url } => dist::dist(catalog_url.as_deref()).map(drop),
         Command::Run => run::run(),
         Command::Test {
