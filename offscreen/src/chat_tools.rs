@@ -85,15 +85,14 @@ pub fn only_repeats(reply: &ParsedReply, answered: &[Outcome]) -> bool {
         && !reply.calls.is_empty()
         && reply.calls.iter().all(|call| {
             let arguments = call.arguments.to_string();
-            let leaves = leaves(&call.arguments);
+            let given = leaves(&call.arguments);
             answered.iter().any(|done| {
+                let results = serde_json::from_str::<Value>(&done.content)
+                    .map(|v| leaves(&v))
+                    .unwrap_or_default();
                 done.name == call.name
                     && (done.arguments == arguments
-                        || (done.ok
-                            && !leaves.is_empty()
-                            && leaves
-                                .iter()
-                                .all(|leaf| done.content.contains(leaf.as_str()))))
+                        || (done.ok && given.iter().any(|leaf| results.contains(leaf))))
             })
         })
 }

@@ -51,7 +51,7 @@ test('the model calls the calculator, the worker runs it, and the answer uses th
   await panel.getByRole('textbox', { name: 'Message' }).fill(QUESTION);
   await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
   await chat().locator('xpath=self::*[@data-state="generating"]').waitFor();
-  await chat().locator('xpath=self::*[@data-state="idle"]').waitFor({ timeout: 150000 });
+  await chat().locator('xpath=self::*[@data-state="idle"]').waitFor({ timeout: 170000 });
   const error = await panel.locator('.error').count();
   assert.equal(error, 0, error ? await panel.locator('.error').innerText() : '');
   const tool = panel.locator('.message.tool').first();
