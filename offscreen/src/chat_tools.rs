@@ -81,8 +81,15 @@ pub fn respond(tools: &[BuiltinTool], reply: &ParsedReply) -> Vec<Outcome> {
 /// given (`calculator("110791")` after `{"result":110791}`): small models answer a tool result
 /// that way, and running the call again would tell them nothing new.
 pub fn only_repeats(reply: &ParsedReply, answered: &[Outcome]) -> bool {
-    reply.errors.is_empty()
-        && !reply.calls.is_empty()
+    // Text that merely quotes an earlier result or tool message is an echo, not a call to fix.
+    let echoes = |raw: &str| {
+        !raw.trim().is_empty()
+            && answered.iter().any(|done| {
+                raw.contains(done.content.as_str()) || done.content.contains(raw.trim())
+            })
+    };
+    reply.has_calls()
+        && reply.errors.iter().all(|error| echoes(&error.raw))
         && reply.calls.iter().all(|call| {
             let arguments = call.arguments.to_string();
             let given = leaves(&call.arguments);
