@@ -1,5 +1,5 @@
 //! The conversation every runner of `bench llm` prefills: a system prompt and a passage of a few
-//! hundred tokens (about 230 with SmolLM2's template) to summarize, written for the bench.
+//! hundred tokens (193 with SmolLM2's template) to summarize, written for the bench.
 
 pub const SYSTEM: &str = "You are a careful assistant. Answer briefly and plainly.";
 
