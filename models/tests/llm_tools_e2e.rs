@@ -12,92 +12,14 @@ mod common;
 use std::sync::Arc;
 
 use models::llm::{
-    GenerateOptions, LlmModel, Message, SamplingParams, Session, ToolCall, parse_tool_calls,
+    CALCULATOR, GenerateOptions, LlmModel, Message, SamplingParams, Session, ToolCall,
+    calculator_tool, parse_tool_calls, run_calculator,
 };
-use serde_json::{Value, json};
-
-/// A tiny calculator: + - * / and parentheses over decimal numbers.
-fn calculate(expr: &str) -> Result<f64, String> {
-    struct P<'a>(&'a [u8], usize);
-    impl P<'_> {
-        fn ws(&mut self) {
-            while self.1 < self.0.len() && self.0[self.1].is_ascii_whitespace() {
-                self.1 += 1;
-            }
-        }
-        fn peek(&mut self) -> Option<u8> {
-            self.ws();
-            self.0.get(self.1).copied()
-        }
-        fn expr(&mut self) -> Result<f64, String> {
-            let mut v = self.term()?;
-            while let Some(op @ (b'+' | b'-')) = self.peek() {
-                self.1 += 1;
-                let r = self.term()?;
-                v = if op == b'+' { v + r } else { v - r };
-            }
-            Ok(v)
-        }
-        fn term(&mut self) -> Result<f64, String> {
-            let mut v = self.atom()?;
-            while let Some(op @ (b'*' | b'/')) = self.peek() {
-                self.1 += 1;
-                let r = self.atom()?;
-                v = if op == b'*' { v * r } else { v / r };
-            }
-            Ok(v)
-        }
-        fn atom(&mut self) -> Result<f64, String> {
-            match self.peek() {
-                Some(b'(') => {
-                    self.1 += 1;
-                    let v = self.expr()?;
-                    if self.peek() != Some(b')') {
-                        return Err("missing )".into());
-                    }
-                    self.1 += 1;
-                    Ok(v)
-                }
-                Some(b'-') => {
-                    self.1 += 1;
-                    Ok(-self.atom()?)
-                }
-                _ => {
-                    let start = self.1;
-                    while self.1 < self.0.len()
-                        && (self.0[self.1].is_ascii_digit() || self.0[self.1] == b'.')
-                    {
-                        self.1 += 1;
-                    }
-                    std::str::from_utf8(&self.0[start..self.1])
-                        .ok()
-                        .and_then(|s| s.parse().ok())
-                        .ok_or_else(|| format!("expected a number at {start}"))
-                }
-            }
-        }
-    }
-    let mut p = P(expr.as_bytes(), 0);
-    let v = p.expr()?;
-    if p.peek().is_some() {
-        return Err(format!("unexpected text at {}", p.1));
-    }
-    Ok(v)
-}
+use serde_json::Value;
 
 fn execute(call: &ToolCall) -> String {
-    if call.name != "calculator" {
-        return json!({"error": format!("unknown tool {}", call.name)}).to_string();
-    }
-    let expr = call
-        .arguments
-        .get("expression")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    match calculate(expr) {
-        Ok(v) => json!({"result": v}).to_string(),
-        Err(e) => json!({"error": e}).to_string(),
-    }
+    assert_eq!(call.name, CALCULATOR, "the only tool offered");
+    run_calculator(&call.arguments).unwrap_or_else(|error| error)
 }
 
 fn reply(session: &mut Session, messages: &[Message], tools: &[Value]) -> (String, usize) {
@@ -120,12 +42,6 @@ fn reply(session: &mut Session, messages: &[Message], tools: &[Value]) -> (Strin
 }
 
 #[test]
-fn calculator_round_trip() {
-    assert_eq!(calculate("(1234 + 766) * 3 / 2"), Ok(3000.0));
-    assert!(calculate("2 +").is_err());
-}
-
-#[test]
 fn qwen_calls_the_calculator_and_answers_with_the_result() {
     let Some(path) = common::real_model(
         common::QWEN,
@@ -139,18 +55,7 @@ fn qwen_calls_the_calculator_and_answers_with_the_result() {
         "Qwen ships its own chat template"
     );
     let mut session = Session::new(model, 2048);
-    let tools = vec![json!({
-        "type": "function",
-        "function": {
-            "name": "calculator",
-            "description": "Evaluate an arithmetic expression with + - * / and parentheses.",
-            "parameters": {
-                "type": "object",
-                "properties": {"expression": {"type": "string", "description": "The expression, e.g. 2*(3+4)"}},
-                "required": ["expression"]
-            }
-        }
-    })];
+    let tools = vec![calculator_tool()];
     let mut messages = vec![
         Message::system("You are a helpful assistant. Use the calculator tool for arithmetic."),
         Message::user("What is 4817 multiplied by 23?"),
@@ -165,7 +70,7 @@ fn qwen_calls_the_calculator_and_answers_with_the_result() {
         "tool {}({}) -> {result}",
         parsed.calls[0].name, parsed.calls[0].arguments
     );
-    assert_eq!(result, json!({"result": 110791.0}).to_string());
+    assert_eq!(result, r#"{"result":110791}"#);
     messages.push(ToolCall::assistant_message(&parsed.calls, &parsed.content));
     messages.push(Message::tool("calculator", result));
     let cached = session.cached_tokens().len();

@@ -6,6 +6,7 @@
 //! document also owns the microphone (dictation).
 #![deny(clippy::unwrap_used)]
 
+mod chat_tools;
 mod dictation;
 mod dictation_relay;
 mod engine_facts;

@@ -1,16 +1,25 @@
 //! The chat model inside the LLM worker: loaded from the cache on first use and kept, with its
 //! KV cache, between replies (a follow-up only prefills the new turn); stepped token by token,
 //! yielding to the worker's event loop between steps so a `stop_chat` lands between two tokens.
+//! When the request offers tools, a reply that calls them gets their results and goes on
+//! (`chat_tools::MAX_ROUNDS` times at most).
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use gloo_timers::future::TimeoutFuture;
 use models::ModelError;
-use models::llm::{FinishReason, GenerateOptions, LlmModel, Message, SamplingParams, Session};
-use protocol::{ChatMessage, ChatReply, ErrorCode, Event, Id, LanternError, ModelLoaded, Sampling};
+use models::llm::{
+    FinishReason, GenerateOptions, LlmModel, Message, SamplingParams, Session, ToolCall,
+    parse_tool_calls,
+};
+use protocol::{
+    BuiltinTool, ChatMessage, ChatReply, ErrorCode, Event, Id, LanternError, ModelLoaded, Sampling,
+};
+use serde_json::Value;
 use webext::model_store::{InstalledModel, ModelStore};
 
+use crate::chat_tools;
 use crate::models::loader;
 use crate::outbox::Outbox;
 
@@ -34,11 +43,6 @@ pub fn stop() {
     STOP.with(|stop| stop.set(true));
 }
 
-/// Starts a new request: a stop asked before it does not apply to it.
-pub(crate) fn clear_stop() {
-    STOP.with(|stop| stop.set(false));
-}
-
 fn stopping() -> bool {
     STOP.with(Cell::get)
 }
@@ -54,6 +58,11 @@ fn error(err: ModelError) -> LanternError {
         _ => ErrorCode::Internal,
     };
     LanternError::new(code, err.to_string())
+}
+
+/// Starts a new request: a stop asked before it does not apply to it.
+pub(crate) fn clear_stop() {
+    STOP.with(|stop| stop.set(false));
 }
 
 /// The session for `model_id`, loading the model from the cache when another (or none) is held,
@@ -140,18 +149,28 @@ pub async fn load(model_id: &str, id: Id, outbox: &Outbox) -> Result<ModelLoaded
     Ok(loaded)
 }
 
-/// Generates a reply, streaming `token` events to `id`.
+/// What a chat request asks for besides the conversation.
+pub struct ChatOptions {
+    pub sampling: Sampling,
+    pub tools: Vec<BuiltinTool>,
+    pub fresh_context: bool,
+}
+
+/// Generates a reply, streaming `token` events to `id` (and `tool_call` / `tool_result` events
+/// when the model uses an offered tool).
 pub async fn chat(
     model_id: &str,
     messages: Vec<ChatMessage>,
-    sampling: Sampling,
+    options: ChatOptions,
     id: Id,
     outbox: &Outbox,
 ) -> Result<ChatReply, LanternError> {
     clear_stop();
     let (mut session, installed) = session_for(model_id, id, outbox).await?;
-    let mut stream = |text: String| outbox.progress(id, Event::Token { text });
-    let result = generate(&mut session, messages, sampling, &mut stream).await;
+    if options.fresh_context {
+        session.reset();
+    }
+    let result = converse(&mut session, messages, options, id, outbox).await;
     keep(model_id, &installed, session);
     result
 }
@@ -167,7 +186,63 @@ pub(crate) fn keep(model_id: &str, installed: &InstalledModel, session: Session)
     });
 }
 
-/// Generates a reply to `messages` (no tools offered), giving each new piece of text to
+/// Replies, and while the reply calls offered tools, runs them and lets the model go on.
+async fn converse(
+    session: &mut Session,
+    messages: Vec<ChatMessage>,
+    options: ChatOptions,
+    id: Id,
+    outbox: &Outbox,
+) -> Result<ChatReply, LanternError> {
+    let schemas = chat_tools::schemas(&options.tools);
+    let mut messages: Vec<Message> = messages
+        .into_iter()
+        .map(|m| Message::new(&m.role, m.content))
+        .collect();
+    let mut rounds = 0;
+    let mut answered: Vec<chat_tools::Outcome> = Vec::new();
+    loop {
+        let mut stream = |text: String| outbox.progress(id, Event::Token { text });
+        let reply =
+            generate_turn(session, &messages, &schemas, &options.sampling, &mut stream).await?;
+        let ended_itself = matches!(reply.finish.as_str(), "eos" | "stop");
+        if options.tools.is_empty() || !ended_itself || rounds == chat_tools::MAX_ROUNDS {
+            return Ok(reply);
+        }
+        let parsed = parse_tool_calls(&reply.text);
+        if !parsed.has_calls() || chat_tools::only_repeats(&parsed, &answered) || stopping() {
+            return Ok(reply);
+        }
+        rounds += 1;
+        messages.push(if parsed.calls.is_empty() {
+            Message::assistant(reply.text.clone())
+        } else {
+            ToolCall::assistant_message(&parsed.calls, &parsed.content)
+        });
+        // A call written wrongly goes back to the model as an error it can correct.
+        for outcome in chat_tools::respond(&options.tools, &parsed) {
+            outbox.progress(
+                id,
+                Event::ToolCall {
+                    name: outcome.name.clone(),
+                    arguments: outcome.arguments.clone(),
+                },
+            );
+            outbox.progress(
+                id,
+                Event::ToolResult {
+                    name: outcome.name.clone(),
+                    content: outcome.content.clone(),
+                    ok: outcome.ok,
+                },
+            );
+            messages.push(outcome.message.clone());
+            answered.push(outcome);
+        }
+    }
+}
+
+/// A reply to `messages` with no tools offered (summaries), giving each new piece of text to
 /// `on_text` as it comes.
 pub(crate) async fn generate(
     session: &mut Session,
@@ -179,8 +254,19 @@ pub(crate) async fn generate(
         .into_iter()
         .map(|m| Message::new(&m.role, m.content))
         .collect();
+    generate_turn(session, &messages, &[], &sampling, on_text).await
+}
+
+/// One reply of the model to `messages`, offering `tools` (JSON Schemas).
+async fn generate_turn(
+    session: &mut Session,
+    messages: &[Message],
+    tools: &[Value],
+    sampling: &Sampling,
+    on_text: &mut dyn FnMut(String),
+) -> Result<ChatReply, LanternError> {
     let prompt = session
-        .chat_prompt(&messages, &[], sampling.max_tokens)
+        .chat_prompt(messages, tools, sampling.max_tokens)
         .map_err(error)?;
     let prompt_tokens = prompt.len();
     let opts = GenerateOptions {
@@ -194,6 +280,7 @@ pub(crate) async fn generate(
             ..SamplingParams::default()
         },
         max_tokens: sampling.max_tokens,
+        ignore_eos: sampling.ignore_eos,
         ..GenerateOptions::default()
     };
     session.start(prompt, opts).map_err(error)?;
@@ -221,6 +308,8 @@ pub(crate) async fn generate(
     let prefilled = now();
     let mut text = String::new();
     let mut generated = 0usize;
+    // Tokens evaluated after sampling: every sampled one but the last (as `lantern generate`).
+    let mut decoded = 0usize;
     let finish = loop {
         let step = if stopping() {
             session.cancel()
@@ -237,6 +326,7 @@ pub(crate) async fn generate(
         if let Some(reason) = step.finished {
             break reason;
         }
+        decoded += 1;
         // Let `stop_chat` (and other messages) in between two tokens.
         TimeoutFuture::new(0).await;
     };
@@ -255,7 +345,7 @@ pub(crate) async fn generate(
         reused,
         generated,
         per_s(evaluated, prefilled - started),
-        per_s(generated, done - prefilled),
+        per_s(decoded, done - prefilled),
     ))
 }
 

@@ -52,9 +52,18 @@ impl WorkerEngine {
                     model_id,
                     messages,
                     sampling,
-                } => llm::chat(&model_id, messages, sampling, id, &outbox)
-                    .await
-                    .map(Response::ChatReply),
+                    tools,
+                    fresh_context,
+                } => {
+                    let options = llm::ChatOptions {
+                        sampling,
+                        tools,
+                        fresh_context,
+                    };
+                    llm::chat(&model_id, messages, options, id, &outbox)
+                        .await
+                        .map(Response::ChatReply)
+                }
                 Request::SummarizePage {
                     model_id,
                     page,

@@ -22,6 +22,8 @@ pub struct Sampling {
     pub repeat_penalty: f32,
     pub max_tokens: usize,
     pub seed: Option<u64>,
+    /// Generate through end-of-turn tokens until `max_tokens` (benchmarks need a fixed count).
+    pub ignore_eos: bool,
 }
 
 impl Default for Sampling {
@@ -34,6 +36,7 @@ impl Default for Sampling {
             repeat_penalty: 1.1,
             max_tokens: 512,
             seed: None,
+            ignore_eos: false,
         }
     }
 }
@@ -50,4 +53,22 @@ pub struct ChatReply {
     pub generated_tokens: usize,
     pub prefill_tokens_per_s: f64,
     pub decode_tokens_per_s: f64,
+}
+
+/// A tool built into Lantern that a chat request may offer the model. Tools are opt-in per
+/// request: a request that names none gets a model that cannot call any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuiltinTool {
+    /// Evaluates arithmetic: + - * / % ^, parentheses, decimals.
+    Calculator,
+}
+
+impl BuiltinTool {
+    /// The name the model calls it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            BuiltinTool::Calculator => "calculator",
+        }
+    }
 }

@@ -17,7 +17,7 @@ mod sender;
 mod summary;
 
 pub use catalog::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
-pub use chat::{ChatMessage, ChatReply, Sampling};
+pub use chat::{BuiltinTool, ChatMessage, ChatReply, Sampling};
 pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
 pub use envelope::{Envelope, Id, Target};
 pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};

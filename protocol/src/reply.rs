@@ -95,4 +95,13 @@ pub enum Event {
     /// Dictation: the transcript so far. `partial` while Whisper is still decoding; the last one
     /// (`partial: false`) is the whole text.
     Transcript { text: String, partial: bool },
+    /// The model called a tool (`arguments` is the JSON object it gave, as text).
+    ToolCall { name: String, arguments: String },
+    /// What a tool call gave back to the model. `ok` is false for a failed call and for a call
+    /// the model wrote wrongly (then `name` is what could be read of it, maybe empty).
+    ToolResult {
+        name: String,
+        content: String,
+        ok: bool,
+    },
 }

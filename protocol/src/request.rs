@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Task;
-use crate::chat::{ChatMessage, Sampling};
+use crate::chat::{BuiltinTool, ChatMessage, Sampling};
 use crate::envelope::Target;
 use crate::summary::{PageSnapshot, SummaryKind, SummaryMode};
 
@@ -40,6 +40,13 @@ pub enum Request {
         messages: Vec<ChatMessage>,
         #[serde(default)]
         sampling: Sampling,
+        /// Tools the model may call; the worker runs them and feeds the results back.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tools: Vec<BuiltinTool>,
+        /// Forget the cached context first, so the whole prompt is evaluated (a new
+        /// conversation, or a benchmark that measures prefill).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fresh_context: bool,
     },
     /// Stops the reply being generated, if any (between two tokens).
     StopChat,
@@ -199,6 +206,22 @@ impl Request {
                     content: "Hi 👋".into(),
                 }],
                 sampling: Sampling::default(),
+                tools: Vec::new(),
+                fresh_context: false,
+            },
+            Request::Chat {
+                model_id: "qwen2.5-coder-0.5b-instruct-q5_0".into(),
+                messages: vec![ChatMessage {
+                    role: "user".into(),
+                    content: "What is 4817 * 23?".into(),
+                }],
+                sampling: Sampling {
+                    temperature: 0.0,
+                    ignore_eos: true,
+                    ..Sampling::default()
+                },
+                tools: vec![BuiltinTool::Calculator],
+                fresh_context: true,
             },
             Request::StopChat,
             Request::PageSnapshot { tab_id: Some(3) },

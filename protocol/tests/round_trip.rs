@@ -140,6 +140,29 @@ fn every_reply_round_trips() {
             id: 12,
             value: Response::Done,
         },
+        Reply::Progress {
+            id: 13,
+            event: Event::ToolCall {
+                name: "calculator".into(),
+                arguments: r#"{"expression":"4817*23"}"#.into(),
+            },
+        },
+        Reply::Progress {
+            id: 13,
+            event: Event::ToolResult {
+                name: "calculator".into(),
+                content: r#"{"result":110791}"#.into(),
+                ok: true,
+            },
+        },
+        Reply::Progress {
+            id: 13,
+            event: Event::ToolResult {
+                name: String::new(),
+                content: "could not read the tool call: not valid JSON".into(),
+                ok: false,
+            },
+        },
     ];
     for reply in &replies {
         through_json(reply);
@@ -288,4 +311,38 @@ fn dictation_requests_go_to_the_engine_and_only_stop_is_repeatable() {
     let missing =
         serde_json::json!({"id": 4, "target": "offscreen", "body": {"type": "start_dictation"}});
     assert!(parse_envelope(&missing).is_err());
+}
+
+#[test]
+fn chat_tools_are_opt_in_and_named_on_the_wire() {
+    let bare: Request = serde_json::from_value(serde_json::json!({
+        "type": "chat", "model_id": "m", "messages": []
+    }))
+    .unwrap();
+    let Request::Chat {
+        tools,
+        fresh_context,
+        sampling,
+        ..
+    } = &bare
+    else {
+        panic!("not a chat: {bare:?}");
+    };
+    assert!(tools.is_empty(), "no tools unless asked for");
+    assert!(!fresh_context && !sampling.ignore_eos);
+    let with_tools: Request = serde_json::from_value(serde_json::json!({
+        "type": "chat", "model_id": "m", "messages": [], "tools": ["calculator"]
+    }))
+    .unwrap();
+    assert!(
+        matches!(&with_tools, Request::Chat { tools, .. } if tools == &[BuiltinTool::Calculator])
+    );
+    assert!(
+        serde_json::from_value::<Request>(serde_json::json!({
+            "type": "chat", "model_id": "m", "messages": [], "tools": ["shell"]
+        }))
+        .is_err(),
+        "an unknown tool is refused"
+    );
+    assert_eq!(BuiltinTool::Calculator.name(), "calculator");
 }

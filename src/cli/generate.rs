@@ -42,6 +42,9 @@ pub struct GenerateArgs {
     /// Context window in tokens (capped at the model's).
     #[arg(long, default_value_t = 4096)]
     ctx: usize,
+    /// Keep generating through end-of-turn tokens until --max-tokens (benchmarks).
+    #[arg(long)]
+    ignore_eos: bool,
     /// Print one JSON object instead of streaming text.
     #[arg(long)]
     json: bool,
@@ -102,6 +105,7 @@ pub fn run(args: GenerateArgs) -> Result<(), String> {
             ..SamplingParams::default()
         },
         max_tokens: args.max_tokens,
+        ignore_eos: args.ignore_eos,
         ..GenerateOptions::default()
     };
     let prompt_tokens = prompt.len();
@@ -134,6 +138,8 @@ pub fn run(args: GenerateArgs) -> Result<(), String> {
             "tokens": tokens,
             "text": text,
             "prompt_tokens": prompt_tokens,
+            "prefill_tokens": progress.evaluated,
+            "threads": rayon::current_num_threads(),
             "prefill_tokens_per_s": prefill_tps,
             "decode_tokens_per_s": decode_tps,
             "finish_reason": finish,

@@ -97,6 +97,20 @@ enum Bench {
     Stt,
     /// Time to the first summary token in the extension, against a plain chat on the same text.
     Summarize,
+    /// Prefill and decode tokens/s of SmolLM2-135M (Q4_1, Q4_K_M, Q8_0): native, our wasm worker
+    /// in the extension, and npm @wllama/wllama single- and multi-threaded. Writes
+    /// target/bench/llm.json and prints a table of ratios.
+    Llm {
+        /// Timed runs per runner and model (after one warm-up); the median is reported.
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+        /// Tokens generated per run (greedy, through end-of-turn tokens).
+        #[arg(long, default_value_t = 64)]
+        tokens: usize,
+        /// Skip the browser runners.
+        #[arg(long)]
+        native_only: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -112,6 +126,19 @@ fn main() -> std::process::ExitCode {
 
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Bench {
+            what:
+                Bench::Llm {
+                    reps,
+                    tokens,
+                    native_only,
+                },
+            ..
+        } => bench::llm::llm(&bench::llm::LlmBench {
+            reps,
+            tokens,
+            native_only,
+        }),
         Command::Dist { catalog_url } => dist::dist(catalog_url.as_deref()).map(drop),
         Command::Run => run::run(),
         Command::Test {

@@ -16,6 +16,7 @@
 
 mod block_matmul;
 mod cache;
+mod calculator;
 mod config;
 mod decoder;
 mod model;
@@ -29,6 +30,7 @@ mod tokenizer;
 mod tools;
 
 pub use cache::KvCache;
+pub use calculator::{CALCULATOR, CalcError, calculate, calculator_tool, run_calculator};
 pub use config::{Activation, Arch, Config, RopeStyle};
 pub use decoder::Decoder;
 pub use model::LlmModel;

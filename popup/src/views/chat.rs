@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 
+use super::chat_tools::ToolsSwitch;
 use super::dictate::Dictate;
 use history::History;
 use messages::Messages;
@@ -149,6 +150,7 @@ pub fn ChatView() -> View {
             ModelPicker(chat=chat)
             ModelStatusLine(chat=chat)
             Messages(chat=chat)
+            ToolsSwitch(tools=chat.tools)
             (match chat.error.get_clone() {
                 Some(error) => view! {
                     div(class="error-box", role="alert", data-code=format!("{:?}", error.code)) {
@@ -172,6 +174,7 @@ pub fn ChatView() -> View {
                 },
                 None => view! {},
             })
+            ToolsSwitch(tools=chat.tools)
             div(class="composer") {
                 (if chat.editing.with(Option::is_some) {
                     view! {

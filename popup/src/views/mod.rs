@@ -2,6 +2,7 @@
 
 mod about;
 mod chat;
+mod chat_tools;
 mod dictate;
 mod engine_card;
 mod microphone;

@@ -82,6 +82,7 @@ pub fn Messages(chat: Chat) -> View {
                         }
                     });
                     view! {
+                        (chat.tools.before(index))
                         article(class=class, data-index=index.to_string()) {
                             (body)
                             div(class="message-actions") {
@@ -99,6 +100,7 @@ pub fn Messages(chat: Chat) -> View {
             })
             (match chat.streaming.get_clone() {
                 Some(text) => view! {
+                    (chat.tools.before(chat.conversation.with(|c| c.messages.len())))
                     article(class="message assistant streaming", aria-busy="true") {
                         (if text.is_empty() {
                             view! { p(class="muted thinking") { "Thinking…" } }

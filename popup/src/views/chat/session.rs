@@ -8,6 +8,7 @@ use protocol::{
 };
 use sycamore::prelude::*;
 
+use super::super::chat_tools::ChatTools;
 use crate::downloads;
 use crate::history::Conversation;
 use crate::history::store::ChatStore;
@@ -45,6 +46,8 @@ pub struct Chat {
     pub pace: Signal<Option<(f64, u32)>>,
     /// Asking to confirm removing the chosen model from the device.
     pub confirm_remove: Signal<bool>,
+    /// Whether the calculator is offered, and the calls the model made.
+    pub tools: ChatTools,
 }
 
 fn now() -> f64 {
@@ -82,6 +85,7 @@ impl Chat {
             settings: create_signal(Settings::default()),
             pace: create_signal(None),
             confirm_remove: create_signal(false),
+            tools: ChatTools::new(),
         }
     }
 
@@ -273,6 +277,8 @@ impl Chat {
             model_id: model.entry.id,
             messages,
             sampling: settings.sampling(),
+            tools: self.tools.offered(),
+            fresh_context: false,
         };
         self.save();
         wasm_bindgen_futures::spawn_local(async move {
@@ -346,6 +352,14 @@ impl Chat {
                         }
                     });
                 }
+                // The streamed call is replaced by the tool's own record.
+                Reply::Progress { event, .. }
+                    if self
+                        .tools
+                        .record(self.conversation.with(|c| c.messages.len()), &event) =>
+                {
+                    self.streaming.set(Some(String::new()))
+                }
                 Reply::Progress {
                     event:
                         Event::Step {
@@ -385,6 +399,7 @@ impl Chat {
         self.editing.set(None);
         self.last.set(None);
         self.error.set(None);
+        self.tools.clear();
         self.conversation.set(Conversation::new(new_id(), now()));
     }
 
@@ -411,6 +426,7 @@ impl Chat {
                     if let Some(id) = conversation.model_id.as_deref() {
                         self.choose_model(id);
                     }
+                    self.tools.clear();
                     self.conversation.set(conversation);
                 }
                 Ok(None) => self.error.set(Some(LanternError::new(

@@ -1,0 +1,146 @@
+// `cargo xtask bench llm`, browser half: in one headless Chromium, (1) Lantern's own LLM worker
+// through the real extension (models downloaded from a local mirror into IndexedDB; speeds
+// from the worker's chat reply), then (2) npm @wllama/wllama on the same GGUF files in a page
+// served with COOP/COEP (cross-origin isolated, so its multi-threaded build can run), with one
+// thread and with navigator.hardwareConcurrency threads. Writes the measures as JSON.
+// Usage: node tests/bench/llm_browser.mjs CONFIG.json  (xtask writes CONFIG and sets the env).
+import { readFileSync, writeFileSync, createReadStream, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch } from '../e2e/lib/lantern.mjs';
+import { startMirror, MODELS_DIR } from '../e2e/lib/mirror.mjs';
+import { installClient, request } from '../e2e/lib/requests.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, '..', '..');
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const { models, messages, max_tokens: maxTokens, reps } = config;
+const greedy = { temperature: 0, top_k: 0, top_p: 1, min_p: 0, repeat_penalty: 1, max_tokens: maxTokens, ignore_eos: true };
+
+const lantern = await launch();
+const measures = [];
+const save = () => writeFileSync(config.out, JSON.stringify(measures, null, 1));
+try {
+  await lantern.closeWelcome();
+  const mirror = await startMirror();
+  const page = await lantern.open('ui/options.html');
+  await installClient(page);
+  const set = await request(page, 'offscreen', { type: 'set_catalog_url', url: mirror.catalogUrl });
+  if (set.final.kind !== 'return') throw new Error(JSON.stringify(set.final));
+  for (const m of models) {
+    const got = (await request(page, 'offscreen', { type: 'download_model', model_id: m.id })).final;
+    if (got.kind !== 'return') throw new Error(`download ${m.id}: ${JSON.stringify(got)}`);
+  }
+  await mirror.stop();
+  const engine = (await request(page, 'offscreen', { type: 'engine_info' })).final.value;
+  console.error(`our worker: cross-origin isolated ${engine.worker.cross_origin_isolated}, ${engine.worker.hardware_concurrency} cores, simd128 ${engine.worker.simd128_supported}`);
+  const server = await serveIsolated(MODELS_DIR);
+  const bench = await lantern.context.newPage();
+  bench.on('console', (msg) => { if (msg.type() === 'error') console.error(`wllama page: ${msg.text()}`); });
+  await bench.goto(`${server.origin}/bench.html`);
+  const facts = await bench.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency }));
+  if (!facts.isolated) throw new Error('the wllama page is not cross-origin isolated');
+  try {
+    // Model by model, ours then wllama back to back, so each comparison sees the same load.
+    for (const m of models) {
+      measures.push({ runner: 'wasm', model: m.label, threads: 1, runs: await runOurs(page, m) });
+      save();
+      for (const [runner, threads] of [['wllama_st', 1], ['wllama_mt', facts.cores]]) {
+        const result = await bench.evaluate(runWllama, { url: `/models/${m.file}`, threads, messages, maxTokens, reps });
+        for (const [i, r] of result.runs.entries()) {
+          console.error(`${runner} ${m.label} run ${i + 1}: prefill ${r.prefill_tokens_per_s.toFixed(1)} tok/s, decode ${r.decode_tokens_per_s.toFixed(1)} tok/s (${result.threads} threads, multithread ${result.multithread})`);
+        }
+        measures.push({ runner, model: m.label, threads: result.threads, runs: result.runs });
+        save();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+} finally {
+  await lantern.close();
+}
+save();
+
+/** Our worker, through the extension: a one-token warm-up loads the model from IndexedDB, then
+ *  `reps` timed replies, each from an empty cache; the speeds are the worker's own. */
+async function runOurs(page, m) {
+  const warm = { type: 'chat', model_id: m.id, messages: [{ role: 'user', content: 'Hi' }], sampling: { ...greedy, max_tokens: 1 } };
+  const warmed = (await request(page, 'offscreen', warm)).final;
+  if (warmed.kind !== 'return') throw new Error(`chat on ${m.id}: ${JSON.stringify(warmed)}`);
+  const runs = [];
+  for (let rep = 1; rep <= reps; rep++) {
+    const chat = { type: 'chat', model_id: m.id, messages, sampling: greedy, fresh_context: true };
+    const final = (await request(page, 'offscreen', chat)).final;
+    if (final.kind !== 'return') throw new Error(`chat on ${m.id}: ${JSON.stringify(final)}`);
+    const r = final.value;
+    console.error(`wasm ${m.label} run ${rep}: prefill ${r.prefill_tokens_per_s.toFixed(1)} tok/s, decode ${r.decode_tokens_per_s.toFixed(1)} tok/s`);
+    runs.push({
+      prompt_tokens: r.prompt_tokens,
+      prefill_tokens: r.prompt_tokens - r.reused_tokens,
+      generated_tokens: r.generated_tokens,
+      prefill_tokens_per_s: r.prefill_tokens_per_s,
+      decode_tokens_per_s: r.decode_tokens_per_s,
+    });
+  }
+  return runs;
+}
+
+/** Runs in the page: loads one GGUF into wllama, a one-token warm-up, then `reps` timed chats
+ *  (no prompt cache); the speeds are wllama's own `timings`. */
+async function runWllama({ url, threads, messages, maxTokens, reps }) {
+  const { Wllama } = await import('/wllama/esm/index.js');
+  const wllama = new Wllama({ default: '/wllama/esm/wasm/wllama.wasm' }, { suppressNativeLog: true });
+  const blob = await (await fetch(url)).blob();
+  // CPU only (as ours): no WebGPU offload.
+  await wllama.loadModel([blob], { n_threads: threads, n_ctx: 2048, n_batch: 512, n_gpu_layers: 0 });
+  await wllama.createChatCompletion({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1, temperature: 0 });
+  const runs = [];
+  for (let rep = 1; rep <= reps; rep++) {
+    const res = await wllama.createChatCompletion({
+      messages, max_tokens: maxTokens, temperature: 0, ignore_eos: true, cache_prompt: false,
+    });
+    const t = res.timings;
+    if (!t) throw new Error(`wllama gave no timings: ${JSON.stringify(res).slice(0, 300)}`);
+    {
+      runs.push({
+        prompt_tokens: res.usage.prompt_tokens,
+        prefill_tokens: t.prompt_n,
+        generated_tokens: t.predicted_n,
+        prefill_tokens_per_s: t.prompt_per_second,
+        decode_tokens_per_s: t.predicted_per_second,
+      });
+    }
+  }
+  const out = { runs, threads: wllama.getNumThreads(), multithread: wllama.isMultithread() };
+  await wllama.exit();
+  return out;
+}
+
+/** A loopback server with COOP/COEP: the bench page, wllama's files, and the bench mirror. */
+async function serveIsolated(mirrorDir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+  const roots = { '/wllama/': join(ROOT, 'node_modules', '@wllama', 'wllama') + '/', '/models/': mirrorDir + '/' };
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const headers = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cross-origin-resource-policy': 'same-origin',
+    };
+    if (path === '/bench.html') {
+      res.writeHead(200, { ...headers, 'content-type': 'text/html' });
+      return res.end('<!doctype html><title>wllama bench</title>');
+    }
+    const prefix = Object.keys(roots).find((p) => path.startsWith(p));
+    const file = prefix && !path.includes('..') ? roots[prefix] + path.slice(prefix.length) : null;
+    let size;
+    try { size = file && statSync(file).isFile() ? statSync(file).size : null; } catch { size = null; }
+    if (size === null) { res.writeHead(404, headers); return res.end(); }
+    res.writeHead(200, { ...headers, 'content-type': types[extname(file)] ?? 'application/octet-stream', 'content-length': size });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}

@@ -1,0 +1,89 @@
+//! The native runner of `bench llm`: the `lantern generate` command (our models crate, the code
+//! the extension's worker runs) with Candle's rayon pool at one thread, `reps` times; each run
+//! is a fresh process that loads the model (not timed) and reports its own prefill and decode
+//! speeds.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use super::measure::{Measure, Run};
+use crate::cmd;
+
+#[derive(Deserialize)]
+struct Generated {
+    prompt_tokens: usize,
+    prefill_tokens: usize,
+    tokens: Vec<u32>,
+    prefill_tokens_per_s: f64,
+    decode_tokens_per_s: f64,
+    threads: usize,
+}
+
+/// Builds the CLI (the dev profile: our code unoptimised, dependencies at opt-level 3, as the
+/// tests and `cargo run` use it).
+pub fn build_cli() -> anyhow::Result<std::path::PathBuf> {
+    cmd::run(cmd::cargo().args(["build", "--bin", "lantern"]))?;
+    Ok(cmd::root().join("target/debug/lantern"))
+}
+
+pub fn measure(
+    cli: &Path,
+    label: &str,
+    model: &Path,
+    chat_json: &Path,
+    tokens: usize,
+    reps: usize,
+) -> anyhow::Result<Measure> {
+    let mut runs = Vec::new();
+    let mut threads = 1;
+    for rep in 1..=reps {
+        let mut command = Command::new(cli);
+        command
+            .args(["generate", "--model"])
+            .arg(model)
+            .arg("--chat-json")
+            .arg(chat_json)
+            .args(["--max-tokens", &tokens.to_string()])
+            .args([
+                "--temperature",
+                "0",
+                "--repeat-penalty",
+                "1",
+                "--ignore-eos",
+            ])
+            .arg("--json")
+            .env("RAYON_NUM_THREADS", "1");
+        let out = command
+            .output()
+            .with_context(|| format!("running {}", cli.display()))?;
+        anyhow::ensure!(
+            out.status.success(),
+            "lantern generate failed on {}: {}",
+            model.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let g: Generated =
+            serde_json::from_slice(&out.stdout).context("lantern generate --json")?;
+        threads = g.threads;
+        eprintln!(
+            "native {label} run {rep}: prefill {:.1} tok/s, decode {:.1} tok/s",
+            g.prefill_tokens_per_s, g.decode_tokens_per_s
+        );
+        runs.push(Run {
+            prompt_tokens: g.prompt_tokens,
+            prefill_tokens: g.prefill_tokens,
+            generated_tokens: g.tokens.len(),
+            prefill_tokens_per_s: g.prefill_tokens_per_s,
+            decode_tokens_per_s: g.decode_tokens_per_s,
+        });
+    }
+    Ok(Measure {
+        runner: "native".into(),
+        model: label.into(),
+        threads,
+        runs,
+    })
+}
