@@ -150,7 +150,6 @@ pub fn ChatView() -> View {
             ModelPicker(chat=chat)
             ModelStatusLine(chat=chat)
             Messages(chat=chat)
-            ToolsSwitch(tools=chat.tools)
             (match chat.error.get_clone() {
                 Some(error) => view! {
                     div(class="error-box", role="alert", data-code=format!("{:?}", error.code)) {
