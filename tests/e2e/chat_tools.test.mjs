@@ -37,7 +37,7 @@ before(async () => {
   assert.equal(installed.kind, 'return', JSON.stringify(installed));
   await setup.close();
   panel = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
-  await panel.getByText('(on this device)').waitFor({ timeout: 30000 });
+  await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
 });
 after(async () => {
   await lantern?.close();
