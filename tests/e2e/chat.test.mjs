@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, screenshot } from './lib/lantern.mjs';
-import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
-import { installClient, request } from './lib/requests.mjs';
+import { mirrorCatalog } from './lib/mirror.mjs';
+import { installFromMirror } from './lib/install.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
 let lantern;
@@ -13,15 +13,7 @@ before(async () => {
   assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
   lantern = await launch();
   await lantern.closeWelcome();
-  const mirror = await startMirror();
-  const setup = await lantern.open('ui/options.html');
-  await installClient(setup);
-  assert.equal((await request(setup, 'offscreen', { type: 'set_catalog_url', url: mirror.catalogUrl })).final.kind, 'return');
-  const installed = (await request(setup, 'offscreen', { type: 'download_model', model_id: SMOL })).final;
-  assert.equal(installed.kind, 'return', JSON.stringify(installed));
-  await setup.close();
-  // Everything below runs from IndexedDB alone.
-  await mirror.stop();
+  await installFromMirror(lantern, SMOL);
   panel = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
   await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
   // Record when the streamed reply grows, in page time.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { launch, screenshot } from './lib/lantern.mjs';
 import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
 import { installClient, request } from './lib/requests.mjs';
+import { installFromMirror } from './lib/install.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
 let lantern;
@@ -28,14 +29,7 @@ before(async () => {
   profile = await mkdtemp(join(tmpdir(), 'lantern-chat-ui-'));
   lantern = await launch({ profile });
   await lantern.closeWelcome();
-  const mirror = await startMirror();
-  const setup = await lantern.open('ui/options.html');
-  await installClient(setup);
-  assert.equal((await request(setup, 'offscreen', { type: 'set_catalog_url', url: mirror.catalogUrl })).final.kind, 'return');
-  const installed = (await request(setup, 'offscreen', { type: 'download_model', model_id: SMOL })).final;
-  assert.equal(installed.kind, 'return', JSON.stringify(installed));
-  await setup.close();
-  await mirror.stop();
+  await installFromMirror(lantern, SMOL);
   panel = await openPanel();
 });
 after(async () => {

@@ -7,8 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, screenshot } from './lib/lantern.mjs';
-import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
-import { installClient, request } from './lib/requests.mjs';
+import { mirrorCatalog } from './lib/mirror.mjs';
+import { installFromMirror } from './lib/install.mjs';
 import { serve } from './lib/web_server.mjs';
 import * as pages from './lib/pages.mjs';
 
@@ -22,14 +22,7 @@ before(async () => {
   assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
   lantern = await launch();
   await lantern.closeWelcome();
-  const mirror = await startMirror();
-  const setup = await lantern.open('ui/options.html');
-  await installClient(setup);
-  assert.equal((await request(setup, 'offscreen', { type: 'set_catalog_url', url: mirror.catalogUrl })).final.kind, 'return');
-  const installed = (await request(setup, 'offscreen', { type: 'download_model', model_id: SMOL })).final;
-  assert.equal(installed.kind, 'return', JSON.stringify(installed));
-  await setup.close();
-  await mirror.stop();
+  await installFromMirror(lantern, SMOL);
   web = await serve({
     '/article': pages.article,
     '/injected': pages.injected,
