@@ -74,13 +74,19 @@ pub async fn serve(
         worker_id: Cell::new(0),
         microphone: RefCell::new(None),
     });
+    let device = match &request {
+        Request::StartDictation { microphone, .. } => microphone.clone(),
+        _ => None,
+    };
     let opened = {
         let active = Rc::clone(&active);
         let rate = Rc::new(Cell::new(0.0f32));
         let rate_in = Rc::clone(&rate);
-        Microphone::open(move |samples| forward(&active, rate_in.get(), samples))
-            .await
-            .inspect(|mic| rate.set(mic.sample_rate()))
+        Microphone::open(device.as_deref(), move |samples| {
+            forward(&active, rate_in.get(), samples)
+        })
+        .await
+        .inspect(|mic| rate.set(mic.sample_rate()))
     };
     OPENING.with(|o| o.set(false));
     let microphone = match opened {

@@ -22,8 +22,10 @@ pub struct Microphone {
 }
 
 impl Microphone {
-    /// Opens the default microphone; `on_buffer` gets each buffer of samples as it is captured.
+    /// Opens `device` (a `deviceId` from the settings), or the system's default microphone;
+    /// `on_buffer` gets each buffer of samples as it is captured.
     pub async fn open(
+        device: Option<&str>,
         mut on_buffer: impl FnMut(Float32Array) + 'static,
     ) -> Result<Microphone, LanternError> {
         let window = web_sys::window().ok_or_else(|| internal("no window"))?;
@@ -32,14 +34,14 @@ impl Microphone {
             .media_devices()
             .map_err(|_| not_found("this browser offers no microphone access here"))?;
         let constraints = MediaStreamConstraints::new();
-        constraints.set_audio_bool(true);
+        constraints.set_audio(&audio_constraints(device));
         constraints.set_video_bool(false);
         let asked = devices
             .get_user_media_with_constraints(&constraints)
             .map_err(|err| internal(&describe(&err)))?;
         let stream: MediaStream = match JsFuture::from(asked).await {
             Ok(stream) => stream.unchecked_into(),
-            Err(err) => return Err(refusal(&window, &err).await),
+            Err(err) => return Err(refusal(&window, &err, device.is_some()).await),
         };
         let on_buffer = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Ok(samples) = event.data().dyn_into::<Float32Array>() {
@@ -108,8 +110,23 @@ fn stop_tracks(stream: &MediaStream) {
     }
 }
 
-/// Turns a `getUserMedia` failure into what the user can do about it.
-async fn refusal(window: &web_sys::Window, err: &JsValue) -> LanternError {
+/// `true`, or `{deviceId: {exact: id}}`: a chosen microphone that is gone must fail, not
+/// silently record from another one.
+fn audio_constraints(device: Option<&str>) -> JsValue {
+    let Some(id) = device else {
+        return JsValue::TRUE;
+    };
+    let exact = Object::new();
+    let audio = Object::new();
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(&exact, &"exact".into(), &id.into());
+    let _ = Reflect::set(&audio, &"deviceId".into(), &exact);
+    audio.into()
+}
+
+/// Turns a `getUserMedia` failure into what the user can do about it; `chosen` says whether
+/// the settings named a particular microphone.
+async fn refusal(window: &web_sys::Window, err: &JsValue, chosen: bool) -> LanternError {
     let name = Reflect::get(err, &"name".into())
         .ok()
         .and_then(|n| n.as_string())
@@ -133,6 +150,10 @@ async fn refusal(window: &web_sys::Window, err: &JsValue) -> LanternError {
                  again.",
             ),
         },
+        "NotFoundError" | "OverconstrainedError" if chosen => not_found(
+            "The microphone chosen in Lantern's settings is not connected. Connect it, or \
+             choose another one (or the system default) in Settings, then press Dictate again.",
+        ),
         "NotFoundError" | "OverconstrainedError" => {
             not_found("No microphone was found. Connect one, then press Dictate again.")
         }

@@ -80,11 +80,11 @@ impl WorkerEngine {
                     };
                     summarize(request, id, &outbox).await.map(Response::Summary)
                 }
-                Request::StartDictation { model_id, language } => {
-                    dictation::dictate(&model_id, language, id, &outbox)
-                        .await
-                        .map(Response::Dictation)
-                }
+                Request::StartDictation {
+                    model_id, language, ..
+                } => dictation::dictate(&model_id, language, id, &outbox)
+                    .await
+                    .map(Response::Dictation),
                 Request::StopChat => {
                     llm::stop();
                     Ok(Response::Done)

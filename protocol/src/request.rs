@@ -91,6 +91,9 @@ pub enum Request {
         /// An ISO 639-1 code; `None` detects it (multilingual models) or means English.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         language: Option<String>,
+        /// A `MediaDeviceInfo.deviceId` chosen in the settings; `None` is the system's default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        microphone: Option<String>,
     },
     /// Stops listening now; what was heard so far is still transcribed.
     StopDictation,
@@ -249,10 +252,12 @@ impl Request {
             Request::StartDictation {
                 model_id: "whisper-tiny.en".into(),
                 language: None,
+                microphone: None,
             },
             Request::StartDictation {
                 model_id: "whisper-base".into(),
                 language: Some("de".into()),
+                microphone: Some("4f1c0a".into()),
             },
             Request::StopDictation,
         ]

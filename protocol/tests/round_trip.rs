@@ -290,6 +290,7 @@ fn dictation_requests_go_to_the_engine_and_only_stop_is_repeatable() {
     let start = Request::StartDictation {
         model_id: "whisper-tiny.en".into(),
         language: None,
+        microphone: None,
     };
     assert_eq!(start.home(), Target::Offscreen);
     assert_eq!(Request::StopDictation.home(), Target::Offscreen);
@@ -305,7 +306,8 @@ fn dictation_requests_go_to_the_engine_and_only_stop_is_repeatable() {
         parse_envelope(&value).map(|e| e.body),
         Ok(Request::StartDictation {
             model_id: "whisper-base".into(),
-            language: None
+            language: None,
+            microphone: None,
         })
     );
     let missing =

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 
 use crate::downloads;
+use crate::settings::Settings;
 use crate::state::client;
 
 /// The page that asks for the microphone once (an offscreen document cannot prompt).
@@ -58,8 +59,12 @@ impl Dictation {
         self.missing.set(Vec::new());
         self.phase.set(Phase::Starting(None));
         wasm_bindgen_futures::spawn_local(async move {
-            let outcome = match speech_models().await {
-                Ok((model, missing)) if missing.is_empty() => self.listen(model.entry.id).await,
+            let settings = Settings::load().await;
+            let voice = VoiceChoice::from_settings(&settings);
+            let outcome = match speech_models(voice.language.as_deref()).await {
+                Ok((model, missing)) if missing.is_empty() => {
+                    self.listen(model.entry.id, voice).await
+                }
                 Ok((model, missing)) => Err(not_installed(&model, missing)),
                 Err(error) => Err(error),
             };
@@ -81,10 +86,15 @@ impl Dictation {
         });
     }
 
-    async fn listen(self, model_id: String) -> Result<String, (LanternError, Vec<ModelStatus>)> {
+    async fn listen(
+        self,
+        model_id: String,
+        voice: VoiceChoice,
+    ) -> Result<String, (LanternError, Vec<ModelStatus>)> {
         let request = Request::StartDictation {
             model_id,
-            language: None,
+            language: voice.language,
+            microphone: voice.microphone,
         };
         let mut replies = client().send(request).map_err(|e| (e, Vec::new()))?;
         while let Some(reply) = replies.next().await {
@@ -162,9 +172,70 @@ impl Dictation {
     }
 }
 
-/// The default speech model, and what of it and its assets is not downloaded yet.
-async fn speech_models() -> Result<(ModelStatus, Vec<ModelStatus>), (LanternError, Vec<ModelStatus>)>
-{
+/// What the voice settings ask of a dictation.
+#[derive(Clone, Debug, PartialEq)]
+struct VoiceChoice {
+    /// An ISO 639-1 code, or `None` to detect it (or English, for an English-only model).
+    language: Option<String>,
+    microphone: Option<String>,
+}
+
+impl VoiceChoice {
+    fn from_settings(settings: &Settings) -> VoiceChoice {
+        // Settings may hold a BCP 47 tag ("pt-BR"); Whisper knows languages, not regions.
+        let primary = settings
+            .voice_language
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        VoiceChoice {
+            language: Some(primary).filter(|l| !l.is_empty() && l != "auto"),
+            microphone: settings.microphone.clone().filter(|m| !m.is_empty()),
+        }
+    }
+}
+
+/// Whisper's own naming: checkpoints trained on English alone end in ".en".
+fn english_only(model: &ModelStatus) -> bool {
+    model.entry.id.ends_with(".en")
+}
+
+/// The speech model for `language`: the catalog's default when it can hear that language,
+/// else a multilingual one (an installed one first).
+fn pick_speech_model<'a>(
+    speech: &'a [ModelStatus],
+    language: Option<&str>,
+) -> Result<&'a ModelStatus, LanternError> {
+    let models = || speech.iter().filter(|m| m.entry.role == Role::Model);
+    let default = models().find(|m| m.entry.default).ok_or_else(|| {
+        LanternError::new(ErrorCode::UnknownModel, "the catalog has no speech model")
+    })?;
+    let needs_multilingual = language.is_some_and(|l| l != "en");
+    if !needs_multilingual || !english_only(default) {
+        return Ok(default);
+    }
+    let installed = |m: &&ModelStatus| matches!(m.state, ModelState::Installed { .. });
+    models()
+        .filter(|m| !english_only(m))
+        .find(installed)
+        .or_else(|| models().find(|m| !english_only(m)))
+        .ok_or_else(|| {
+            LanternError::new(
+                ErrorCode::UnknownModel,
+                format!(
+                    "No speech model in the catalog understands the language chosen in \
+                     Settings ({}). Choose English or \"Detect automatically\" there.",
+                    language.unwrap_or_default()
+                ),
+            )
+        })
+}
+
+/// The speech model for `language`, and what of it and its assets is not downloaded yet.
+async fn speech_models(
+    language: Option<&str>,
+) -> Result<(ModelStatus, Vec<ModelStatus>), (LanternError, Vec<ModelStatus>)> {
     let list = match client().call(Request::ListModels).await {
         Ok(Response::Models(list)) => list,
         Ok(_) => {
@@ -180,16 +251,9 @@ async fn speech_models() -> Result<(ModelStatus, Vec<ModelStatus>), (LanternErro
         .into_iter()
         .filter(|m| m.entry.task == Task::Stt)
         .collect();
-    let model = speech
-        .iter()
-        .find(|m| m.entry.role == Role::Model && m.entry.default)
+    let model = pick_speech_model(&speech, language)
         .cloned()
-        .ok_or_else(|| {
-            (
-                LanternError::new(ErrorCode::UnknownModel, "the catalog has no speech model"),
-                vec![],
-            )
-        })?;
+        .map_err(|error| (error, vec![]))?;
     let missing = speech
         .into_iter()
         .filter(|m| m.entry.id == model.entry.id || m.entry.role == Role::Asset)
@@ -277,5 +341,70 @@ pub fn Dictate(input: NodeRef) -> View {
                 _ => view! {},
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::Catalog;
+
+    fn speech(installed: &[&str]) -> Vec<ModelStatus> {
+        Catalog::builtin()
+            .models
+            .into_iter()
+            .filter(|m| m.task == Task::Stt)
+            .map(|entry| ModelStatus {
+                state: if installed.contains(&entry.id.as_str()) {
+                    ModelState::Installed {
+                        bytes: 1,
+                        update_available: false,
+                    }
+                } else {
+                    ModelState::Available
+                },
+                entry,
+            })
+            .collect()
+    }
+
+    fn voice(language: &str, microphone: Option<&str>) -> VoiceChoice {
+        VoiceChoice::from_settings(&Settings {
+            voice_language: language.into(),
+            microphone: microphone.map(str::to_string),
+            ..Settings::default()
+        })
+    }
+
+    #[test]
+    fn settings_become_a_whisper_language_and_a_device() {
+        assert_eq!(voice("auto", None).language, None);
+        assert_eq!(voice("pt-BR", None).language.as_deref(), Some("pt"));
+        assert_eq!(voice("DE", None).language.as_deref(), Some("de"));
+        assert_eq!(voice("en", Some("")).microphone, None);
+        assert_eq!(
+            voice("en", Some("ab12")).microphone.as_deref(),
+            Some("ab12")
+        );
+    }
+
+    #[test]
+    fn english_and_detection_use_the_default_model_other_languages_a_multilingual_one() {
+        let models = speech(&["whisper-tiny.en"]);
+        let pick = |l: Option<&str>| pick_speech_model(&models, l).map(|m| m.entry.id.clone());
+        assert_eq!(pick(None).as_deref(), Ok("whisper-tiny.en"));
+        assert_eq!(pick(Some("en")).as_deref(), Ok("whisper-tiny.en"));
+        assert_eq!(pick(Some("de")).as_deref(), Ok("whisper-base"));
+    }
+
+    #[test]
+    fn no_multilingual_model_is_a_named_error() {
+        let models: Vec<ModelStatus> = speech(&[])
+            .into_iter()
+            .filter(|m| m.entry.id != "whisper-base")
+            .collect();
+        let error = pick_speech_model(&models, Some("fr")).expect_err("nothing hears French");
+        assert_eq!(error.code, ErrorCode::UnknownModel);
+        assert!(error.message.contains("(fr)"), "{}", error.message);
     }
 }
