@@ -1,13 +1,19 @@
 //! The user's settings: stored in the `lantern-chats` database (`settings` store), read by the
 //! chat (model, sampling, system prompt), every page (theme) and the voice features (language,
-//! microphone).
+//! microphone). A save is announced to every open Lantern page, so a change made on the options
+//! page shows in an open side panel at once.
 
 use protocol::Sampling;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::history::store::ChatStore;
 
 const KEY: &str = "settings";
+/// Every page of the extension shares this origin, so one channel reaches them all.
+const CHANNEL: &str = "lantern-settings";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -110,7 +116,45 @@ impl Settings {
         store
             .put_setting(KEY, self)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        announce_change();
+        Ok(())
+    }
+}
+
+/// Tells the other open pages that the stored settings changed (they read them again).
+pub fn announce_change() {
+    if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
+        let _ = channel.post_message(&"changed".into());
+        channel.close();
+    }
+}
+
+/// Calls `changed` with the stored settings whenever another page saves them, until dropped.
+pub struct SettingsWatch {
+    channel: BroadcastChannel,
+    _listener: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl SettingsWatch {
+    pub fn start(changed: impl Fn(Settings) + Clone + 'static) -> Option<SettingsWatch> {
+        let channel = BroadcastChannel::new(CHANNEL).ok()?;
+        let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| {
+            let changed = changed.clone();
+            wasm_bindgen_futures::spawn_local(async move { changed(Settings::load().await) });
+        });
+        channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+        Some(SettingsWatch {
+            channel,
+            _listener: listener,
+        })
+    }
+}
+
+impl Drop for SettingsWatch {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
     }
 }
 

@@ -16,6 +16,7 @@ use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 
 use super::chat_tools::ToolsSwitch;
 use super::dictate::Dictate;
+use crate::settings::SettingsWatch;
 use history::History;
 use messages::Messages;
 use model_status::{ModelPicker, ModelStatusLine};
@@ -97,6 +98,9 @@ pub fn ChatView() -> View {
         chat.start();
         listen_to_page_keys(chat);
     });
+    // Sampling and the system prompt saved on the options page apply from the next message.
+    let watch = SettingsWatch::start(move |settings| chat.settings.set(settings));
+    on_cleanup(move || drop(watch));
     // A conversation handed over by another view (a summary to continue) starts a new one.
     let seed = use_context::<crate::state::AppState>().chat_seed;
     create_effect(move || {

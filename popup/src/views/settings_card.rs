@@ -145,6 +145,7 @@ pub fn SettingsCard() -> View {
                 Ok(_) => {
                     show(&Settings::default());
                     apply_theme(Theme::System);
+                    crate::settings::announce_change();
                     notice.set(Some((true, "All Lantern data was deleted.".into())));
                 }
                 Err(why) => {

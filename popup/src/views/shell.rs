@@ -11,7 +11,7 @@ use super::page_card::PageCard;
 use super::settings_card::SettingsCard;
 use super::summary::SummaryView;
 use super::welcome::Welcome;
-use crate::settings::{Settings, apply_theme};
+use crate::settings::{Settings, SettingsWatch, apply_theme};
 use crate::state::AppState;
 
 /// The pages the app is mounted in.
@@ -52,6 +52,9 @@ pub fn App(surface: Surface) -> View {
     provide_context(AppState::new());
     // Every surface wears the theme chosen on the options page.
     wasm_bindgen_futures::spawn_local(async { apply_theme(Settings::load().await.theme) });
+    // A theme chosen on the options page shows on every open page at once.
+    let watch = SettingsWatch::start(|settings| apply_theme(settings.theme));
+    on_cleanup(move || drop(watch));
     let cards = match surface {
         Surface::Popup => view! { ChatView {} EngineCard {} },
         Surface::SidePanel => view! { SummaryView {} ChatView {} PageCard {} EngineCard {} },
