@@ -268,7 +268,7 @@ test('screenshots: side panel light and dark, options page', async () => {
   await options.close();
 });
 
-test('settings from the options page reach the chat: theme and max tokens; bad values are refused', async () => {
+test('settings from the options page reach the chat, also while it is open: theme and max tokens; bad values are refused', async () => {
   const options = await lantern.open('ui/options.html', { width: 900, height: 1200 });
   await options.locator('section.settings[data-state="ready"]').waitFor();
   await options.getByLabel('Temperature (0–2)').fill('5');
@@ -289,7 +289,18 @@ test('settings from the options page reach the chat: theme and max tokens; bad v
   await page.getByRole('textbox', { name: 'Message' }).fill('Tell me a long story about the sea.');
   await page.getByRole('textbox', { name: 'Message' }).press('Enter');
   await page.locator('.stats').waitFor({ timeout: 120000 });
-  assert.match(await page.locator('.stats').innerText(), /^[1-3] tokens ·/);
+  assert.match(await page.locator('.stats').innerText(), /^[23] tokens ·/);
+
+  // Changed while the side panel stays open: the theme switches at once, the limit applies to
+  // the next answer.
+  await options.getByLabel('Max tokens per answer').fill('1');
+  await options.getByLabel('Theme').selectOption('light');
+  await options.getByRole('button', { name: 'Save settings' }).click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'light', null, { timeout: 10000 });
+  await page.getByRole('textbox', { name: 'Message' }).fill('And another one, about mountains.');
+  await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  // The stats line shows the latest reply: it reads "1 token" once the second answer is done.
+  await page.waitForFunction(() => /^1 tokens? ·/.test(document.querySelector('.stats')?.textContent ?? ''), null, { timeout: 120000 });
   await page.close();
 
   // Back to the defaults for whatever runs next.
