@@ -117,6 +117,64 @@ test('the engine uses Silero once it is downloaded, the energy detector before',
   }
 });
 
+test('the voice settings choose the microphone and, for another language, a multilingual model', async () => {
+  const options = await lantern.open('ui/options.html', { width: 900, height: 1200 });
+  await options.locator('section.settings[data-state="ready"]').waitFor();
+  const save = async () => {
+    await options.getByRole('button', { name: 'Save settings' }).click();
+    await options.getByText('Settings saved.').waitFor();
+  };
+  // Granted earlier in this profile, so the browser lists its (fake) microphones by name.
+  await options.waitForFunction(() => document.querySelectorAll('#set-mic option').length > 1, null, { timeout: 10000 });
+  const mics = await options.$$eval('#set-mic option', (list) => list.map((o) => ({ id: o.value, name: o.textContent })));
+  const chosen = mics.find((m) => m.id && m.id !== 'default');
+  assert.ok(chosen, `a microphone besides the default: ${JSON.stringify(mics)}`);
+  await options.getByLabel('Microphone').selectOption(chosen.id);
+  await options.getByLabel('Speech input language').selectOption('en');
+  await save();
+
+  await messageBox().fill('');
+  await panel.getByRole('button', { name: 'Dictate', exact: true }).click();
+  await panel.waitForFunction(() => document.querySelector('textarea').value.trim().length > 0, null, { timeout: 120000 });
+  const heard = new Set(words(await messageBox().inputValue()));
+  const expected = [...new Set(words(SENTENCE))];
+  assert.ok(expected.filter((w) => heard.has(w)).length / expected.length >= 0.7, `through ${chosen.name}: ${[...heard].join(' ')}`);
+
+  // The chosen microphone was unplugged since: a named error, not another microphone.
+  await options.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('lantern-chats');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction('settings', 'readwrite');
+      tx.objectStore('settings').put({ voice_language: 'en', microphone: 'a-microphone-that-was-unplugged' }, 'settings');
+      tx.oncomplete = () => { open.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+  await messageBox().fill('keep this');
+  await panel.getByRole('button', { name: 'Dictate', exact: true }).click();
+  const gone = status().locator('[data-code="MicrophoneNotFound"]');
+  await gone.waitFor({ timeout: 30000 });
+  assert.match(await gone.innerText(), /The microphone chosen in Lantern's settings is not connected/);
+  assert.equal(await messageBox().inputValue(), 'keep this');
+
+  // German needs a multilingual Whisper: Dictate offers that one, not the English-only default.
+  await options.reload();
+  await options.locator('section.settings[data-state="ready"]').waitFor();
+  await options.getByLabel('Microphone').selectOption('');
+  await options.getByLabel('Speech input language').selectOption('de');
+  await save();
+  await panel.getByRole('button', { name: 'Dictate', exact: true }).click();
+  const offer = status().locator('[data-code="NotInstalled"]');
+  await offer.waitFor({ timeout: 30000 });
+  assert.match(await offer.innerText(), /Dictation needs the speech model Whisper base \(multilingual\)/);
+  await status().getByRole('button', { name: 'Download speech model' }).waitFor();
+
+  await options.getByLabel('Speech input language').selectOption('auto');
+  await save();
+  await options.close();
+});
+
 test('the permission page asks for the microphone once and says it is allowed', async () => {
   const page = await lantern.open('ui/microphone.html');
   await page.locator('section[data-state="allowed"]').waitFor({ timeout: 30000 });
