@@ -104,10 +104,14 @@ impl Settings {
 
     /// The stored settings, or the defaults when none are stored or storage fails.
     pub async fn load() -> Settings {
-        match ChatStore::open().await {
-            Ok(store) => store.setting(KEY).await.ok().flatten().unwrap_or_default(),
-            Err(_) => Settings::default(),
-        }
+        Settings::read().await.unwrap_or_default()
+    }
+
+    /// The stored settings (the defaults when none are stored), or why they cannot be read.
+    pub async fn read() -> Result<Settings, String> {
+        let store = ChatStore::open().await.map_err(|e| e.to_string())?;
+        let stored = store.setting(KEY).await.map_err(|e| e.to_string())?;
+        Ok(stored.unwrap_or_default())
     }
 
     pub async fn save(&self) -> Result<(), String> {

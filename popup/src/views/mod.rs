@@ -1,6 +1,7 @@
 //! The views: an app shell per surface, built from small cards.
 
 mod about;
+mod boundary;
 mod chat;
 mod chat_tools;
 mod dictate;

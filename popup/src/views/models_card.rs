@@ -8,6 +8,7 @@ use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
+use super::boundary::{Fault, fault};
 use crate::downloads;
 use crate::import::{self, Picked};
 use crate::state::{Fetch, client};
@@ -21,20 +22,23 @@ struct Models {
     downloads: Signal<Downloads>,
     notice: Signal<Option<LanternError>>,
     importing: Signal<Option<(u64, u64)>>,
+    /// Where a list that cannot be read is reported: without the list the card is useless.
+    fault: Option<Fault>,
 }
 
 impl Models {
     fn refresh(self) {
         let client = client();
         wasm_bindgen_futures::spawn_local(async move {
-            self.list.set(match client.call(Request::ListModels).await {
-                Ok(Response::Models(list)) => Fetch::Ready(list),
-                Ok(_) => Fetch::Failed(LanternError::new(
-                    protocol::ErrorCode::Internal,
-                    "unexpected answer",
-                )),
-                Err(error) => Fetch::Failed(error),
-            });
+            let error = match client.call(Request::ListModels).await {
+                Ok(Response::Models(list)) => return self.list.set(Fetch::Ready(list)),
+                Ok(_) => LanternError::new(protocol::ErrorCode::Internal, "unexpected answer"),
+                Err(error) => error,
+            };
+            match self.fault {
+                Some(fault) => fault.fail(error),
+                None => self.list.set(Fetch::Failed(error)),
+            }
         });
     }
 
@@ -110,6 +114,7 @@ pub fn ModelsCard() -> View {
         downloads: create_signal(HashMap::new()),
         notice: create_signal(None),
         importing: create_signal(None),
+        fault: fault(),
     };
     on_mount(move || models.refresh());
     let catalog_input = create_node_ref();

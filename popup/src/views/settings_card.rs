@@ -2,11 +2,12 @@
 //! theme, and privacy (what is stored where; clear all data). The catalog URL is set in the
 //! models card.
 
-use protocol::{Request, Response, Role, Task};
+use protocol::{ErrorCode, LanternError, Request, Response, Role, Task};
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlSelectElement};
 
+use super::boundary::fault;
 use crate::history::store::ChatStore;
 use crate::settings::{Settings, Theme, apply_theme};
 use crate::state::client;
@@ -87,9 +88,24 @@ pub fn SettingsCard() -> View {
         microphone.set(s.microphone.clone().unwrap_or_default());
         theme.set(s.theme);
     };
+    let fault = fault();
     on_mount(move || {
         wasm_bindgen_futures::spawn_local(async move {
-            show(&Settings::load().await);
+            match Settings::read().await {
+                Ok(settings) => show(&settings),
+                // A form of defaults would overwrite settings the user cannot see.
+                Err(why) => {
+                    let error = LanternError::new(
+                        ErrorCode::StorageFailed,
+                        format!("Lantern could not read its settings: {why}"),
+                    );
+                    match fault {
+                        Some(fault) => fault.fail(error),
+                        None => notice.set(Some((false, error.message))),
+                    }
+                    return;
+                }
+            }
             loaded.set(true);
             if let Ok(Response::Models(list)) = client().call(Request::ListModels).await {
                 models.set(

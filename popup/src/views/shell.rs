@@ -3,6 +3,7 @@
 use sycamore::prelude::*;
 
 use super::about::About;
+use super::boundary::Boundary;
 use super::chat::ChatView;
 use super::engine_card::EngineCard;
 use super::microphone::MicrophonePage;
@@ -55,12 +56,29 @@ pub fn App(surface: Surface) -> View {
     // A theme chosen on the options page shows on every open page at once.
     let watch = SettingsWatch::start(|settings| apply_theme(settings.theme));
     on_cleanup(move || drop(watch));
+    // Each card in its own boundary: one that fails leaves the others working.
     let cards = match surface {
-        Surface::Popup => view! { ChatView {} EngineCard {} },
-        Surface::SidePanel => view! { SummaryView {} ChatView {} PageCard {} EngineCard {} },
-        Surface::Options => view! { SettingsCard {} ModelsCard {} EngineCard {} About {} },
-        Surface::Welcome => view! { Welcome {} EngineCard {} },
-        Surface::Microphone => view! { MicrophonePage {} },
+        Surface::Popup => view! {
+            Boundary(title="Chat", view=ChatView)
+            Boundary(title="Engine", view=EngineCard)
+        },
+        Surface::SidePanel => view! {
+            Boundary(title="Summary", view=SummaryView)
+            Boundary(title="Chat", view=ChatView)
+            Boundary(title="This page", view=PageCard)
+            Boundary(title="Engine", view=EngineCard)
+        },
+        Surface::Options => view! {
+            Boundary(title="Settings", view=SettingsCard)
+            Boundary(title="Models", view=ModelsCard)
+            Boundary(title="Engine", view=EngineCard)
+            Boundary(title="About", view=About)
+        },
+        Surface::Welcome => view! {
+            Boundary(title="Welcome", view=Welcome)
+            Boundary(title="Engine", view=EngineCard)
+        },
+        Surface::Microphone => view! { Boundary(title="Microphone", view=MicrophonePage) },
     };
     view! {
         header(class="app-header") {
