@@ -19,6 +19,7 @@ mod pool;
 mod speech_models;
 mod summarize;
 mod worker;
+mod yield_now;
 
 pub use host::Host;
 pub use worker::WorkerEngine;

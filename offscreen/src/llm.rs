@@ -7,7 +7,7 @@
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
-use gloo_timers::future::TimeoutFuture;
+use crate::yield_now::yield_now;
 use models::ModelError;
 use models::llm::{
     FinishReason, GenerateOptions, LlmModel, Message, SamplingParams, Session, ToolCall,
@@ -302,7 +302,7 @@ async fn generate_turn(
         if progress.done {
             break progress;
         }
-        TimeoutFuture::new(0).await;
+        yield_now().await;
     };
     let (reused, evaluated) = (prefill.reused, prefill.evaluated);
     let prefilled = now();
@@ -328,7 +328,7 @@ async fn generate_turn(
         }
         decoded += 1;
         // Let `stop_chat` (and other messages) in between two tokens.
-        TimeoutFuture::new(0).await;
+        yield_now().await;
     };
     let done = now();
     let per_s = |n: usize, ms: f64| {
