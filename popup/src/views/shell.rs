@@ -11,6 +11,7 @@ use super::page_card::PageCard;
 use super::settings_card::SettingsCard;
 use super::summary::SummaryView;
 use super::welcome::Welcome;
+use crate::i18n::t;
 use crate::settings::{Settings, apply_theme};
 use crate::state::AppState;
 
@@ -37,12 +38,22 @@ impl Surface {
         }
     }
 
-    fn subtitle(self) -> &'static str {
+    /// The page's title (the tab's name).
+    pub fn title(self) -> String {
         match self {
-            Surface::Popup | Surface::SidePanel => "Private AI, on this device",
-            Surface::Options => "Settings",
-            Surface::Welcome => "Welcome",
-            Surface::Microphone => "Microphone",
+            Surface::Popup | Surface::SidePanel => t("productName"),
+            Surface::Options => t("titleOptions"),
+            Surface::Welcome => t("titleWelcome"),
+            Surface::Microphone => t("titleMicrophone"),
+        }
+    }
+
+    fn subtitle(self) -> String {
+        match self {
+            Surface::Popup | Surface::SidePanel => t("subtitleChat"),
+            Surface::Options => t("subtitleOptions"),
+            Surface::Welcome => t("subtitleWelcome"),
+            Surface::Microphone => t("subtitleMicrophone"),
         }
     }
 }
@@ -63,7 +74,7 @@ pub fn App(surface: Surface) -> View {
         header(class="app-header") {
             img(class="logo", src="../icons/lantern-32.png", alt="", width="28", height="28")
             div {
-                h1 { "Lantern" }
+                h1 { (t("productName")) }
                 p(class="subtitle") { (surface.subtitle()) }
             }
         }
