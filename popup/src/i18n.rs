@@ -1,4 +1,4 @@
-//! The UI's words, numbers and error texts in the browser's language: `t` and `tn` read
+//! The UI's words and numbers in the browser's language: `t`, `t_with` and `tn` read
 //! `_locales/<lang>/messages.json` through `chrome.i18n.getMessage` (substitutions fill the
 //! messages' `$1`..`$9` placeholders), numbers and sizes go through `Intl` in
 //! `chrome.i18n.getUILanguage()`. A key missing from the catalog is loud: a console error, and

@@ -211,7 +211,12 @@ fn model_table(models: Models, list: ModelList) -> View {
         .collect::<Vec<_>>();
     view! {
         (match warning.clone() {
-            Some(w) => view! { p(class="muted", role="status") { (w) } },
+            // The engine's only warning: the catalog could not be refreshed (its reason, English).
+            Some(w) => view! {
+                p(class="muted", role="status") {
+                    (t("catalogStale")) " " span(class="error-detail", lang="en") { (w) }
+                }
+            },
             None => view! {},
         })
         ul(class="models") { (rows) }
