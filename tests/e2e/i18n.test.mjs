@@ -69,6 +69,8 @@ async function assertGerman(page, where) {
   assert.ok(english.size > 150 && texts.length > 15, `${where}: ${texts.length} texts read, ${english.size} English strings`);
   const left = texts.filter((text) => english.has(text));
   assert.deepEqual(left, [], `${where}: English left on screen`);
+  // The wrapper logs every key the catalog lacks (and shows the key): none may have been asked for.
+  assert.deepEqual(lantern.consoleErrors.filter((e) => e.text.includes('Lantern i18n')), [], `${where}: missing keys`);
 }
 
 test('the side panel speaks German, streams and stops an answer with German controls, and passes axe', async () => {
