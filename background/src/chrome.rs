@@ -26,12 +26,32 @@ extern "C" {
     fn tabs_create(properties: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = get, catch)]
     fn tabs_get(tab_id: f64) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage, catch)]
+    fn i18n_get_message(key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(text: &str);
     #[wasm_bindgen(js_namespace = ["chrome", "contextMenus"], js_name = removeAll, catch)]
     fn context_menus_remove_all() -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "contextMenus"], js_name = create, catch)]
     fn context_menus_create(properties: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
     fn storage_session_set(items: &JsValue) -> Result<Promise, JsValue>;
+}
+
+/// The text of `key` from `_locales` in the browser's language. A key the catalog lacks is loud:
+/// a console error, and the key itself as the text.
+pub fn message(key: &str) -> String {
+    let text = i18n_get_message(key)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    if text.is_empty() {
+        console_error(&format!(
+            "Lantern i18n: no message {key:?} in _locales (shown as its key)"
+        ));
+        return key.to_string();
+    }
+    text
 }
 
 /// Builds a plain JS object from key/value pairs.
@@ -123,7 +143,7 @@ pub async fn tab_url(tab_id: i64) -> Result<Option<String>, JsValue> {
 }
 
 /// Replaces every context-menu item of ours with these (id, title, contexts).
-pub async fn set_context_menus(items: &[(&str, &str, &[&str])]) -> Result<(), JsValue> {
+pub async fn set_context_menus(items: &[(&str, String, &[&str])]) -> Result<(), JsValue> {
     call(context_menus_remove_all()).await?;
     for (id, title, contexts) in items {
         let properties = object(&[

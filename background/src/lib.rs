@@ -94,7 +94,8 @@ impl Background {
         })
     }
 
-    /// `chrome.runtime.onInstalled`: set up the context menu, and greet a new user.
+    /// `chrome.runtime.onInstalled` (and each browser start, as "startup"): set up the context
+    /// menu, and greet a new user.
     pub fn on_installed(&self, reason: String) -> Promise {
         wasm_bindgen_futures::future_to_promise(async move {
             menus::install().await?;

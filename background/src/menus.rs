@@ -13,12 +13,25 @@ const SUMMARIZE_PAGE: &str = "lantern-summarize-page";
 const SUMMARIZE_SELECTION: &str = "lantern-summarize-selection";
 const EXPLAIN_SELECTION: &str = "lantern-explain-selection";
 
-/// Creates the menu items (on install and update: Chromium keeps them across restarts).
+/// Creates the menu items, titled in the browser's language (on install and update: Chromium
+/// keeps them across restarts, so a changed browser language shows after the next update).
 pub async fn install() -> Result<(), JsValue> {
     chrome::set_context_menus(&[
-        (SUMMARIZE_PAGE, "Summarize page", &["page"]),
-        (SUMMARIZE_SELECTION, "Summarize selection", &["selection"]),
-        (EXPLAIN_SELECTION, "Explain selection", &["selection"]),
+        (
+            SUMMARIZE_PAGE,
+            chrome::message("menuSummarizePage"),
+            &["page"],
+        ),
+        (
+            SUMMARIZE_SELECTION,
+            chrome::message("menuSummarizeSelection"),
+            &["selection"],
+        ),
+        (
+            EXPLAIN_SELECTION,
+            chrome::message("menuExplainSelection"),
+            &["selection"],
+        ),
     ])
     .await
 }

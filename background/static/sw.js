@@ -43,9 +43,14 @@ chrome.runtime.onConnectExternal.addListener((port) => {
   });
 });
 
-chrome.runtime.onInstalled.addListener(({ reason }) => {
+// Install and update set up the context menu (titled in the browser's language) and greet a new
+// user; each browser start titles the menu again, so a changed browser language shows. Named and
+// reachable as `globalThis.lanternInstalled` so end-to-end tests can read the titles it creates.
+const lanternInstalled = ({ reason }) =>
   ready.then((bg) => bg.on_installed(reason)).catch((err) => console.error('Lantern install:', err));
-});
+globalThis.lanternInstalled = lanternInstalled;
+chrome.runtime.onInstalled.addListener(lanternInstalled);
+chrome.runtime.onStartup.addListener(() => lanternInstalled({ reason: 'startup' }));
 
 // A context-menu click (Summarize page / selection, Explain selection). Named and reachable as
 // `globalThis.lanternMenuClicked` so end-to-end tests can call the very listener Chromium calls.

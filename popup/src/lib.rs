@@ -6,6 +6,7 @@ mod chrome;
 mod client;
 mod downloads;
 mod history;
+mod i18n;
 mod import;
 mod markdown;
 mod settings;
@@ -23,8 +24,12 @@ pub fn mount(surface: &str) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let surface = Surface::from_name(surface)
         .ok_or_else(|| JsValue::from_str(&format!("unknown surface {surface:?}")))?;
-    let body = web_sys::window()
-        .and_then(|w| w.document())
+    i18n::set_document_language();
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(document) = &document {
+        document.set_title(&surface.title());
+    }
+    let body = document
         .and_then(|d| d.body())
         .ok_or_else(|| JsValue::from_str("no document body to mount into"))?;
     sycamore::render_to(

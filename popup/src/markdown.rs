@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, Options, Parser, html};
 
+use crate::i18n::t;
+
 /// The one sanitiser: a small allow-list of tags, links only to safe schemes, opened in a new tab
 /// without a handle on this page.
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -55,10 +57,22 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
-/// The copy button placed before every code block. Added after sanitising (it is ours), and
-/// wired by one delegated click handler in the message list.
-pub const COPY_BUTTON: &str =
-    r#"<button type="button" class="copy-code secondary" aria-label="Copy code">Copy</button>"#;
+/// The copy button placed before every code block. Added after sanitising (it is ours, its words
+/// from the catalog, escaped all the same), and wired by one delegated click handler in the
+/// message list.
+fn copy_button() -> String {
+    let escape = |text: String| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    format!(
+        r#"<button type="button" class="copy-code secondary" aria-label="{}">{}</button>"#,
+        escape(t("copyCode")),
+        escape(t("copy"))
+    )
+}
 
 /// Renders `text` (Markdown) to sanitised HTML.
 pub fn render(text: &str) -> String {
@@ -77,7 +91,7 @@ pub fn render(text: &str) -> String {
     clean
         .replace(
             "<pre>",
-            &format!("<div class=\"code-block\">{COPY_BUTTON}<pre>"),
+            &format!("<div class=\"code-block\">{}<pre>", copy_button()),
         )
         .replace("</pre>", "</pre></div>")
 }

@@ -10,6 +10,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::history::store::ChatStore;
+use crate::i18n::t;
 
 const KEY: &str = "settings";
 /// Every page of the extension shares this origin, so one channel reaches them all.
@@ -88,16 +89,16 @@ impl Settings {
     /// Checks values typed by the user; the message names the field and its range.
     pub fn validate(&self) -> Result<(), String> {
         if !(0.0..=2.0).contains(&self.temperature) {
-            return Err("Temperature must be between 0 and 2.".into());
+            return Err(t("invalidTemperature"));
         }
         if !(self.top_p > 0.0 && self.top_p <= 1.0) {
-            return Err("Top-p must be above 0 and at most 1.".into());
+            return Err(t("invalidTopP"));
         }
         if !(1..=8192).contains(&self.max_tokens) {
-            return Err("Max tokens must be between 1 and 8192.".into());
+            return Err(t("invalidMaxTokens"));
         }
         if self.system_prompt.len() > 20_000 {
-            return Err("The system prompt is longer than 20,000 characters.".into());
+            return Err(t("invalidSystemPrompt"));
         }
         Ok(())
     }

@@ -4,19 +4,16 @@
 // answers and the history controls are audited too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch } from './lib/lantern.mjs';
+import { audit } from './lib/axe.mjs';
 
-const require = createRequire(import.meta.url);
-let axeSource;
 let lantern;
 let dir;
 
 before(async () => {
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   dir = await mkdtemp(join(tmpdir(), 'lantern-a11y-'));
   lantern = await launch();
   await lantern.closeWelcome();
@@ -37,20 +34,6 @@ after(async () => {
   await lantern?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-/** Runs axe on the page (injected through the debugger, which the page's CSP does not cover). */
-async function audit(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
-  // A run that checked nothing would pass vacuously.
-  assert.ok(result.passes.length > 20, `axe checked only ${result.passes.length} rules`);
-  const minor = result.violations.filter((v) => v.impact !== 'serious' && v.impact !== 'critical');
-  if (minor.length) console.log(`# ${page.url()}: minor: ${minor.map((v) => `${v.id} (${v.impact})`).join(', ')}`);
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 async function showChat(page) {
   await page.getByRole('button', { name: 'History' }).click();

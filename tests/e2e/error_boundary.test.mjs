@@ -29,7 +29,7 @@ test('a card that fails shows the reason and a Retry; the others keep working; R
   const failed = options.locator('section.card.failed[data-view="Settings"]');
   await failed.waitFor({ timeout: 30000 });
   assert.equal(await failed.getAttribute('role'), 'alert');
-  assert.equal(await failed.getByRole('heading').textContent(), 'Settings could not be shown');
+  assert.equal(await failed.getByRole('heading').textContent(), 'Chat settings could not be shown');
   assert.match(await failed.locator('p.error').innerText(), /^Lantern could not read its settings: .*version/i);
   // Nothing of the broken form is left to save over settings the user cannot see.
   assert.equal(await options.locator('section.settings').count(), 0);

@@ -60,6 +60,7 @@ pub fn dist(catalog_url: Option<&str>) -> anyhow::Result<PathBuf> {
         copy_files(&root.join(source), &dist.join(destination))?;
     }
     fs::copy(root.join("manifest.json"), dist.join("manifest.json"))?;
+    copy_locales(&root.join("_locales"), &dist.join("_locales"))?;
     let config = serde_json::json!({ "catalog_url": catalog_url });
     fs::write(dist.join("config.json"), format!("{config:#}\n"))?;
     check_manifest_files(&dist)?;
@@ -93,6 +94,17 @@ fn copy_files(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Copies `_locales/<lang>/messages.json` of every language (chrome.i18n reads them there).
+fn copy_locales(from: &Path, to: &Path) -> anyhow::Result<()> {
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            copy_files(&path, &to.join(path.file_name().unwrap_or_default()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Every file manifest.json names must be in dist/, or Chromium refuses to load the extension.
 fn check_manifest_files(dist: &Path) -> anyhow::Result<()> {
     let manifest: serde_json::Value =
@@ -109,6 +121,9 @@ fn check_manifest_files(dist: &Path) -> anyhow::Result<()> {
             .into_iter()
             .flat_map(|o| o.values().cloned()),
     );
+    if let Some(locale) = manifest["default_locale"].as_str() {
+        files.push(format!("_locales/{locale}/messages.json").into());
+    }
     for file in files {
         let Some(file) = file.as_str() else { continue };
         if !dist.join(file).is_file() {

@@ -2,39 +2,30 @@
 
 use sycamore::prelude::*;
 
+use crate::i18n::{t, t_with};
+
 /// Every permission in manifest.json with the reason it is asked for (kept in step with README).
-const PERMISSIONS: [(&str, &str); 5] = [
-    (
-        "offscreen",
-        "runs the AI models in a hidden page of the extension, off the main thread",
-    ),
-    ("sidePanel", "shows Lantern beside the page you are reading"),
-    (
-        "activeTab",
-        "reads the current tab only when you click Lantern or use its shortcut",
-    ),
-    (
-        "scripting",
-        "puts the small page reader into that tab at that moment",
-    ),
-    (
-        "127.0.0.1 and localhost",
-        "downloads models from, and talks to tool servers on, your own computer",
-    ),
-];
+fn permissions() -> [(&'static str, String); 5] {
+    [
+        ("offscreen", t("permissionOffscreen")),
+        ("sidePanel", t("permissionSidePanel")),
+        ("activeTab", t("permissionActiveTab")),
+        ("scripting", t("permissionScripting")),
+        ("127.0.0.1, localhost", t("permissionLocalhost")),
+    ]
+}
 
 #[component]
 pub fn About() -> View {
-    let items = PERMISSIONS
-        .iter()
-        .map(|(name, why)| view! { li { strong { (*name) } ": " (*why) } })
+    let items = permissions()
+        .into_iter()
+        .map(|(name, why)| view! { li { strong { (name) } ": " (why) } })
         .collect::<Vec<_>>();
     view! {
         section(class="card", aria-labelledby="about-heading") {
-            h2(id="about-heading") { "About Lantern " (protocol::VERSION) }
-            p { "Everything you say, type, show or read stays in this browser. Models run on this device; "
-                "the only network traffic is downloading models and talking to servers you add." }
-            h3 { "What Lantern may access, and why" }
+            h2(id="about-heading") { (t_with("aboutHeading", &[protocol::VERSION])) }
+            p { (t("aboutPrivacy")) }
+            h3 { (t("aboutAccessHeading")) }
             ul(class="permissions") { (items) }
         }
     }

@@ -8,6 +8,9 @@
 use protocol::LanternError;
 use sycamore::prelude::*;
 
+use super::error_text::error_text;
+use crate::i18n::{t, t_with};
+
 /// What a view inside a boundary uses to give up with a reason.
 #[derive(Clone, Copy)]
 pub struct Fault(Signal<Option<LanternError>>);
@@ -24,9 +27,10 @@ pub fn fault() -> Option<Fault> {
     try_use_context::<Fault>()
 }
 
-/// Builds `view` inside a boundary; `title` names it in the failure message.
+/// Builds `view` inside a boundary; `title` names it in the failure message, `name` (English,
+/// stable) in the failure's `data-view`.
 #[component(inline_props)]
-pub fn Boundary(title: &'static str, view: fn() -> View) -> View {
+pub fn Boundary(name: &'static str, title: String, view: fn() -> View) -> View {
     let failure = create_signal(None::<LanternError>);
     let attempt = create_signal(0u32);
     // Each attempt lives in a scope of the boundary's own parent rather than of the switch
@@ -51,12 +55,12 @@ pub fn Boundary(title: &'static str, view: fn() -> View) -> View {
         (match failure.get_clone() {
             Some(error) => {
                 let code = format!("{:?}", error.code);
-                let heading = format!("{title} could not be shown");
+                let heading = t_with("viewFailed", &[&title]);
                 view! {
-                    section(class="card failed", role="alert", data-view=title, data-code=code) {
+                    section(class="card failed", role="alert", data-view=name, data-code=code) {
                         h2 { (heading) }
-                        p(class="error") { (error.message) }
-                        button(r#type="button", on:click=retry) { "Retry" }
+                        p(class="error") { (error_text(&error)) }
+                        button(r#type="button", on:click=retry) { (t("retry")) }
                     }
                 }
             }

@@ -16,6 +16,8 @@ use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 
 use super::chat_tools::ToolsSwitch;
 use super::dictate::Dictate;
+use super::error_text::error_text;
+use crate::i18n::{number, t, t_with, tn};
 use crate::settings::SettingsWatch;
 use history::History;
 use messages::Messages;
@@ -143,11 +145,11 @@ pub fn ChatView() -> View {
         section(class="card chat", aria-labelledby="chat-heading",
                 data-state=if chat.busy() { "generating" } else { "idle" }) {
             div(class="chat-header") {
-                h2(id="chat-heading") { "Chat" }
+                h2(id="chat-heading") { (t("chatHeading")) }
                 div(class="chat-header-actions") {
                     button(class="secondary", r#type="button", aria-expanded=show_history.get().to_string(),
-                           aria-controls="chat-history", on:click=move |_| show_history.set(!show_history.get())) { "History" }
-                    button(r#type="button", aria-keyshortcuts="Control+K Meta+K", on:click=move |_| new_chat(chat)) { "New chat" }
+                           aria-controls="chat-history", on:click=move |_| show_history.set(!show_history.get())) { (t("historyButton")) }
+                    button(r#type="button", aria-keyshortcuts="Control+K Meta+K", on:click=move |_| new_chat(chat)) { (t("newChat")) }
                 }
             }
             (if show_history.get() { view! { History(chat=chat) } } else { view! {} })
@@ -155,24 +157,27 @@ pub fn ChatView() -> View {
             ModelStatusLine(chat=chat)
             Messages(chat=chat)
             (match chat.error.get_clone() {
-                Some(error) => view! {
-                    div(class="error-box", role="alert", data-code=format!("{:?}", error.code)) {
-                        p(class="error") { (error.message.clone()) }
-                        button(class="secondary", r#type="button", on:click=move |_| chat.retry()) { "Retry" }
+                Some(error) => {
+                    let text = error_text(&error);
+                    view! {
+                        div(class="error-box", role="alert", data-code=format!("{:?}", error.code)) {
+                            p(class="error") { (text) }
+                            button(class="secondary", r#type="button", on:click=move |_| chat.retry()) { (t("retry")) }
+                        }
                     }
-                },
+                }
                 None => view! {},
             })
             (match chat.live_speed() {
                 Some(speed) if chat.busy() => view! {
-                    p(class="muted live-stats", aria-hidden="true") { (format!("{speed:.1} tokens/s")) }
+                    p(class="muted live-stats", aria-hidden="true") { (t_with("tokensPerSecond", &[&number(speed, 1)])) }
                 },
                 _ => view! {},
             })
             (match chat.last.get_clone() {
                 Some(reply) => view! {
-                    p(class="muted stats", title="Reply length and generation speed") {
-                        (format!("{} tokens · {:.1} tokens/s", reply.generated_tokens, reply.decode_tokens_per_s))
+                    p(class="muted stats", title=t("replyStatsTitle")) {
+                        (tn("replyTokens", reply.generated_tokens as u64, &[])) " · " (t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)]))
                     }
                 },
                 None => view! {},
@@ -182,23 +187,23 @@ pub fn ChatView() -> View {
                 (if chat.editing.with(Option::is_some) {
                     view! {
                         p(class="editing", role="status") {
-                            "Editing your message; sending replaces it and what followed. "
-                            button(class="link", r#type="button", on:click=move |_| cancel_edit(chat)) { "Cancel edit" }
+                            (t("editingNotice")) " "
+                            button(class="link", r#type="button", on:click=move |_| cancel_edit(chat)) { (t("cancelEdit")) }
                         }
                     }
                 } else {
                     view! {}
                 })
-                textarea(r#ref=input, class="composer-input", aria-label="Message", rows="2",
-                         placeholder="Ask anything… (Enter sends, Shift+Enter for a new line)",
+                textarea(r#ref=input, class="composer-input", aria-label=t("messageLabel"), rows="2",
+                         placeholder=t("messagePlaceholder"),
                          on:keydown=on_key)
                 div(class="composer-bar") {
                     // Extra input buttons (dictation, attachments) mount here.
                     div(class="composer-tools") { Dictate(input=input) }
                     (if chat.busy() {
-                        view! { button(class="secondary", r#type="button", aria-keyshortcuts="Escape", on:click=move |_| chat.stop()) { "Stop" } }
+                        view! { button(class="secondary", r#type="button", aria-keyshortcuts="Escape", on:click=move |_| chat.stop()) { (t("stop")) } }
                     } else {
-                        view! { button(r#type="button", on:click=move |_| submit(), disabled=!chat.ready()) { "Send" } }
+                        view! { button(r#type="button", on:click=move |_| submit(), disabled=!chat.ready()) { (t("send")) } }
                     })
                 }
             }

@@ -5,6 +5,8 @@
 use protocol::{BuiltinTool, Event};
 use sycamore::prelude::*;
 
+use crate::i18n::{t, t_with};
+
 /// One call and its result.
 #[derive(Clone, PartialEq)]
 struct ToolStep {
@@ -86,19 +88,19 @@ impl ChatTools {
 
 fn step_view(step: ToolStep) -> View {
     let call = if step.name.is_empty() {
-        format!("unreadable tool call: {}", step.arguments)
+        t_with("unreadableToolCall", &[&step.arguments])
     } else {
         format!("{}({})", step.name, step.arguments)
     };
     let (result, state) = match step.result {
         Some((text, true)) => (text, "ok"),
         Some((text, false)) => (text, "error"),
-        None => ("running…".to_string(), "running"),
+        None => (t("toolRunning"), "running"),
     };
     view! {
         div(class="message tool", data-state=state) {
-            p(class="tool-call") { "Tool call: " (call) }
-            p(class="tool-result") { "Result: " (result) }
+            p(class="tool-call") { (t_with("toolCall", &[&call])) }
+            p(class="tool-result") { (t_with("toolResult", &[&result])) }
         }
     }
 }
@@ -109,7 +111,7 @@ pub fn ToolsSwitch(tools: ChatTools) -> View {
     view! {
         label(class="muted tools-switch") {
             input(r#type="checkbox", bind:checked=tools.allowed)
-            " Let the model use the calculator"
+            " " (t("toolsSwitch"))
         }
     }
 }

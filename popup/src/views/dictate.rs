@@ -11,7 +11,10 @@ use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 
+use super::error_text::error_text;
+use super::error_text::ui_error;
 use crate::downloads;
+use crate::i18n::{megabytes, number, t, t_with};
 use crate::settings::Settings;
 use crate::state::client;
 
@@ -70,10 +73,9 @@ impl Dictation {
             };
             self.phase.set(Phase::Idle);
             match outcome {
-                Ok(text) if text.is_empty() => self.problem.set(Some(LanternError::new(
-                    ErrorCode::Cancelled,
-                    "No speech was heard. Press Dictate and speak.",
-                ))),
+                Ok(text) if text.is_empty() => self
+                    .problem
+                    .set(Some(ui_error(ErrorCode::Cancelled, t("noSpeechHeard")))),
                 Ok(text) => self.fill(&text),
                 Err((error, missing)) => {
                     if error.code == ErrorCode::MicrophonePermissionNeeded {
@@ -208,9 +210,9 @@ fn pick_speech_model<'a>(
     language: Option<&str>,
 ) -> Result<&'a ModelStatus, LanternError> {
     let models = || speech.iter().filter(|m| m.entry.role == Role::Model);
-    let default = models().find(|m| m.entry.default).ok_or_else(|| {
-        LanternError::new(ErrorCode::UnknownModel, "the catalog has no speech model")
-    })?;
+    let default = models()
+        .find(|m| m.entry.default)
+        .ok_or_else(|| ui_error(ErrorCode::UnknownModel, t("noSpeechModel")))?;
     let needs_multilingual = language.is_some_and(|l| l != "en");
     if !needs_multilingual || !english_only(default) {
         return Ok(default);
@@ -221,13 +223,9 @@ fn pick_speech_model<'a>(
         .find(installed)
         .or_else(|| models().find(|m| !english_only(m)))
         .ok_or_else(|| {
-            LanternError::new(
+            ui_error(
                 ErrorCode::UnknownModel,
-                format!(
-                    "No speech model in the catalog understands the language chosen in \
-                     Settings ({}). Choose English or \"Detect automatically\" there.",
-                    language.unwrap_or_default()
-                ),
+                t_with("noSpeechModelForLanguage", &[language.unwrap_or_default()]),
             )
         })
 }
@@ -267,12 +265,11 @@ fn not_installed(
     missing: Vec<ModelStatus>,
 ) -> (LanternError, Vec<ModelStatus>) {
     let bytes: u64 = missing.iter().filter_map(|m| m.entry.total_size()).sum();
-    let error = LanternError::new(
+    let error = ui_error(
         ErrorCode::NotInstalled,
-        format!(
-            "Dictation needs the speech model {} on this device ({:.0} MB to download).",
-            model.entry.name,
-            bytes as f64 / 1e6
+        t_with(
+            "dictationNeedsModel",
+            &[&model.entry.name, &megabytes(bytes)],
         ),
     );
     (error, missing)
@@ -287,17 +284,19 @@ fn open_permission_page() {
 fn status(phase: &Phase) -> String {
     match phase {
         Phase::Idle => String::new(),
-        Phase::Starting(None) => "Starting the microphone…".into(),
-        Phase::Starting(Some(percent)) => format!("Loading the speech model… {percent}%"),
-        Phase::Listening => "Listening… speak now".into(),
-        Phase::Hearing => "Hearing you…".into(),
-        Phase::Transcribing(text) if text.is_empty() => "Transcribing…".into(),
-        Phase::Transcribing(text) => format!("Transcribing… {text}"),
+        Phase::Starting(None) => t("micStarting"),
+        Phase::Starting(Some(percent)) => {
+            t_with("loadingSpeechModel", &[&number(*percent as f64, 0)])
+        }
+        Phase::Listening => t("listening"),
+        Phase::Hearing => t("hearing"),
+        Phase::Transcribing(text) if text.is_empty() => t("transcribing"),
+        Phase::Transcribing(text) => format!("{} {text}", t("transcribing")),
         Phase::Downloading(bytes, total) => {
             let percent = total
                 .and_then(|t| (bytes * 100).checked_div(t))
                 .unwrap_or(0);
-            format!("Downloading the speech model… {percent}%")
+            t_with("downloadingSpeechModel", &[&number(percent as f64, 0)])
         }
     }
 }
@@ -319,24 +318,25 @@ pub fn Dictate(input: NodeRef) -> View {
     };
     view! {
         button(class="secondary dictate", r#type="button", aria-pressed=if active() { "true" } else { "false" },
-               title="Speak instead of typing; press again to stop",
-               on:click=move |_| dictation.press()) { "Dictate" }
+               title=t("dictateTitle"),
+               on:click=move |_| dictation.press()) { (t("dictate")) }
         p(class="dictate-status", role="status", aria-live="polite") {
             (status(&dictation.phase.get_clone()))
             (match dictation.problem.get_clone() {
                 Some(problem) => {
                     let code = format!("{:?}", problem.code);
                     let class = if problem.code == ErrorCode::Cancelled { "muted" } else { "error" };
-                    view! { span(class=class, data-code=code) { (problem.message) } }
+                    let text = error_text(&problem);
+                    view! { span(class=class, data-code=code) { (text) } }
                 }
                 None => view! {},
             })
             (match dictation.problem.get_clone().map(|p| p.code) {
                 Some(ErrorCode::MicrophonePermissionNeeded) => view! {
-                    " " a(href=PERMISSION_PAGE, target="_blank") { "Allow the microphone" }
+                    " " a(href=PERMISSION_PAGE, target="_blank") { (t("allowMicrophone")) }
                 },
                 Some(ErrorCode::NotInstalled) if !dictation.missing.with(Vec::is_empty) => view! {
-                    " " button(r#type="button", on:click=move |_| dictation.download()) { "Download speech model" }
+                    " " button(r#type="button", on:click=move |_| dictation.download()) { (t("downloadSpeechModel")) }
                 },
                 _ => view! {},
             })

@@ -4,6 +4,8 @@
 use protocol::{EngineInfo, Request, Response};
 use sycamore::prelude::*;
 
+use super::error_text::error_text;
+use crate::i18n::{number, t, t_with};
 use crate::state::{AppState, Fetch, client};
 
 /// Asks the engine for its facts and stores the answer.
@@ -17,9 +19,9 @@ fn check(state: AppState) {
                 state.engine_checks.update(|n| *n += 1);
                 Fetch::Ready(info)
             }
-            Ok(_) => Fetch::Failed(protocol::LanternError::new(
+            Ok(_) => Fetch::Failed(super::error_text::ui_error(
                 protocol::ErrorCode::Internal,
-                "the engine answered something else",
+                t("engineAnsweredElse"),
             )),
             Err(error) => Fetch::Failed(error),
         });
@@ -38,51 +40,55 @@ pub fn EngineCard() -> View {
     view! {
         section(class="card", aria-labelledby="engine-heading", data-state=status(),
                 data-checks=state.engine_checks.get().to_string()) {
-            h2(id="engine-heading") { "Engine" }
+            h2(id="engine-heading") { (t("engineHeading")) }
             (match state.engine.get_clone() {
-                Fetch::Loading => view! { p(class="muted", role="status") { "Starting the engine…" } },
+                Fetch::Loading => view! { p(class="muted", role="status") { (t("engineStarting")) } },
                 Fetch::Ready(info) => facts(info),
-                Fetch::Failed(error) => view! {
-                    p(class="error", role="alert", data-code=format!("{:?}", error.code)) {
-                        (error.message.clone())
+                Fetch::Failed(error) => {
+                    let text = error_text(&error);
+                    view! {
+                        p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (text) }
                     }
-                },
+                }
             })
-            button(class="secondary", on:click=move |_| check(state)) { "Check again" }
+            button(class="secondary", on:click=move |_| check(state)) { (t("checkAgain")) }
         }
     }
 }
 
-fn yes_no(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
+fn yes_no(value: bool) -> String {
+    if value { t("yes") } else { t("no") }
 }
 
 fn facts(info: EngineInfo) -> View {
     let worker = info.worker;
-    let memory = format!("{:.1} MB", worker.wasm_memory_bytes as f64 / 1_048_576.0);
+    let memory = t_with(
+        "mebibytes",
+        &[&number(worker.wasm_memory_bytes as f64 / 1_048_576.0, 1)],
+    );
     let rows = vec![
         (
-            "SIMD128",
+            "SIMD128".to_string(),
             "simd128",
-            yes_no(worker.simd128_compiled && worker.simd128_supported).to_string(),
+            yes_no(worker.simd128_compiled && worker.simd128_supported),
         ),
         (
-            "Isolated (document)",
+            t("factIsolatedDocument"),
             "offscreen_isolated",
-            yes_no(info.offscreen.cross_origin_isolated).to_string(),
+            yes_no(info.offscreen.cross_origin_isolated),
         ),
         (
-            "Isolated (worker)",
+            t("factIsolatedWorker"),
             "worker_isolated",
-            yes_no(worker.context.cross_origin_isolated).to_string(),
+            yes_no(worker.context.cross_origin_isolated),
         ),
         (
-            "CPU threads",
+            t("factThreads"),
             "threads",
             worker.context.hardware_concurrency.to_string(),
         ),
-        ("Engine memory", "memory", memory),
-        ("Version", "version", worker.engine_version),
+        (t("factMemory"), "memory", memory),
+        (t("factVersion"), "version", worker.engine_version),
     ];
     let items = rows
         .into_iter()

@@ -7,6 +7,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
+use crate::i18n::t;
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Answer {
     Asking,
@@ -55,24 +57,24 @@ pub fn MicrophonePage() -> View {
     on_mount(request);
     view! {
         section(class="card", aria-labelledby="microphone-heading", data-state=format!("{:?}", answer.get()).to_lowercase()) {
-            h2(id="microphone-heading") { "Microphone for dictation" }
-            p { "Lantern listens only while you dictate, and what it hears never leaves this computer." }
+            h2(id="microphone-heading") { (t("micHeading")) }
+            p { (t("micPrivacy")) }
             (match answer.get() {
                 Answer::Asking => view! {
-                    p(role="status") { "Chromium is asking whether Lantern may use the microphone: choose Allow." }
+                    p(role="status") { (t("micAsking")) }
                 },
                 Answer::Allowed => view! {
-                    p(role="status") { "Lantern may now use the microphone. Close this tab and press Dictate again." }
+                    p(role="status") { (t("micAllowed")) }
                 },
                 Answer::Refused => view! {
                     p(class="error", role="alert") {
-                        "The microphone was not allowed. Press the button to be asked again; if no question appears, allow the microphone for Lantern in chrome://settings/content/microphone."
+                        (t("micRefused"))
                     }
-                    button(on:click=move |_| request()) { "Allow the microphone" }
+                    button(on:click=move |_| request()) { (t("allowMicrophone")) }
                 },
                 Answer::NoMicrophone => view! {
-                    p(class="error", role="alert") { "No microphone was found. Connect one, then try again." }
-                    button(on:click=move |_| request()) { "Try again" }
+                    p(class="error", role="alert") { (t("micNotFound")) }
+                    button(on:click=move |_| request()) { (t("tryAgain")) }
                 },
             })
         }

@@ -6,6 +6,7 @@ mod chat;
 mod chat_tools;
 mod dictate;
 mod engine_card;
+mod error_text;
 mod microphone;
 mod models_card;
 mod page_card;

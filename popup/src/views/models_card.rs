@@ -9,7 +9,9 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use super::boundary::{Fault, fault};
+use super::error_text::error_text;
 use crate::downloads;
+use crate::i18n::{megabytes, number, t, t_with};
 use crate::import::{self, Picked};
 use crate::state::{Fetch, client};
 
@@ -96,14 +98,10 @@ impl Models {
     }
 }
 
-fn megabytes(bytes: u64) -> String {
-    format!("{:.0} MB", bytes as f64 / 1_000_000.0)
-}
-
 fn percent(bytes: u64, total: Option<u64>) -> String {
     total.filter(|t| *t > 0).map_or_else(
         || megabytes(bytes),
-        |t| format!("{:.0}%", bytes as f64 * 100.0 / t as f64),
+        |t| t_with("percent", &[&number(bytes as f64 * 100.0 / t as f64, 0)]),
     )
 }
 
@@ -132,29 +130,33 @@ pub fn ModelsCard() -> View {
     view! {
         section(class="card", aria-labelledby="models-heading",
                 data-state=match models.list.get_clone() { Fetch::Loading => "loading", Fetch::Ready(_) => "ready", Fetch::Failed(_) => "error" }) {
-            h2(id="models-heading") { "Models" }
+            h2(id="models-heading") { (t("modelsHeading")) }
             (match models.notice.get_clone() {
-                Some(error) => view! {
-                    p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (error.message.clone()) }
-                },
+                Some(error) => {
+                    let text = error_text(&error);
+                    view! {
+                        p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (text) }
+                    }
+                }
                 None => view! {},
             })
             (match models.list.get_clone() {
-                Fetch::Loading => view! { p(class="muted", role="status") { "Reading the model list…" } },
-                Fetch::Failed(error) => view! {
-                    p(class="error", role="alert") { (error.message.clone()) }
-                },
+                Fetch::Loading => view! { p(class="muted", role="status") { (t("readingModelList")) } },
+                Fetch::Failed(error) => {
+                    let text = error_text(&error);
+                    view! { p(class="error", role="alert") { (text) } }
+                }
                 Fetch::Ready(list) => model_table(models, list),
             })
             (match models.importing.get() {
                 Some((done, total)) => view! {
-                    p(role="status") { "Importing… " (percent(done, Some(total))) }
+                    p(role="status") { (t_with("importing", &[&percent(done, Some(total))])) }
                 },
                 None => view! {},
             })
             div(class="actions") {
                 label(class="button secondary") {
-                    "Import a GGUF file…"
+                    (t("importGguf"))
                     input(r#type="file", accept=".gguf", class="visually-hidden",
                           on:change=move |e: web_sys::Event| {
                               if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
@@ -163,7 +165,7 @@ pub fn ModelsCard() -> View {
                           })
                 }
                 label(class="button secondary") {
-                    "Import a safetensors folder…"
+                    (t("importSafetensors"))
                     input(r#ref=folder_input, r#type="file", class="visually-hidden",
                           on:change=move |e: web_sys::Event| {
                               if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
@@ -174,13 +176,13 @@ pub fn ModelsCard() -> View {
                 button(class="secondary", on:click=move |_| {
                     models.notice.set(None);
                     models.act(Request::ClearModels);
-                }) { "Delete all models" }
+                }) { (t("deleteAllModels")) }
             }
             details {
-                summary { "Where models come from" }
-                p(class="muted") { "A catalog lists the models and where to download them. Leave empty for the built-in one." }
+                summary { (t("whereModelsComeFrom")) }
+                p(class="muted") { (t("catalogExplained")) }
                 div(class="actions") {
-                    input(r#ref=catalog_input, r#type="url", aria-label="Catalog URL",
+                    input(r#ref=catalog_input, r#type="url", aria-label=t("catalogUrl"),
                           placeholder="http://127.0.0.1:8799/catalog.json",
                           value=match models.list.get_clone() { Fetch::Ready(l) => l.catalog_url.unwrap_or_default(), _ => String::new() })
                     button(class="secondary", on:click=move |_| {
@@ -190,7 +192,7 @@ pub fn ModelsCard() -> View {
                             .map(|i| i.value())
                             .unwrap_or_default();
                         set_catalog((!value.trim().is_empty()).then(|| value.trim().to_string()));
-                    }) { "Use this catalog" }
+                    }) { (t("useThisCatalog")) }
                 }
             }
         }
@@ -199,10 +201,12 @@ pub fn ModelsCard() -> View {
 
 fn model_table(models: Models, list: ModelList) -> View {
     let warning = list.catalog_warning.clone();
-    let storage = format!(
-        "{} used of {} available",
-        megabytes(list.storage_usage),
-        megabytes(list.storage_quota)
+    let storage = t_with(
+        "storageUsed",
+        &[
+            &megabytes(list.storage_usage),
+            &megabytes(list.storage_quota),
+        ],
     );
     let rows = list
         .models
@@ -212,7 +216,12 @@ fn model_table(models: Models, list: ModelList) -> View {
         .collect::<Vec<_>>();
     view! {
         (match warning.clone() {
-            Some(w) => view! { p(class="muted", role="status") { (w) } },
+            // The engine's only warning: the catalog could not be refreshed (its reason, English).
+            Some(w) => view! {
+                p(class="muted", role="status") {
+                    (t("catalogStale")) " " span(class="error-detail", lang="en") { (w) }
+                }
+            },
             None => view! {},
         })
         ul(class="models") { (rows) }
@@ -225,13 +234,15 @@ fn model_row(models: Models, status: ModelStatus) -> View {
     let id = entry.id.clone();
     let size = entry
         .total_size()
-        .map_or("size unknown".to_string(), megabytes);
-    let facts = format!(
-        "{} · {} · {} RAM · {}",
-        entry.task.as_str(),
-        size,
-        megabytes(entry.ram_bytes),
-        entry.license
+        .map_or_else(|| t("sizeUnknown"), megabytes);
+    let facts = t_with(
+        "modelFacts",
+        &[
+            entry.task.as_str(),
+            &size,
+            &megabytes(entry.ram_bytes),
+            &entry.license,
+        ],
     );
     let (download_id, cancel_id, delete_id) = (id.clone(), id.clone(), id.clone());
     let name = entry.name.clone();
@@ -248,28 +259,28 @@ fn model_row(models: Models, status: ModelStatus) -> View {
             } => {
                 let (delete_id, download_id) = (delete_id.clone(), download_id.clone());
                 let update = if *update_available {
-                    view! { button(on:click=move |_| models.download(download_id.clone())) { "Update" } }
+                    view! { button(on:click=move |_| models.download(download_id.clone())) { (t("update")) } }
                 } else {
                     view! {}
                 };
                 view! {
-                    span(class="installed") { "Installed" }
+                    span(class="installed") { (t("installed")) }
                     (update)
-                    button(class="secondary", on:click=move |_| models.act(Request::DeleteModel { model_id: delete_id.clone() })) { "Delete" }
+                    button(class="secondary", on:click=move |_| models.act(Request::DeleteModel { model_id: delete_id.clone() })) { (t("delete")) }
                 }
             }
             ModelState::Partial { bytes, total } => {
                 let (download_id, delete_id) = (download_id.clone(), delete_id.clone());
-                let label = format!("Paused at {}", percent(*bytes, *total));
+                let label = t_with("pausedAt", &[&percent(*bytes, *total)]);
                 view! {
                     span(class="muted") { (label) }
-                    button(on:click=move |_| models.download(download_id.clone())) { "Resume" }
-                    button(class="secondary", on:click=move |_| models.act(Request::DeleteModel { model_id: delete_id.clone() })) { "Delete" }
+                    button(on:click=move |_| models.download(download_id.clone())) { (t("resume")) }
+                    button(class="secondary", on:click=move |_| models.act(Request::DeleteModel { model_id: delete_id.clone() })) { (t("delete")) }
                 }
             }
             ModelState::Available => {
                 let download_id = download_id.clone();
-                view! { button(on:click=move |_| models.download(download_id.clone())) { "Download" } }
+                view! { button(on:click=move |_| models.download(download_id.clone())) { (t("download")) } }
             }
         }
     };
@@ -295,13 +306,16 @@ fn downloading(
 ) -> View {
     let left = total
         .filter(|_| speed > 0.0)
-        .map(|t| format!(", {:.0} s left", t.saturating_sub(bytes) as f64 / speed))
+        .map(|total| {
+            let seconds = (total.saturating_sub(bytes) as f64 / speed).ceil();
+            format!(", {}", t_with("leftSeconds", &[&number(seconds, 0)]))
+        })
         .unwrap_or_default();
     let id = id.to_string();
-    let label = format!("Downloading {name}");
+    let label = t_with("downloadingName", &[name]);
     view! {
         progress(max=total.unwrap_or(0).to_string(), value=bytes.to_string(), aria-label=label)
-        span(class="muted") { "Downloading " (percent(bytes, total)) (left) }
-        button(class="secondary", on:click=move |_| models.act(Request::CancelDownload { model_id: id.clone() })) { "Cancel" }
+        span(class="muted") { (t_with("downloadingPercent", &[&percent(bytes, total)])) (left) }
+        button(class="secondary", on:click=move |_| models.act(Request::CancelDownload { model_id: id.clone() })) { (t("cancel")) }
     }
 }

@@ -4,6 +4,9 @@
 use protocol::{PageInfo, Request, Response};
 use sycamore::prelude::*;
 
+use super::error_text::error_text;
+use super::error_text::ui_error;
+use crate::i18n::t;
 use crate::state::{AppState, Fetch, client};
 
 fn read_page(state: AppState) {
@@ -13,9 +16,9 @@ fn read_page(state: AppState) {
         let result = client.call(Request::PageInfo { tab_id: None }).await;
         state.page.set(Some(match result {
             Ok(Response::PageInfo(info)) => Fetch::Ready(info),
-            Ok(_) => Fetch::Failed(protocol::LanternError::new(
+            Ok(_) => Fetch::Failed(ui_error(
                 protocol::ErrorCode::Internal,
-                "the page answered something else",
+                t("pageAnsweredElse"),
             )),
             Err(error) => Fetch::Failed(error),
         }));
@@ -27,38 +30,39 @@ pub fn PageCard() -> View {
     let state = use_context::<AppState>();
     view! {
         section(class="card", aria-labelledby="page-heading") {
-            h2(id="page-heading") { "This page" }
+            h2(id="page-heading") { (t("pageHeading")) }
             (match state.page.get_clone() {
-                None => view! { p(class="muted") { "Lantern reads a page only when you ask." } },
-                Some(Fetch::Loading) => view! { p(class="muted", role="status") { "Reading the page…" } },
+                None => view! { p(class="muted") { (t("pageOnlyWhenAsked")) } },
+                Some(Fetch::Loading) => view! { p(class="muted", role="status") { (t("readingPage")) } },
                 Some(Fetch::Ready(info)) => page_facts(info),
-                Some(Fetch::Failed(error)) => view! {
-                    p(class="error", role="alert", data-code=format!("{:?}", error.code)) {
-                        (error.message.clone())
+                Some(Fetch::Failed(error)) => {
+                    let text = error_text(&error);
+                    view! {
+                        p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (text) }
                     }
-                },
+                }
             })
-            button(class="secondary", on:click=move |_| read_page(state)) { "Read this page" }
+            button(class="secondary", on:click=move |_| read_page(state)) { (t("readThisPage")) }
         }
     }
 }
 
 fn page_facts(info: PageInfo) -> View {
     let title = if info.title.is_empty() {
-        "(untitled)".to_string()
+        t("untitled")
     } else {
         info.title
     };
     let selection = if info.selection.is_empty() {
-        "(nothing selected)".to_string()
+        t("nothingSelected")
     } else {
         info.selection
     };
     view! {
         dl(class="facts") {
-            div(class="fact") { dt { "Title" } dd(data-field="title") { (title) } }
-            div(class="fact") { dt { "Address" } dd(data-field="url", class="url") { (info.url) } }
-            div(class="fact") { dt { "Selection" } dd(data-field="selection") { (selection) } }
+            div(class="fact") { dt { (t("factTitle")) } dd(data-field="title") { (title) } }
+            div(class="fact") { dt { (t("factAddress")) } dd(data-field="url", class="url") { (info.url) } }
+            div(class="fact") { dt { (t("factSelection")) } dd(data-field="selection") { (selection) } }
         }
     }
 }

@@ -2,28 +2,32 @@
 //! theme, and privacy (what is stored where; clear all data). The catalog URL is set in the
 //! models card.
 
-use protocol::{ErrorCode, LanternError, Request, Response, Role, Task};
+use protocol::{ErrorCode, Request, Response, Role, Task};
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlSelectElement};
 
 use super::boundary::fault;
+use super::error_text::ui_error;
 use crate::history::store::ChatStore;
+use crate::i18n::{t, t_with};
 use crate::settings::{Settings, Theme, apply_theme};
 use crate::state::client;
 
 /// Languages Whisper transcribes well, offered for speech input.
-const LANGUAGES: [(&str, &str); 9] = [
-    ("auto", "Detect automatically"),
-    ("en", "English"),
-    ("de", "German"),
-    ("fr", "French"),
-    ("es", "Spanish"),
-    ("it", "Italian"),
-    ("pt", "Portuguese"),
-    ("nl", "Dutch"),
-    ("ja", "Japanese"),
-];
+fn languages() -> [(&'static str, String); 9] {
+    [
+        ("auto", t("languageAuto")),
+        ("en", t("languageEnglish")),
+        ("de", t("languageGerman")),
+        ("fr", t("languageFrench")),
+        ("es", t("languageSpanish")),
+        ("it", t("languageItalian")),
+        ("pt", t("languagePortuguese")),
+        ("nl", t("languageDutch")),
+        ("ja", t("languageJapanese")),
+    ]
+}
 
 fn select_value(e: &Event) -> String {
     e.target()
@@ -51,7 +55,7 @@ async fn microphones() -> Vec<(String, String)> {
         .map(|(i, d)| {
             let label = d.label();
             let label = if label.is_empty() {
-                format!("Microphone {}", i + 1)
+                t_with("microphoneNumber", &[&(i + 1).to_string()])
             } else {
                 label
             };
@@ -95,13 +99,10 @@ pub fn SettingsCard() -> View {
                 Ok(settings) => show(&settings),
                 // A form of defaults would overwrite settings the user cannot see.
                 Err(why) => {
-                    let error = LanternError::new(
-                        ErrorCode::StorageFailed,
-                        format!("Lantern could not read its settings: {why}"),
-                    );
+                    let text = t_with("settingsUnreadable", &[&why]);
                     match fault {
-                        Some(fault) => fault.fail(error),
-                        None => notice.set(Some((false, error.message))),
+                        Some(fault) => fault.fail(ui_error(ErrorCode::StorageFailed, text)),
+                        None => notice.set(Some((false, text))),
                     }
                     return;
                 }
@@ -140,9 +141,9 @@ pub fn SettingsCard() -> View {
             match settings.save().await {
                 Ok(()) => {
                     apply_theme(settings.theme);
-                    notice.set(Some((true, "Settings saved.".into())));
+                    notice.set(Some((true, t("settingsSaved"))));
                 }
-                Err(why) => notice.set(Some((false, format!("Not saved: {why}")))),
+                Err(why) => notice.set(Some((false, t_with("notSaved", &[&why])))),
             }
         });
     };
@@ -162,82 +163,80 @@ pub fn SettingsCard() -> View {
                     show(&Settings::default());
                     apply_theme(Theme::System);
                     crate::settings::announce_change();
-                    notice.set(Some((true, "All Lantern data was deleted.".into())));
+                    notice.set(Some((true, t("allDataDeleted"))));
                 }
-                Err(why) => {
-                    notice.set(Some((false, format!("Could not delete everything: {why}"))))
-                }
+                Err(why) => notice.set(Some((false, t_with("clearFailed", &[&why])))),
             }
         });
     };
     view! {
         section(class="card settings", aria-labelledby="settings-heading",
                 data-state=if loaded.get() { "ready" } else { "loading" }) {
-            h2(id="settings-heading") { "Chat settings" }
+            h2(id="settings-heading") { (t("settingsHeading")) }
             div(class="form") {
-                label(r#for="set-model") { "Default model" }
+                label(r#for="set-model") { (t("defaultModel")) }
                 select(id="set-model", on:change=move |e: Event| default_model.set(select_value(&e))) {
-                    option(value="", selected=default_model.with(String::is_empty)) { "The catalog's default" }
+                    option(value="", selected=default_model.with(String::is_empty)) { (t("catalogDefault")) }
                     (models.get_clone().into_iter().map(|(id, name)| {
                         let selected = default_model.with(|d| *d == id);
                         view! { option(value=id, selected=selected) { (name) } }
                     }).collect::<Vec<_>>())
                 }
-                label(r#for="set-temperature") { "Temperature (0–2)" }
+                label(r#for="set-temperature") { (t("temperatureLabel")) }
                 input(id="set-temperature", r#type="number", min="0", max="2", step="0.05", bind:valueAsNumber=temperature)
-                label(r#for="set-top-p") { "Top-p (0–1)" }
+                label(r#for="set-top-p") { (t("topPLabel")) }
                 input(id="set-top-p", r#type="number", min="0.01", max="1", step="0.01", bind:valueAsNumber=top_p)
-                label(r#for="set-max-tokens") { "Max tokens per answer" }
+                label(r#for="set-max-tokens") { (t("maxTokensLabel")) }
                 input(id="set-max-tokens", r#type="number", min="1", max="8192", step="1", bind:valueAsNumber=max_tokens)
-                label(r#for="set-system") { "System prompt" }
-                textarea(id="set-system", rows="3", placeholder="For example: Answer briefly.", bind:value=system_prompt)
-                label(r#for="set-language") { "Speech input language" }
+                label(r#for="set-system") { (t("systemPromptLabel")) }
+                textarea(id="set-system", rows="3", placeholder=t("systemPromptPlaceholder"), bind:value=system_prompt)
+                label(r#for="set-language") { (t("speechLanguageLabel")) }
                 select(id="set-language", on:change=move |e: Event| language.set(select_value(&e))) {
-                    (LANGUAGES.iter().map(|(code, name)| {
+                    (languages().into_iter().map(|(code, name)| {
                         let selected = language.with(|l| l == code);
-                        view! { option(value=*code, selected=selected) { (*name) } }
+                        view! { option(value=code, selected=selected) { (name) } }
                     }).collect::<Vec<_>>())
                 }
-                label(r#for="set-mic") { "Microphone" }
+                label(r#for="set-mic") { (t("microphoneLabel")) }
                 select(id="set-mic", on:change=move |e: Event| microphone.set(select_value(&e))) {
-                    option(value="", selected=microphone.with(String::is_empty)) { "System default" }
+                    option(value="", selected=microphone.with(String::is_empty)) { (t("systemDefault")) }
                     (mics.get_clone().into_iter().map(|(id, name)| {
                         let selected = microphone.with(|m| *m == id);
                         view! { option(value=id, selected=selected) { (name) } }
                     }).collect::<Vec<_>>())
                 }
-                label(r#for="set-theme") { "Theme" }
+                label(r#for="set-theme") { (t("themeLabel")) }
                 select(id="set-theme", on:change=move |e: Event| theme.set(Theme::from_name(&select_value(&e)))) {
                     (
-                        [(Theme::System, "Follow the system"), (Theme::Light, "Light"), (Theme::Dark, "Dark")]
+                        [(Theme::System, t("themeSystem")), (Theme::Light, t("themeLight")), (Theme::Dark, t("themeDark"))]
                             .into_iter()
-                            .map(|(t, name)| view! { option(value=t.name(), selected=theme.get() == t) { (name) } })
+                            .map(|(choice, name)| view! { option(value=choice.name(), selected=theme.get() == choice) { (name) } })
                             .collect::<Vec<_>>()
                     )
                 }
             }
             div(class="actions") {
-                button(r#type="button", on:click=save) { "Save settings" }
+                button(r#type="button", on:click=save) { (t("saveSettings")) }
             }
             (match notice.get_clone() {
                 Some((true, text)) => view! { p(class="notice", role="status") { (text) } },
                 Some((false, text)) => view! { p(class="error", role="alert") { (text) } },
                 None => view! {},
             })
-            h3 { "Privacy" }
+            h3 { (t("privacyHeading")) }
             ul(class="permissions") {
-                li { "Conversations and these settings: this browser's IndexedDB database lantern-chats." }
-                li { "Models: IndexedDB lantern-models, downloaded only from the catalog you choose." }
-                li { "Nothing you type or say is sent anywhere: every model runs on this device." }
+                li { (t("privacyChats")) }
+                li { (t("privacyModels")) }
+                li { (t("privacyNothingSent")) }
             }
             div(class="actions") {
                 (if confirm_clear.get() {
                     view! {
-                        button(class="danger", r#type="button", on:click=clear_all) { "Delete chats, settings and models now" }
-                        button(class="secondary", r#type="button", on:click=move |_| confirm_clear.set(false)) { "Keep everything" }
+                        button(class="danger", r#type="button", on:click=clear_all) { (t("clearNow")) }
+                        button(class="secondary", r#type="button", on:click=move |_| confirm_clear.set(false)) { (t("keepEverything")) }
                     }
                 } else {
-                    view! { button(class="secondary", r#type="button", on:click=move |_| confirm_clear.set(true)) { "Clear all data" } }
+                    view! { button(class="secondary", r#type="button", on:click=move |_| confirm_clear.set(true)) { (t("clearAllData")) } }
                 })
             }
         }

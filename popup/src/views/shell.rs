@@ -12,6 +12,7 @@ use super::page_card::PageCard;
 use super::settings_card::SettingsCard;
 use super::summary::SummaryView;
 use super::welcome::Welcome;
+use crate::i18n::t;
 use crate::settings::{Settings, SettingsWatch, apply_theme};
 use crate::state::AppState;
 
@@ -38,12 +39,22 @@ impl Surface {
         }
     }
 
-    fn subtitle(self) -> &'static str {
+    /// The page's title (the tab's name).
+    pub fn title(self) -> String {
         match self {
-            Surface::Popup | Surface::SidePanel => "Private AI, on this device",
-            Surface::Options => "Settings",
-            Surface::Welcome => "Welcome",
-            Surface::Microphone => "Microphone",
+            Surface::Popup | Surface::SidePanel => t("productName"),
+            Surface::Options => t("titleOptions"),
+            Surface::Welcome => t("titleWelcome"),
+            Surface::Microphone => t("titleMicrophone"),
+        }
+    }
+
+    fn subtitle(self) -> String {
+        match self {
+            Surface::Popup | Surface::SidePanel => t("subtitleChat"),
+            Surface::Options => t("subtitleOptions"),
+            Surface::Welcome => t("subtitleWelcome"),
+            Surface::Microphone => t("subtitleMicrophone"),
         }
     }
 }
@@ -59,32 +70,34 @@ pub fn App(surface: Surface) -> View {
     // Each card in its own boundary: one that fails leaves the others working.
     let cards = match surface {
         Surface::Popup => view! {
-            Boundary(title="Chat", view=ChatView)
-            Boundary(title="Engine", view=EngineCard)
+            Boundary(name="Chat", title=t("chatHeading"), view=ChatView)
+            Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)
         },
         Surface::SidePanel => view! {
-            Boundary(title="Summary", view=SummaryView)
-            Boundary(title="Chat", view=ChatView)
-            Boundary(title="This page", view=PageCard)
-            Boundary(title="Engine", view=EngineCard)
+            Boundary(name="Summary", title=t("summaryHeading"), view=SummaryView)
+            Boundary(name="Chat", title=t("chatHeading"), view=ChatView)
+            Boundary(name="This page", title=t("pageHeading"), view=PageCard)
+            Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)
         },
         Surface::Options => view! {
-            Boundary(title="Settings", view=SettingsCard)
-            Boundary(title="Models", view=ModelsCard)
-            Boundary(title="Engine", view=EngineCard)
-            Boundary(title="About", view=About)
+            Boundary(name="Settings", title=t("settingsHeading"), view=SettingsCard)
+            Boundary(name="Models", title=t("modelsHeading"), view=ModelsCard)
+            Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)
+            Boundary(name="About", title=t("viewAbout"), view=About)
         },
         Surface::Welcome => view! {
-            Boundary(title="Welcome", view=Welcome)
-            Boundary(title="Engine", view=EngineCard)
+            Boundary(name="Welcome", title=t("subtitleWelcome"), view=Welcome)
+            Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)
         },
-        Surface::Microphone => view! { Boundary(title="Microphone", view=MicrophonePage) },
+        Surface::Microphone => {
+            view! { Boundary(name="Microphone", title=t("subtitleMicrophone"), view=MicrophonePage) }
+        }
     };
     view! {
         header(class="app-header") {
             img(class="logo", src="../icons/lantern-32.png", alt="", width="28", height="28")
             div {
-                h1 { "Lantern" }
+                h1 { (t("productName")) }
                 p(class="subtitle") { (surface.subtitle()) }
             }
         }

@@ -12,7 +12,10 @@ use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 
+use super::error_text::error_text;
+use super::error_text::ui_error;
 use crate::chrome;
+use crate::i18n::{number, t, t_with, tn};
 use crate::state::{AppState, client};
 
 #[derive(Clone, Copy)]
@@ -38,35 +41,35 @@ fn user_language() -> Option<String> {
 /// The installed default chat model, or an error that says what to do.
 async fn chat_model() -> Result<String, LanternError> {
     let Response::Models(list) = client().call(Request::ListModels).await? else {
-        return Err(LanternError::new(ErrorCode::Internal, "no model list"));
+        return Err(ui_error(ErrorCode::Internal, t("noModelList")));
     };
     let model = list
         .models
         .into_iter()
         .find(|m| m.entry.task == Task::Llm && m.entry.role == Role::Model && m.entry.default)
-        .ok_or_else(|| {
-            LanternError::new(ErrorCode::UnknownModel, "the catalog has no chat model")
-        })?;
+        .ok_or_else(|| ui_error(ErrorCode::UnknownModel, t("noChatModel")))?;
     match model.state {
         ModelState::Installed { .. } => Ok(model.entry.id),
-        _ => Err(LanternError::new(
+        _ => Err(ui_error(
             ErrorCode::NotInstalled,
-            format!(
-                "Summaries need the chat model on this device: download {} in the chat or in Settings.",
-                model.entry.name
-            ),
+            t_with("summaryNeedsModel", &[&model.entry.name]),
         )),
     }
 }
 
 fn step_text(label: &str, done: Option<u64>, total: Option<u64>) -> String {
     match (label, done, total) {
-        ("reading part", Some(done), Some(total)) => format!("Reading part {done} of {total}…"),
-        ("loading the model", Some(done), Some(total)) if total > 0 => {
-            format!("Loading the model… {}%", done * 100 / total)
-        }
-        ("reading the page", ..) => "Reading the page…".into(),
-        ("writing the summary", ..) => "Writing the summary…".into(),
+        ("reading part", Some(done), Some(total)) => t_with(
+            "readingPart",
+            &[&number(done as f64, 0), &number(total as f64, 0)],
+        ),
+        ("loading the model", Some(done), Some(total)) if total > 0 => t_with(
+            "loadingTheModel",
+            &[&number((done * 100 / total) as f64, 0)],
+        ),
+        ("reading the page", ..) => t("readingPage"),
+        ("writing the summary", ..) => t("writingSummary"),
+        // A step this view does not know yet: the background's own words.
         (label, ..) => format!("{label}…"),
     }
 }
@@ -81,7 +84,7 @@ impl Summary {
         self.done.set(None);
         self.source.set(None);
         self.text.set(String::new());
-        self.status.set(Some("Reading the page…".into()));
+        self.status.set(Some(t("readingPage")));
         let language = if self.in_my_language.get() {
             user_language()
         } else {
@@ -205,29 +208,29 @@ pub fn SummaryView() -> View {
     view! {
         section(class="card summary", aria-labelledby="summary-heading",
                 data-state=if summary.running.get() { "running" } else if summary.done.with(Option::is_some) { "done" } else { "idle" }) {
-            h2(id="summary-heading") { "Summary" }
+            h2(id="summary-heading") { (t("summaryHeading")) }
             div(class="summary-options") {
-                select(aria-label="Summary form", on:change=move |e: web_sys::Event| {
+                select(aria-label=t("summaryForm"), on:change=move |e: web_sys::Event| {
                     summary.mode.set(match selected_value(e).as_deref() {
                         Some("tldr") => SummaryMode::Tldr,
                         Some("detailed") => SummaryMode::Detailed,
                         _ => SummaryMode::KeyPoints,
                     })
                 }) {
-                    option(value="key_points") { "Key points" }
-                    option(value="tldr") { "TL;DR" }
-                    option(value="detailed") { "Detailed" }
+                    option(value="key_points") { (t("summaryKeyPoints")) }
+                    option(value="tldr") { (t("summaryTldr")) }
+                    option(value="detailed") { (t("summaryDetailed")) }
                 }
-                select(aria-label="Summary language", on:change=move |e: web_sys::Event| {
+                select(aria-label=t("summaryLanguage"), on:change=move |e: web_sys::Event| {
                     summary.in_my_language.set(selected_value(e).as_deref() == Some("mine"))
                 }) {
-                    option(value="page") { "In the page's language" }
-                    option(value="mine") { (format!("In my language ({my_language})")) }
+                    option(value="page") { (t("summaryInPageLanguage")) }
+                    option(value="mine") { (t_with("summaryInMyLanguage", &[&my_language])) }
                 }
             }
             (match summary.source.get_clone() {
                 Some((title, url)) => {
-                    let label = if title.is_empty() { "(untitled page)".to_string() } else { title };
+                    let label = if title.is_empty() { t("untitledPage") } else { title };
                     let tip = url.clone();
                     view! {
                         p(class="summary-source") {
@@ -249,15 +252,20 @@ pub fn SummaryView() -> View {
             (match summary.done.get_clone() {
                 Some(reply) => view! {
                     p(class="muted stats") {
-                        (format!("{} part(s) · {} tokens read · {:.1} tokens/s", reply.parts, reply.source_tokens, reply.decode_tokens_per_s))
+                        (tn("summaryParts", reply.parts as u64, &[])) " · "
+                        (tn("tokensRead", reply.source_tokens as u64, &[])) " · "
+                        (t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)]))
                     }
                 },
                 None => view! {},
             })
             (match summary.error.get_clone() {
-                Some(error) => view! {
-                    p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (error.message.clone()) }
-                },
+                Some(error) => {
+                    let text = error_text(&error);
+                    view! {
+                        p(class="error", role="alert", data-code=format!("{:?}", error.code)) { (text) }
+                    }
+                }
                 None => view! {},
             })
             div(class="summary-actions") {
@@ -267,17 +275,17 @@ pub fn SummaryView() -> View {
                             wasm_bindgen_futures::spawn_local(async move {
                                 let _ = client().call(Request::StopChat).await;
                             });
-                        }) { "Stop" }
+                        }) { (t("stop")) }
                     }
                 } else {
                     view! {
-                        button(on:click=move |_| summary.start(None, SummaryKind::Page, None)) { "Summarize this page" }
+                        button(on:click=move |_| summary.start(None, SummaryKind::Page, None)) { (t("summarizeThisPage")) }
                     }
                 })
                 (match summary.done.get_clone() {
                     Some(reply) if !reply.text.trim().is_empty() => view! {
                         button(class="secondary", on:click=move |_| state.chat_seed.set(Some(chat_seed(&reply)))) {
-                            "Continue in chat"
+                            (t("continueInChat"))
                         }
                     },
                     _ => view! {},

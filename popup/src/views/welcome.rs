@@ -2,16 +2,18 @@
 
 use sycamore::prelude::*;
 
+use crate::i18n::t;
+
 #[component]
 pub fn Welcome() -> View {
     view! {
         section(class="card", aria-labelledby="welcome-heading") {
-            h2(id="welcome-heading") { "Your assistant lives in this browser" }
-            p { "Lantern runs its AI models on this computer. Nothing you say, type, show or read is sent anywhere." }
+            h2(id="welcome-heading") { (t("welcomeHeading")) }
+            p { (t("welcomeIntro")) }
             ul {
-                li { "Click the Lantern icon in the toolbar for a quick question." }
-                li { kbd { "Alt" } "+" kbd { "Shift" } "+" kbd { "L" } " opens Lantern beside the page." }
-                li { kbd { "Alt" } "+" kbd { "Shift" } "+" kbd { "V" } " starts a voice command." }
+                li { (t("welcomeToolbar")) }
+                li { kbd { "Alt" } "+" kbd { (t("keyShift")) } "+" kbd { "L" } " " (t("welcomeSidePanelKey")) }
+                li { kbd { "Alt" } "+" kbd { (t("keyShift")) } "+" kbd { "V" } " " (t("welcomeVoiceKey")) }
             }
         }
     }

@@ -10,12 +10,18 @@ export const ARTIFACTS = join(here, '..', '..', 'artifacts');
 const DIST = process.env.LANTERN_DIST ?? join(here, '..', '..', '..', 'dist');
 const EXPECTED_ID = process.env.LANTERN_EXTENSION_ID;
 
-/** Starts Chromium with a fresh profile (or `profile`, to test restarts) and Lantern loaded. */
-export async function launch({ profile, args = [] } = {}) {
+/** Starts Chromium with a fresh profile (or `profile`, to test restarts) and Lantern loaded, its
+ *  interface in `lang` (English unless asked, whatever this machine's locale: tests assert
+ *  English names). On Linux Chromium takes its UI language from LANGUAGE/LANG and --lang, and
+ *  needs that language's locales/<lang>.pak (Debian: chromium-l10n); without it, it shows en-US. */
+export async function launch({ profile, args = [], lang = 'en-US' } = {}) {
   const userDataDir = profile ?? (await mkdtemp(join(tmpdir(), 'lantern-e2e-')));
+  const posix = lang.replace('-', '_');
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROME || '/usr/bin/chromium',
     headless: true,
+    locale: lang,
+    env: { ...process.env, LANGUAGE: posix, LANG: `${posix}.UTF-8`, LC_ALL: `${posix}.UTF-8` },
     args: [
       '--headless=new',
       `--disable-extensions-except=${DIST}`,
@@ -26,6 +32,7 @@ export async function launch({ profile, args = [] } = {}) {
       '--disable-sync',
       '--disable-quic',
       '--no-first-run',
+      `--lang=${lang}`,
       ...args,
     ],
   });

@@ -8,6 +8,7 @@ use web_sys::{HtmlInputElement, KeyboardEvent};
 use super::session::Chat;
 use crate::history::store::ChatStore;
 use crate::history::{Summary, transfer};
+use crate::i18n::{number, t, t_with, tn};
 
 #[derive(Clone, Copy)]
 struct HistoryPanel {
@@ -68,7 +69,7 @@ impl HistoryPanel {
             }
             match found {
                 Ok(list) => self.results.set(Some(list)),
-                Err(error) => self.say(false, format!("Could not read the history: {error}")),
+                Err(error) => self.say(false, t_with("historyReadFailed", &[&error.to_string()])),
             }
         });
     }
@@ -82,7 +83,7 @@ impl HistoryPanel {
             };
             match done {
                 Ok(()) => self.chat.history_changed(false, None, Some((&id, &title))),
-                Err(error) => self.say(false, format!("Could not rename: {error}")),
+                Err(error) => self.say(false, t_with("renameFailed", &[&error.to_string()])),
             }
         });
     }
@@ -95,10 +96,10 @@ impl HistoryPanel {
             };
             match done {
                 Ok(()) => {
-                    self.say(true, "Chat deleted.");
+                    self.say(true, t("chatDeleted"));
                     self.chat.history_changed(false, Some(&id), None);
                 }
-                Err(error) => self.say(false, format!("Could not delete: {error}")),
+                Err(error) => self.say(false, t_with("deleteFailed", &[&error.to_string()])),
             }
         });
     }
@@ -112,10 +113,10 @@ impl HistoryPanel {
             };
             match done {
                 Ok(()) => {
-                    self.say(true, "All chats deleted.");
+                    self.say(true, t("allChatsDeleted"));
                     self.chat.history_changed(true, None, None);
                 }
-                Err(error) => self.say(false, format!("Could not delete: {error}")),
+                Err(error) => self.say(false, t_with("deleteFailed", &[&error.to_string()])),
             }
         });
     }
@@ -132,8 +133,10 @@ impl HistoryPanel {
             };
             let conversations = match read {
                 Ok(list) if !list.is_empty() => list,
-                Ok(_) => return self.say(false, "There is nothing to export."),
-                Err(error) => return self.say(false, format!("Could not export: {error}")),
+                Ok(_) => return self.say(false, t("nothingToExport")),
+                Err(error) => {
+                    return self.say(false, t_with("exportFailed", &[&error.to_string()]));
+                }
             };
             let title = match (&id, conversations.first()) {
                 (Some(_), Some(c)) => c.display_title(),
@@ -154,7 +157,7 @@ impl HistoryPanel {
                 )
             };
             if saved.is_err() {
-                self.say(false, "The browser refused to save the file.");
+                self.say(false, t("saveRefused"));
             }
         });
     }
@@ -168,12 +171,12 @@ impl HistoryPanel {
         wasm_bindgen_futures::spawn_local(async move {
             let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
                 Ok(text) => text.as_string().unwrap_or_default(),
-                Err(_) => return self.say(false, format!("Could not read {name}.")),
+                Err(_) => return self.say(false, t_with("fileReadFailed", &[&name])),
             };
             let conversations = match transfer::parse_import(&text) {
                 Ok(list) => list,
                 Err(why) => {
-                    return self.say(false, format!("{name}: {why}. Nothing was imported."));
+                    return self.say(false, t_with("importRefused", &[&name, &why.to_string()]));
                 }
             };
             let saved = match ChatStore::open().await {
@@ -183,13 +186,10 @@ impl HistoryPanel {
             match saved {
                 Ok(()) => {
                     let n = conversations.len();
-                    self.say(
-                        true,
-                        format!("Imported {n} chat{}.", if n == 1 { "" } else { "s" }),
-                    );
+                    self.say(true, tn("importedChats", n as u64, &[]));
                     self.chat.history_changed(false, None, None);
                 }
-                Err(error) => self.say(false, format!("Could not import {name}: {error}")),
+                Err(error) => self.say(false, t_with("importFailed", &[&name, &error.to_string()])),
             }
         });
     }
@@ -217,37 +217,37 @@ pub fn History(chat: Chat) -> View {
     let import_input = create_node_ref();
     view! {
         div(class="history", id="chat-history") {
-            input(r#type="search", class="history-search", aria-label="Search chats",
-                  placeholder="Search chats", bind:value=panel.query)
+            input(r#type="search", class="history-search", aria-label=t("searchChats"),
+                  placeholder=t("searchChats"), bind:value=panel.query)
             (match panel.notice.get_clone() {
                 Some((true, text)) => view! { p(class="notice", role="status") { (text) } },
                 Some((false, text)) => view! {
                     div(class="error-box", role="alert") {
                         p(class="error") { (text) }
-                        button(class="secondary", r#type="button", on:click=move |_| { panel.notice.set(None); panel.read() }) { "Retry" }
+                        button(class="secondary", r#type="button", on:click=move |_| { panel.notice.set(None); panel.read() }) { (t("retry")) }
                     }
                 },
                 None => view! {},
             })
             (match panel.results.get_clone() {
-                None => view! { p(class="muted", role="status") { "Reading the history…" } },
+                None => view! { p(class="muted", role="status") { (t("readingHistory")) } },
                 Some(list) if list.is_empty() => view! {
                     p(class="muted history-empty", role="status") {
-                        (if panel.query.with(|q| q.trim().is_empty()) { "No saved chats yet." } else { "No chat matches." })
+                        (if panel.query.with(|q| q.trim().is_empty()) { t("noSavedChats") } else { t("noChatMatches") })
                     }
                 },
                 Some(list) => {
                     let count = list.len();
                     let shown = panel.shown.get().min(count);
                     view! {
-                        p(class="visually-hidden", role="status") { (format!("{count} chats")) }
+                        p(class="visually-hidden", role="status") { (tn("chatCount", count as u64, &[])) }
                         ul(class="history-list", data-count=count.to_string()) {
                             (list.iter().take(shown).cloned().map(|s| item(panel, s)).collect::<Vec<_>>())
                         }
                         (if shown < count {
                             view! {
                                 button(class="secondary", r#type="button", on:click=move |_| panel.shown.update(|n| *n += PAGE)) {
-                                    (format!("Show more ({} of {count} shown)", shown))
+                                    (t_with("showMore", &[&number(shown as f64, 0), &number(count as f64, 0)]))
                                 }
                             }
                         } else {
@@ -258,24 +258,24 @@ pub fn History(chat: Chat) -> View {
             })
             div(class="actions history-actions") {
                 label(class="button") {
-                    "Import…"
+                    (t("importChats"))
                     input(r#ref=import_input, class="visually-hidden", r#type="file",
-                          accept=".json,application/json", aria-label="Import chats",
+                          accept=".json,application/json", aria-label=t("importChatsLabel"),
                           on:change=move |_| {
                               if let Ok(input) = import_input.get().dyn_into::<HtmlInputElement>() {
                                   panel.import(input);
                               }
                           })
                 }
-                button(class="secondary", r#type="button", on:click=move |_| panel.export(None, false)) { "Export all" }
+                button(class="secondary", r#type="button", on:click=move |_| panel.export(None, false)) { (t("exportAll")) }
                 (if panel.confirm_all.get() {
                     view! {
-                        button(class="danger", r#type="button", on:click=move |_| panel.delete_all()) { "Delete all chats now" }
-                        button(class="secondary", r#type="button", on:click=move |_| panel.confirm_all.set(false)) { "Keep them" }
+                        button(class="danger", r#type="button", on:click=move |_| panel.delete_all()) { (t("deleteAllChatsNow")) }
+                        button(class="secondary", r#type="button", on:click=move |_| panel.confirm_all.set(false)) { (t("keepThem")) }
                     }
                 } else {
                     view! {
-                        button(class="secondary", r#type="button", on:click=move |_| panel.confirm_all.set(true)) { "Delete all" }
+                        button(class="secondary", r#type="button", on:click=move |_| panel.confirm_all.set(true)) { (t("deleteAll")) }
                     }
                 })
             }
@@ -299,13 +299,13 @@ fn item(panel: HistoryPanel, summary: Summary) -> View {
         };
         view! {
             div(class="rename") {
-                input(r#ref=title_input, r#type="text", aria-label="Chat title", value=summary.title.clone(),
+                input(r#ref=title_input, r#type="text", aria-label=t("chatTitleLabel"), value=summary.title.clone(),
                       on:keydown=move |e: KeyboardEvent| match e.key().as_str() {
                           "Enter" => panel.rename(id_enter.clone(), value()),
                           "Escape" => { e.stop_propagation(); panel.renaming.set(None) }
                           _ => {}
                       })
-                button(r#type="button", on:click=move |_| panel.rename(id_save.clone(), value())) { "Save" }
+                button(r#type="button", on:click=move |_| panel.rename(id_save.clone(), value())) { (t("save")) }
             }
         }
     } else {
@@ -323,14 +323,14 @@ fn item(panel: HistoryPanel, summary: Summary) -> View {
         li(class="history-item", data-id=id) {
             (title_view)
             div(class="history-item-actions") {
-                button(class="link", r#type="button", aria-label="Rename chat",
-                       on:click=move |_| panel.renaming.set(Some(rename_id.clone()))) { "Rename" }
-                button(class="link", r#type="button", aria-label="Export as Markdown",
+                button(class="link", r#type="button", aria-label=t("renameChat"),
+                       on:click=move |_| panel.renaming.set(Some(rename_id.clone()))) { (t("rename")) }
+                button(class="link", r#type="button", aria-label=t("exportMarkdown"),
                        on:click=move |_| panel.export(Some(md_id.clone()), true)) { "Markdown" }
-                button(class="link", r#type="button", aria-label="Export as JSON",
+                button(class="link", r#type="button", aria-label=t("exportJson"),
                        on:click=move |_| panel.export(Some(json_id.clone()), false)) { "JSON" }
-                button(class="link danger-text", r#type="button", aria-label="Delete chat",
-                       on:click=move |_| panel.delete(delete_id.clone())) { "Delete" }
+                button(class="link danger-text", r#type="button", aria-label=t("deleteChat"),
+                       on:click=move |_| panel.delete(delete_id.clone())) { (t("delete")) }
             }
         }
     }

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, MouseEvent};
 
 use super::session::Chat;
+use crate::i18n::t;
 use crate::markdown;
 
 /// Puts `text` on the clipboard, and says so on `button` for a moment.
@@ -19,7 +20,8 @@ pub fn copy(text: String, button: Option<Element>) {
         let done = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
         if let Some(button) = button {
             let before = button.text_content().unwrap_or_default();
-            button.set_text_content(Some(if done { "Copied" } else { "Copy failed" }));
+            let said = if done { t("copied") } else { t("copyFailed") };
+            button.set_text_content(Some(&said));
             gloo_timers::future::TimeoutFuture::new(1500).await;
             button.set_text_content(Some(&before));
         }
@@ -52,7 +54,7 @@ fn answer_html(text: &str) -> View {
 #[component(inline_props)]
 pub fn Messages(chat: Chat) -> View {
     view! {
-        div(class="messages", role="log", aria-live="polite", aria-label="Conversation",
+        div(class="messages", role="log", aria-live="polite", aria-label=t("conversationLabel"),
             on:click=on_code_copy) {
             ({
                 // Cloned out first: building views inside `with` would create signals while the
@@ -71,14 +73,14 @@ pub fn Messages(chat: Chat) -> View {
                     };
                     let regenerate = (Some(index) == last_answer).then(|| view! {
                         button(class="link", r#type="button", disabled=chat.busy(),
-                               on:click=move |_| chat.regenerate()) { "Regenerate" }
+                               on:click=move |_| chat.regenerate()) { (t("regenerate")) }
                     });
                     let edit = is_user.then(|| {
                         let text = content.clone();
                         view! {
-                            button(class="link", r#type="button", aria-label="Edit message",
+                            button(class="link", r#type="button", aria-label=t("editMessage"),
                                    disabled=chat.busy(),
-                                   on:click=move |_| super::edit_message(chat, index, text.clone())) { "Edit" }
+                                   on:click=move |_| super::edit_message(chat, index, text.clone())) { (t("edit")) }
                         }
                     });
                     view! {
@@ -86,11 +88,11 @@ pub fn Messages(chat: Chat) -> View {
                         article(class=class, data-index=index.to_string()) {
                             (body)
                             div(class="message-actions") {
-                                button(class="link", r#type="button", aria-label="Copy message",
+                                button(class="link", r#type="button", aria-label=t("copyMessage"),
                                        on:click=move |e: MouseEvent| {
                                            let button = e.current_target().and_then(|t| t.dyn_into::<Element>().ok());
                                            copy(content.clone(), button);
-                                       }) { "Copy" }
+                                       }) { (t("copy")) }
                                 (edit)
                                 (regenerate)
                             }
@@ -103,7 +105,7 @@ pub fn Messages(chat: Chat) -> View {
                     (chat.tools.before(chat.conversation.with(|c| c.messages.len())))
                     article(class="message assistant streaming", aria-busy="true") {
                         (if text.is_empty() {
-                            view! { p(class="muted thinking") { "Thinking…" } }
+                            view! { p(class="muted thinking") { (t("thinking")) } }
                         } else {
                             answer_html(&text)
                         })

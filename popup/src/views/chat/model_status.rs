@@ -7,10 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlSelectElement};
 
 use super::session::{Chat, Download};
-
-fn megabytes(bytes: u64) -> String {
-    format!("{:.0} MB", bytes as f64 / 1e6)
-}
+use crate::i18n::{megabytes, number, t, t_with};
 
 /// "1 min 20 s left" from what remains and the current speed.
 pub fn time_left(download: &Download) -> Option<String> {
@@ -19,19 +16,20 @@ pub fn time_left(download: &Download) -> Option<String> {
         return None;
     }
     let seconds = ((total - download.bytes) as f64 / download.bytes_per_s).ceil() as u64;
+    let n = |value: u64| number(value as f64, 0);
     Some(match seconds {
-        0..60 => format!("{seconds} s left"),
-        60..3600 => format!("{} min {} s left", seconds / 60, seconds % 60),
-        _ => format!("{} h {} min left", seconds / 3600, seconds % 3600 / 60),
+        0..60 => t_with("leftSeconds", &[&n(seconds)]),
+        60..3600 => t_with("leftMinutes", &[&n(seconds / 60), &n(seconds % 60)]),
+        _ => t_with("leftHours", &[&n(seconds / 3600), &n(seconds % 3600 / 60)]),
     })
 }
 
 fn option_label(model: &ModelStatus) -> String {
     let size = model.entry.total_size().map(megabytes).unwrap_or_default();
     let state = match model.state {
-        ModelState::Installed { .. } => "on this device",
-        ModelState::Downloading { .. } => "downloading",
-        _ => "not downloaded",
+        ModelState::Installed { .. } => t("modelOnDevice"),
+        ModelState::Downloading { .. } => t("modelDownloading"),
+        _ => t("modelNotDownloaded"),
     };
     format!("{} · {size} · {state}", model.entry.name)
 }
@@ -51,7 +49,7 @@ pub fn ModelPicker(chat: Chat) -> View {
         (if chat.models.with(Vec::len) > 1 {
             let chosen = chat.model.with(|m| m.as_ref().map(|m| m.entry.id.clone())).unwrap_or_default();
             view! {
-                select(class="model-picker", aria-label="Model", disabled=chat.busy(), on:change=on_change) {
+                select(class="model-picker", aria-label=t("modelLabel"), disabled=chat.busy(), on:change=on_change) {
                     (chat.models.get_clone().into_iter().map(|m| {
                         let selected = m.entry.id == chosen;
                         let label = option_label(&m);
@@ -74,33 +72,37 @@ pub fn ModelStatusLine(chat: Chat) -> View {
 
 fn status(chat: Chat) -> View {
     let Some(model) = chat.model.get_clone() else {
-        return view! { p(class="muted", role="status") { "Looking for the chat model…" } };
+        return view! { p(class="muted", role="status") { (t("lookingForModel")) } };
     };
     let name = model.entry.name.clone();
-    let details = format!(
-        "{} · needs {} RAM · {}",
-        model.entry.total_size().map(megabytes).unwrap_or_default(),
-        megabytes(model.entry.ram_bytes),
-        model.entry.license
+    let details = t_with(
+        "modelDetails",
+        &[
+            &model.entry.total_size().map(megabytes).unwrap_or_default(),
+            &megabytes(model.entry.ram_bytes),
+            &model.entry.license,
+        ],
     );
     if let Some(download) = chat.download.get() {
         let total = download.total.unwrap_or(0);
-        let done = format!(
-            "{} of {}",
-            megabytes(download.bytes),
-            if total > 0 {
-                megabytes(total)
-            } else {
-                "?".into()
-            }
+        let done = t_with(
+            "bytesOfTotal",
+            &[
+                &megabytes(download.bytes),
+                &if total > 0 {
+                    megabytes(total)
+                } else {
+                    "?".into()
+                },
+            ],
         );
         let left = time_left(&download).unwrap_or_default();
         let id = model.entry.id.clone();
         return view! {
             div(class="model-status", data-state="downloading") {
-                p(role="status") { "Downloading " (name) ": " (done) " " span(class="muted") { (left) } }
-                progress(max=total.to_string(), value=download.bytes.to_string(), aria-label="Model download")
-                button(class="secondary", r#type="button", on:click=move |_| chat.cancel_download(id.clone())) { "Cancel download" }
+                p(role="status") { (t_with("downloadingModel", &[&name, &done])) " " span(class="muted") { (left) } }
+                progress(max=total.to_string(), value=download.bytes.to_string(), aria-label=t("modelDownloadLabel"))
+                button(class="secondary", r#type="button", on:click=move |_| chat.cancel_download(id.clone())) { (t("cancelDownload")) }
             }
         };
     }
@@ -108,8 +110,8 @@ fn status(chat: Chat) -> View {
         let percent = (done * 100).checked_div(total).unwrap_or(0);
         return view! {
             div(class="model-status", data-state="loading") {
-                p(role="status") { "Loading " (name) " into memory… " (percent) "%" }
-                progress(max=total.to_string(), value=done.to_string(), aria-label="Model loading")
+                p(role="status") { (t_with("loadingModel", &[&name, &number(percent as f64, 0)])) }
+                progress(max=total.to_string(), value=done.to_string(), aria-label=t("modelLoadingLabel"))
             }
         };
     }
@@ -119,18 +121,18 @@ fn status(chat: Chat) -> View {
             view! {
                 div(class="model-status", data-state="ready") {
                     p(class="muted", title=details) {
-                        (name) " · on this device "
+                        (name) " · " (t("modelOnDevice")) " "
                         (if chat.confirm_remove.get() {
                             let id = id.clone();
                             view! {
-                                button(class="link danger-text", r#type="button", on:click=move |_| chat.remove_model(id.clone())) { "Remove it now" }
+                                button(class="link danger-text", r#type="button", on:click=move |_| chat.remove_model(id.clone())) { (t("removeItNow")) }
                                 " "
-                                button(class="link", r#type="button", on:click=move |_| chat.confirm_remove.set(false)) { "Keep it" }
+                                button(class="link", r#type="button", on:click=move |_| chat.confirm_remove.set(false)) { (t("keepIt")) }
                             }
                         } else {
                             view! {
-                                button(class="link", r#type="button", aria-label="Remove the model from this device",
-                                       disabled=chat.busy(), on:click=move |_| chat.confirm_remove.set(true)) { "Remove" }
+                                button(class="link", r#type="button", aria-label=t("removeModelLabel"),
+                                       disabled=chat.busy(), on:click=move |_| chat.confirm_remove.set(true)) { (t("remove")) }
                             }
                         })
                     }
@@ -141,8 +143,8 @@ fn status(chat: Chat) -> View {
             let id = model.entry.id.clone();
             view! {
                 div(class="model-status", data-state="downloading") {
-                    p(role="status") { (name) " is downloading." }
-                    button(r#type="button", on:click=move |_| chat.download(id.clone())) { "Show progress" }
+                    p(role="status") { (t_with("modelIsDownloading", &[&name])) }
+                    button(r#type="button", on:click=move |_| chat.download(id.clone())) { (t("showProgress")) }
                 }
             }
         }
@@ -150,8 +152,8 @@ fn status(chat: Chat) -> View {
             let id = model.entry.id.clone();
             view! {
                 div(class="model-status", data-state="missing") {
-                    p { "Chat needs a model on this device: " (name) " (" (details) ")." }
-                    button(r#type="button", on:click=move |_| chat.download(id.clone())) { "Download model" }
+                    p { (t_with("chatNeedsModel", &[&name, &details])) }
+                    button(r#type="button", on:click=move |_| chat.download(id.clone())) { (t("downloadModel")) }
                 }
             }
         }

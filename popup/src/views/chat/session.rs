@@ -9,9 +9,11 @@ use protocol::{
 use sycamore::prelude::*;
 
 use super::super::chat_tools::ChatTools;
+use super::super::error_text::ui_error;
 use crate::downloads;
 use crate::history::Conversation;
 use crate::history::store::ChatStore;
+use crate::i18n::{t, t_with};
 use crate::settings::Settings;
 use crate::state::client;
 
@@ -63,9 +65,9 @@ fn new_id() -> String {
 }
 
 fn storage_error(error: impl std::fmt::Display) -> LanternError {
-    LanternError::new(
+    ui_error(
         ErrorCode::Internal,
-        format!("could not save the conversation: {error}"),
+        t_with("saveConversationFailed", &[&error.to_string()]),
     )
 }
 
@@ -137,10 +139,8 @@ impl Chat {
             .or_else(|| chat_models.first())
             .cloned();
         if chosen.is_none() {
-            self.error.set(Some(LanternError::new(
-                ErrorCode::UnknownModel,
-                "the catalog has no chat model",
-            )));
+            self.error
+                .set(Some(ui_error(ErrorCode::UnknownModel, t("noChatModel"))));
         }
         self.models.set(chat_models);
         self.model.set(chosen);
@@ -429,9 +429,9 @@ impl Chat {
                     self.tools.clear();
                     self.conversation.set(conversation);
                 }
-                Ok(None) => self.error.set(Some(LanternError::new(
+                Ok(None) => self.error.set(Some(ui_error(
                     ErrorCode::Internal,
-                    "that conversation was deleted",
+                    t("conversationWasDeleted"),
                 ))),
                 Err(error) => self.error.set(Some(storage_error(error))),
             }
