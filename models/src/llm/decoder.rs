@@ -18,6 +18,9 @@ use super::config::{Activation, Arch, Config};
 use super::rope::Rope;
 use crate::{ModelError, Result};
 
+/// Sees each intermediate tensor of a forward pass, by llama.cpp's graph name.
+pub type Trace<'a> = &'a mut dyn FnMut(std::fmt::Arguments<'_>, &Tensor);
+
 /// A weight matrix: Q4_1 and Q8_0 through llama.cpp's arithmetic (`block_matmul`), the other
 /// types through Candle.
 #[derive(Debug, Clone)]
@@ -56,17 +59,26 @@ impl Linear {
 /// into the weight by the GGUF converter.
 #[derive(Debug, Clone)]
 struct RmsNorm {
-    w: Tensor,
+    w: Vec<f32>,
     eps: f32,
 }
 
 impl RmsNorm {
+    /// Over the last dimension, rounding as ggml's `rms_norm` then `mul` do: the squares are
+    /// rounded to f32 and summed in f64, in order; `1 / sqrtf(mean + eps)` in f32; then
+    /// `(x * scale) * w`, each product rounded.
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(candle_nn::ops::rms_norm(
-            &x.contiguous()?,
-            &self.w,
-            self.eps,
-        )?)
+        let n = self.w.len();
+        let mut v = x.flatten_all()?.to_vec1::<f32>()?;
+        for row in v.chunks_exact_mut(n) {
+            let sum: f64 = row.iter().map(|&a| (a * a) as f64).sum();
+            let mean = (sum / n as f64) as f32;
+            let scale = 1.0 / (mean + self.eps).sqrt();
+            for (a, &w) in row.iter_mut().zip(&self.w) {
+                *a = *a * scale * w;
+            }
+        }
+        Ok(Tensor::from_vec(v, x.shape(), &Device::Cpu)?)
     }
 }
 
@@ -167,7 +179,10 @@ impl<R: Read + Seek> Loader<'_, R> {
 
     fn norm(&mut self, name: &str, eps: f64) -> Result<RmsNorm> {
         Ok(RmsNorm {
-            w: self.dense(&format!("{name}.weight"))?,
+            w: self
+                .dense(&format!("{name}.weight"))?
+                .flatten_all()?
+                .to_vec1::<f32>()?,
             eps: eps as f32,
         })
     }
@@ -299,6 +314,19 @@ impl Decoder {
     /// Runs `tokens` at positions `cache.len()..`, stores their keys and values, and returns the
     /// logits `(vocab,)` of the last token, or `(tokens, vocab)` for every token if `all_logits`.
     pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, all_logits: bool) -> Result<Tensor> {
+        self.forward_traced(tokens, cache, all_logits, &mut |_, _| {})
+    }
+
+    /// [`Decoder::forward`], showing `trace` every intermediate tensor under llama.cpp's graph
+    /// name (`attn_norm-0`, `Qcur-0`, `kq-0`, ..., `result_output`), so each op can be compared
+    /// with llama.cpp's own (models/tests/fixtures/dump_llama_intermediates.py).
+    pub fn forward_traced(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        all_logits: bool,
+        trace: Trace<'_>,
+    ) -> Result<Tensor> {
         let pos = cache.len();
         let s = tokens.len();
         if s == 0 {
@@ -319,19 +347,23 @@ impl Decoder {
         }
         for (il, layer) in self.layers.iter().enumerate() {
             let h = layer.attn_norm.forward(&x)?;
-            let h = self.attention(layer, il, &h, pos, cache)?;
+            trace(format_args!("attn_norm-{il}"), &h);
+            let h = self.attention(layer, il, &h, pos, cache, trace)?;
             let h = match &layer.attn_post_norm {
                 Some(n) => n.forward(&h)?,
                 None => h,
             };
             x = (x + h)?;
+            trace(format_args!("ffn_inp-{il}"), &x);
             let h = layer.ffn_norm.forward(&x)?;
-            let h = self.mlp(layer, &h)?;
+            trace(format_args!("ffn_norm-{il}"), &h);
+            let h = self.mlp(layer, il, &h, trace)?;
             let h = match &layer.ffn_post_norm {
                 Some(n) => n.forward(&h)?,
                 None => h,
             };
             x = (x + h)?;
+            trace(format_args!("l_out-{il}"), &x);
         }
         cache.push_tokens(tokens);
         let x = if all_logits {
@@ -340,7 +372,9 @@ impl Decoder {
             x.i((0, s - 1..s))?
         };
         let x = self.output_norm.forward(&x)?;
+        trace(format_args!("result_norm"), &x);
         let logits = self.output.forward(&x)?;
+        trace(format_args!("result_output"), &logits);
         Ok(if all_logits {
             logits
         } else {
@@ -355,6 +389,7 @@ impl Decoder {
         x: &Tensor,
         pos: usize,
         cache: &mut KvCache,
+        trace: Trace<'_>,
     ) -> Result<Tensor> {
         let cfg = &self.cfg;
         let (_, s, _) = x.dims3()?;
@@ -370,6 +405,9 @@ impl Decoder {
                 )
             }
         };
+        trace(format_args!("Qcur-{il}"), &q);
+        trace(format_args!("Kcur-{il}"), &k);
+        trace(format_args!("Vcur-{il}"), &v);
         let q = q.reshape((1, s, nh, hd))?;
         let k = k.reshape((1, s, nkv, hd))?;
         let q = match &layer.q_norm {
@@ -382,6 +420,8 @@ impl Decoder {
         };
         let q = layer.rope.apply(&q.transpose(1, 2)?, pos)?;
         let k = layer.rope.apply(&k.transpose(1, 2)?, pos)?;
+        trace(format_args!("Qrope-{il}"), &q.transpose(1, 2)?);
+        trace(format_args!("Krope-{il}"), &k.transpose(1, 2)?);
         let v = v.reshape((1, s, nkv, hd))?.transpose(1, 2)?.contiguous()?;
         let (k_all, v_all) = cache.append(il, pos, &k, &v)?;
         let t = pos + s;
@@ -397,13 +437,19 @@ impl Decoder {
                 .reshape((1, nkv, n_rep * s, t))?,
             None => att,
         };
+        trace(format_args!("kq-{il}"), &att);
         let att = candle_nn::ops::softmax_last_dim(&att)?;
+        trace(format_args!("kq_soft_max-{il}"), &att);
         let y = att.matmul(&v_all)?; // (1, nkv, n_rep * s, hd)
+        trace(format_args!("kqv-{il}"), &y);
         let y = y
             .reshape((1, nh, s, hd))?
             .transpose(1, 2)?
             .reshape((1, s, nh * hd))?;
-        layer.attn_output.forward(&y)
+        trace(format_args!("kqv_out-{il}"), &y);
+        let out = layer.attn_output.forward(&y)?;
+        trace(format_args!("attn_out-{il}"), &out);
+        Ok(out)
     }
 
     /// The additive mask `(s, t)` for queries at `pos..pos + s` over keys `0..t`, or `None` when
@@ -433,7 +479,7 @@ impl Decoder {
         Ok(Some(Tensor::from_vec(m, (s, t), &Device::Cpu)?))
     }
 
-    fn mlp(&self, layer: &Layer, x: &Tensor) -> Result<Tensor> {
+    fn mlp(&self, layer: &Layer, il: usize, x: &Tensor, trace: Trace<'_>) -> Result<Tensor> {
         let (gate, up) = match &layer.gate_up {
             GateUp::Separate { gate, up } => (gate.forward(x)?, up.forward(x)?),
             GateUp::Fused(gu) => {
@@ -442,10 +488,16 @@ impl Decoder {
                 (both.narrow(D::Minus1, 0, n)?, both.narrow(D::Minus1, n, n)?)
             }
         };
+        trace(format_args!("ffn_gate-{il}"), &gate);
+        trace(format_args!("ffn_up-{il}"), &up);
         let act = match self.cfg.activation {
             Activation::Silu => candle_nn::ops::silu(&gate)?,
             Activation::GeluTanh => gate.gelu()?,
         };
-        layer.ffn_down.forward(&(act * up)?)
+        let act = (act * up)?;
+        trace(format_args!("ffn_swiglu-{il}"), &act);
+        let out = layer.ffn_down.forward(&act)?;
+        trace(format_args!("ffn_out-{il}"), &out);
+        Ok(out)
     }
 }

@@ -32,7 +32,7 @@ mod tools;
 pub use cache::KvCache;
 pub use calculator::{CALCULATOR, CalcError, calculate, calculator_tool, run_calculator};
 pub use config::{Activation, Arch, Config, RopeStyle};
-pub use decoder::Decoder;
+pub use decoder::{Decoder, Trace};
 pub use model::LlmModel;
 pub use sampler::{Rng, Sampler, SamplingParams, argmax};
 pub use session::{FinishReason, GenerateOptions, PrefillProgress, Session, Step};
