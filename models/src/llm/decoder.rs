@@ -15,6 +15,7 @@ use candle_core::{D, Device, IndexOp, Module, Tensor};
 use super::block_matmul::BlockMatrix;
 use super::cache::KvCache;
 use super::config::{Activation, Arch, Config};
+use super::ggml_math;
 use super::rope::Rope;
 use crate::{ModelError, Result};
 
@@ -425,58 +426,33 @@ impl Decoder {
         let v = v.reshape((1, s, nkv, hd))?.transpose(1, 2)?.contiguous()?;
         let (k_all, v_all) = cache.append(il, pos, &k, &v)?;
         let t = pos + s;
-        // Grouped-query attention without copying K/V per query head: query head h reads kv head
-        // h / n_rep, so the n_rep heads of a group stack as extra rows of one matmul.
-        let n_rep = nh / nkv;
-        let q = (q * cfg.attn_scale)?.reshape((1, nkv, n_rep * s, hd))?;
-        let att = q.matmul(&k_all.t()?)?;
-        let att = match self.mask(s, pos, t, layer.window)? {
-            Some(mask) => att
-                .reshape((1, nkv, n_rep, s, t))?
-                .broadcast_add(&mask)?
-                .reshape((1, nkv, n_rep * s, t))?,
-            None => att,
+        let scores = Scores {
+            q: &q.flatten_all()?.to_vec1::<f32>()?,
+            k: &k_all.flatten_all()?.to_vec1::<f32>()?,
+            nh,
+            n_rep: nh / nkv,
+            s,
+            t,
+            hd,
         };
-        trace(format_args!("kq-{il}"), &att);
-        let att = candle_nn::ops::softmax_last_dim(&att)?;
-        trace(format_args!("kq_soft_max-{il}"), &att);
-        let y = att.matmul(&v_all)?; // (1, nkv, n_rep * s, hd)
-        trace(format_args!("kqv-{il}"), &y);
-        let y = y
-            .reshape((1, nh, s, hd))?
-            .transpose(1, 2)?
-            .reshape((1, s, nh * hd))?;
+        let kq = scores.kq(pos, layer.window);
+        trace(
+            format_args!("kq-{il}"),
+            &Tensor::from_vec(kq.clone(), (nh, s, scores.padded()), &Device::Cpu)?
+                .narrow(2, 0, t)?,
+        );
+        let att = scores.softmax(kq, cfg.attn_scale);
+        trace(
+            format_args!("kq_soft_max-{il}"),
+            &Tensor::from_vec(att.clone(), (nh, s, scores.padded()), &Device::Cpu)?
+                .narrow(2, 0, t)?,
+        );
+        let y = scores.weighted_values(&att, &v_all.flatten_all()?.to_vec1::<f32>()?);
+        let y = Tensor::from_vec(y, (1, s, nh * hd), &Device::Cpu)?;
         trace(format_args!("kqv_out-{il}"), &y);
         let out = layer.attn_output.forward(&y)?;
         trace(format_args!("attn_out-{il}"), &out);
         Ok(out)
-    }
-
-    /// The additive mask `(s, t)` for queries at `pos..pos + s` over keys `0..t`, or `None` when
-    /// every key is visible (a single query with no window in reach).
-    fn mask(
-        &self,
-        s: usize,
-        pos: usize,
-        t: usize,
-        window: Option<usize>,
-    ) -> Result<Option<Tensor>> {
-        let window_bites = window.is_some_and(|w| t > w);
-        if s == 1 && !window_bites {
-            return Ok(None);
-        }
-        let mut m = vec![0f32; s * t];
-        for i in 0..s {
-            let qp = pos + i;
-            for j in 0..t {
-                // llama.cpp `is_masked_swa` (standard): a key at distance >= window is hidden.
-                let hidden = j > qp || window.is_some_and(|w| qp - j.min(qp) >= w);
-                if hidden {
-                    m[i * t + j] = f32::NEG_INFINITY;
-                }
-            }
-        }
-        Ok(Some(Tensor::from_vec(m, (s, t), &Device::Cpu)?))
     }
 
     fn mlp(&self, layer: &Layer, il: usize, x: &Tensor, trace: Trace<'_>) -> Result<Tensor> {
@@ -491,13 +467,107 @@ impl Decoder {
         trace(format_args!("ffn_gate-{il}"), &gate);
         trace(format_args!("ffn_up-{il}"), &up);
         let act = match self.cfg.activation {
-            Activation::Silu => candle_nn::ops::silu(&gate)?,
-            Activation::GeluTanh => gate.gelu()?,
+            // `ggml_vec_swiglu_f32`: silu(gate) * up, with ggml's own exp.
+            Activation::Silu => {
+                let g = gate.flatten_all()?.to_vec1::<f32>()?;
+                let u = up.flatten_all()?.to_vec1::<f32>()?;
+                let a = g
+                    .iter()
+                    .zip(&u)
+                    .map(|(&g, &u)| ggml_math::silu(g) * u)
+                    .collect();
+                Tensor::from_vec(a, gate.shape(), &Device::Cpu)?
+            }
+            Activation::GeluTanh => (gate.gelu()? * up)?,
         };
-        let act = (act * up)?;
         trace(format_args!("ffn_swiglu-{il}"), &act);
         let out = layer.ffn_down.forward(&act)?;
         trace(format_args!("ffn_out-{il}"), &out);
         Ok(out)
+    }
+}
+
+/// One layer's attention over `t` cached positions for `s` new queries, in llama.cpp's
+/// arithmetic: KQ rows by `ggml_vec_dot_f32`, ggml's softmax, and KQV by tinyBLAS when a batch
+/// has two or more queries (llamafile's sgemm takes those) or by `ggml_vec_dot_f32` for one.
+/// Rows are padded with masked, zero-weight positions to a multiple of 64, as llama.cpp pads
+/// its cache view (to 256): the padding adds exact zeros, and the sums keep the lane layout.
+struct Scores<'a> {
+    /// `(nh, s, hd)`, roped.
+    q: &'a [f32],
+    /// `(nkv, t, hd)`.
+    k: &'a [f32],
+    nh: usize,
+    n_rep: usize,
+    s: usize,
+    t: usize,
+    hd: usize,
+}
+
+impl Scores<'_> {
+    fn padded(&self) -> usize {
+        self.t.div_ceil(64) * 64
+    }
+
+    /// Unscaled `q·k` rows `(nh, s, padded)`; hidden positions are -inf (llama.cpp computes
+    /// them and masks them in the softmax, to the same effect).
+    fn kq(&self, pos: usize, window: Option<usize>) -> Vec<f32> {
+        let (tp, hd) = (self.padded(), self.hd);
+        let mut out = vec![f32::NEG_INFINITY; self.nh * self.s * tp];
+        for h in 0..self.nh {
+            let g = h / self.n_rep;
+            for i in 0..self.s {
+                let qp = pos + i;
+                let q = &self.q[(h * self.s + i) * hd..][..hd];
+                let row = &mut out[(h * self.s + i) * tp..][..tp];
+                for (j, v) in row.iter_mut().enumerate().take(qp + 1) {
+                    // llama.cpp `is_masked_swa` (standard): a key at distance >= window is hidden.
+                    if window.is_some_and(|w| qp - j >= w) {
+                        continue;
+                    }
+                    *v = ggml_math::dot_ggml(&self.k[(g * self.t + j) * hd..][..hd], q);
+                }
+            }
+        }
+        out
+    }
+
+    fn softmax(&self, mut kq: Vec<f32>, scale: f32) -> Vec<f32> {
+        for row in kq.chunks_exact_mut(self.padded()) {
+            ggml_math::softmax_row(row, scale);
+        }
+        kq
+    }
+
+    /// `att (nh, s, padded) x v (nkv, t, hd)`, merged into `(s, nh * hd)` (llama.cpp's
+    /// `kqv_out`).
+    fn weighted_values(&self, att: &[f32], v: &[f32]) -> Vec<f32> {
+        let (tp, hd, nh) = (self.padded(), self.hd, self.nh);
+        let nkv = nh / self.n_rep;
+        // V as llama.cpp caches it without flash attention: transposed, one row per dimension.
+        let mut vt = vec![0f32; nkv * hd * tp];
+        for g in 0..nkv {
+            for j in 0..self.t {
+                for d in 0..hd {
+                    vt[(g * hd + d) * tp + j] = v[(g * self.t + j) * hd + d];
+                }
+            }
+        }
+        let dot = if self.s >= 2 {
+            ggml_math::dot_tinyblas
+        } else {
+            ggml_math::dot_ggml
+        };
+        let mut out = vec![0f32; self.s * nh * hd];
+        for h in 0..nh {
+            let g = h / self.n_rep;
+            for i in 0..self.s {
+                let a = &att[(h * self.s + i) * tp..][..tp];
+                for d in 0..hd {
+                    out[i * nh * hd + h * hd + d] = dot(&vt[(g * hd + d) * tp..][..tp], a);
+                }
+            }
+        }
+        out
     }
 }

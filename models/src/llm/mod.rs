@@ -19,6 +19,7 @@ mod cache;
 mod calculator;
 mod config;
 mod decoder;
+mod ggml_math;
 mod model;
 mod rope;
 mod sampler;

@@ -1,0 +1,207 @@
+//! llama.cpp's f32 arithmetic for the ops around the weight products (attention dot products,
+//! softmax, SiLU), reproduced in portable Rust so Lantern rounds where llama.cpp rounds.
+//!
+//! The reference is llama.cpp's x86 CPU backend as the fixtures' llama-cpp-python builds it
+//! (GCC 12, `-march=native` with AVX-512): `ggml_vec_dot_f32` with four 16-lane accumulators,
+//! tinyBLAS's one 16-lane accumulator per output (`llamafile/sgemm.cpp`), `ggml_v_expf` and
+//! `_mm512_reduce_add_ps`'s halving tree. Emulating the lane order in plain code keeps the
+//! results the same on every CPU and in wasm32, where there are no x86 intrinsics.
+
+/// Lanes of an AVX-512 f32 vector.
+const LANES: usize = 16;
+
+/// `fmaf(a, b, c)`, correctly rounded, without a fused multiply-add instruction (wasm32 has
+/// none and `f32::mul_add` falls back to a slow soft-float there): `a * b` is exact in f64,
+/// the f64 sum is rounded to odd (its error, found with Knuth's TwoSum, nudges an even result
+/// one ulp towards the exact value), and an f64 rounded to odd rounds to the correct f32.
+#[inline(always)]
+pub fn fmaf(a: f32, b: f32, c: f32) -> f32 {
+    let p = a as f64 * b as f64;
+    let c = c as f64;
+    let s = p + c;
+    let bp = s - c;
+    let err = (p - bp) + (c - (s - bp));
+    let bits = s.to_bits();
+    let s = if err != 0.0 && bits & 1 == 0 && s.is_finite() {
+        // Away from zero when the error has the sum's sign, else towards it.
+        if (err > 0.0) == (s > 0.0) {
+            f64::from_bits(bits + 1)
+        } else {
+            f64::from_bits(bits - 1)
+        }
+    } else {
+        s
+    };
+    s as f32
+}
+
+/// `_mm512_reduce_add_ps` as GCC expands it: halves added pairwise, 8, 4, 2, then 1 apart.
+#[inline(always)]
+pub fn reduce16(a: &[f32; LANES]) -> f32 {
+    let mut h8 = [0f32; 8];
+    for i in 0..8 {
+        h8[i] = a[i] + a[i + 8];
+    }
+    let h4 = [h8[0] + h8[4], h8[1] + h8[5], h8[2] + h8[6], h8[3] + h8[7]];
+    (h4[0] + h4[2]) + (h4[1] + h4[3])
+}
+
+/// `ggml_vec_dot_f32` (AVX-512): blocks of 64 go to four 16-lane fused accumulators, which are
+/// added 0+2, 1+3, then 0+1 and reduced; the tail past the last block of 64 is added one
+/// product at a time (fused, as GCC contracts `sumf += x*y`).
+pub fn dot_ggml(x: &[f32], y: &[f32]) -> f32 {
+    let n = x.len().min(y.len());
+    let blocks = n / (4 * LANES);
+    let mut acc = [[0f32; LANES]; 4];
+    for b in 0..blocks {
+        let base = b * 4 * LANES;
+        for (j, acc) in acc.iter_mut().enumerate() {
+            let at = base + j * LANES;
+            let (xs, ys) = (&x[at..at + LANES], &y[at..at + LANES]);
+            for l in 0..LANES {
+                acc[l] = fmaf(xs[l], ys[l], acc[l]);
+            }
+        }
+    }
+    let mut sum = [0f32; LANES];
+    for l in 0..LANES {
+        sum[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+    }
+    let mut total = reduce16(&sum);
+    for i in blocks * 4 * LANES..n {
+        total = fmaf(x[i], y[i], total);
+    }
+    total
+}
+
+/// One output of tinyBLAS's f32 gemm (AVX-512, `k` a multiple of 16): a single 16-lane fused
+/// accumulator over the whole row, then reduced. Missing elements of the last 16 count as zero
+/// (exactly what llama.cpp's zero-filled cache padding adds).
+pub fn dot_tinyblas(x: &[f32], y: &[f32]) -> f32 {
+    let n = x.len().min(y.len());
+    let mut acc = [0f32; LANES];
+    for (xs, ys) in x[..n].chunks(LANES).zip(y[..n].chunks(LANES)) {
+        for l in 0..xs.len() {
+            acc[l] = fmaf(xs[l], ys[l], acc[l]);
+        }
+    }
+    reduce16(&acc)
+}
+
+#[inline(always)]
+fn f(bits: u32) -> f32 {
+    f32::from_bits(bits)
+}
+
+/// `ggml_v_expf` (the AVX-512 variant, one lane): ARM's optimized-routines exp with its own
+/// polynomial, 1.5 ulp from the true value, which llama.cpp's softmax and SiLU use.
+#[inline(always)]
+pub fn expf(x: f32) -> f32 {
+    let r = f(0x4b40_0000); // 0x1.8p23
+    let z = fmaf(x, f(0x3fb8_aa3b), r);
+    let n = z - r;
+    if n.abs() > 192.0 || n.is_nan() {
+        return if n <= 0.0 { 0.0 } else { f32::INFINITY };
+    }
+    let b = fmaf(-n, f(0x35bf_be8e), fmaf(-n, f(0x3f31_7200), x));
+    let u = b * b;
+    let j = fmaf(
+        fmaf(
+            fmaf(f(0x3c07_2010), b, f(0x3d2b_9f17)),
+            u,
+            fmaf(f(0x3e2a_af33), b, f(0x3eff_fedb)),
+        ),
+        u,
+        fmaf(f(0x3f7f_fff6), b, 1.0),
+    );
+    // `_mm512_scalef_ps(j, n)`: j * 2^n with one rounding (exact in f64, then to f32).
+    (j as f64 * f64::from_bits(((n as i64 + 1023) as u64) << 52)) as f32
+}
+
+/// `ggml_v_silu`: `x / (1 + expf(-x))`.
+#[inline(always)]
+pub fn silu(x: f32) -> f32 {
+    x / (1.0 + expf(0.0 - x))
+}
+
+/// `ggml_compute_forward_soft_max_f32` on one row: `x * scale` (masked entries are -inf),
+/// exponentials of `x - max` summed per 16 lanes (reduced in f32, accumulated in f64), then
+/// multiplied by the f32 `1 / sum`.
+pub fn softmax_row(row: &mut [f32], scale: f32) {
+    for v in row.iter_mut() {
+        *v *= scale;
+    }
+    let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+    let mut sum = 0f64;
+    for chunk in row.chunks_mut(LANES) {
+        let mut lanes = [0f32; LANES];
+        for (lane, v) in lanes.iter_mut().zip(chunk.iter_mut()) {
+            *v = expf(*v - max);
+            *lane = *v;
+        }
+        sum += reduce16(&lanes) as f64;
+    }
+    let inv = (1.0 / sum) as f32;
+    for v in row.iter_mut() {
+        *v *= inv;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fmaf_rounds_once() {
+        // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24 is a tie in f32; the tiny addend breaks it
+        // upwards, but it vanishes from an f64 sum, which a second rounding then ties to even.
+        let t = 1.0 + 2f32.powi(-12);
+        assert_eq!(
+            fmaf(t, t, 2f32.powi(-80)),
+            1.0 + 2f32.powi(-11) + 2f32.powi(-23)
+        );
+        // t*t = 1 + 2^-11 + 2^-24: plain f32 rounds the 2^-24 away, fma keeps it through -1.
+        assert_eq!(fmaf(t, t, -1.0), 2f32.powi(-11) + 2f32.powi(-24));
+        for (a, b, c) in [
+            (3.1f32, -2.7f32, 8.4f32),
+            (1e-20, 1e-20, 1e-38),
+            (7.0, 0.0, -0.0),
+        ] {
+            assert_eq!(fmaf(a, b, c), a.mul_add(b, c));
+        }
+    }
+
+    #[test]
+    fn expf_is_close_to_exp_and_saturates() {
+        for i in -800..800 {
+            let x = i as f32 / 10.0;
+            let want = (x as f64).exp();
+            let got = expf(x) as f64;
+            if want > 1e-37 && want < 1e38 {
+                assert!((got - want).abs() / want < 1e-6, "{x}: {got} vs {want}");
+            }
+        }
+        assert_eq!(expf(f32::NEG_INFINITY), 0.0);
+        assert_eq!(expf(-200.0), 0.0);
+        assert_eq!(expf(0.0), 1.0);
+    }
+
+    #[test]
+    fn softmax_sums_to_one_and_ignores_masked_entries() {
+        let mut row = vec![1.0, 2.0, f32::NEG_INFINITY, 3.0];
+        softmax_row(&mut row, 0.5);
+        assert_eq!(row[2], 0.0);
+        let s: f32 = row.iter().sum();
+        assert!((s - 1.0).abs() < 1e-6);
+        assert!(row[3] > row[1] && row[1] > row[0]);
+    }
+
+    #[test]
+    fn dot_products_add_every_term() {
+        let x: Vec<f32> = (0..150).map(|i| i as f32 * 0.25).collect();
+        let y: Vec<f32> = (0..150).map(|i| 1.0 - i as f32 / 64.0).collect();
+        let want: f64 = x.iter().zip(&y).map(|(a, b)| *a as f64 * *b as f64).sum();
+        assert!((dot_ggml(&x, &y) as f64 - want).abs() < 1e-3);
+        assert!((dot_tinyblas(&x, &y) as f64 - want).abs() < 1e-3);
+    }
+}
