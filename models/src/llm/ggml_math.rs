@@ -147,6 +147,84 @@ pub fn softmax_row(row: &mut [f32], scale: f32) {
     }
 }
 
+/// Polynomial coefficients of glibc's `sincosf` (ARM optimized-routines, glibc >= 2.28): cosine
+/// `c0..c4` (all negated for quadrants 2 and 3), sine `s1..s3`.
+const COS_POLY: [f64; 5] = [
+    1.0,
+    f64::from_bits(0xbfdf_ffff_fd0c_621c), // -0x1.ffffffd0c621cp-2
+    f64::from_bits(0x3fa5_5553_e106_8f19), // 0x1.55553e1068f19p-5
+    f64::from_bits(0xbf56_c087_e89a_359d), // -0x1.6c087e89a359dp-10
+    f64::from_bits(0x3ef9_9343_027b_f8c3), // 0x1.99343027bf8c3p-16
+];
+const SIN_POLY: [f64; 3] = [
+    f64::from_bits(0xbfc5_5554_5995_a603), // -0x1.555545995a603p-3
+    f64::from_bits(0x3f81_1076_0523_0bc4), // 0x1.1107605230bc4p-7
+    f64::from_bits(0xbf29_94eb_3774_cf24), // -0x1.994eb3774cf24p-13
+];
+
+/// 4/pi to 192 bits, eight new bits per entry (so any 96-bit window is three aligned words).
+const INV_PIO4: [u32; 24] = [
+    0xa2, 0xa2f9, 0xa2f983, 0xa2f9836e, 0xf9836e4e, 0x836e4e44, 0x6e4e4415, 0x4e441529, 0x441529fc,
+    0x1529fc27, 0x29fc2757, 0xfc2757d1, 0x2757d1f5, 0x57d1f534, 0xd1f534dd, 0xf534ddc0, 0x34ddc0db,
+    0xddc0db62, 0xc0db6295, 0xdb629599, 0x6295993c, 0x95993c43, 0x993c4390, 0x3c439041,
+];
+
+/// `(sinf(y), cosf(y))` as glibc computes them (llama.cpp's RoPE calls `sincosf`): reduced to
+/// `[-pi/4, pi/4]` in f64 (one multiply-subtract below 120, a 4/pi table above), then
+/// polynomials in f64, each rounded once to f32. glibc's results are not always the correctly
+/// rounded ones (1 in 40 here), so the f64 library functions would not do.
+pub fn sincosf(y: f32) -> (f32, f32) {
+    let abstop12 = |v: f32| (v.to_bits() >> 20) & 0x7ff;
+    let (x, n, negate_table) = if abstop12(y) < abstop12(std::f32::consts::FRAC_PI_4) {
+        if abstop12(y) < abstop12(f32::from_bits(0x3980_0000)) {
+            // |y| < 2^-12: sin y = y and cos y = 1 in f32.
+            return (y, 1.0);
+        }
+        (y as f64, 0, false)
+    } else if abstop12(y) < abstop12(120.0) {
+        // 2/pi scaled by 2^24: the quadrant is the rounded top byte of the product.
+        let r = y as f64 * f64::from_bits(0x4164_5f30_6dc9_c883);
+        let n = ((r as i32).wrapping_add(0x80_0000)) >> 24;
+        let x = y as f64 - n as f64 * f64::from_bits(0x3ff9_21fb_5444_2d18);
+        let sign = if matches!(n & 3, 1 | 2) { -1.0 } else { 1.0 };
+        (x * sign, n, n & 2 != 0)
+    } else if y.is_finite() {
+        let bits = y.to_bits();
+        let neg = (bits >> 31) as i32;
+        let arr = &INV_PIO4[((bits >> 26) & 15) as usize..];
+        let shift = (bits >> 23) & 7;
+        let xi = ((bits & 0xff_ffff) | 0x80_0000) << shift;
+        let res0 = xi.wrapping_mul(arr[0]) as u64;
+        let res1 = xi as u64 * arr[4] as u64;
+        let res2 = xi as u64 * arr[8] as u64;
+        let mut res = ((res2 >> 32) | (res0 << 32)).wrapping_add(res1);
+        let n = res.wrapping_add(1 << 61) >> 62;
+        res = res.wrapping_sub(n << 62);
+        // 2pi * 2^-64 turns the 2.62 fixed-point remainder into radians.
+        let x = res as i64 as f64 * f64::from_bits(0x3c19_21fb_5444_2d18);
+        let q = n as i32 + neg;
+        let sign = if matches!(q & 3, 1 | 2) { -1.0 } else { 1.0 };
+        (x * sign, n as i32, q & 2 != 0)
+    } else {
+        return (f32::NAN, f32::NAN);
+    };
+    let c = if negate_table {
+        COS_POLY.map(|v| -v)
+    } else {
+        COS_POLY
+    };
+    let x2 = x * x;
+    let x3 = x2 * x;
+    let x4 = x2 * x2;
+    let sin = (x + x3 * SIN_POLY[0]) + (x3 * x2) * (SIN_POLY[1] + x2 * SIN_POLY[2]);
+    let cos = (c[0] + x2 * c[1] + x4 * c[2]) + (x4 * x2) * (c[3] + x2 * c[4]);
+    if n & 1 != 0 {
+        (cos as f32, sin as f32)
+    } else {
+        (sin as f32, cos as f32)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +262,37 @@ mod tests {
         assert_eq!(expf(f32::NEG_INFINITY), 0.0);
         assert_eq!(expf(-200.0), 0.0);
         assert_eq!(expf(0.0), 1.0);
+    }
+
+    #[test]
+    fn sincosf_gives_glibcs_bits() {
+        // (x, sinf x, cosf x) from glibc 2.36, each at a point where glibc's result is not the
+        // correctly rounded one; three above 120, where the 4/pi table reduces.
+        let cases = [
+            (0x4225566c, 0xbef2a06a, 0xbf616e4e),
+            (0x42ccdde0, 0x3f720e06, 0xbea6addf),
+            (0x429c7b81, 0x3e969ece, 0xbf74ac07),
+            (0x424c87e2, 0x3f433533, 0x3f259eaa),
+            (0x41fd0272, 0x3e55bb16, 0x3f7a5c94),
+            (0x451dbb03, 0xbf55edc0, 0xbf0c9b8d),
+            (0x4506b5e8, 0x3e700130, 0x3f78de82),
+            (0x44082564, 0xbf62d283, 0xbeed61f8),
+        ];
+        for (x, sin, cos) in cases {
+            let (s, c) = sincosf(f32::from_bits(x));
+            assert_eq!(
+                (s.to_bits(), c.to_bits()),
+                (sin, cos),
+                "x = {}",
+                f32::from_bits(x)
+            );
+        }
+        for i in 0..2000 {
+            let x = i as f32 * 0.37 - 300.0;
+            let (s, c) = sincosf(x);
+            assert!((s as f64 - (x as f64).sin()).abs() < 1e-6, "sin {x}");
+            assert!((c as f64 - (x as f64).cos()).abs() < 1e-6, "cos {x}");
+        }
     }
 
     #[test]

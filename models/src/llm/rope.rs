@@ -2,14 +2,14 @@
 //!
 //! Mirrors `ggml_compute_forward_rope_flt`: per position, `theta` starts at the position and is
 //! multiplied by `theta_scale = powf(base, -2/n_dims)` in f32 from one pair to the next;
-//! `theta / freq_factor * freq_scale` goes through `cosf`/`sinf`; each rotated value is one
+//! `theta / freq_factor * freq_scale` goes through glibc's `sincosf`; each rotated value is one
 //! fused multiply-add over one rounded product, as GCC contracts `x0*cos - x1*sin` and
 //! `x0*sin + x1*cos` in `rotate_pairs` (checked against llama.cpp's dumped tensors).
 
 use candle_core::{Device, Tensor};
 
 use super::config::RopeStyle;
-use super::ggml_math::fmaf;
+use super::ggml_math::{fmaf, sincosf};
 use crate::Result;
 
 #[derive(Debug, Clone)]
@@ -57,10 +57,8 @@ impl Rope {
         let mut theta = p as f32;
         for &ff in &self.factors {
             let t = self.freq_scale * (theta / ff);
-            // cosf/sinf of an f32: the f64 functions rounded once are correctly rounded (as
-            // glibc's are, to well under an ulp), here and in wasm alike.
-            let (s, c) = (t as f64).sin_cos();
-            out.push((c as f32, s as f32));
+            let (s, c) = sincosf(t);
+            out.push((c, s));
             theta *= self.theta_scale;
         }
     }
