@@ -558,13 +558,24 @@ impl Scores<'_> {
         } else {
             ggml_math::dot_ggml
         };
+        // tinyBLAS adds zero-weight (masked) positions too; past a query's own position they
+        // add exact zeros, so its rows stop there (the lanes are unchanged). vec_dot's blocks of
+        // 64 need the whole padded row.
+        let span = |i: usize| {
+            if self.s >= 2 {
+                (self.t - self.s + i + 1).min(tp)
+            } else {
+                tp
+            }
+        };
         let mut out = vec![0f32; self.s * nh * hd];
         for h in 0..nh {
             let g = h / self.n_rep;
             for i in 0..self.s {
-                let a = &att[(h * self.s + i) * tp..][..tp];
+                let n = span(i);
+                let a = &att[(h * self.s + i) * tp..][..n];
                 for d in 0..hd {
-                    out[i * nh * hd + h * hd + d] = dot(&vt[(g * hd + d) * tp..][..tp], a);
+                    out[i * nh * hd + h * hd + d] = dot(&vt[(g * hd + d) * tp..][..n], a);
                 }
             }
         }

@@ -11,28 +11,44 @@
 const LANES: usize = 16;
 
 /// `fmaf(a, b, c)`, correctly rounded, without a fused multiply-add instruction (wasm32 has
-/// none and `f32::mul_add` falls back to a slow soft-float there): `a * b` is exact in f64,
-/// the f64 sum is rounded to odd (its error, found with Knuth's TwoSum, nudges an even result
-/// one ulp towards the exact value), and an f64 rounded to odd rounds to the correct f32.
+/// none and `f32::mul_add` falls back to a slow soft-float there): `a * b` is exact in f64, so
+/// only the f64 sum rounds before the f32 rounding. That double rounding can differ from one
+/// correct rounding only when the f64 sum lands exactly on a point halfway between two f32
+/// values; that rare case (and the subnormal range, where halfway points sit elsewhere) takes
+/// [`fmaf_exact`].
 #[inline(always)]
 pub fn fmaf(a: f32, b: f32, c: f32) -> f32 {
+    let s = a as f64 * b as f64 + c as f64;
+    // The 29 f64 mantissa bits below an f32's are exactly 1000...0 at a halfway point.
+    let halfway = s.to_bits() & 0x1fff_ffff == 0x1000_0000;
+    let tiny = s.abs() < f32::MIN_POSITIVE as f64 && s != 0.0;
+    if halfway || tiny {
+        fmaf_exact(a, b, c)
+    } else {
+        s as f32
+    }
+}
+
+/// `fmaf` by rounding the f64 sum to odd (its error, found with Knuth's TwoSum, nudges an even
+/// result one ulp towards the exact value); an f64 rounded to odd rounds to the correct f32.
+#[inline(never)]
+fn fmaf_exact(a: f32, b: f32, c: f32) -> f32 {
     let p = a as f64 * b as f64;
     let c = c as f64;
     let s = p + c;
     let bp = s - c;
     let err = (p - bp) + (c - (s - bp));
+    // A NaN error (an infinite sum) compares false both ways and leaves the sum alone.
+    let inexact = (err > 0.0) | (err < 0.0);
     let bits = s.to_bits();
-    let s = if err != 0.0 && bits & 1 == 0 && s.is_finite() {
-        // Away from zero when the error has the sum's sign, else towards it.
-        if (err > 0.0) == (s > 0.0) {
-            f64::from_bits(bits + 1)
-        } else {
-            f64::from_bits(bits - 1)
-        }
+    let nudge = inexact & (bits & 1 == 0);
+    // Up in magnitude when the error has the sum's sign, else down.
+    let step = if (err > 0.0) == (s > 0.0) {
+        1
     } else {
-        s
+        u64::MAX
     };
-    s as f32
+    f64::from_bits(bits.wrapping_add(if nudge { step } else { 0 })) as f32
 }
 
 /// `_mm512_reduce_add_ps` as GCC expands it: halves added pairwise, 8, 4, 2, then 1 apart.
@@ -80,10 +96,17 @@ pub fn dot_ggml(x: &[f32], y: &[f32]) -> f32 {
 pub fn dot_tinyblas(x: &[f32], y: &[f32]) -> f32 {
     let n = x.len().min(y.len());
     let mut acc = [0f32; LANES];
-    for (xs, ys) in x[..n].chunks(LANES).zip(y[..n].chunks(LANES)) {
-        for l in 0..xs.len() {
+    let whole = n / LANES * LANES;
+    for (xs, ys) in x[..whole]
+        .chunks_exact(LANES)
+        .zip(y[..whole].chunks_exact(LANES))
+    {
+        for l in 0..LANES {
             acc[l] = fmaf(xs[l], ys[l], acc[l]);
         }
+    }
+    for i in whole..n {
+        acc[i - whole] = fmaf(x[i], y[i], acc[i - whole]);
     }
     reduce16(&acc)
 }
