@@ -78,7 +78,7 @@ pub struct Config {
     /// Gemma multiplies embeddings by sqrt(n_embd).
     pub embed_scale: Option<f32>,
     /// Scale of q·k (1/sqrt(head_dim) for all of these).
-    pub attn_scale: f64,
+    pub attn_scale: f32,
 }
 
 impl Config {
@@ -157,7 +157,8 @@ impl Config {
                 Activation::Silu
             },
             embed_scale: (arch == Arch::Gemma3).then(|| (n_embd as f32).sqrt()),
-            attn_scale: 1.0 / (head_dim as f64).sqrt(),
+            // llama.cpp: `1.0f/sqrtf(float(n_embd_head))`.
+            attn_scale: 1.0 / (head_dim as f32).sqrt(),
         })
     }
 

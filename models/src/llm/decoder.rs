@@ -15,8 +15,12 @@ use candle_core::{D, Device, IndexOp, Module, Tensor};
 use super::block_matmul::BlockMatrix;
 use super::cache::KvCache;
 use super::config::{Activation, Arch, Config};
+use super::ggml_math;
 use super::rope::Rope;
 use crate::{ModelError, Result};
+
+/// Sees each intermediate tensor of a forward pass, by llama.cpp's graph name.
+pub type Trace<'a> = &'a mut dyn FnMut(std::fmt::Arguments<'_>, &Tensor);
 
 /// A weight matrix: Q4_1 and Q8_0 through llama.cpp's arithmetic (`block_matmul`), the other
 /// types through Candle.
@@ -56,17 +60,26 @@ impl Linear {
 /// into the weight by the GGUF converter.
 #[derive(Debug, Clone)]
 struct RmsNorm {
-    w: Tensor,
+    w: Vec<f32>,
     eps: f32,
 }
 
 impl RmsNorm {
+    /// Over the last dimension, rounding as ggml's `rms_norm` then `mul` do: the squares are
+    /// rounded to f32 and summed in f64, in order; `1 / sqrtf(mean + eps)` in f32; then
+    /// `(x * scale) * w`, each product rounded.
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(candle_nn::ops::rms_norm(
-            &x.contiguous()?,
-            &self.w,
-            self.eps,
-        )?)
+        let n = self.w.len();
+        let mut v = x.flatten_all()?.to_vec1::<f32>()?;
+        for row in v.chunks_exact_mut(n) {
+            let sum: f64 = row.iter().map(|&a| (a * a) as f64).sum();
+            let mean = (sum / n as f64) as f32;
+            let scale = 1.0 / (mean + self.eps).sqrt();
+            for (a, &w) in row.iter_mut().zip(&self.w) {
+                *a = *a * scale * w;
+            }
+        }
+        Ok(Tensor::from_vec(v, x.shape(), &Device::Cpu)?)
     }
 }
 
@@ -167,7 +180,10 @@ impl<R: Read + Seek> Loader<'_, R> {
 
     fn norm(&mut self, name: &str, eps: f64) -> Result<RmsNorm> {
         Ok(RmsNorm {
-            w: self.dense(&format!("{name}.weight"))?,
+            w: self
+                .dense(&format!("{name}.weight"))?
+                .flatten_all()?
+                .to_vec1::<f32>()?,
             eps: eps as f32,
         })
     }
@@ -299,6 +315,19 @@ impl Decoder {
     /// Runs `tokens` at positions `cache.len()..`, stores their keys and values, and returns the
     /// logits `(vocab,)` of the last token, or `(tokens, vocab)` for every token if `all_logits`.
     pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, all_logits: bool) -> Result<Tensor> {
+        self.forward_traced(tokens, cache, all_logits, &mut |_, _| {})
+    }
+
+    /// [`Decoder::forward`], showing `trace` every intermediate tensor under llama.cpp's graph
+    /// name (`attn_norm-0`, `Qcur-0`, `kq-0`, ..., `result_output`), so each op can be compared
+    /// with llama.cpp's own (models/tests/fixtures/dump_llama_intermediates.py).
+    pub fn forward_traced(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        all_logits: bool,
+        trace: Trace<'_>,
+    ) -> Result<Tensor> {
         let pos = cache.len();
         let s = tokens.len();
         if s == 0 {
@@ -319,19 +348,23 @@ impl Decoder {
         }
         for (il, layer) in self.layers.iter().enumerate() {
             let h = layer.attn_norm.forward(&x)?;
-            let h = self.attention(layer, il, &h, pos, cache)?;
+            trace(format_args!("attn_norm-{il}"), &h);
+            let h = self.attention(layer, il, &h, pos, cache, trace)?;
             let h = match &layer.attn_post_norm {
                 Some(n) => n.forward(&h)?,
                 None => h,
             };
             x = (x + h)?;
+            trace(format_args!("ffn_inp-{il}"), &x);
             let h = layer.ffn_norm.forward(&x)?;
-            let h = self.mlp(layer, &h)?;
+            trace(format_args!("ffn_norm-{il}"), &h);
+            let h = self.mlp(layer, il, &h, trace)?;
             let h = match &layer.ffn_post_norm {
                 Some(n) => n.forward(&h)?,
                 None => h,
             };
             x = (x + h)?;
+            trace(format_args!("l_out-{il}"), &x);
         }
         cache.push_tokens(tokens);
         let x = if all_logits {
@@ -340,7 +373,9 @@ impl Decoder {
             x.i((0, s - 1..s))?
         };
         let x = self.output_norm.forward(&x)?;
+        trace(format_args!("result_norm"), &x);
         let logits = self.output.forward(&x)?;
+        trace(format_args!("result_output"), &logits);
         Ok(if all_logits {
             logits
         } else {
@@ -355,6 +390,7 @@ impl Decoder {
         x: &Tensor,
         pos: usize,
         cache: &mut KvCache,
+        trace: Trace<'_>,
     ) -> Result<Tensor> {
         let cfg = &self.cfg;
         let (_, s, _) = x.dims3()?;
@@ -370,6 +406,9 @@ impl Decoder {
                 )
             }
         };
+        trace(format_args!("Qcur-{il}"), &q);
+        trace(format_args!("Kcur-{il}"), &k);
+        trace(format_args!("Vcur-{il}"), &v);
         let q = q.reshape((1, s, nh, hd))?;
         let k = k.reshape((1, s, nkv, hd))?;
         let q = match &layer.q_norm {
@@ -382,58 +421,41 @@ impl Decoder {
         };
         let q = layer.rope.apply(&q.transpose(1, 2)?, pos)?;
         let k = layer.rope.apply(&k.transpose(1, 2)?, pos)?;
+        trace(format_args!("Qrope-{il}"), &q.transpose(1, 2)?);
+        trace(format_args!("Krope-{il}"), &k.transpose(1, 2)?);
         let v = v.reshape((1, s, nkv, hd))?.transpose(1, 2)?.contiguous()?;
         let (k_all, v_all) = cache.append(il, pos, &k, &v)?;
         let t = pos + s;
-        // Grouped-query attention without copying K/V per query head: query head h reads kv head
-        // h / n_rep, so the n_rep heads of a group stack as extra rows of one matmul.
-        let n_rep = nh / nkv;
-        let q = (q * cfg.attn_scale)?.reshape((1, nkv, n_rep * s, hd))?;
-        let att = q.matmul(&k_all.t()?)?;
-        let att = match self.mask(s, pos, t, layer.window)? {
-            Some(mask) => att
-                .reshape((1, nkv, n_rep, s, t))?
-                .broadcast_add(&mask)?
-                .reshape((1, nkv, n_rep * s, t))?,
-            None => att,
+        let scores = Scores {
+            q: &q.flatten_all()?.to_vec1::<f32>()?,
+            k: &k_all.flatten_all()?.to_vec1::<f32>()?,
+            nh,
+            n_rep: nh / nkv,
+            s,
+            t,
+            hd,
         };
-        let att = candle_nn::ops::softmax_last_dim(&att)?;
-        let y = att.matmul(&v_all)?; // (1, nkv, n_rep * s, hd)
-        let y = y
-            .reshape((1, nh, s, hd))?
-            .transpose(1, 2)?
-            .reshape((1, s, nh * hd))?;
-        layer.attn_output.forward(&y)
+        let kq = scores.kq(pos, layer.window);
+        trace(
+            format_args!("kq-{il}"),
+            &Tensor::from_vec(kq.clone(), (nh, s, scores.padded()), &Device::Cpu)?
+                .narrow(2, 0, t)?,
+        );
+        let att = scores.softmax(kq, cfg.attn_scale);
+        trace(
+            format_args!("kq_soft_max-{il}"),
+            &Tensor::from_vec(att.clone(), (nh, s, scores.padded()), &Device::Cpu)?
+                .narrow(2, 0, t)?,
+        );
+        let y = scores.weighted_values(&att, &v_all.flatten_all()?.to_vec1::<f32>()?);
+        let y = Tensor::from_vec(y, (1, s, nh * hd), &Device::Cpu)?;
+        trace(format_args!("kqv_out-{il}"), &y);
+        let out = layer.attn_output.forward(&y)?;
+        trace(format_args!("attn_out-{il}"), &out);
+        Ok(out)
     }
 
-    /// The additive mask `(s, t)` for queries at `pos..pos + s` over keys `0..t`, or `None` when
-    /// every key is visible (a single query with no window in reach).
-    fn mask(
-        &self,
-        s: usize,
-        pos: usize,
-        t: usize,
-        window: Option<usize>,
-    ) -> Result<Option<Tensor>> {
-        let window_bites = window.is_some_and(|w| t > w);
-        if s == 1 && !window_bites {
-            return Ok(None);
-        }
-        let mut m = vec![0f32; s * t];
-        for i in 0..s {
-            let qp = pos + i;
-            for j in 0..t {
-                // llama.cpp `is_masked_swa` (standard): a key at distance >= window is hidden.
-                let hidden = j > qp || window.is_some_and(|w| qp - j.min(qp) >= w);
-                if hidden {
-                    m[i * t + j] = f32::NEG_INFINITY;
-                }
-            }
-        }
-        Ok(Some(Tensor::from_vec(m, (s, t), &Device::Cpu)?))
-    }
-
-    fn mlp(&self, layer: &Layer, x: &Tensor) -> Result<Tensor> {
+    fn mlp(&self, layer: &Layer, il: usize, x: &Tensor, trace: Trace<'_>) -> Result<Tensor> {
         let (gate, up) = match &layer.gate_up {
             GateUp::Separate { gate, up } => (gate.forward(x)?, up.forward(x)?),
             GateUp::Fused(gu) => {
@@ -442,10 +464,121 @@ impl Decoder {
                 (both.narrow(D::Minus1, 0, n)?, both.narrow(D::Minus1, n, n)?)
             }
         };
+        trace(format_args!("ffn_gate-{il}"), &gate);
+        trace(format_args!("ffn_up-{il}"), &up);
         let act = match self.cfg.activation {
-            Activation::Silu => candle_nn::ops::silu(&gate)?,
-            Activation::GeluTanh => gate.gelu()?,
+            // `ggml_vec_swiglu_f32`: silu(gate) * up, with ggml's own exp.
+            Activation::Silu => {
+                let g = gate.flatten_all()?.to_vec1::<f32>()?;
+                let u = up.flatten_all()?.to_vec1::<f32>()?;
+                let a = g
+                    .iter()
+                    .zip(&u)
+                    .map(|(&g, &u)| ggml_math::silu(g) * u)
+                    .collect();
+                Tensor::from_vec(a, gate.shape(), &Device::Cpu)?
+            }
+            Activation::GeluTanh => (gate.gelu()? * up)?,
         };
-        layer.ffn_down.forward(&(act * up)?)
+        trace(format_args!("ffn_swiglu-{il}"), &act);
+        let out = layer.ffn_down.forward(&act)?;
+        trace(format_args!("ffn_out-{il}"), &out);
+        Ok(out)
+    }
+}
+
+/// One layer's attention over `t` cached positions for `s` new queries, in llama.cpp's
+/// arithmetic: KQ rows by `ggml_vec_dot_f32`, ggml's softmax, and KQV by tinyBLAS when a batch
+/// has two or more queries (llamafile's sgemm takes those) or by `ggml_vec_dot_f32` for one.
+/// Rows are padded with masked, zero-weight positions to a multiple of 64, as llama.cpp pads
+/// its cache view (to 256): the padding adds exact zeros, and the sums keep the lane layout.
+struct Scores<'a> {
+    /// `(nh, s, hd)`, roped.
+    q: &'a [f32],
+    /// `(nkv, t, hd)`.
+    k: &'a [f32],
+    nh: usize,
+    n_rep: usize,
+    s: usize,
+    t: usize,
+    hd: usize,
+}
+
+impl Scores<'_> {
+    fn padded(&self) -> usize {
+        self.t.div_ceil(64) * 64
+    }
+
+    /// Unscaled `q·k` rows `(nh, s, padded)`; hidden positions are -inf (llama.cpp computes
+    /// them and masks them in the softmax, to the same effect).
+    fn kq(&self, pos: usize, window: Option<usize>) -> Vec<f32> {
+        let (tp, hd) = (self.padded(), self.hd);
+        let mut out = vec![f32::NEG_INFINITY; self.nh * self.s * tp];
+        for h in 0..self.nh {
+            let g = h / self.n_rep;
+            for i in 0..self.s {
+                let qp = pos + i;
+                let q = &self.q[(h * self.s + i) * hd..][..hd];
+                let row = &mut out[(h * self.s + i) * tp..][..tp];
+                for (j, v) in row.iter_mut().enumerate().take(qp + 1) {
+                    // llama.cpp `is_masked_swa` (standard): a key at distance >= window is hidden.
+                    if window.is_some_and(|w| qp - j >= w) {
+                        continue;
+                    }
+                    *v = ggml_math::dot_ggml(&self.k[(g * self.t + j) * hd..][..hd], q);
+                }
+            }
+        }
+        out
+    }
+
+    fn softmax(&self, mut kq: Vec<f32>, scale: f32) -> Vec<f32> {
+        for row in kq.chunks_exact_mut(self.padded()) {
+            ggml_math::softmax_row(row, scale);
+        }
+        kq
+    }
+
+    /// `att (nh, s, padded) x v (nkv, t, hd)`, merged into `(s, nh * hd)` (llama.cpp's
+    /// `kqv_out`).
+    fn weighted_values(&self, att: &[f32], v: &[f32]) -> Vec<f32> {
+        let (tp, hd, nh) = (self.padded(), self.hd, self.nh);
+        let nkv = nh / self.n_rep;
+        // V as llama.cpp caches it without flash attention: transposed, one row per dimension.
+        let mut vt = vec![0f32; nkv * hd * tp];
+        for g in 0..nkv {
+            for j in 0..self.t {
+                for d in 0..hd {
+                    vt[(g * hd + d) * tp + j] = v[(g * self.t + j) * hd + d];
+                }
+            }
+        }
+        let dot = if self.s >= 2 {
+            ggml_math::dot_tinyblas
+        } else {
+            ggml_math::dot_ggml
+        };
+        // tinyBLAS adds zero-weight (masked) positions too; past a query's own position they
+        // add exact zeros, so its rows stop there (the lanes are unchanged). vec_dot's blocks of
+        // 64 need the whole padded row.
+        let span = |i: usize| {
+            if self.s >= 2 {
+                (self.t - self.s + i + 1).min(tp)
+            } else {
+                tp
+            }
+        };
+        let mut out = vec![0f32; self.s * nh * hd];
+        for h in 0..nh {
+            let g = h / self.n_rep;
+            for i in 0..self.s {
+                let n = span(i);
+                let a = &att[(h * self.s + i) * tp..][..n];
+                for d in 0..hd {
+                    out[i * nh * hd + h * hd + d] = dot(&vt[(g * hd + d) * tp..][..n], a);
+                }
+            }
+        }
+        out
     }
 }
