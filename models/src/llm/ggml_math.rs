@@ -19,13 +19,44 @@ const LANES: usize = 16;
 #[inline(always)]
 pub fn fmaf(a: f32, b: f32, c: f32) -> f32 {
     let s = a as f64 * b as f64 + c as f64;
-    // The 29 f64 mantissa bits below an f32's are exactly 1000...0 at a halfway point.
-    let halfway = s.to_bits() & 0x1fff_ffff == 0x1000_0000;
-    let tiny = s.abs() < f32::MIN_POSITIVE as f64 && s != 0.0;
-    if halfway || tiny {
+    if needs_exact(s) {
         fmaf_exact(a, b, c)
     } else {
         s as f32
+    }
+}
+
+/// Whether the f64 sum `s` may round to another f32 than the fused result would.
+#[inline(always)]
+fn needs_exact(s: f64) -> bool {
+    // The 29 f64 mantissa bits below an f32's are exactly 1000...0 at a halfway point.
+    let halfway = s.to_bits() & 0x1fff_ffff == 0x1000_0000;
+    let tiny = s.abs() < f32::MIN_POSITIVE as f64 && s != 0.0;
+    halfway | tiny
+}
+
+/// `acc[l] = fmaf(x[l], y[l], acc[l])` for the 16 lanes of one vector instruction. The common
+/// case is branch-free so the compiler vectorizes it (f64x2 in wasm SIMD); a vector with a lane
+/// that needs the exact path (rare) is redone lane by lane.
+#[inline(always)]
+fn fma_lanes(acc: &mut [f32; LANES], x: &[f32], y: &[f32]) {
+    let (x, y) = (&x[..LANES], &y[..LANES]);
+    let mut s = [0f64; LANES];
+    for l in 0..LANES {
+        s[l] = x[l] as f64 * y[l] as f64 + acc[l] as f64;
+    }
+    let mut rare = false;
+    for v in s {
+        rare |= needs_exact(v);
+    }
+    if rare {
+        for l in 0..LANES {
+            acc[l] = fmaf(x[l], y[l], acc[l]);
+        }
+    } else {
+        for l in 0..LANES {
+            acc[l] = s[l] as f32;
+        }
     }
 }
 
@@ -73,10 +104,7 @@ pub fn dot_ggml(x: &[f32], y: &[f32]) -> f32 {
         let base = b * 4 * LANES;
         for (j, acc) in acc.iter_mut().enumerate() {
             let at = base + j * LANES;
-            let (xs, ys) = (&x[at..at + LANES], &y[at..at + LANES]);
-            for l in 0..LANES {
-                acc[l] = fmaf(xs[l], ys[l], acc[l]);
-            }
+            fma_lanes(acc, &x[at..], &y[at..]);
         }
     }
     let mut sum = [0f32; LANES];
@@ -101,9 +129,7 @@ pub fn dot_tinyblas(x: &[f32], y: &[f32]) -> f32 {
         .chunks_exact(LANES)
         .zip(y[..whole].chunks_exact(LANES))
     {
-        for l in 0..LANES {
-            acc[l] = fmaf(xs[l], ys[l], acc[l]);
-        }
+        fma_lanes(&mut acc, xs, ys);
     }
     for i in whole..n {
         acc[i - whole] = fmaf(x[i], y[i], acc[i - whole]);
@@ -269,6 +295,37 @@ mod tests {
             (7.0, 0.0, -0.0),
         ] {
             assert_eq!(fmaf(a, b, c), a.mul_add(b, c));
+        }
+    }
+
+    #[test]
+    fn a_vector_of_lanes_rounds_as_each_lane_alone() {
+        let t = 1.0 + 2f32.powi(-12);
+        let mut seed = 0x2545_f491_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed as f32 / u32::MAX as f32 - 0.5) * 8.0
+        };
+        for round in 0..2000 {
+            let x: Vec<f32> = (0..LANES).map(|_| next()).collect();
+            let mut y: Vec<f32> = (0..LANES).map(|_| next()).collect();
+            let mut acc: [f32; LANES] = std::array::from_fn(|_| next());
+            // Every other round one lane is a double-rounding trap, so both paths run.
+            if round % 2 == 0 {
+                let lane = round % LANES;
+                (y[lane], acc[lane]) = (t, 2f32.powi(-80));
+                let mut x = x.clone();
+                x[lane] = t;
+                let want: Vec<f32> = (0..LANES).map(|l| fmaf(x[l], y[l], acc[l])).collect();
+                fma_lanes(&mut acc, &x, &y);
+                assert_eq!(acc.to_vec(), want);
+            } else {
+                let want: Vec<f32> = (0..LANES).map(|l| x[l].mul_add(y[l], acc[l])).collect();
+                fma_lanes(&mut acc, &x, &y);
+                assert_eq!(acc.to_vec(), want);
+            }
         }
     }
 
