@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { launch, screenshot } from './lib/lantern.mjs';
 import { mirrorCatalog } from './lib/mirror.mjs';
 import { installFromMirror } from './lib/install.mjs';
+import { saveChatSettings } from './lib/settings.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
 let lantern;
@@ -14,6 +15,7 @@ before(async () => {
   lantern = await launch();
   await lantern.closeWelcome();
   await installFromMirror(lantern, SMOL);
+  await saveChatSettings(lantern, { temperature: 0 });
   panel = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
   await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
   // Record when the streamed reply grows, in page time.

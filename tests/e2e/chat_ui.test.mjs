@@ -10,6 +10,7 @@ import { launch, screenshot } from './lib/lantern.mjs';
 import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
 import { installClient, request } from './lib/requests.mjs';
 import { installFromMirror } from './lib/install.mjs';
+import { saveChatSettings } from './lib/settings.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
 let lantern;
@@ -30,6 +31,7 @@ before(async () => {
   lantern = await launch({ profile });
   await lantern.closeWelcome();
   await installFromMirror(lantern, SMOL);
+  await saveChatSettings(lantern, { temperature: 0 });
   panel = await openPanel();
 });
 after(async () => {
