@@ -13,6 +13,18 @@ pub fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// This program's path, for tests and benches that run its other commands (the model mirror).
+/// Read at start: `cargo test --workspace` relinks this very binary for xtask's own integration
+/// tests, after which the running process's `current_exe` names a deleted file; the path itself
+/// then holds the fresh build.
+pub fn own_exe() -> anyhow::Result<PathBuf> {
+    static AT_START: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    AT_START
+        .get_or_init(|| std::env::current_exe().ok())
+        .clone()
+        .context("cannot tell where the xtask binary is")
+}
+
 pub fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.current_dir(root());

@@ -114,6 +114,8 @@ enum Bench {
 }
 
 fn main() -> std::process::ExitCode {
+    // Before anything can rebuild this binary (see `cmd::own_exe`).
+    let _ = cmd::own_exe();
     // The failing command was already echoed with its output; a backtrace would only bury it.
     match dispatch(Cli::parse().command) {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -98,7 +98,7 @@ fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()
             .current_dir(&tests)
             .env("LANTERN_DIST", dist)
             .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
-            .env("LANTERN_XTASK", std::env::current_exe()?)
+            .env("LANTERN_XTASK", crate::cmd::own_exe()?)
             .env("LANTERN_MODELS_DIR", crate::fetch_models::mirror_dir())
             .env("CHROME", chrome),
     )

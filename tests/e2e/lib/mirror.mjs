@@ -25,6 +25,7 @@ export async function startMirror(args = []) {
   const lines = createInterface({ input: child.stdout });
   const origin = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`serve-models exited with ${code}`)));
+    child.once('error', (err) => reject(new Error(`serve-models did not start: ${err.message}`)));
     lines.on('line', (line) => {
       const started = line.match(/at (http:\/\/127\.0\.0\.1:\d+)\//);
       if (started) resolve(started[1]);

@@ -119,7 +119,7 @@ fn browser_side(root: &Path, dist: &Path, bench: &Path, runs: u32) -> anyhow::Re
         .current_dir(root.join("tests"))
         .env("LANTERN_DIST", dist)
         .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
-        .env("LANTERN_XTASK", std::env::current_exe()?)
+        .env("LANTERN_XTASK", crate::cmd::own_exe()?)
         .env("LANTERN_MODELS_DIR", fetch_models::mirror_dir())
         .env("LANTERN_BENCH_DIR", bench)
         .env("LANTERN_BENCH_MODELS", STT_MODELS.join(","))

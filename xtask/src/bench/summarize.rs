@@ -19,7 +19,7 @@ pub fn summarize() -> anyhow::Result<()> {
             .current_dir(root.join("tests"))
             .env("LANTERN_DIST", dist)
             .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
-            .env("LANTERN_XTASK", std::env::current_exe()?)
+            .env("LANTERN_XTASK", crate::cmd::own_exe()?)
             .env("LANTERN_MODELS_DIR", crate::fetch_models::mirror_dir())
             .env("CHROME", browser::find_chrome()?),
     )

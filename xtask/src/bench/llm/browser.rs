@@ -56,7 +56,7 @@ pub fn measure(
             .current_dir(&root)
             .env("LANTERN_DIST", dist)
             .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
-            .env("LANTERN_XTASK", std::env::current_exe()?)
+            .env("LANTERN_XTASK", crate::cmd::own_exe()?)
             .env("LANTERN_MODELS_DIR", mirror)
             .env("CHROME", browser::find_chrome()?),
     );
