@@ -49,14 +49,11 @@ fn greedy(model: &LlmModel, prompt: &[u32], n: usize) -> Vec<u32> {
     out
 }
 
-#[test]
-fn f32_greedy_tokens_match_llama_cpp_exactly() {
-    let Some(path) =
-        common::real_model(common::SMOLLM2, "f32_greedy_tokens_match_llama_cpp_exactly")
-    else {
-        return;
-    };
-    let model = LlmModel::from_path_dequantized(&path).expect("load");
+/// Free-running greedy decoding from each fixture prompt: Lantern's own tokens are fed back, so
+/// one flipped choice changes everything after it. `key` names the fixture's expected ids.
+/// Checks the prompt's tokens too, prints the identical prefix per prompt, and fails unless
+/// every token of every prompt is llama.cpp's.
+fn assert_greedy_parity(model: &LlmModel, key: &str, label: &str) {
     let fx = common::read_json("smollm2_greedy.json");
     let cases = fx["cases"].as_array().expect("cases");
     let (mut prompts_ok, mut tokens_ok, mut total) = (0, 0, 0);
@@ -69,9 +66,10 @@ fn f32_greedy_tokens_match_llama_cpp_exactly() {
             ids(&case["prompt_tokens"]),
             "prompt tokens of {prompt:?}"
         );
-        let want = ids(&case["tokens_f32"]);
-        let got = greedy(&model, &prompt_ids, want.len());
+        let want = ids(&case[key]);
+        let got = greedy(model, &prompt_ids, want.len());
         let same = got.iter().zip(&want).take_while(|(a, b)| a == b).count();
+        println!("{prompt:?}: {same}/{} identical", want.len());
         tokens_ok += same;
         total += want.len();
         if same == want.len() {
@@ -83,10 +81,21 @@ fn f32_greedy_tokens_match_llama_cpp_exactly() {
         }
     }
     println!(
-        "SmolLM2 f32 greedy parity: {prompts_ok}/{} prompts, {tokens_ok}/{total} tokens identical",
+        "{label} greedy parity: {prompts_ok}/{} prompts, {tokens_ok}/{total} tokens identical",
         cases.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn f32_greedy_tokens_match_llama_cpp_exactly() {
+    let Some(path) =
+        common::real_model(common::SMOLLM2, "f32_greedy_tokens_match_llama_cpp_exactly")
+    else {
+        return;
+    };
+    let model = LlmModel::from_path_dequantized(&path).expect("load");
+    assert_greedy_parity(&model, "tokens_f32", "SmolLM2 f32");
 }
 
 #[test]
@@ -113,8 +122,7 @@ fn q4_1_next_tokens_agree_with_llama_cpp() {
     agreement.check("SmolLM2 Q4_1", MIN_AGREEMENT);
 }
 
-/// Free-running greedy decoding on the shipped Q4_1 weights: Lantern's own tokens are fed back,
-/// so one flipped choice changes everything after it. Prints the identical prefix per prompt.
+/// Free-running greedy decoding on the shipped Q4_1 weights.
 #[test]
 fn q4_1_greedy_tokens_match_llama_cpp() {
     let Some(path) = common::real_model(common::SMOLLM2, "q4_1_greedy_tokens_match_llama_cpp")
@@ -122,32 +130,7 @@ fn q4_1_greedy_tokens_match_llama_cpp() {
         return;
     };
     let model = LlmModel::from_path(&path, None).expect("load");
-    let fx = common::read_json("smollm2_greedy.json");
-    let cases = fx["cases"].as_array().expect("cases");
-    let (mut prompts_ok, mut tokens_ok, mut total) = (0, 0, 0);
-    let mut failures = Vec::new();
-    for case in cases {
-        let prompt = ids(&case["prompt_tokens"]);
-        let want = ids(&case["tokens"]);
-        let got = greedy(&model, &prompt, want.len());
-        let same = got.iter().zip(&want).take_while(|(a, b)| a == b).count();
-        println!("{:?}: {same}/{} identical", case["prompt"], want.len());
-        tokens_ok += same;
-        total += want.len();
-        if same == want.len() {
-            prompts_ok += 1;
-        } else {
-            failures.push(format!(
-                "{:?}: differs at token {same}: got {got:?}, llama.cpp {want:?}",
-                case["prompt"]
-            ));
-        }
-    }
-    println!(
-        "SmolLM2 Q4_1 greedy parity: {prompts_ok}/{} prompts, {tokens_ok}/{total} tokens identical",
-        cases.len()
-    );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_greedy_parity(&model, "tokens", "SmolLM2 Q4_1");
 }
 
 /// The stepwise session gives the same greedy reply as the plain decoder loop, and its streamed
