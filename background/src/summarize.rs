@@ -3,7 +3,7 @@
 //! extraction and the model run in the offscreen document's LLM worker.
 
 use protocol::{
-    Envelope, ErrorCode, Event, LanternError, PageSnapshot, Reply, Request, SummaryKind,
+    Envelope, ErrorCode, Event, LanternError, PageSnapshot, Reply, Request, Stage, SummaryKind,
 };
 use webext::Cancel;
 
@@ -28,7 +28,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
     sink(Reply::Progress {
         id,
         event: Event::Step {
-            label: "reading the page".into(),
+            stage: Stage::ReadingPage,
             done: None,
             total: None,
         },

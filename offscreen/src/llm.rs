@@ -14,7 +14,8 @@ use models::llm::{
     parse_tool_calls,
 };
 use protocol::{
-    BuiltinTool, ChatMessage, ChatReply, ErrorCode, Event, Id, LanternError, ModelLoaded, Sampling,
+    BuiltinTool, ChatMessage, ChatReply, ErrorCode, Event, Finish, Id, LanternError, ModelLoaded,
+    Sampling, Stage,
 };
 use serde_json::Value;
 use webext::model_store::{InstalledModel, ModelStore};
@@ -95,7 +96,7 @@ pub(crate) async fn session_for(
         outbox.progress(
             id,
             Event::Step {
-                label: "loading the model".into(),
+                stage: Stage::LoadingModel,
                 done: Some(done),
                 total: Some(total),
             },
@@ -205,7 +206,7 @@ async fn converse(
         let mut stream = |text: String| outbox.progress(id, Event::Token { text });
         let reply =
             generate_turn(session, &messages, &schemas, &options.sampling, &mut stream).await?;
-        let ended_itself = matches!(reply.finish.as_str(), "eos" | "stop");
+        let ended_itself = reply.finish.ended_itself();
         if options.tools.is_empty() || !ended_itself || rounds == chat_tools::MAX_ROUNDS {
             return Ok(reply);
         }
@@ -359,15 +360,15 @@ fn reply(
     decode_tokens_per_s: f64,
 ) -> ChatReply {
     let finish = match finish {
-        FinishReason::Eos => "eos",
-        FinishReason::Stop => "stop",
-        FinishReason::Length => "length",
-        FinishReason::ContextFull => "context_full",
-        FinishReason::Cancelled => "cancelled",
+        FinishReason::Eos => Finish::Eos,
+        FinishReason::Stop => Finish::Stop,
+        FinishReason::Length => Finish::Length,
+        FinishReason::ContextFull => Finish::ContextFull,
+        FinishReason::Cancelled => Finish::Cancelled,
     };
     ChatReply {
         text,
-        finish: finish.into(),
+        finish,
         prompt_tokens,
         reused_tokens,
         generated_tokens,

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use models::ModelError;
 use models::vad::{EnergyVad, FrameScorer, SileroVad};
 use models::whisper::{Weights, Whisper, WhisperFiles};
-use protocol::{ErrorCode, Event, Id, LanternError, Role, Task};
+use protocol::{ErrorCode, Event, Id, LanternError, Role, Stage, Task};
 use webext::model_store::ModelStore;
 
 use crate::models::{loader, storage_error};
@@ -64,7 +64,7 @@ pub async fn whisper(
         outbox.progress(
             id,
             Event::Step {
-                label: "loading the speech model".into(),
+                stage: Stage::LoadingModel,
                 done: Some(done),
                 total: Some(total),
             },

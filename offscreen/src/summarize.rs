@@ -6,8 +6,8 @@
 
 use content::summary::{self, Budget, Job};
 use protocol::{
-    ChatMessage, ChatReply, ErrorCode, Event, Id, LanternError, PageSnapshot, Sampling,
-    SummaryKind, SummaryMode, SummaryReply,
+    ChatMessage, ChatReply, ErrorCode, Event, Finish, Id, LanternError, PageSnapshot, Sampling,
+    Stage, SummaryKind, SummaryMode, SummaryReply,
 };
 
 use crate::llm;
@@ -179,7 +179,7 @@ async fn run(
             outbox.progress(
                 id,
                 Event::Step {
-                    label: "reading part".into(),
+                    stage: Stage::ReadingPart,
                     done: Some(i as u64 + 1),
                     total: Some(parts.len() as u64),
                 },
@@ -192,7 +192,7 @@ async fn run(
                 &mut |_| {},
             )
             .await?;
-            if note.finish == "cancelled" {
+            if note.finish == Finish::Cancelled {
                 return Ok(reply(note, source, url, &parts, 0, chat_context));
             }
             notes.push(note.text);
@@ -202,7 +202,7 @@ async fn run(
     outbox.progress(
         id,
         Event::Step {
-            label: "writing the summary".into(),
+            stage: Stage::WritingSummary,
             done: None,
             total: None,
         },

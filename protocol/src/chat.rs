@@ -45,14 +45,36 @@ impl Default for Sampling {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatReply {
     pub text: String,
-    /// `eos`, `stop`, `length`, `context_full` or `cancelled`.
-    pub finish: String,
+    pub finish: Finish,
     pub prompt_tokens: usize,
     /// Prompt tokens found in the KV cache from the previous turn (not evaluated again).
     pub reused_tokens: usize,
     pub generated_tokens: usize,
     pub prefill_tokens_per_s: f64,
     pub decode_tokens_per_s: f64,
+}
+
+/// Why a reply ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finish {
+    /// The model ended its turn.
+    Eos,
+    /// A stop sequence was written.
+    Stop,
+    /// `max_tokens` were generated.
+    Length,
+    /// The context window is full.
+    ContextFull,
+    /// Stopped on request.
+    Cancelled,
+}
+
+impl Finish {
+    /// The model finished on its own (not cut off by a limit or a stop).
+    pub fn ended_itself(self) -> bool {
+        matches!(self, Finish::Eos | Finish::Stop)
+    }
 }
 
 /// A tool built into Lantern that a chat request may offer the model. Tools are opt-in per

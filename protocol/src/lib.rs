@@ -9,20 +9,23 @@ mod chat;
 mod engine_handoff;
 mod envelope;
 mod error;
+mod kind;
 mod parse;
 mod reply;
 mod request;
 mod response;
 mod sender;
 mod summary;
+mod target;
 
 pub use catalog::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
-pub use chat::{BuiltinTool, ChatMessage, ChatReply, Sampling};
+pub use chat::{BuiltinTool, ChatMessage, ChatReply, Finish, Sampling};
 pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
-pub use envelope::{Envelope, Id, Target};
+pub use envelope::{Envelope, Id};
 pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};
+pub use kind::{Engine, RequestKind, Server};
 pub use parse::{Rejection, parse_envelope};
-pub use reply::{Event, Reply};
+pub use reply::{Event, Reply, Stage};
 pub use request::Request;
 pub use response::{
     ContextInfo, Dictation, EngineInfo, ModelInstalled, ModelList, ModelLoaded, ModelState,
@@ -30,6 +33,7 @@ pub use response::{
 };
 pub use sender::{Origin, classify_sender};
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
+pub use target::Target;
 
 /// Lantern's version, as every context reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

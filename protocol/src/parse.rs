@@ -3,9 +3,11 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::envelope::{Envelope, Id, Target};
+use crate::envelope::{Envelope, Id};
 use crate::error::ProtocolError;
+use crate::kind::RequestKind;
 use crate::request::Request;
+use crate::target::Target;
 
 /// The largest integer a JavaScript number holds exactly.
 const MAX_SAFE_ID: u64 = (1 << 53) - 1;
@@ -45,7 +47,8 @@ pub fn parse_envelope(value: &Value) -> Result<Envelope, Rejection> {
             )
         })?;
     let type_name = body.get("type").and_then(Value::as_str).unwrap_or("");
-    let home = Request::home_of(type_name)
+    let home = RequestKind::by_name(type_name)
+        .map(RequestKind::home)
         .ok_or_else(|| reject(Some(id), ProtocolError::UnknownType(type_name.into())))?;
     let request = Request::deserialize(body).map_err(|err| {
         reject(

@@ -59,9 +59,9 @@ impl Reply {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    /// A named step with optional counts, e.g. starting the engine.
+    /// A step of the work with optional counts (bytes of a model loaded, parts of a page read).
     Step {
-        label: String,
+        stage: Stage,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         done: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,4 +104,18 @@ pub enum Event {
         content: String,
         ok: bool,
     },
+}
+
+/// The steps a request goes through before its answer streams; the UI words each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Reading a model from the cache into the engine (`done`/`total` in bytes).
+    LoadingModel,
+    /// Capturing the page from its tab.
+    ReadingPage,
+    /// Taking notes on one part of a long page (`done` parts of `total`).
+    ReadingPart,
+    /// Writing the summary from the notes.
+    WritingSummary,
 }

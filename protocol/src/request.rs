@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Task;
 use crate::chat::{BuiltinTool, ChatMessage, Sampling};
-use crate::envelope::Target;
+use crate::kind::{self, Engine, RequestKind, Server};
 use crate::summary::{PageSnapshot, SummaryKind, SummaryMode};
+use crate::target::Target;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -106,73 +107,53 @@ pub enum Request {
 }
 
 impl Request {
+    /// This request's row in the table of request facts.
+    pub fn kind(&self) -> RequestKind {
+        match self {
+            Request::Ping => kind::PING,
+            Request::EngineInfo => kind::ENGINE_INFO,
+            Request::WorkerInfo => kind::WORKER_INFO,
+            Request::PageInfo { .. } => kind::PAGE_INFO,
+            Request::ListModels => kind::LIST_MODELS,
+            Request::DownloadModel { .. } => kind::DOWNLOAD_MODEL,
+            Request::CancelDownload { .. } => kind::CANCEL_DOWNLOAD,
+            Request::DeleteModel { .. } => kind::DELETE_MODEL,
+            Request::ClearModels => kind::CLEAR_MODELS,
+            Request::LoadModel { .. } => kind::LOAD_MODEL,
+            Request::SetCatalogUrl { .. } => kind::SET_CATALOG_URL,
+            Request::Chat { .. } => kind::CHAT,
+            Request::StopChat => kind::STOP_CHAT,
+            Request::PageSnapshot { .. } => kind::PAGE_SNAPSHOT,
+            Request::Summarize { .. } => kind::SUMMARIZE,
+            Request::SummarizePage { .. } => kind::SUMMARIZE_PAGE,
+            Request::StartDictation { .. } => kind::START_DICTATION,
+            Request::StopDictation => kind::STOP_DICTATION,
+        }
+    }
+
     /// The `type` tag of a request, as it appears on the wire.
     pub fn type_name(&self) -> &'static str {
-        match self {
-            Request::Ping => "ping",
-            Request::EngineInfo => "engine_info",
-            Request::WorkerInfo => "worker_info",
-            Request::PageInfo { .. } => "page_info",
-            Request::ListModels => "list_models",
-            Request::DownloadModel { .. } => "download_model",
-            Request::CancelDownload { .. } => "cancel_download",
-            Request::DeleteModel { .. } => "delete_model",
-            Request::ClearModels => "clear_models",
-            Request::LoadModel { .. } => "load_model",
-            Request::SetCatalogUrl { .. } => "set_catalog_url",
-            Request::Chat { .. } => "chat",
-            Request::StopChat => "stop_chat",
-            Request::PageSnapshot { .. } => "page_snapshot",
-            Request::Summarize { .. } => "summarize",
-            Request::SummarizePage { .. } => "summarize_page",
-            Request::StartDictation { .. } => "start_dictation",
-            Request::StopDictation => "stop_dictation",
-        }
+        self.kind().name
     }
 
     /// The context that serves this request.
     pub fn home(&self) -> Target {
-        Self::home_of(self.type_name()).unwrap_or(Target::Background)
+        self.kind().home()
     }
 
-    /// The home context of a request type, or `None` when no such type exists. Checked before the
-    /// full parse so an unknown type and a wrong target get their own errors.
-    pub fn home_of(type_name: &str) -> Option<Target> {
-        match type_name {
-            "ping" | "summarize" => Some(Target::Background),
-            "engine_info" | "worker_info" | "list_models" | "download_model"
-            | "cancel_download" | "delete_model" | "clear_models" | "load_model"
-            | "set_catalog_url" | "chat" | "stop_chat" | "summarize_page" | "start_dictation"
-            | "stop_dictation" => Some(Target::Offscreen),
-            "page_info" | "page_snapshot" => Some(Target::Content),
-            _ => None,
+    /// Where this request is served, with a task's worker resolved to its engine.
+    pub fn server(&self) -> Server {
+        match (self.kind().server, self) {
+            (Server::TaskWorker, Request::LoadModel { task, .. }) => {
+                Server::Worker(Engine::for_task(*task))
+            }
+            (server, _) => server,
         }
     }
 
     /// Whether repeating the request after a lost connection is harmless.
     pub fn is_idempotent(&self) -> bool {
-        // Downloading again joins the running download, so it is safe to repeat too.
-        match self {
-            Request::Ping
-            | Request::EngineInfo
-            | Request::WorkerInfo
-            | Request::PageInfo { .. }
-            | Request::PageSnapshot { .. }
-            | Request::ListModels
-            | Request::DownloadModel { .. }
-            | Request::CancelDownload { .. }
-            | Request::DeleteModel { .. }
-            | Request::ClearModels
-            | Request::LoadModel { .. }
-            | Request::SetCatalogUrl { .. }
-            | Request::StopChat
-            | Request::StopDictation => true,
-            // Sent again, a reply would be generated twice, or the microphone opened twice.
-            Request::Chat { .. }
-            | Request::Summarize { .. }
-            | Request::SummarizePage { .. }
-            | Request::StartDictation { .. } => false,
-        }
+        self.kind().idempotent
     }
 
     /// One value of every variant, for tests that must cover them all.

@@ -27,7 +27,7 @@ impl Origin {
     pub fn may_send(self, request: &Request) -> bool {
         match self {
             Origin::ExtensionPage => true,
-            Origin::ContentScript => matches!(request, Request::Ping),
+            Origin::ContentScript => !request.kind().privileged,
             Origin::External => false,
         }
     }

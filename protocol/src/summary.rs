@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::chat::Finish;
+
 /// What the user asked to be summarized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,8 +62,7 @@ pub struct SummaryJob {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryReply {
     pub text: String,
-    /// As in `ChatReply`: `eos`, `stop`, `length`, `context_full` or `cancelled`.
-    pub finish: String,
+    pub finish: Finish,
     pub title: String,
     pub url: String,
     /// How many parts the text was read in (1: it fitted the model's context at once).

@@ -68,10 +68,43 @@ fn wrong_target_names_the_right_one() {
 #[test]
 fn every_type_has_a_home_matching_its_variant() {
     for request in Request::examples() {
-        assert_eq!(Request::home_of(request.type_name()), Some(request.home()));
+        let kind = RequestKind::by_name(request.type_name()).expect("a row per wire name");
+        assert_eq!(kind, request.kind());
+        assert_eq!(kind.home(), request.home());
         let value = serde_json::to_value(&request).unwrap();
         assert_eq!(value["type"], request.type_name());
     }
+}
+
+#[test]
+fn the_table_has_one_row_per_variant() {
+    let examples = Request::examples();
+    let mut names: Vec<&str> = examples.iter().map(Request::type_name).collect();
+    names.sort();
+    names.dedup();
+    let mut rows: Vec<&str> = RequestKind::all().iter().map(|k| k.name).collect();
+    rows.sort();
+    let count = rows.len();
+    rows.dedup();
+    assert_eq!(rows.len(), count, "two rows share a wire name");
+    assert_eq!(
+        rows, names,
+        "a row no variant uses, or a variant without examples"
+    );
+}
+
+#[test]
+fn requests_for_a_worker_resolve_to_an_engine() {
+    for request in Request::examples() {
+        assert_ne!(request.server(), Server::TaskWorker, "{request:?}");
+    }
+    let load = |task| Request::LoadModel {
+        model_id: "m".into(),
+        task,
+    };
+    assert_eq!(load(Task::Llm).server(), Server::Worker(Engine::Llm));
+    assert_eq!(load(Task::Vad).server(), Server::Worker(Engine::Stt));
+    assert_eq!(load(Task::Embed).server(), Server::Worker(Engine::Models));
 }
 
 #[test]

@@ -75,7 +75,7 @@ fn every_reply_round_trips() {
         Reply::Progress {
             id: 6,
             event: Event::Step {
-                label: "starting".into(),
+                stage: Stage::LoadingModel,
                 done: Some(1),
                 total: Some(3),
             },
@@ -83,7 +83,7 @@ fn every_reply_round_trips() {
         Reply::Progress {
             id: 7,
             event: Event::Step {
-                label: "starting".into(),
+                stage: Stage::LoadingModel,
                 done: None,
                 total: None,
             },

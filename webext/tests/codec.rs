@@ -45,7 +45,7 @@ fn replies_survive_runtime_messaging() {
         Reply::Progress {
             id: 2,
             event: Event::Step {
-                label: "loading".into(),
+                stage: Stage::LoadingModel,
                 done: Some(5),
                 total: None,
             },

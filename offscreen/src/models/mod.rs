@@ -72,7 +72,7 @@ pub async fn serve(request: Request, id: Id, outbox: Rc<Outbox>) -> Result<Respo
                 outbox.progress(
                     id,
                     protocol::Event::Step {
-                        label: format!("loading {model_id}"),
+                        stage: protocol::Stage::LoadingModel,
                         done: Some(done),
                         total: Some(total),
                     },

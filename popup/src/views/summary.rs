@@ -5,7 +5,7 @@
 
 use futures_util::StreamExt;
 use protocol::{
-    ChatMessage, ErrorCode, Event, LanternError, ModelState, Reply, Request, Response, Role,
+    ChatMessage, ErrorCode, Event, LanternError, ModelState, Reply, Request, Response, Role, Stage,
     SummaryJob, SummaryKind, SummaryMode, SummaryReply, Task,
 };
 use sycamore::prelude::*;
@@ -57,20 +57,19 @@ async fn chat_model() -> Result<String, LanternError> {
     }
 }
 
-fn step_text(label: &str, done: Option<u64>, total: Option<u64>) -> String {
-    match (label, done, total) {
-        ("reading part", Some(done), Some(total)) => t_with(
+fn step_text(stage: Stage, done: Option<u64>, total: Option<u64>) -> String {
+    match (stage, done, total) {
+        (Stage::ReadingPart, Some(done), Some(total)) => t_with(
             "readingPart",
             &[&number(done as f64, 0), &number(total as f64, 0)],
         ),
-        ("loading the model", Some(done), Some(total)) if total > 0 => t_with(
+        (Stage::LoadingModel, Some(done), Some(total)) if total > 0 => t_with(
             "loadingTheModel",
             &[&number((done * 100 / total) as f64, 0)],
         ),
-        ("reading the page", ..) => t("readingPage"),
-        ("writing the summary", ..) => t("writingSummary"),
-        // A step this view does not know yet: the background's own words.
-        (label, ..) => format!("{label}…"),
+        (Stage::LoadingModel, ..) => t_with("loadingTheModel", &[&number(0.0, 0)]),
+        (Stage::ReadingPage | Stage::ReadingPart, ..) => t("readingPage"),
+        (Stage::WritingSummary, ..) => t("writingSummary"),
     }
 }
 
@@ -121,8 +120,8 @@ impl Summary {
             match reply {
                 Reply::Progress { event, .. } => match event {
                     Event::Token { text } => self.text.update(|t| t.push_str(&text)),
-                    Event::Step { label, done, total } => {
-                        self.status.set(Some(step_text(&label, done, total)))
+                    Event::Step { stage, done, total } => {
+                        self.status.set(Some(step_text(stage, done, total)))
                     }
                     Event::SummarySource { title, url, .. } => self.source.set(Some((title, url))),
                     // Download progress, and events of other requests' kinds, say nothing here.

@@ -1,0 +1,161 @@
+//! One row of facts per kind of request: its wire name, who serves it, whether sending it again
+//! is harmless, and whether a web page may ask for it. Every router reads this table (the
+//! background's, the offscreen document's, the UI client's resend rule, the sender check), so a
+//! new request is one variant plus one row, and a request no one serves cannot be written.
+
+use crate::catalog::Task;
+use crate::target::Target;
+
+/// An engine worker in the offscreen document. Each has its own worker, so a long generation
+/// never queues behind a transcription and a crash takes down one capability, not all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Engine {
+    /// The model cache: catalog, downloads, deletions. One worker, so downloads never race.
+    Models,
+    /// Chat and summaries (a GGUF language model).
+    Llm,
+    /// Speech to text (voice detection and Whisper).
+    Stt,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 3] = [Engine::Models, Engine::Llm, Engine::Stt];
+
+    /// The engine that runs models of a catalog task. Tasks no engine runs yet are read and
+    /// checked by the model cache's worker.
+    pub fn for_task(task: Task) -> Engine {
+        match task {
+            Task::Llm => Engine::Llm,
+            Task::Stt | Task::Vad => Engine::Stt,
+            Task::Tts | Task::Vision | Task::Embed => Engine::Models,
+        }
+    }
+
+    /// The name the engine card and logs show for its worker.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Models => "models",
+            Engine::Llm => "llm",
+            Engine::Stt => "stt",
+        }
+    }
+}
+
+/// Where a request is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    /// The service worker.
+    Background,
+    /// The content script in a tab.
+    Content,
+    /// The offscreen document itself (it owns the microphone and asks every worker).
+    Document,
+    /// One engine worker of the offscreen document.
+    Worker(Engine),
+    /// The engine worker of the model's task (`load_model`); see [`Engine::for_task`].
+    TaskWorker,
+    /// Every engine worker answers it about itself; the document asks them (`worker_info`).
+    EachWorker,
+}
+
+impl Server {
+    /// The context an envelope carrying such a request is addressed to.
+    pub fn target(self) -> Target {
+        match self {
+            Server::Background => Target::Background,
+            Server::Content => Target::Content,
+            Server::Document | Server::Worker(_) | Server::TaskWorker | Server::EachWorker => {
+                Target::Offscreen
+            }
+        }
+    }
+}
+
+/// The facts about one kind of request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestKind {
+    /// The `type` tag on the wire.
+    pub name: &'static str,
+    pub server: Server,
+    /// Sending it again after a lost connection is harmless (the UI client resends these).
+    pub idempotent: bool,
+    /// Only Lantern's own pages may ask; a content script speaks for a web page and may not.
+    pub privileged: bool,
+}
+
+const fn row(name: &'static str, server: Server, idempotent: bool) -> RequestKind {
+    RequestKind {
+        name,
+        server,
+        idempotent,
+        privileged: true,
+    }
+}
+
+use Engine::{Llm, Models};
+use Server::{Background, Content, Document, Worker};
+
+pub(crate) const PING: RequestKind = RequestKind {
+    // The one request a page may make: it only says the background is alive.
+    privileged: false,
+    ..row("ping", Background, true)
+};
+pub(crate) const ENGINE_INFO: RequestKind = row("engine_info", Document, true);
+pub(crate) const WORKER_INFO: RequestKind = row("worker_info", Server::EachWorker, true);
+pub(crate) const PAGE_INFO: RequestKind = row("page_info", Content, true);
+pub(crate) const LIST_MODELS: RequestKind = row("list_models", Worker(Models), true);
+// Downloading again joins the running download.
+pub(crate) const DOWNLOAD_MODEL: RequestKind = row("download_model", Worker(Models), true);
+pub(crate) const CANCEL_DOWNLOAD: RequestKind = row("cancel_download", Worker(Models), true);
+pub(crate) const DELETE_MODEL: RequestKind = row("delete_model", Worker(Models), true);
+pub(crate) const CLEAR_MODELS: RequestKind = row("clear_models", Worker(Models), true);
+pub(crate) const SET_CATALOG_URL: RequestKind = row("set_catalog_url", Worker(Models), true);
+pub(crate) const LOAD_MODEL: RequestKind = row("load_model", Server::TaskWorker, true);
+// Sent again, a chat or summary would be generated twice and the microphone opened twice.
+pub(crate) const CHAT: RequestKind = row("chat", Worker(Llm), false);
+pub(crate) const STOP_CHAT: RequestKind = row("stop_chat", Worker(Llm), true);
+pub(crate) const SUMMARIZE_PAGE: RequestKind = row("summarize_page", Worker(Llm), false);
+pub(crate) const PAGE_SNAPSHOT: RequestKind = row("page_snapshot", Content, true);
+pub(crate) const SUMMARIZE: RequestKind = row("summarize", Background, false);
+pub(crate) const START_DICTATION: RequestKind = row("start_dictation", Document, false);
+pub(crate) const STOP_DICTATION: RequestKind = row("stop_dictation", Document, true);
+
+/// Every row, for lookups by wire name before a message is parsed.
+pub(crate) const ALL: &[RequestKind] = &[
+    PING,
+    ENGINE_INFO,
+    WORKER_INFO,
+    PAGE_INFO,
+    LIST_MODELS,
+    DOWNLOAD_MODEL,
+    CANCEL_DOWNLOAD,
+    DELETE_MODEL,
+    CLEAR_MODELS,
+    SET_CATALOG_URL,
+    LOAD_MODEL,
+    CHAT,
+    STOP_CHAT,
+    SUMMARIZE_PAGE,
+    PAGE_SNAPSHOT,
+    SUMMARIZE,
+    START_DICTATION,
+    STOP_DICTATION,
+];
+
+impl RequestKind {
+    /// The row of a wire `type`, or `None` when no such request exists. Read before the full
+    /// parse, so an unknown type and a wrong target get their own errors.
+    pub fn by_name(name: &str) -> Option<RequestKind> {
+        ALL.iter().copied().find(|kind| kind.name == name)
+    }
+
+    /// Every row.
+    pub fn all() -> &'static [RequestKind] {
+        ALL
+    }
+
+    /// The context a request of this kind is addressed to.
+    pub fn home(self) -> Target {
+        self.server.target()
+    }
+}
