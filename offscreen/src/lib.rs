@@ -1,25 +1,21 @@
 //! Lantern's offscreen document and its Web Workers: the thin wasm facade over `models/`.
 //!
-//! One wasm module serves both sides: the document's `Host` accepts requests from the background
-//! over ports and hands model work to a pool of workers; each worker's `WorkerEngine` runs the
-//! models. Bytes (weights, audio, images) stay on this side and move to workers by transfer; the
-//! document also owns the microphone (dictation).
+//! One wasm module serves both sides, and the folders say which side a file runs on:
+//! - `document/` runs in the offscreen document: `Host` takes requests the background hands
+//!   off and routes each by the protocol's request table, to a worker of the pool or to the
+//!   document's own services (the microphone, the engine status);
+//! - `worker/` is the other entry point, `WorkerEngine`, inside each engine worker; it owns the
+//!   worker's engines (`engines/`, one folder per engine) and the model cache (`model_cache/`).
+//!
+//! Bytes (weights, audio, images) stay on this side and move to workers by transfer.
 #![deny(clippy::unwrap_used)]
 
-mod chat_tools;
-mod dictation;
-mod dictation_relay;
-mod engine_facts;
-mod host;
-mod llm;
-mod microphone;
-mod models;
-mod outbox;
-mod pool;
-mod speech_models;
-mod summarize;
+mod audio_feed;
+mod document;
+mod engines;
+mod errors;
+mod model_cache;
 mod worker;
-mod yield_now;
 
-pub use host::Host;
+pub use document::Host;
 pub use worker::WorkerEngine;

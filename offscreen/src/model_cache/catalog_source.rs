@@ -6,7 +6,8 @@ use protocol::{Catalog, LanternError};
 use serde::{Deserialize, Serialize};
 use webext::model_store::ModelStore;
 
-use super::{errors, fetch};
+use super::fetch;
+use crate::errors;
 
 const USER_URL: &str = "catalog_url";
 const CACHED: &str = "catalog_cache";

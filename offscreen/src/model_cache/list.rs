@@ -4,17 +4,23 @@ use protocol::{LanternError, ModelList, ModelState, ModelStatus};
 use webext::model_store::ModelStore;
 
 use super::catalog_source::CatalogChoice;
-use super::{errors, jobs, quota};
+use super::jobs::Jobs;
+use super::quota;
+use crate::errors;
 
-pub async fn list(store: &ModelStore, choice: CatalogChoice) -> Result<ModelList, LanternError> {
+pub async fn list(
+    store: &ModelStore,
+    choice: CatalogChoice,
+    jobs: &Jobs,
+) -> Result<ModelList, LanternError> {
     let installed = store.installed().await.map_err(errors::storage)?;
-    let progress = drop_stale_downloads(store, &choice, &installed).await?;
+    let progress = drop_stale_downloads(store, &choice, &installed, jobs).await?;
     let mut models: Vec<ModelStatus> = choice
         .catalog
         .models
         .iter()
         .map(|entry| {
-            let state = if let Some(job) = jobs::running(&entry.id) {
+            let state = if let Some(job) = jobs.running(&entry.id) {
                 ModelState::Downloading {
                     bytes: job.bytes.get(),
                     total: job.total.get().or(entry.total_size()),
@@ -74,6 +80,7 @@ async fn drop_stale_downloads(
     store: &ModelStore,
     choice: &CatalogChoice,
     installed: &[webext::model_store::InstalledModel],
+    jobs: &Jobs,
 ) -> Result<Vec<webext::model_store::FileProgress>, LanternError> {
     let mut kept = Vec::new();
     for file in store.progress_all().await.map_err(errors::storage)? {
@@ -82,7 +89,7 @@ async fn drop_stale_downloads(
             .model(&file.model_id)
             .is_some_and(|entry| entry.version == file.version);
         let in_use = installed.iter().any(|m| m.entry.id == file.model_id);
-        let downloading = jobs::running(&file.model_id).is_some();
+        let downloading = jobs.running(&file.model_id).is_some();
         if current || in_use || downloading {
             kept.push(file);
         } else {

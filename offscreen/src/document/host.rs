@@ -1,27 +1,26 @@
-//! The offscreen document's side: takes requests the background hands off, serves each with the
-//! worker pool, and answers on a port it opens back to the background, with heartbeats while work
-//! goes on. The background closing that port cancels the request.
+//! The offscreen document's router: takes requests the background hands off, sends each where the
+//! request table says it is served (an engine's worker, or the document itself), and answers on a
+//! port it opens back to the background. The background closing that port cancels the request.
 
 use std::rc::Rc;
 
-use futures_util::{FutureExt, StreamExt};
-use gloo_timers::future::TimeoutFuture;
 use protocol::{
-    EngineHandoff, EngineInfo, Envelope, ErrorCode, LanternError, Reply, Request, Response,
+    Engine, EngineHandoff, EngineInfo, Envelope, ErrorCode, LanternError, Reply, Request, Response,
+    Server,
 };
 use wasm_bindgen::prelude::*;
-use webext::{MessageSender, Port, PortEvent, PortLink, from_js, to_js};
+use webext::{MessageSender, Port, PortLink, from_js, to_js};
 
-use crate::dictation_relay;
-use crate::pool::{Pool, Task};
-
-/// Heartbeats keep the service worker awake while it relays a long request.
-const HEARTBEAT_MS: u32 = 10_000;
+use super::dictation::Dictation;
+use super::pool::Pool;
+use super::relay;
 
 /// The document's router; created by `static/host.js` once the wasm is ready.
 #[wasm_bindgen]
 pub struct Host {
     pool: Rc<Pool>,
+    /// The dictation in progress, if any (there is one microphone).
+    dictation: Rc<Dictation>,
     service_worker_url: String,
 }
 
@@ -32,6 +31,7 @@ impl Host {
         console_error_panic_hook::set_once();
         Host {
             pool: Rc::default(),
+            dictation: Rc::default(),
             service_worker_url: webext::extension_url("background/sw.js"),
         }
     }
@@ -60,7 +60,8 @@ impl Host {
         };
         let link = PortLink::new(port.clone());
         let pool = Rc::clone(&self.pool);
-        wasm_bindgen_futures::spawn_local(serve(pool, handoff.envelope, port, link));
+        let dictation = Rc::clone(&self.dictation);
+        wasm_bindgen_futures::spawn_local(serve(pool, dictation, handoff.envelope, port, link));
         let accepted = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&accepted, &"accepted".into(), &JsValue::TRUE);
         accepted.into()
@@ -81,43 +82,59 @@ fn refuse(code: ErrorCode, message: &str) -> JsValue {
 }
 
 /// Serves one request, posting its replies on `port`; stops early when the background closes it.
-async fn serve(pool: Rc<Pool>, envelope: Envelope, port: Port, mut link: PortLink) {
+async fn serve(
+    pool: Rc<Pool>,
+    dictation: Rc<Dictation>,
+    envelope: Envelope,
+    port: Port,
+    mut link: PortLink,
+) {
     let id = envelope.id;
     let post = |reply: &Reply| {
         let _ = port.post_message(&to_js(reply));
     };
-    let result = match envelope.body {
-        Request::EngineInfo => {
-            match ask_worker(&pool, id, Request::WorkerInfo, &post, &mut link).await {
-                None => return,
-                Some(Ok(Response::WorkerInfo(worker))) => Ok(Response::EngineInfo(EngineInfo {
-                    offscreen: webext::context_info(),
-                    worker,
-                })),
-                Some(Ok(_)) => Err(unexpected()),
-                Some(Err(error)) => Err(error),
-            }
-        }
-        request @ Request::StartDictation { .. } => {
-            match dictation_relay::serve(&pool, id, request, &post, &mut link).await {
-                None => return,
-                Some(result) => result,
-            }
-        }
-        Request::StopDictation => {
-            dictation_relay::stop();
-            Ok(Response::Done)
-        }
-        request => {
+    let request = envelope.body;
+    let outcome = match request.server() {
+        Server::Worker(engine) => {
             if matches!(request, Request::DownloadModel { .. }) {
                 request_persistence();
             }
-            match ask_worker(&pool, id, request, &post, &mut link).await {
-                None => return,
-                Some(result) => result,
+            ask_worker(&pool, engine, id, request, &post, &mut link).await
+        }
+        Server::Document => match request {
+            Request::EngineInfo => {
+                let asked = ask_worker(
+                    &pool,
+                    Engine::Models,
+                    id,
+                    Request::WorkerInfo,
+                    &post,
+                    &mut link,
+                );
+                asked.await.map(|result| match result {
+                    Ok(Response::WorkerInfo(worker)) => Ok(Response::EngineInfo(EngineInfo {
+                        offscreen: webext::context_info(),
+                        worker,
+                    })),
+                    Ok(_) => Err(unexpected()),
+                    Err(error) => Err(error),
+                })
             }
+            request @ Request::StartDictation { .. } => {
+                dictation.serve(&pool, id, request, &post, &mut link).await
+            }
+            Request::StopDictation => {
+                dictation.stop();
+                Some(Ok(Response::Done))
+            }
+            other => Some(Err(not_here(&other))),
+        },
+        // Workers answer these to the document itself, never to the background.
+        Server::EachWorker | Server::TaskWorker | Server::Background | Server::Content => {
+            Some(Err(not_here(&request)))
         }
     };
+    let Some(result) = outcome else { return };
     post(&match result {
         Ok(value) => Reply::Return { id, value },
         Err(error) => Reply::Throw {
@@ -127,37 +144,19 @@ async fn serve(pool: Rc<Pool>, envelope: Envelope, port: Port, mut link: PortLin
     });
 }
 
-/// Asks a worker and waits for its final reply, relaying progress and sending heartbeats;
-/// `None` when the background closed the port (the request is cancelled).
+/// Asks the engine's worker and waits for its final reply, relaying progress and heartbeats;
+/// `None` when the background closed the port (the request is abandoned).
 async fn ask_worker(
     pool: &Pool,
+    engine: Engine,
     id: u64,
     request: Request,
     post: &dyn Fn(&Reply),
     link: &mut PortLink,
-) -> Option<Result<Response, LanternError>> {
-    let mut replies = match pool.request(Task::for_request(&request), request) {
-        Ok(replies) => replies,
-        Err(error) => return Some(Err(error)),
-    };
-    loop {
-        let mut heartbeat = TimeoutFuture::new(HEARTBEAT_MS).fuse();
-        let mut closed = std::pin::pin!(link.next().fuse());
-        futures_util::select! {
-            reply = replies.next() => match reply {
-                Some(Reply::Return { value, .. }) => return Some(Ok(value)),
-                Some(Reply::Throw { error, .. }) => return Some(Err(error)),
-                Some(reply) => post(&reply.with_id(id)),
-                None => return Some(Err(LanternError::new(
-                    ErrorCode::WorkerCrashed,
-                    "the engine worker stopped without answering",
-                ))),
-            },
-            _ = heartbeat => post(&Reply::Heartbeat { id }),
-            event = closed => if matches!(event, PortEvent::Disconnected) {
-                return None;
-            },
-        }
+) -> relay::Outcome {
+    match pool.request(engine, request) {
+        Ok(mut replies) => relay::relay(&mut replies, id, post, link, &|_| {}).await,
+        Err(error) => Some(Err(error)),
     }
 }
 
@@ -167,6 +166,16 @@ fn request_persistence() {
     if let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) {
         let _ = storage.persist();
     }
+}
+
+fn not_here(request: &Request) -> LanternError {
+    LanternError::new(
+        ErrorCode::WrongTarget,
+        format!(
+            "the engine does not take {:?} from outside",
+            request.type_name()
+        ),
+    )
 }
 
 fn unexpected() -> LanternError {

@@ -1,47 +1,16 @@
-//! The document's engine workers: one per task, spawned on first use, replaced after a crash.
+//! The document's engine workers: one per engine (`protocol::Engine`), spawned on first use,
+//! replaced after a crash. Each engine has its own worker so a long generation never queues
+//! behind a transcription, and a crash takes down one capability, not all.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures_channel::mpsc;
-use protocol::{Envelope, ErrorCode, Id, LanternError, Reply, Request};
+use protocol::{Engine, Envelope, ErrorCode, Id, LanternError, Reply, Request};
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 use webext::{from_js, to_js};
-
-/// What a worker is for. Each task gets its own worker so a long generation never queues behind
-/// a transcription, and a crash takes down one capability, not all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Task {
-    /// Requests that need the engine but no model (engine facts).
-    General,
-    /// The model cache: catalog, downloads, deletions. One worker, so downloads never race.
-    Models,
-    /// Running a model of this kind.
-    Run(protocol::Task),
-}
-
-impl Task {
-    /// The worker a request goes to.
-    pub fn for_request(request: &protocol::Request) -> Task {
-        use protocol::Request;
-        match request {
-            Request::LoadModel { task, .. } => Task::Run(*task),
-            Request::Chat { .. } | Request::SummarizePage { .. } | Request::StopChat => {
-                Task::Run(protocol::Task::Llm)
-            }
-            Request::StartDictation { .. } => Task::Run(protocol::Task::Stt),
-            Request::ListModels
-            | Request::DownloadModel { .. }
-            | Request::CancelDownload { .. }
-            | Request::DeleteModel { .. }
-            | Request::ClearModels
-            | Request::SetCatalogUrl { .. } => Task::Models,
-            _ => Task::General,
-        }
-    }
-}
 
 type Pending = Rc<RefCell<HashMap<Id, mpsc::UnboundedSender<Reply>>>>;
 
@@ -55,29 +24,29 @@ struct EngineWorker {
 
 #[derive(Default)]
 pub struct Pool {
-    workers: RefCell<HashMap<Task, Rc<EngineWorker>>>,
+    workers: RefCell<HashMap<Engine, Rc<EngineWorker>>>,
     next_id: Cell<Id>,
 }
 
 impl Pool {
-    /// Sends a request to the task's worker; its replies arrive on the returned stream, which
+    /// Sends a request to the engine's worker; its replies arrive on the returned stream, which
     /// ends after the final one. Dropping the stream abandons the request.
     pub fn request(
         &self,
-        task: Task,
+        engine: Engine,
         body: Request,
     ) -> Result<mpsc::UnboundedReceiver<Reply>, LanternError> {
-        self.start(task, body).map(|(_, replies)| replies)
+        self.start(engine, body).map(|(_, replies)| replies)
     }
 
     /// Like [`Pool::request`], also giving the id the worker knows the request by (for
     /// [`Pool::post_raw`] messages that belong to it).
     pub fn start(
         &self,
-        task: Task,
+        engine: Engine,
         body: Request,
     ) -> Result<(Id, mpsc::UnboundedReceiver<Reply>), LanternError> {
-        let worker = self.worker(task)?;
+        let worker = self.worker(engine)?;
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
         let (tx, rx) = mpsc::unbounded();
@@ -92,23 +61,23 @@ impl Pool {
         Ok((id, rx))
     }
 
-    /// Posts a message that is not a request (audio for a request in flight) to the task's
+    /// Posts a message that is not a request (audio for a request in flight) to the engine's
     /// running worker, moving `transfer`'s buffers instead of copying them. Dropped when that
     /// worker is gone: its requests have already failed.
-    pub fn post_raw(&self, task: Task, message: &JsValue, transfer: &js_sys::Array) {
+    pub fn post_raw(&self, engine: Engine, message: &JsValue, transfer: &js_sys::Array) {
         let workers = self.workers.borrow();
-        if let Some(worker) = workers.get(&task).filter(|w| !w.dead.get()) {
+        if let Some(worker) = workers.get(&engine).filter(|w| !w.dead.get()) {
             let _ = worker.worker.post_message_with_transfer(message, transfer);
         }
     }
 
-    fn worker(&self, task: Task) -> Result<Rc<EngineWorker>, LanternError> {
+    fn worker(&self, engine: Engine) -> Result<Rc<EngineWorker>, LanternError> {
         let mut workers = self.workers.borrow_mut();
-        if let Some(worker) = workers.get(&task).filter(|w| !w.dead.get()) {
+        if let Some(worker) = workers.get(&engine).filter(|w| !w.dead.get()) {
             return Ok(Rc::clone(worker));
         }
         let worker = Rc::new(spawn()?);
-        workers.insert(task, Rc::clone(&worker));
+        workers.insert(engine, Rc::clone(&worker));
         Ok(worker)
     }
 }

@@ -1,4 +1,4 @@
-//! What a worker can tell about the engine it runs: SIMD, memory, isolation.
+//! What a worker can tell about itself: SIMD, memory, isolation.
 
 use protocol::{VERSION, WorkerInfo};
 use wasm_bindgen::JsCast;

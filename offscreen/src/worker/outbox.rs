@@ -1,6 +1,6 @@
 //! A worker's way back to the document: replies and progress, posted as plain JSON values.
 
-use protocol::{Event, Id, Reply};
+use protocol::{Event, Id, Reply, Stage};
 use web_sys::DedicatedWorkerGlobalScope;
 use webext::to_js;
 
@@ -20,5 +20,17 @@ impl Outbox {
 
     pub fn progress(&self, id: Id, event: Event) {
         self.post(&Reply::Progress { id, event });
+    }
+
+    /// `done` of `total` bytes of a model read from the cache into this worker.
+    pub fn loading(&self, id: Id, done: u64, total: u64) {
+        self.progress(
+            id,
+            Event::Step {
+                stage: Stage::LoadingModel,
+                done: Some(done),
+                total: Some(total),
+            },
+        );
     }
 }

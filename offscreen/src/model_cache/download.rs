@@ -10,7 +10,8 @@ use webext::model_store::{
 };
 
 use super::fetch::{self, Body, FetchError};
-use super::{errors, quota};
+use super::quota;
+use crate::errors;
 
 /// What wasm32 can address, less room for the engine itself: a model larger than this cannot be
 /// loaded in a browser tab, so it is refused before a byte is downloaded.

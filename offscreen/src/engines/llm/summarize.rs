@@ -10,8 +10,12 @@ use protocol::{
     Stage, SummaryKind, SummaryMode, SummaryReply,
 };
 
-use crate::llm;
-use crate::outbox::Outbox;
+use std::cell::Cell;
+
+use models::llm::Session;
+
+use super::chat;
+use crate::worker::Outbox;
 
 /// Tokens of page text in one part at most; 384 tokens is about 280 English words. Small parts
 /// keep each prompt's attention cheap and show progress often.
@@ -26,7 +30,6 @@ const MAX_PARTS: usize = 3;
 const CHAT_CONTEXT_TOKENS: usize = 1536;
 
 pub struct SummaryRequest {
-    pub model_id: String,
     pub page: PageSnapshot,
     pub kind: SummaryKind,
     pub mode: SummaryMode,
@@ -34,7 +37,7 @@ pub struct SummaryRequest {
 }
 
 /// What the summary reads: title, text and the language to write in.
-struct Source {
+pub struct Source {
     title: String,
     text: String,
     lang: Option<String>,
@@ -44,7 +47,8 @@ fn no_text(message: &str) -> LanternError {
     LanternError::new(ErrorCode::NoReadableText, message)
 }
 
-fn source(request: &SummaryRequest) -> Result<Source, LanternError> {
+/// The text a summary reads, or why the page has none.
+pub fn source(request: &SummaryRequest) -> Result<Source, LanternError> {
     let page = &request.page;
     match request.kind {
         SummaryKind::Page => {
@@ -94,12 +98,13 @@ fn sampling(max_tokens: usize) -> Sampling {
 }
 
 pub async fn summarize(
-    request: SummaryRequest,
+    session: &mut Session,
+    request: &SummaryRequest,
+    source: Source,
+    stop: &Cell<bool>,
     id: Id,
     outbox: &Outbox,
 ) -> Result<SummaryReply, LanternError> {
-    llm::clear_stop();
-    let source = source(&request)?;
     outbox.progress(
         id,
         Event::SummarySource {
@@ -120,18 +125,15 @@ pub async fn summarize(
         title: &source.title,
         language,
     };
-
-    let (mut session, installed) = llm::session_for(&request.model_id, id, outbox).await?;
-    let result = run(&mut session, &job, &source, &request.page.url, id, outbox).await;
-    llm::keep(&request.model_id, &installed, session);
-    result
+    run(session, &job, &source, &request.page.url, stop, id, outbox).await
 }
 
 async fn run(
-    session: &mut models::llm::Session,
+    session: &mut Session,
     job: &Job<'_>,
     source: &Source,
     url: &str,
+    stop: &Cell<bool>,
     id: Id,
     outbox: &Outbox,
 ) -> Result<SummaryReply, LanternError> {
@@ -185,10 +187,11 @@ async fn run(
                 },
             );
             let messages = summary::map_prompt(job, i + 1, parts.len(), part);
-            let note = llm::generate(
+            let note = chat::generate(
                 session,
                 messages,
                 sampling(summary::MAP_MAX_TOKENS),
+                stop,
                 &mut |_| {},
             )
             .await?;
@@ -208,10 +211,11 @@ async fn run(
         },
     );
     let mut stream = |text: String| outbox.progress(id, Event::Token { text });
-    let answer = llm::generate(
+    let answer = chat::generate(
         session,
         final_messages,
         sampling(job.max_tokens()),
+        stop,
         &mut stream,
     )
     .await?;

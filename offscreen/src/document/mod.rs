@@ -1,0 +1,11 @@
+//! The document side: the offscreen document's router (`Host`), its pool of engine workers, the
+//! relay that streams a worker's replies back with heartbeats, and the microphone it owns for
+//! dictation (only a document may capture audio).
+
+mod dictation;
+mod host;
+mod microphone;
+mod pool;
+mod relay;
+
+pub use host::Host;

@@ -1,0 +1,48 @@
+//! Relaying one worker request back to the background: the worker's progress goes out on the
+//! reply port as it comes, a heartbeat every 10 s keeps the service worker awake during long
+//! work, and the background closing the port abandons the request.
+
+use futures_channel::mpsc::UnboundedReceiver;
+use futures_util::{FutureExt, StreamExt};
+use gloo_timers::future::TimeoutFuture;
+use protocol::{ErrorCode, Id, LanternError, Reply, Response};
+use webext::{PortEvent, PortLink};
+
+/// Heartbeats keep the service worker awake while it relays a long request.
+const HEARTBEAT_MS: u32 = 10_000;
+
+/// What the relay ends with: the worker's final answer, or `None` when the background went away.
+pub type Outcome = Option<Result<Response, LanternError>>;
+
+/// Relays `replies` (a worker's, for request `id`) until the final one; `on_progress` sees each
+/// progress reply before it is posted.
+pub async fn relay(
+    replies: &mut UnboundedReceiver<Reply>,
+    id: Id,
+    post: &dyn Fn(&Reply),
+    link: &mut PortLink,
+    on_progress: &dyn Fn(&Reply),
+) -> Outcome {
+    loop {
+        let mut heartbeat = TimeoutFuture::new(HEARTBEAT_MS).fuse();
+        let mut closed = std::pin::pin!(link.next().fuse());
+        futures_util::select! {
+            reply = replies.next() => match reply {
+                Some(Reply::Return { value, .. }) => return Some(Ok(value)),
+                Some(Reply::Throw { error, .. }) => return Some(Err(error)),
+                Some(reply) => {
+                    on_progress(&reply);
+                    post(&reply.with_id(id));
+                }
+                None => return Some(Err(LanternError::new(
+                    ErrorCode::WorkerCrashed,
+                    "the engine worker stopped without answering",
+                ))),
+            },
+            _ = heartbeat => post(&Reply::Heartbeat { id }),
+            event = closed => if matches!(event, PortEvent::Disconnected) {
+                return None;
+            },
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The LLM engine: the chat model, loaded from the cache on first use and kept with its KV cache
+//! between replies (a follow-up only prefills the new turn). Chat and summaries take turns on it
+//! through an async lock, so a second request waits instead of loading a second copy; a stop
+//! lands between two tokens.
+
+mod chat;
+mod summarize;
+mod tools;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use futures_util::lock::{Mutex, MutexGuard};
+use models::llm::{LlmModel, Session};
+use protocol::{ErrorCode, Id, LanternError, ModelLoaded, Request, Response};
+use webext::model_store::{InstalledModel, ModelStore};
+
+use crate::errors;
+use crate::model_cache::loader;
+use crate::worker::Outbox;
+use chat::ChatOptions;
+use summarize::SummaryRequest;
+
+/// The longest context a session gets: the KV cache grows with it, and wasm has 4 GiB.
+const MAX_CONTEXT: usize = 8192;
+
+/// A model in memory, with the cached copy it came from.
+struct Loaded {
+    model_id: String,
+    /// Which installed copy it came from (a changed copy is loaded again).
+    installed_at: f64,
+    /// Bytes of its files in the cache.
+    bytes: u64,
+    session: Session,
+}
+
+#[derive(Default)]
+pub struct LlmEngine {
+    loaded: Mutex<Option<Loaded>>,
+    /// Set by `stop_chat`; read between two steps of the reply in progress.
+    stop: Rc<Cell<bool>>,
+    /// What is loaded, readable while a reply holds the lock.
+    held: RefCell<Option<(String, u64)>>,
+}
+
+impl LlmEngine {
+    pub async fn serve(
+        &self,
+        request: Request,
+        id: Id,
+        outbox: &Rc<Outbox>,
+    ) -> Result<Response, LanternError> {
+        match request {
+            Request::Chat {
+                model_id,
+                messages,
+                sampling,
+                tools,
+                fresh_context,
+            } => {
+                let options = ChatOptions {
+                    sampling,
+                    tools,
+                    fresh_context,
+                };
+                let mut slot = self.turn().await;
+                let session = self.session(&mut slot, &model_id, id, outbox).await?;
+                chat::chat(session, messages, options, &self.stop, id, outbox)
+                    .await
+                    .map(Response::ChatReply)
+            }
+            Request::SummarizePage {
+                model_id,
+                page,
+                kind,
+                mode,
+                language,
+            } => {
+                let request = SummaryRequest {
+                    page,
+                    kind,
+                    mode,
+                    language,
+                };
+                let mut slot = self.turn().await;
+                // The page is read before the model is loaded: a page without text says so at once.
+                let source = summarize::source(&request)?;
+                let session = self.session(&mut slot, &model_id, id, outbox).await?;
+                summarize::summarize(session, &request, source, &self.stop, id, outbox)
+                    .await
+                    .map(Response::Summary)
+            }
+            Request::StopChat => {
+                self.stop.set(true);
+                Ok(Response::Done)
+            }
+            Request::LoadModel { model_id, .. } => {
+                let mut slot = self.turn().await;
+                self.session(&mut slot, &model_id, id, outbox).await?;
+                Ok(Response::ModelLoaded(describe(slot.as_ref())?))
+            }
+            other => Err(errors::not_served("LLM", &other)),
+        }
+    }
+
+    /// The model's lock, for one request; a stop asked before the request's turn does not apply
+    /// to it.
+    async fn turn(&self) -> MutexGuard<'_, Option<Loaded>> {
+        let slot = self.loaded.lock().await;
+        self.stop.set(false);
+        slot
+    }
+
+    /// The session for `model_id`, loading the model from the cache when another (or none) is
+    /// held, or when the cached copy changed since it was loaded (deleted, downloaded again).
+    async fn session<'a>(
+        &self,
+        slot: &'a mut Option<Loaded>,
+        model_id: &str,
+        id: Id,
+        outbox: &Outbox,
+    ) -> Result<&'a mut Session, LanternError> {
+        let store = ModelStore::open().await.map_err(errors::storage)?;
+        let installed = loader::installed(&store, model_id).await?;
+        let current = slot
+            .as_ref()
+            .is_some_and(|l| l.model_id == model_id && l.installed_at == installed.installed_at);
+        if !current {
+            // The old model goes first: two in memory at once could exceed what wasm can hold.
+            *slot = None;
+            self.held.replace(None);
+            let loaded = load(&store, installed, id, outbox).await?;
+            self.held
+                .replace(Some((loaded.model_id.clone(), loaded.bytes)));
+            *slot = Some(loaded);
+        }
+        slot.as_mut()
+            .map(|l| &mut l.session)
+            .ok_or_else(|| LanternError::new(ErrorCode::Internal, "the model was not kept"))
+    }
+}
+
+/// Reads a chat model's files from the cache and builds its session.
+async fn load(
+    store: &ModelStore,
+    installed: InstalledModel,
+    id: Id,
+    outbox: &Outbox,
+) -> Result<Loaded, LanternError> {
+    let model_id = installed.entry.id.clone();
+    let installed_at = installed.installed_at;
+    let bytes = installed.bytes;
+    let report = |done, total| outbox.loading(id, done, total);
+    let mut files = loader::read(store, installed, &report).await?;
+    let weights = files.take(|name| name.ends_with(".gguf")).ok_or_else(|| {
+        LanternError::new(
+            ErrorCode::UnsupportedFormat,
+            "the chat model is not a GGUF file",
+        )
+    })?;
+    let tokenizer = files
+        .take(|name| name == "tokenizer.json")
+        .map(loader::LoadedFile::into_bytes);
+    let model =
+        LlmModel::from_chunks(&weights.slices(), tokenizer.as_deref()).map_err(errors::model)?;
+    // The weights now live in the model's tensors; the stored chunks go.
+    drop(weights);
+    let context = model.config().context_length.clamp(512, MAX_CONTEXT);
+    Ok(Loaded {
+        model_id,
+        installed_at,
+        bytes,
+        session: Session::new(Arc::new(model), context),
+    })
+}
+
+/// What a loaded chat model is, for `load_model`.
+fn describe(loaded: Option<&Loaded>) -> Result<ModelLoaded, LanternError> {
+    let loaded =
+        loaded.ok_or_else(|| LanternError::new(ErrorCode::Internal, "no model is loaded"))?;
+    let model = loaded.session.model();
+    let config = model.config();
+    Ok(ModelLoaded {
+        model_id: loaded.model_id.clone(),
+        bytes: loaded.bytes,
+        summary: format!(
+            "{}: {:?}, {} layers, context {}",
+            model.name,
+            config.arch,
+            config.n_layer,
+            loaded.session.context_len()
+        )
+        .to_lowercase(),
+    })
+}

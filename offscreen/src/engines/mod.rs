@@ -1,0 +1,10 @@
+//! The engines the workers run, one folder each. An engine owns what it has loaded as fields
+//! (no globals), serves the requests the protocol's table routes to it, and reports what it
+//! holds. Adding an engine: a folder here, a field in `worker::Engines`, a variant of
+//! `protocol::Engine` and the rows of its requests (see ARCHITECTURE.md).
+
+mod llm;
+mod stt;
+
+pub use llm::LlmEngine;
+pub use stt::SttEngine;

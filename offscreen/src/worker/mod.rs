@@ -1,0 +1,103 @@
+//! The worker side: `WorkerEngine` is the entry point of each engine worker. It owns the
+//! worker's engines as fields, reads each envelope from the document, routes it by the request
+//! table (`Request::server`) to the engine that serves it, each in its own task (a long
+//! download must not block a listing), and posts the replies back.
+
+mod facts;
+mod outbox;
+mod yield_now;
+
+use std::rc::Rc;
+
+use protocol::{Engine, LanternError, Reply, Request, Response, Server, parse_envelope};
+use wasm_bindgen::prelude::*;
+use web_sys::DedicatedWorkerGlobalScope;
+use webext::to_json;
+
+pub use outbox::Outbox;
+pub use yield_now::yield_now;
+
+use crate::audio_feed::AudioFeed;
+use crate::engines::{LlmEngine, SttEngine};
+use crate::errors;
+use crate::model_cache::ModelCache;
+
+/// Every engine a worker can run. The pool gives each engine a worker of its own, so in one
+/// worker only one of these ever holds anything; they cost nothing until used.
+#[derive(Default)]
+struct Engines {
+    cache: ModelCache,
+    llm: LlmEngine,
+    stt: SttEngine,
+}
+
+impl Engines {
+    async fn serve(
+        &self,
+        request: Request,
+        id: protocol::Id,
+        outbox: &Rc<Outbox>,
+    ) -> Result<Response, LanternError> {
+        match request.server() {
+            Server::EachWorker => Ok(Response::WorkerInfo(facts::worker_info())),
+            Server::Worker(Engine::Models) => self.cache.serve(request, id, outbox).await,
+            Server::Worker(Engine::Llm) => self.llm.serve(request, id, outbox).await,
+            Server::Worker(Engine::Stt) => self.stt.serve(request, id, outbox).await,
+            Server::Background | Server::Content | Server::Document | Server::TaskWorker => {
+                Err(errors::not_served("worker", &request))
+            }
+        }
+    }
+}
+
+/// The engine inside one worker; created by `static/worker.js` once the wasm is ready.
+#[wasm_bindgen]
+pub struct WorkerEngine {
+    outbox: Rc<Outbox>,
+    engines: Rc<Engines>,
+}
+
+#[wasm_bindgen]
+impl WorkerEngine {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<WorkerEngine, JsValue> {
+        console_error_panic_hook::set_once();
+        let scope = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>()?;
+        Ok(WorkerEngine {
+            outbox: Rc::new(Outbox::new(scope)),
+            engines: Rc::default(),
+        })
+    }
+
+    /// One message from the document: an envelope, or audio for a dictation in progress.
+    pub fn handle(&self, message: JsValue) {
+        if let Some(feed) = AudioFeed::read(&message) {
+            if let Some(feed) = feed {
+                self.engines.stt.feed(feed);
+            }
+            return;
+        }
+        let envelope = match parse_envelope(&to_json(message)) {
+            Ok(envelope) => envelope,
+            Err(rejection) => {
+                return self.outbox.post(&Reply::Throw {
+                    id: rejection.id,
+                    error: LanternError::from(rejection.error),
+                });
+            }
+        };
+        let outbox = Rc::clone(&self.outbox);
+        let engines = Rc::clone(&self.engines);
+        wasm_bindgen_futures::spawn_local(async move {
+            let id = envelope.id;
+            let result = engines.serve(envelope.body, id, &outbox).await;
+            outbox.post(&match result {
+                Ok(value) => Reply::Return { id, value },
+                Err(error) => Reply::Throw {
+                    id: Some(id),
+                    error,
+                },
+            });
+        });
+    }
+}
