@@ -18,4 +18,8 @@ mod model_cache;
 mod worker;
 
 pub use document::Host;
+
+// Counts live bytes for the engine card; a plain pass-through to the system allocator otherwise.
+#[global_allocator]
+static ALLOCATOR: worker::Counting = worker::Counting;
 pub use worker::WorkerEngine;

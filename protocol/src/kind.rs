@@ -3,12 +3,15 @@
 //! background's, the offscreen document's, the UI client's resend rule, the sender check), so a
 //! new request is one variant plus one row, and a request no one serves cannot be written.
 
+use serde::{Deserialize, Serialize};
+
 use crate::catalog::Task;
 use crate::target::Target;
 
 /// An engine worker in the offscreen document. Each has its own worker, so a long generation
 /// never queues behind a transcription and a crash takes down one capability, not all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Engine {
     /// The model cache: catalog, downloads, deletions. One worker, so downloads never race.
     Models,
@@ -111,6 +114,8 @@ pub(crate) const DELETE_MODEL: RequestKind = row("delete_model", Worker(Models),
 pub(crate) const CLEAR_MODELS: RequestKind = row("clear_models", Worker(Models), true);
 pub(crate) const SET_CATALOG_URL: RequestKind = row("set_catalog_url", Worker(Models), true);
 pub(crate) const LOAD_MODEL: RequestKind = row("load_model", Server::TaskWorker, true);
+// The document unloads: it knows every worker and what each holds.
+pub(crate) const UNLOAD_MODEL: RequestKind = row("unload_model", Document, true);
 // Sent again, a chat or summary would be generated twice and the microphone opened twice.
 pub(crate) const CHAT: RequestKind = row("chat", Worker(Llm), false);
 pub(crate) const STOP_CHAT: RequestKind = row("stop_chat", Worker(Llm), true);
@@ -133,6 +138,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     CLEAR_MODELS,
     SET_CATALOG_URL,
     LOAD_MODEL,
+    UNLOAD_MODEL,
     CHAT,
     STOP_CHAT,
     SUMMARIZE_PAGE,

@@ -28,8 +28,8 @@ pub use parse::{Rejection, parse_envelope};
 pub use reply::{Event, Reply, Stage};
 pub use request::Request;
 pub use response::{
-    ContextInfo, Dictation, EngineInfo, ModelInstalled, ModelList, ModelLoaded, ModelState,
-    ModelStatus, PageInfo, Pong, Response, WorkerInfo,
+    ContextInfo, Dictation, EngineInfo, HeldModel, ModelInstalled, ModelList, ModelLoaded,
+    ModelState, ModelStatus, PageInfo, Pong, Response, WorkerInfo, WorkerStatus,
 };
 pub use sender::{Origin, classify_sender};
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};

@@ -34,6 +34,8 @@ pub enum Request {
     ClearModels,
     /// Loads an installed model into the worker of its task, from the cache alone.
     LoadModel { model_id: String, task: Task },
+    /// Frees a loaded model's memory (the model stays downloaded; the next use loads it again).
+    UnloadModel { model_id: String },
     /// A reply from the model to the conversation, streamed as `token` events. The model is
     /// loaded from the cache first if the worker does not hold it.
     Chat {
@@ -120,6 +122,7 @@ impl Request {
             Request::DeleteModel { .. } => kind::DELETE_MODEL,
             Request::ClearModels => kind::CLEAR_MODELS,
             Request::LoadModel { .. } => kind::LOAD_MODEL,
+            Request::UnloadModel { .. } => kind::UNLOAD_MODEL,
             Request::SetCatalogUrl { .. } => kind::SET_CATALOG_URL,
             Request::Chat { .. } => kind::CHAT,
             Request::StopChat => kind::STOP_CHAT,
@@ -178,6 +181,9 @@ impl Request {
             Request::LoadModel {
                 model_id: "smollm2-135m-instruct".into(),
                 task: Task::Llm,
+            },
+            Request::UnloadModel {
+                model_id: "smollm2-135m-instruct".into(),
             },
             Request::SetCatalogUrl {
                 url: Some("http://127.0.0.1:8799/catalog.json".into()),

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::ModelEntry;
 use crate::chat::ChatReply;
+use crate::kind::Engine;
 use crate::summary::{PageSnapshot, SummaryReply};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,11 +83,31 @@ pub struct Pong {
     pub offscreen_open: bool,
 }
 
-/// What the engine sees, from the offscreen document and from the worker that runs models.
+/// What the engine sees, from the offscreen document and its workers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EngineInfo {
     pub offscreen: ContextInfo,
+    /// What a worker sees (the model cache's, which is cheap to start when none runs).
     pub worker: WorkerInfo,
+    /// Every engine worker running now: its memory and the models it holds.
+    #[serde(default)]
+    pub workers: Vec<WorkerStatus>,
+}
+
+/// One running engine worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkerStatus {
+    pub engine: Engine,
+    #[serde(flatten)]
+    pub info: WorkerInfo,
+}
+
+/// A model held in a worker's memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldModel {
+    pub model_id: String,
+    /// Bytes of its files in the cache.
+    pub bytes: u64,
 }
 
 /// Facts about a browsing context that decide how fast models can run in it.
@@ -106,8 +127,15 @@ pub struct WorkerInfo {
     pub simd128_compiled: bool,
     /// This browser validates a module that uses SIMD128.
     pub simd128_supported: bool,
-    /// Current size of the engine's linear memory.
+    /// Current size of the engine's linear memory. It never shrinks: freed memory is reused by
+    /// the worker but given back to the browser only when the worker ends.
     pub wasm_memory_bytes: u64,
+    /// Bytes allocated in that memory now (live Rust allocations).
+    #[serde(default)]
+    pub heap_bytes: u64,
+    /// The models this worker holds.
+    #[serde(default)]
+    pub models: Vec<HeldModel>,
     /// Lantern version the worker's wasm was built from.
     pub engine_version: String,
 }

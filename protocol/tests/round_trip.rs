@@ -11,23 +11,61 @@ fn through_json<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: &T) 
     assert_eq!(&back, value, "round trip changed {text}");
 }
 
+fn worker_info(models: Vec<HeldModel>) -> WorkerInfo {
+    WorkerInfo {
+        context: ContextInfo {
+            cross_origin_isolated: true,
+            hardware_concurrency: 2,
+        },
+        simd128_compiled: true,
+        simd128_supported: true,
+        wasm_memory_bytes: 1_114_112,
+        heap_bytes: 524_288,
+        models,
+        engine_version: VERSION.into(),
+    }
+}
+
 fn engine_info() -> EngineInfo {
     EngineInfo {
         offscreen: ContextInfo {
             cross_origin_isolated: true,
             hardware_concurrency: 2,
         },
-        worker: WorkerInfo {
-            context: ContextInfo {
-                cross_origin_isolated: true,
-                hardware_concurrency: 2,
-            },
-            simd128_compiled: true,
-            simd128_supported: true,
-            wasm_memory_bytes: 1_114_112,
-            engine_version: VERSION.into(),
-        },
+        worker: worker_info(Vec::new()),
+        workers: vec![WorkerStatus {
+            engine: Engine::Llm,
+            info: worker_info(vec![HeldModel {
+                model_id: "smollm2-135m-instruct-q4_1".into(),
+                bytes: 98_400_000,
+            }]),
+        }],
     }
+}
+
+#[test]
+fn a_worker_status_reads_flat_with_its_engine() {
+    let value = serde_json::to_value(engine_info()).unwrap();
+    let worker = &value["workers"][0];
+    assert_eq!(worker["engine"], "llm");
+    assert_eq!(worker["heap_bytes"], 524_288);
+    assert_eq!(
+        worker["models"][0]["model_id"],
+        "smollm2-135m-instruct-q4_1"
+    );
+}
+
+#[test]
+fn wire_enums_keep_their_names() {
+    let value = serde_json::to_value(Finish::ContextFull).unwrap();
+    assert_eq!(value, "context_full");
+    let step = Event::Step {
+        stage: Stage::ReadingPart,
+        done: Some(1),
+        total: Some(3),
+    };
+    let value = serde_json::to_value(step).unwrap();
+    assert_eq!(value["stage"], "reading_part");
 }
 
 #[test]

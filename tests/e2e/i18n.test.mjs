@@ -134,8 +134,8 @@ test('the options page speaks German, formats sizes the German way, and passes a
   const refused = options.locator('section.settings .error[role="alert"]');
   await refused.waitFor();
   assert.equal(await refused.innerText(), `Nicht gespeichert: ${word(de, 'invalidTemperature')}`);
-  // German number forms from Intl ("1.024,5 MB"), in the engine's memory fact.
-  assert.match(await options.locator('dd[data-field="memory"]').innerText(), /^\d{1,3}(\.\d{3})*(,\d)? MB$/);
+  // German number forms from Intl ("1.024,5 MB"), in the engine card's memory of all workers.
+  assert.match(await options.locator('[data-field="total-memory"]').innerText(), / \d{1,3}(\.\d{3})*(,\d)? MB$/);
   await assertGerman(options, 'options');
   for (const violation of await audit(options)) assert.fail(`options: ${violation}`);
   await screenshot(options, 'options-de');

@@ -4,9 +4,10 @@
 
 use std::rc::Rc;
 
+use futures_util::StreamExt;
 use protocol::{
     Engine, EngineHandoff, EngineInfo, Envelope, ErrorCode, LanternError, Reply, Request, Response,
-    Server,
+    Server, WorkerInfo, WorkerStatus,
 };
 use wasm_bindgen::prelude::*;
 use webext::{MessageSender, Port, PortLink, from_js, to_js};
@@ -102,24 +103,8 @@ async fn serve(
             ask_worker(&pool, engine, id, request, &post, &mut link).await
         }
         Server::Document => match request {
-            Request::EngineInfo => {
-                let asked = ask_worker(
-                    &pool,
-                    Engine::Models,
-                    id,
-                    Request::WorkerInfo,
-                    &post,
-                    &mut link,
-                );
-                asked.await.map(|result| match result {
-                    Ok(Response::WorkerInfo(worker)) => Ok(Response::EngineInfo(EngineInfo {
-                        offscreen: webext::context_info(),
-                        worker,
-                    })),
-                    Ok(_) => Err(unexpected()),
-                    Err(error) => Err(error),
-                })
-            }
+            Request::EngineInfo => Some(engine_info(&pool).await),
+            Request::UnloadModel { model_id } => Some(unload(&pool, &model_id).await),
             request @ Request::StartDictation { .. } => {
                 dictation.serve(&pool, id, request, &post, &mut link).await
             }
@@ -158,6 +143,58 @@ async fn ask_worker(
         Ok(mut replies) => relay::relay(&mut replies, id, post, link, &|_| {}).await,
         Err(error) => Some(Err(error)),
     }
+}
+
+/// What the document and every running worker see; the model cache's worker is started when
+/// none runs, so the capabilities of a worker are always there.
+async fn engine_info(pool: &Pool) -> Result<Response, LanternError> {
+    let worker = worker_info(pool, Engine::Models).await?;
+    let mut workers = Vec::new();
+    for engine in pool.running() {
+        // A worker that ended meanwhile is simply not listed.
+        if let Ok(info) = worker_info(pool, engine).await {
+            workers.push(WorkerStatus { engine, info });
+        }
+    }
+    Ok(Response::EngineInfo(EngineInfo {
+        offscreen: webext::context_info(),
+        worker,
+        workers,
+    }))
+}
+
+/// Frees `model_id`'s memory by ending the worker that holds it (its wasm memory cannot shrink
+/// otherwise); what it held loads again on next use. Unloading a model no worker holds is done.
+async fn unload(pool: &Pool, model_id: &str) -> Result<Response, LanternError> {
+    for engine in pool.running() {
+        let holds = worker_info(pool, engine)
+            .await
+            .is_ok_and(|info| info.models.iter().any(|m| m.model_id == model_id));
+        if holds {
+            pool.retire(engine, &format!("{model_id} was unloaded"));
+        }
+    }
+    Ok(Response::Done)
+}
+
+/// One worker's facts, asked directly (not relayed: nobody outside waits on its progress).
+async fn worker_info(pool: &Pool, engine: Engine) -> Result<WorkerInfo, LanternError> {
+    let mut replies = pool.request(engine, Request::WorkerInfo)?;
+    while let Some(reply) = replies.next().await {
+        match reply {
+            Reply::Return {
+                value: Response::WorkerInfo(info),
+                ..
+            } => return Ok(info),
+            Reply::Return { .. } => return Err(unexpected()),
+            Reply::Throw { error, .. } => return Err(error),
+            Reply::Progress { .. } | Reply::Heartbeat { .. } => {}
+        }
+    }
+    Err(LanternError::new(
+        ErrorCode::WorkerCrashed,
+        "the engine worker stopped without answering",
+    ))
 }
 
 /// Asks the browser not to evict the model cache under storage pressure. Only a document can ask

@@ -71,6 +71,33 @@ impl Pool {
         }
     }
 
+    /// The engines whose worker is running now.
+    pub fn running(&self) -> Vec<Engine> {
+        let mut running: Vec<Engine> = self
+            .workers
+            .borrow()
+            .iter()
+            .filter(|(_, worker)| !worker.dead.get())
+            .map(|(engine, _)| *engine)
+            .collect();
+        running.sort();
+        running
+    }
+
+    /// Ends the engine's worker, giving its memory back to the browser (a wasm memory never
+    /// shrinks, so ending the worker is the only way); its requests in flight end with
+    /// `cancelled` and `why`. The next request starts a fresh worker.
+    pub fn retire(&self, engine: Engine, why: &str) {
+        if let Some(worker) = self.workers.borrow_mut().remove(&engine) {
+            end(
+                &worker.pending,
+                &worker.dead,
+                &worker.worker,
+                LanternError::new(ErrorCode::Cancelled, why),
+            );
+        }
+    }
+
     fn worker(&self, engine: Engine) -> Result<Rc<EngineWorker>, LanternError> {
         let mut workers = self.workers.borrow_mut();
         if let Some(worker) = workers.get(&engine).filter(|w| !w.dead.get()) {
@@ -146,12 +173,17 @@ fn deliver(pending: &Pending, reply: Reply) {
 
 /// Ends every request of a worker that can no longer answer and marks it for replacement.
 fn fail_all(pending: &Pending, dead: &Cell<bool>, worker: &Worker, message: &str) {
+    end(pending, dead, worker, crashed(message));
+}
+
+/// Ends a worker and every request in flight on it with `error`.
+fn end(pending: &Pending, dead: &Cell<bool>, worker: &Worker, error: LanternError) {
     dead.set(true);
     worker.terminate();
     for (id, tx) in pending.borrow_mut().drain() {
         let _ = tx.unbounded_send(Reply::Throw {
             id: Some(id),
-            error: crashed(message),
+            error: error.clone(),
         });
     }
 }

@@ -1,6 +1,6 @@
 //! What a worker can tell about itself: SIMD, memory, isolation.
 
-use protocol::{VERSION, WorkerInfo};
+use protocol::{HeldModel, VERSION, WorkerInfo};
 use wasm_bindgen::JsCast;
 
 /// The smallest module that uses a SIMD128 instruction (i8x16.splat, i8x16.popcnt): a browser
@@ -10,7 +10,7 @@ const SIMD_PROBE: [u8; 31] = [
     15, 253, 98, 11,
 ];
 
-pub fn worker_info() -> WorkerInfo {
+pub fn worker_info(models: Vec<HeldModel>) -> WorkerInfo {
     WorkerInfo {
         context: webext::context_info(),
         simd128_compiled: cfg!(target_feature = "simd128"),
@@ -19,6 +19,8 @@ pub fn worker_info() -> WorkerInfo {
         ))
         .unwrap_or(false),
         wasm_memory_bytes: memory_bytes(),
+        heap_bytes: super::heap::live_bytes(),
+        models,
         engine_version: VERSION.into(),
     }
 }

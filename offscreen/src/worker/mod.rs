@@ -4,16 +4,18 @@
 //! download must not block a listing), and posts the replies back.
 
 mod facts;
+mod heap;
 mod outbox;
 mod yield_now;
 
 use std::rc::Rc;
 
-use protocol::{Engine, LanternError, Reply, Request, Response, Server, parse_envelope};
+use protocol::{Engine, HeldModel, LanternError, Reply, Request, Response, Server, parse_envelope};
 use wasm_bindgen::prelude::*;
 use web_sys::DedicatedWorkerGlobalScope;
 use webext::to_json;
 
+pub use heap::Counting;
 pub use outbox::Outbox;
 pub use yield_now::yield_now;
 
@@ -32,6 +34,11 @@ struct Engines {
 }
 
 impl Engines {
+    /// The models this worker holds.
+    fn held(&self) -> Vec<HeldModel> {
+        self.llm.held().into_iter().chain(self.stt.held()).collect()
+    }
+
     async fn serve(
         &self,
         request: Request,
@@ -39,7 +46,7 @@ impl Engines {
         outbox: &Rc<Outbox>,
     ) -> Result<Response, LanternError> {
         match request.server() {
-            Server::EachWorker => Ok(Response::WorkerInfo(facts::worker_info())),
+            Server::EachWorker => Ok(Response::WorkerInfo(facts::worker_info(self.held()))),
             Server::Worker(Engine::Models) => self.cache.serve(request, id, outbox).await,
             Server::Worker(Engine::Llm) => self.llm.serve(request, id, outbox).await,
             Server::Worker(Engine::Stt) => self.stt.serve(request, id, outbox).await,

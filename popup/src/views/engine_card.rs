@@ -1,7 +1,8 @@
-//! The engine status card: what the model runtime sees, fetched through background -> offscreen
-//! document -> worker and back.
+//! The engine card (options page): what the model runtime sees, fetched through background ->
+//! offscreen document -> workers and back; each running worker with its memory and the models
+//! it holds, each with an Unload button that gives the memory back to the browser.
 
-use protocol::{EngineInfo, Request, Response};
+use protocol::{Engine, EngineInfo, HeldModel, Request, Response, WorkerStatus};
 use sycamore::prelude::*;
 
 use super::error_text::error_text;
@@ -43,7 +44,11 @@ pub fn EngineCard() -> View {
             h2(id="engine-heading") { (t("engineHeading")) }
             (match state.engine.get_clone() {
                 Fetch::Loading => view! { p(class="muted", role="status") { (t("engineStarting")) } },
-                Fetch::Ready(info) => facts(info),
+                Fetch::Ready(info) => {
+                    let facts = facts(&info);
+                    let workers = workers(state, info.workers);
+                    view! { (facts) (workers) }
+                }
                 Fetch::Failed(error) => {
                     let text = error_text(&error);
                     view! {
@@ -60,12 +65,8 @@ fn yes_no(value: bool) -> String {
     if value { t("yes") } else { t("no") }
 }
 
-fn facts(info: EngineInfo) -> View {
-    let worker = info.worker;
-    let memory = t_with(
-        "mebibytes",
-        &[&number(worker.wasm_memory_bytes as f64 / 1_048_576.0, 1)],
-    );
+fn facts(info: &EngineInfo) -> View {
+    let worker = info.worker.clone();
     let rows = vec![
         (
             "SIMD128".to_string(),
@@ -87,7 +88,6 @@ fn facts(info: EngineInfo) -> View {
             "threads",
             worker.context.hardware_concurrency.to_string(),
         ),
-        (t("factMemory"), "memory", memory),
         (t("factVersion"), "version", worker.engine_version),
     ];
     let items = rows
@@ -102,4 +102,97 @@ fn facts(info: EngineInfo) -> View {
         })
         .collect::<Vec<_>>();
     view! { dl(class="facts") { (items) } }
+}
+
+fn mebibytes(bytes: u64) -> String {
+    t_with("mebibytes", &[&number(bytes as f64 / 1_048_576.0, 1)])
+}
+
+fn engine_name(engine: Engine) -> String {
+    match engine {
+        Engine::Models => t("workerModels"),
+        Engine::Llm => t("workerLlm"),
+        Engine::Stt => t("workerStt"),
+    }
+}
+
+/// The running workers: memory, and the models each holds with Unload.
+fn workers(state: AppState, workers: Vec<WorkerStatus>) -> View {
+    let total: u64 = workers.iter().map(|w| w.info.wasm_memory_bytes).sum();
+    let rows = workers
+        .into_iter()
+        .map(|worker| {
+            let engine = worker.engine.as_str();
+            let memory = t_with(
+                "workerMemory",
+                &[
+                    &mebibytes(worker.info.wasm_memory_bytes),
+                    &mebibytes(worker.info.heap_bytes),
+                ],
+            );
+            let models = if worker.info.models.is_empty() {
+                view! { p(class="muted") { (t("workerHoldsNothing")) } }
+            } else {
+                let items = worker
+                    .info
+                    .models
+                    .into_iter()
+                    .map(|model| held(state, model))
+                    .collect::<Vec<_>>();
+                view! { ul(class="held-models") { (items) } }
+            };
+            view! {
+                li(class="worker", data-engine=engine) {
+                    h4 { (engine_name(worker.engine)) }
+                    p(class="muted", data-field="worker-memory",
+                      data-bytes=worker.info.wasm_memory_bytes.to_string(),
+                      data-heap=worker.info.heap_bytes.to_string()) { (memory) }
+                    (models)
+                }
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        h3 { (t("engineWorkers")) }
+        p(data-field="total-memory", data-bytes=total.to_string()) {
+            (t_with("workersTotalMemory", &[&mebibytes(total)]))
+        }
+        ul(class="workers") { (rows) }
+    }
+}
+
+/// One loaded model and its Unload button.
+fn held(state: AppState, model: HeldModel) -> View {
+    let unloading = create_signal(false);
+    let model_id = model.model_id.clone();
+    let unload = move |_| {
+        unloading.set(true);
+        let request = Request::UnloadModel {
+            model_id: model_id.clone(),
+        };
+        let client = client();
+        wasm_bindgen_futures::spawn_local(async move {
+            match client.call(request).await {
+                Ok(_) => check(state),
+                Err(error) => {
+                    unloading.set(false);
+                    state.engine.set(Fetch::Failed(error));
+                }
+            }
+        });
+    };
+    let label = t_with("unloadModelNamed", &[&model.model_id]);
+    let text = format!(
+        "{} · {}",
+        model.model_id,
+        crate::i18n::megabytes(model.bytes)
+    );
+    view! {
+        li(class="held-model", data-model=model.model_id) {
+            span { (text) }
+            button(class="secondary", aria-label=label, disabled=unloading.get(), on:click=unload) {
+                (t("unloadModel"))
+            }
+        }
+    }
 }

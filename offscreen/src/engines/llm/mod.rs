@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use futures_util::lock::{Mutex, MutexGuard};
 use models::llm::{LlmModel, Session};
-use protocol::{ErrorCode, Id, LanternError, ModelLoaded, Request, Response};
+use protocol::{ErrorCode, HeldModel, Id, LanternError, ModelLoaded, Request, Response};
 use webext::model_store::{InstalledModel, ModelStore};
 
 use crate::errors;
@@ -45,6 +45,17 @@ pub struct LlmEngine {
 }
 
 impl LlmEngine {
+    /// The model this engine holds, if any.
+    pub fn held(&self) -> Option<HeldModel> {
+        self.held
+            .borrow()
+            .as_ref()
+            .map(|(model_id, bytes)| HeldModel {
+                model_id: model_id.clone(),
+                bytes: *bytes,
+            })
+    }
+
     pub async fn serve(
         &self,
         request: Request,

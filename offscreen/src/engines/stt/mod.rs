@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use futures_channel::mpsc;
 use futures_util::lock::Mutex;
-use protocol::{Id, LanternError, Request, Response, Task};
+use protocol::{HeldModel, Id, LanternError, Request, Response, Task};
 use webext::model_store::ModelStore;
 
 use crate::audio_feed::AudioFeed;
@@ -31,6 +31,17 @@ pub struct SttEngine {
 }
 
 impl SttEngine {
+    /// The model this engine holds, if any.
+    pub fn held(&self) -> Option<HeldModel> {
+        self.held
+            .borrow()
+            .as_ref()
+            .map(|(model_id, bytes)| HeldModel {
+                model_id: model_id.clone(),
+                bytes: *bytes,
+            })
+    }
+
     pub async fn serve(
         &self,
         request: Request,
