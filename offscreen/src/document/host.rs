@@ -151,8 +151,13 @@ async fn engine_info(pool: &Pool) -> Result<Response, LanternError> {
     let worker = worker_info(pool, Engine::Models).await?;
     let mut workers = Vec::new();
     for engine in pool.running() {
+        let info = if engine == Engine::Models {
+            Ok(worker.clone())
+        } else {
+            worker_info(pool, engine).await
+        };
         // A worker that ended meanwhile is simply not listed.
-        if let Ok(info) = worker_info(pool, engine).await {
+        if let Ok(info) = info {
             workers.push(WorkerStatus { engine, info });
         }
     }
