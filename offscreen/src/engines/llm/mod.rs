@@ -41,19 +41,13 @@ pub struct LlmEngine {
     /// Set by `stop_chat`; read between two steps of the reply in progress.
     stop: Rc<Cell<bool>>,
     /// What is loaded, readable while a reply holds the lock.
-    held: RefCell<Option<(String, u64)>>,
+    held: RefCell<Option<HeldModel>>,
 }
 
 impl LlmEngine {
     /// The model this engine holds, if any.
     pub fn held(&self) -> Option<HeldModel> {
-        self.held
-            .borrow()
-            .as_ref()
-            .map(|(model_id, bytes)| HeldModel {
-                model_id: model_id.clone(),
-                bytes: *bytes,
-            })
+        self.held.borrow().clone()
     }
 
     pub async fn serve(
@@ -142,8 +136,10 @@ impl LlmEngine {
             *slot = None;
             self.held.replace(None);
             let loaded = load(&store, installed, id, outbox).await?;
-            self.held
-                .replace(Some((loaded.model_id.clone(), loaded.bytes)));
+            self.held.replace(Some(HeldModel {
+                model_id: loaded.model_id.clone(),
+                bytes: loaded.bytes,
+            }));
             *slot = Some(loaded);
         }
         slot.as_mut()

@@ -27,19 +27,13 @@ pub struct SttEngine {
     /// The audio of each dictation in progress, by request id.
     feeds: RefCell<HashMap<Id, mpsc::UnboundedSender<AudioFeed>>>,
     /// What is loaded, readable while a dictation holds the lock.
-    held: RefCell<Option<(String, u64)>>,
+    held: RefCell<Option<HeldModel>>,
 }
 
 impl SttEngine {
     /// The model this engine holds, if any.
     pub fn held(&self) -> Option<HeldModel> {
-        self.held
-            .borrow()
-            .as_ref()
-            .map(|(model_id, bytes)| HeldModel {
-                model_id: model_id.clone(),
-                bytes: *bytes,
-            })
+        self.held.borrow().clone()
     }
 
     pub async fn serve(

@@ -4,7 +4,7 @@
 
 use models::vad::{EnergyVad, FrameScorer, SileroVad};
 use models::whisper::{Weights, Whisper, WhisperFiles};
-use protocol::{ErrorCode, Id, LanternError, ModelLoaded, Role, Task};
+use protocol::{ErrorCode, HeldModel, Id, LanternError, ModelLoaded, Role, Task};
 use webext::model_store::ModelStore;
 
 use super::SttEngine;
@@ -59,7 +59,10 @@ impl SttEngine {
             let installed_at = installed.installed_at;
             let bytes = installed.bytes;
             let whisper = read_whisper(store, installed, id, outbox).await?;
-            self.held.replace(Some((model_id.to_string(), bytes)));
+            self.held.replace(Some(HeldModel {
+                model_id: model_id.to_string(),
+                bytes,
+            }));
             *slot = Some(HeldWhisper {
                 model_id: model_id.to_string(),
                 installed_at,
