@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use crate::dom::{Dom, NodeId};
-use crate::grab::{Rules, class_weight, has_single_child, link_density};
+use crate::measure::{Rules, class_weight, has_single_child, link_density, text_density};
 use crate::patterns::{DIV_TO_P_BLOCKS, is_ad_or_loading, is_share};
 use crate::prep::is_phrasing;
 
@@ -260,20 +260,6 @@ impl Cleaner {
         }
         remove
     }
-}
-
-/// The share of a block's text inside descendants with one of `tags`.
-fn text_density(dom: &Dom, node: NodeId, tags: &[&str]) -> f64 {
-    let total = dom.text_len(node);
-    if total == 0 {
-        return 0.0;
-    }
-    let inside: usize = dom
-        .descendants_named(node, tags)
-        .into_iter()
-        .map(|n| dom.text_len(n))
-        .sum();
-    inside as f64 / total as f64
 }
 
 /// A table of one cell is layout around its content: keep just the content.

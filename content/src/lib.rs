@@ -48,7 +48,8 @@
 //!    best container, climbing to an ancestor when that holds more of the article, and merge the
 //!    siblings that score well or read as prose.
 //! 5. Clean it (`cleanup`): remove forms, embeds, asides and footers, and blocks that look like
-//!    link lists, galleries or ads, keeping data tables and videos.
+//!    link lists, galleries or ads, keeping data tables and videos. Steps 4 and 5 judge blocks
+//!    by the same measures (link density, class weight, ...), kept in `measure`.
 //! 6. If the result has under 500 characters, try again without removing unlikely blocks, then
 //!    without class weights, then without the cleanup; keep the longest result.
 //! 7. Write the text (`text`) keeping headings, paragraphs and list items.
@@ -67,6 +68,7 @@ mod cleanup;
 mod dom;
 mod error;
 mod grab;
+mod measure;
 mod metadata;
 mod parse;
 mod patterns;
