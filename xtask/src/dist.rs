@@ -1,5 +1,7 @@
 //! `cargo xtask dist`: builds the wasm crates and assembles the unpacked extension in dist/.
 
+pub mod wasm_tools;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -7,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 
-use crate::{cmd, wasm_tools};
+use crate::cmd;
 
 /// Each wasm crate, the dist/ folder it goes to, and the name its JS glue is loaded by.
 const WASM_CRATES: [(&str, &str, &str); 3] = [

@@ -2,25 +2,18 @@
 //! Chromium with it, `test` runs every check CI runs, `fetch-models` builds the local model
 //! mirror, `serve-models` serves it over HTTP, and `bench` measures speed against peers.
 
-mod archive;
 mod bench;
 mod browser;
 mod cmd;
-mod ct2;
 mod digest;
 mod dist;
-mod fetch_models;
-mod ggml_whisper;
-mod mirror_catalog;
-mod pip;
+mod mirror;
 mod run;
-mod serve_models;
-mod sources;
 mod test;
-mod wasm_tools;
-mod whisper_hf;
 
 use clap::{Parser, Subcommand};
+
+use mirror::{fetch, serve};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Build, run and test Lantern")]
@@ -74,7 +67,7 @@ enum Command {
     /// Serve the model mirror on 127.0.0.1 with byte ranges and the headers extension pages
     /// need; one log line per request.
     ServeModels {
-        #[arg(long, default_value_t = serve_models::DEFAULT_PORT)]
+        #[arg(long, default_value_t = serve::DEFAULT_PORT)]
         port: u16,
         /// The folder to serve (default: target/models, what fetch-models builds).
         #[arg(long)]
@@ -156,21 +149,21 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
             ..
         } => bench::summarize::summarize(),
         Command::FetchModels { list: true, .. } => {
-            fetch_models::list();
+            fetch::list();
             Ok(())
         }
         Command::FetchModels { all, models, .. } => {
-            fetch_models::fetch_models(&fetch_models::Selection { all, models }).map(drop)
+            fetch::fetch_models(&fetch::Selection { all, models }).map(drop)
         }
         Command::ServeModels {
             port,
             dir,
             drop_at_fraction,
             corrupt,
-        } => serve_models::serve_models(
+        } => serve::serve_models(
             port,
-            serve_models::Config {
-                root: dir.unwrap_or_else(fetch_models::mirror_dir),
+            serve::Config {
+                root: dir.unwrap_or_else(mirror::mirror_dir),
                 drop_at_fraction,
                 corrupt,
             },

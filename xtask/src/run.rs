@@ -3,21 +3,22 @@
 
 use std::process::Command;
 
-use crate::{browser, cmd, dist, fetch_models, serve_models};
+use crate::mirror::{self, fetch, serve};
+use crate::{browser, cmd, dist};
 
 pub fn run() -> anyhow::Result<()> {
-    fetch_models::fetch_models(&fetch_models::Selection::default())?;
-    let port = serve_models::DEFAULT_PORT;
+    fetch::fetch_models(&fetch::Selection::default())?;
+    let port = serve::DEFAULT_PORT;
     let catalog_url = format!("http://127.0.0.1:{port}/catalog.json");
     let dist = dist::dist(Some(&catalog_url))?;
-    let config = serve_models::Config {
-        root: fetch_models::mirror_dir(),
+    let config = serve::Config {
+        root: mirror::mirror_dir(),
         drop_at_fraction: None,
         corrupt: Vec::new(),
     };
     // The mirror lives as long as this command: Chromium runs in the foreground below.
     std::thread::spawn(move || {
-        if let Err(err) = serve_models::serve_models(port, config) {
+        if let Err(err) = serve::serve_models(port, config) {
             eprintln!("the model mirror stopped: {err:#}");
         }
     });

@@ -43,12 +43,12 @@ pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
     // Native model tests and the end-to-end tests run on real weights from the local mirror
     // (all of it: the tool-calling test needs the bigger Qwen model). Asking twice checks that a
     // filled mirror downloads nothing more.
-    let all = crate::fetch_models::Selection {
+    let all = crate::mirror::fetch::Selection {
         all: true,
         ..Default::default()
     };
-    crate::fetch_models::fetch_models(&all)?;
-    let again = crate::fetch_models::fetch_models(&all)?;
+    crate::mirror::fetch::fetch_models(&all)?;
+    let again = crate::mirror::fetch::fetch_models(&all)?;
     if again != 0 {
         bail!("fetch-models downloaded {again} bytes into a mirror that was already complete");
     }
@@ -61,7 +61,7 @@ pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
 
 /// wasm-bindgen-test suites, run by wasm-bindgen-test-runner in headless Chromium.
 fn wasm_tests() -> anyhow::Result<()> {
-    crate::wasm_tools::ensure_wasm_bindgen()?;
+    crate::dist::wasm_tools::ensure_wasm_bindgen()?;
     let Some(driver) = std::env::var_os("CHROMEDRIVER")
         .map(std::path::PathBuf::from)
         .or_else(|| cmd::on_path("chromedriver"))
@@ -99,7 +99,7 @@ fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()
             .env("LANTERN_DIST", dist)
             .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
             .env("LANTERN_XTASK", crate::cmd::own_exe()?)
-            .env("LANTERN_MODELS_DIR", crate::fetch_models::mirror_dir())
+            .env("LANTERN_MODELS_DIR", crate::mirror::mirror_dir())
             .env("CHROME", chrome),
     )
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde_json::json;
 
-use crate::{cmd, digest, dist, fetch_models};
+use crate::{cmd, digest, dist, mirror};
 use requantize::Scheme;
 
 const SOURCE_ID: &str = "smollm2-135m-instruct-q4_1";
@@ -34,9 +34,7 @@ struct Variant {
 }
 
 pub fn llm(options: &LlmBench) -> anyhow::Result<()> {
-    let source = fetch_models::mirror_dir()
-        .join(SOURCE_ID)
-        .join("model.gguf");
+    let source = mirror::mirror_dir().join(SOURCE_ID).join("model.gguf");
     anyhow::ensure!(
         source.is_file(),
         "{} is missing: run `cargo xtask fetch-models` first",
@@ -142,7 +140,7 @@ fn prepare_models(source: &Path, mirror: &Path) -> anyhow::Result<Vec<Variant>> 
 /// quantization, size and hash.
 fn write_catalog(variants: &[Variant], mirror: &Path) -> anyhow::Result<()> {
     let shipped: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(fetch_models::mirror_dir().join("catalog.json"))
+        &std::fs::read_to_string(mirror::mirror_dir().join("catalog.json"))
             .context("the model mirror has no catalog.json: run `cargo xtask fetch-models`")?,
     )?;
     let template = shipped["models"]

@@ -11,7 +11,8 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-use crate::{browser, cmd, dist, fetch_models, ggml_whisper};
+use crate::mirror::{self, convert::ggml_whisper};
+use crate::{browser, cmd, dist};
 
 pub const STT_MODELS: [&str; 2] = ["whisper-tiny.en", "whisper-base"];
 /// The bench speech: committed fixture clips (three voices), back to back (~10 s).
@@ -20,7 +21,7 @@ const RATE: u32 = 16_000;
 
 pub fn stt(runs: u32) -> anyhow::Result<()> {
     let root = cmd::root();
-    let mirror = fetch_models::mirror_dir();
+    let mirror = mirror::mirror_dir();
     for id in STT_MODELS
         .iter()
         .chain(&["whisper-assets", "silero-vad-16k"])
@@ -120,7 +121,7 @@ fn browser_side(root: &Path, dist: &Path, bench: &Path, runs: u32) -> anyhow::Re
         .env("LANTERN_DIST", dist)
         .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
         .env("LANTERN_XTASK", crate::cmd::own_exe()?)
-        .env("LANTERN_MODELS_DIR", fetch_models::mirror_dir())
+        .env("LANTERN_MODELS_DIR", mirror::mirror_dir())
         .env("LANTERN_BENCH_DIR", bench)
         .env("LANTERN_BENCH_MODELS", STT_MODELS.join(","))
         .env("LANTERN_BENCH_RUNS", runs.to_string())

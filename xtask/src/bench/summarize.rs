@@ -20,7 +20,7 @@ pub fn summarize() -> anyhow::Result<()> {
             .env("LANTERN_DIST", dist)
             .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
             .env("LANTERN_XTASK", crate::cmd::own_exe()?)
-            .env("LANTERN_MODELS_DIR", crate::fetch_models::mirror_dir())
+            .env("LANTERN_MODELS_DIR", crate::mirror::mirror_dir())
             .env("CHROME", browser::find_chrome()?),
     )
 }

@@ -325,7 +325,7 @@ mod tests {
     /// The mirror's tiny.en, converted and read back the way whisper.cpp's loader reads it.
     #[test]
     fn converts_the_mirrors_tiny_en_into_a_file_whisper_cpp_can_walk() {
-        let mirror = crate::fetch_models::mirror_dir();
+        let mirror = crate::mirror::mirror_dir();
         let out = crate::cmd::root().join("target/ggml-test-tiny.en.bin");
         convert(
             &mirror.join("whisper-tiny.en"),

@@ -6,9 +6,9 @@ use std::process::Command;
 
 use anyhow::bail;
 
+use super::sources::Package;
 use crate::cmd;
 use crate::digest::sha256_file;
-use crate::sources::Package;
 
 /// What `ensure` did.
 pub struct Fetched {

@@ -10,8 +10,8 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use protocol::{CATALOG_SCHEMA, Catalog, FileEntry, ModelEntry, Role, Task};
 
-use crate::fetch_models::{State, read_state, recipe};
-use crate::sources::{SOURCES, Source};
+use super::fetch::{State, read_state, recipe};
+use super::sources::{SOURCES, Source};
 
 /// The catalog of what `mirror` holds now. A model is in it when its record matches its recipe
 /// and every recorded file is there with the recorded size.
@@ -115,8 +115,8 @@ fn entry(source: &Source, state: &State, builtin: &Catalog) -> anyhow::Result<Mo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fetch_models::FileRecord;
-    use crate::sources::Output;
+    use crate::mirror::fetch::FileRecord;
+    use crate::mirror::sources::Output;
 
     fn fake_model(mirror: &Path, source: &Source, recipe_text: &str) {
         let dir = mirror.join(source.id);

@@ -15,10 +15,12 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::archive::copy_member;
+use super::archive::copy_member;
+use super::convert::{ct2, whisper_hf};
+use super::sources::{Member, Output, SOURCES, Source};
+use super::{catalog, pip};
+use crate::cmd;
 use crate::digest::{HashingWriter, sha256_file};
-use crate::sources::{Member, Output, SOURCES, Source};
-use crate::{cmd, ct2, mirror_catalog, pip, whisper_hf};
 
 /// Bumped when the conversion code changes its output, so converted models are made again.
 const CONVERTER_REVISION: u32 = 1;
@@ -66,7 +68,7 @@ pub fn fetch_models(selection: &Selection) -> anyhow::Result<u64> {
     for source in select(selection)? {
         downloaded += ensure_model(source, &mirror, &cache)?;
     }
-    let catalog = mirror_catalog::write(&mirror)?;
+    let catalog = catalog::write(&mirror)?;
     println!(
         "catalog.json: {}, {}; downloaded {} in {:.1} s ({})",
         plural(catalog.models.len(), "model"),

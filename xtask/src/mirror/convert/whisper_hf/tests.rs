@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::*;
-use crate::ct2::testing::Writer;
+use crate::mirror::convert::ct2::testing::Writer;
 
 const D: usize = 4;
 const MELS: usize = 3;

@@ -21,7 +21,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::ct2::{self, Ct2Error, Dtype};
+use super::ct2::{self, Ct2Error, Dtype};
 
 /// CTranslate2's `Activation.GELU`.
 const GELU: i64 = 3;
