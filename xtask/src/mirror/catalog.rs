@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use protocol::{CATALOG_SCHEMA, Catalog, FileEntry, ModelEntry, Role, Task};
 
-use super::fetch::{State, read_state, recipe};
+use super::record::Record;
 use super::sources::{SOURCES, Source};
 
 /// The catalog of what `mirror` holds now. A model is in it when its record matches its recipe
@@ -20,15 +20,8 @@ pub fn build(mirror: &Path) -> anyhow::Result<Catalog> {
     let mut models = Vec::new();
     for source in &SOURCES {
         let dir = mirror.join(source.id);
-        let Some(state) = read_state(&dir).filter(|s| s.recipe == recipe(source)) else {
-            continue;
-        };
-        let complete = state
-            .files
-            .iter()
-            .all(|f| fs::metadata(dir.join(&f.name)).map(|m| m.len()).ok() == Some(f.size));
-        if complete {
-            models.push(entry(source, &state, &builtin)?);
+        if let Some(record) = Record::current(&dir, source).filter(|r| r.files_present(&dir)) {
+            models.push(entry(source, &record, &builtin)?);
         }
     }
     for task in Task::ALL {
@@ -67,7 +60,7 @@ pub fn write(mirror: &Path) -> anyhow::Result<Catalog> {
     Ok(catalog)
 }
 
-fn entry(source: &Source, state: &State, builtin: &Catalog) -> anyhow::Result<ModelEntry> {
+fn entry(source: &Source, record: &Record, builtin: &Catalog) -> anyhow::Result<ModelEntry> {
     let (task, name, license, ram_bytes, role) = match (&source.own, builtin.model(source.id)) {
         (Some(own), _) => (
             own.task,
@@ -99,7 +92,7 @@ fn entry(source: &Source, state: &State, builtin: &Catalog) -> anyhow::Result<Mo
         quantization: source.quantization.into(),
         license: license.into(),
         ram_bytes,
-        files: state
+        files: record
             .files
             .iter()
             .map(|f| FileEntry {
@@ -115,7 +108,7 @@ fn entry(source: &Source, state: &State, builtin: &Catalog) -> anyhow::Result<Mo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mirror::fetch::FileRecord;
+    use crate::mirror::record::{FileRecord, recipe};
     use crate::mirror::sources::Output;
 
     fn fake_model(mirror: &Path, source: &Source, recipe_text: &str) {
@@ -135,15 +128,11 @@ mod tests {
                 sha256: "0".repeat(64),
             });
         }
-        let state = State {
+        let record = Record {
             recipe: recipe_text.into(),
             files,
         };
-        fs::write(
-            dir.join(".fetched.json"),
-            serde_json::to_string(&state).expect("json"),
-        )
-        .expect("writes");
+        record.write(&dir).expect("writes");
     }
 
     fn source(id: &str) -> &'static Source {

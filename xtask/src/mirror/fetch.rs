@@ -9,47 +9,23 @@
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use serde::{Deserialize, Serialize};
 
 use super::archive::copy_member;
 use super::convert::{ct2, whisper_hf};
+use super::record::{FileRecord, Record, mirror_dir};
 use super::sources::{Member, Output, SOURCES, Source};
 use super::{catalog, pip};
-use crate::cmd;
 use crate::digest::{HashingWriter, sha256_file};
-
-/// Bumped when the conversion code changes its output, so converted models are made again.
-const CONVERTER_REVISION: u32 = 1;
-const STATE_FILE: &str = ".fetched.json";
-
-pub fn mirror_dir() -> PathBuf {
-    cmd::root().join("target/models")
-}
 
 /// What was asked for on the command line; the default is the small set.
 #[derive(Default)]
 pub struct Selection {
     pub all: bool,
     pub models: Vec<String>,
-}
-
-/// A file in the mirror, as recorded after it was written and checked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FileRecord {
-    pub name: String,
-    pub size: u64,
-    pub sha256: String,
-}
-
-/// How a model directory was made (`recipe`) and what is in it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct State {
-    pub recipe: String,
-    pub files: Vec<FileRecord>,
 }
 
 pub fn list() {
@@ -99,33 +75,17 @@ fn select(selection: &Selection) -> anyhow::Result<Vec<&'static Source>> {
         .collect()
 }
 
-/// How a model is made: its packages and outputs, and the converter's revision. Any change
-/// makes the model again.
-pub fn recipe(source: &Source) -> String {
-    format!(
-        "converter {CONVERTER_REVISION}; {:?}; {:?}",
-        source.packages, source.outputs
-    )
-}
-
-pub fn read_state(model_dir: &Path) -> Option<State> {
-    let text = fs::read_to_string(model_dir.join(STATE_FILE)).ok()?;
-    serde_json::from_str(&text).ok()
-}
-
 /// Brings one model up to date; returns the bytes downloaded for it.
 fn ensure_model(source: &Source, mirror: &Path, cache: &Path) -> anyhow::Result<u64> {
     let started = Instant::now();
     let id = source.id;
     let dir = mirror.join(id);
-    let recipe = recipe(source);
-    if let Some(state) = read_state(&dir).filter(|s| s.recipe == recipe) {
-        if files_match(&dir, &state.files)? {
-            let size = state.files.iter().map(|f| f.size).sum();
+    if let Some(record) = Record::current(&dir, source) {
+        if record.files_match(&dir)? {
             println!(
                 "[{id}] up to date: {}, {} (hashes checked)",
-                plural(state.files.len(), "file"),
-                human(size)
+                plural(record.files.len(), "file"),
+                human(record.total_size())
             );
             return Ok(0);
         }
@@ -169,24 +129,9 @@ fn ensure_model(source: &Source, mirror: &Path, cache: &Path) -> anyhow::Result<
             )?),
         }
     }
-    let state = State { recipe, files };
-    fs::write(dir.join(STATE_FILE), serde_json::to_string_pretty(&state)?)?;
+    Record::new(source, files).write(&dir)?;
     println!("[{id}] done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(fetched.bytes)
-}
-
-/// Whether every recorded file is there with its recorded size and SHA-256.
-fn files_match(dir: &Path, files: &[FileRecord]) -> anyhow::Result<bool> {
-    for file in files {
-        let path = dir.join(&file.name);
-        if fs::metadata(&path).map(|m| m.len()).ok() != Some(file.size) {
-            return Ok(false);
-        }
-        if sha256_file(&path)?.0 != file.sha256 {
-            return Ok(false);
-        }
-    }
-    Ok(true)
 }
 
 /// Extracts `parts` in order into the mirror file `name`, checking each part's hash and the
