@@ -143,6 +143,9 @@ pub async fn import(
         license: "as provided by you".into(),
         // Weights as loaded plus working memory: a rough but safe guess.
         ram_bytes: bytes + bytes / 5,
+        // Nothing in the picked files says which languages the model knows or what it needs.
+        languages: Vec::new(),
+        requires: Vec::new(),
         files: files
             .iter()
             .map(|f| FileEntry {

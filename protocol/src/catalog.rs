@@ -119,6 +119,15 @@ pub struct ModelEntry {
     pub license: String,
     /// Memory needed to run it, in bytes (weights as loaded plus working memory; an estimate).
     pub ram_bytes: u64,
+    /// The languages it understands or speaks, as ISO 639-1 codes (`en`); empty when it is not
+    /// specific to any (a multilingual Whisper, a voice detector). Absent from catalogs older
+    /// than the field: read as empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// Ids of the catalog entries that must be installed for this one to run (a Whisper model
+    /// needs the Whisper assets' mel filters). Absent from older catalogs: read as none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
     pub files: Vec<FileEntry>,
 }
 

@@ -159,4 +159,10 @@ pub enum CatalogError {
     DefaultCount { task: &'static str, count: usize },
     #[error("{0:?} is an asset and cannot be a default model")]
     DefaultAsset(String),
+    #[error("model {model:?} requires {required:?}, which the catalog does not list")]
+    UnknownRequirement { model: String, required: String },
+    #[error("model {0:?} requires itself")]
+    RequiresItself(String),
+    #[error("model {model:?} lists language {language:?}, which is not an ISO 639-1 code")]
+    BadLanguage { model: String, language: String },
 }

@@ -14,6 +14,8 @@ fn tiny_catalog() -> Catalog {
         quantization: "Q4_1".into(),
         license: "MIT".into(),
         ram_bytes: 1,
+        languages: Vec::new(),
+        requires: Vec::new(),
         files: vec![FileEntry {
             name: "model.gguf".into(),
             path: format!("{id}/model.gguf"),
@@ -94,6 +96,8 @@ fn optional_fields_may_be_left_out() {
     let model = &catalog.models[0];
     assert_eq!((model.role, model.default), (Role::Model, false));
     assert_eq!(model.files[0].size, None);
+    // Catalogs written before `languages` and `requires` existed still parse.
+    assert!(model.languages.is_empty() && model.requires.is_empty());
     assert_eq!(
         catalog.validate(),
         Err(CatalogError::DefaultCount {
@@ -166,6 +170,32 @@ fn broken_catalogs_are_refused() {
         check(&|c| c.base_url = "../up/".into()),
         Err(CatalogError::BadBaseUrl(_))
     ));
+    assert_eq!(check(&|c| c.models[0].requires = vec!["b".into()]), Ok(()));
+    assert_eq!(
+        check(&|c| c.models[0].requires = vec!["b".into(), "gone".into()]),
+        Err(CatalogError::UnknownRequirement {
+            model: "a".into(),
+            required: "gone".into()
+        })
+    );
+    assert_eq!(
+        check(&|c| c.models[0].requires = vec!["a".into()]),
+        Err(CatalogError::RequiresItself("a".into()))
+    );
+    assert_eq!(
+        check(&|c| c.models[0].languages = vec!["de".into()]),
+        Ok(())
+    );
+    for language in ["", "EN", "deu", "pt-BR"] {
+        assert_eq!(
+            check(&|c| c.models[0].languages = vec![language.into()]),
+            Err(CatalogError::BadLanguage {
+                model: "a".into(),
+                language: language.into()
+            }),
+            "{language:?}"
+        );
+    }
 }
 
 #[test]

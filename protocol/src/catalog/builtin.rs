@@ -11,6 +11,8 @@ use super::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
 
 const HF: &str = "https://huggingface.co/";
 const MIB: u64 = 1024 * 1024;
+/// The entry every Whisper model requires: its mel filters are not in the model's repository.
+const WHISPER_ASSETS: &str = "whisper-assets";
 
 pub(super) fn catalog() -> Catalog {
     Catalog {
@@ -59,8 +61,15 @@ fn entry(id: &str, task: Task, name: &str, format: Format, files: Vec<FileEntry>
         quantization: String::new(),
         license: String::new(),
         ram_bytes: 0,
+        languages: Vec::new(),
+        requires: Vec::new(),
         files,
     }
+}
+
+/// `languages` for a model that knows English alone.
+fn english() -> Vec<String> {
+    vec!["en".into()]
 }
 
 /// The default chat model: small and quick to fetch, a plumbing model more than an assistant.
@@ -73,6 +82,8 @@ fn smollm2() -> ModelEntry {
         quantization: "Q4_1".into(),
         license: "Apache-2.0".into(),
         ram_bytes: 256 * MIB,
+        // Its model card: it understands and writes English, primarily.
+        languages: english(),
         ..entry(
             "smollm2-135m-instruct-q4_1",
             Task::Llm,
@@ -123,6 +134,8 @@ fn whisper_tiny_en() -> ModelEntry {
         quantization: "f32".into(),
         license: "MIT".into(),
         ram_bytes: 384 * MIB,
+        languages: english(),
+        requires: vec![WHISPER_ASSETS.into()],
         ..entry(
             "whisper-tiny.en",
             Task::Stt,
@@ -138,6 +151,8 @@ fn whisper_base() -> ModelEntry {
         quantization: "f32".into(),
         license: "MIT".into(),
         ram_bytes: 640 * MIB,
+        // Multilingual: no `languages`, as it knows every language Whisper was trained on.
+        requires: vec![WHISPER_ASSETS.into()],
         ..entry(
             "whisper-base",
             Task::Stt,
@@ -160,7 +175,7 @@ fn whisper_assets() -> ModelEntry {
         license: "MIT".into(),
         ram_bytes: MIB,
         ..entry(
-            "whisper-assets",
+            WHISPER_ASSETS,
             Task::Stt,
             "Whisper mel filters and vocabularies",
             Format::Npz,
@@ -220,6 +235,8 @@ fn minilm() -> ModelEntry {
         quantization: "f32".into(),
         license: "Apache-2.0".into(),
         ram_bytes: 192 * MIB,
+        // Trained on English sentence pairs.
+        languages: english(),
         ..entry(
             "all-minilm-l6-v2",
             Task::Embed,
@@ -246,6 +263,7 @@ fn piper_joe() -> ModelEntry {
         quantization: "f32".into(),
         license: "CC0-1.0".into(),
         ram_bytes: 256 * MIB,
+        languages: english(),
         ..entry(
             "piper-en_US-joe-medium",
             Task::Tts,

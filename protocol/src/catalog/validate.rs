@@ -8,7 +8,8 @@ use crate::error::CatalogError;
 
 impl Catalog {
     /// Checks: the schema is known; ids are unique and non-empty; every model has files, each
-    /// with a unique name, a usable path and a well-formed hash; every task that has models has
+    /// with a unique name, a usable path and a well-formed hash; languages are ISO 639-1 codes;
+    /// every required id is another entry of this catalog; every task that has models has
     /// exactly one default, and no asset is a default.
     pub fn validate(&self) -> Result<(), CatalogError> {
         if self.schema != CATALOG_SCHEMA {
@@ -28,6 +29,24 @@ impl Catalog {
             validate_files(model)?;
             if model.default && model.role == Role::Asset {
                 return Err(CatalogError::DefaultAsset(model.id.clone()));
+            }
+            if let Some(language) = model.languages.iter().find(|l| !is_iso_639_1(l)) {
+                return Err(CatalogError::BadLanguage {
+                    model: model.id.clone(),
+                    language: language.clone(),
+                });
+            }
+        }
+        // After the loop above, which collected every id.
+        for model in &self.models {
+            if model.requires.contains(&model.id) {
+                return Err(CatalogError::RequiresItself(model.id.clone()));
+            }
+            if let Some(required) = model.requires.iter().find(|r| !ids.contains(r.as_str())) {
+                return Err(CatalogError::UnknownRequirement {
+                    model: model.id.clone(),
+                    required: required.clone(),
+                });
             }
         }
         for task in Task::ALL {
@@ -93,6 +112,11 @@ fn usable_path(path: &str) -> bool {
 
 fn has_parent_segment(path: &str) -> bool {
     path.split('/').any(|segment| segment == "..")
+}
+
+/// Two lowercase ASCII letters (`en`, `de`): the form Whisper and the settings use.
+fn is_iso_639_1(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 fn is_sha256_hex(text: &str) -> bool {

