@@ -6,6 +6,7 @@
 //! `cargo xtask serve-models` publishes its own `catalog.json` with a relative `base_url`.
 
 mod builtin;
+pub(crate) mod choice;
 mod url;
 mod validate;
 

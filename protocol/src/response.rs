@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::ModelEntry;
+use crate::catalog::{ModelEntry, choice};
 use crate::chat::ChatReply;
 use crate::kind::Engine;
 use crate::summary::{PageSnapshot, SummaryReply};
@@ -42,6 +42,31 @@ pub struct ModelList {
 pub struct ModelStatus {
     pub entry: ModelEntry,
     pub state: ModelState,
+}
+
+impl ModelStatus {
+    pub fn is_installed(&self) -> bool {
+        matches!(self.state, ModelState::Installed { .. })
+    }
+}
+
+impl AsRef<ModelEntry> for ModelStatus {
+    fn as_ref(&self) -> &ModelEntry {
+        &self.entry
+    }
+}
+
+impl ModelList {
+    /// [`Catalog::speech_model_for`](crate::Catalog::speech_model_for), with the install state
+    /// the list reports.
+    pub fn speech_model_for(&self, language: Option<&str>) -> Option<&ModelStatus> {
+        choice::speech_model_for(&self.models, language, ModelStatus::is_installed)
+    }
+
+    /// [`Catalog::requirements`](crate::Catalog::requirements) among the listed models.
+    pub fn requirements(&self, entry: &ModelEntry) -> Vec<&ModelStatus> {
+        choice::requirements(&self.models, entry)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
