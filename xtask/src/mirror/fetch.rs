@@ -13,6 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use protocol::Catalog;
 
 use super::archive::copy_member;
 use super::convert::{ct2, whisper_hf};
@@ -56,23 +57,42 @@ pub fn fetch_models(selection: &Selection) -> anyhow::Result<u64> {
     Ok(downloaded)
 }
 
+/// The sources to fetch: the ones asked for, each after the models it requires (the catalog
+/// leaves a model out without them).
 fn select(selection: &Selection) -> anyhow::Result<Vec<&'static Source>> {
-    if selection.models.is_empty() {
-        return Ok(SOURCES
+    let asked: Vec<&'static Source> = if selection.models.is_empty() {
+        SOURCES
             .iter()
             .filter(|s| s.small || selection.all)
-            .collect());
+            .collect()
+    } else {
+        selection
+            .models
+            .iter()
+            .map(|id| source(id))
+            .collect::<anyhow::Result<_>>()?
+    };
+    let builtin = Catalog::builtin();
+    let mut chosen: Vec<&'static Source> = Vec::new();
+    for asked in asked {
+        let required = builtin
+            .model(asked.id)
+            .map(|m| builtin.requirements(m))
+            .unwrap_or_default();
+        for id in required.iter().map(|m| m.id.as_str()).chain([asked.id]) {
+            if !chosen.iter().any(|s| s.id == id) {
+                chosen.push(source(id)?);
+            }
+        }
     }
-    selection
-        .models
-        .iter()
-        .map(|id| {
-            SOURCES.iter().find(|s| s.id == id).with_context(|| {
-                let known: Vec<_> = SOURCES.iter().map(|s| s.id).collect();
-                format!("no model {id:?}; known: {}", known.join(", "))
-            })
-        })
-        .collect()
+    Ok(chosen)
+}
+
+fn source(id: &str) -> anyhow::Result<&'static Source> {
+    SOURCES.iter().find(|s| s.id == id).with_context(|| {
+        let known: Vec<_> = SOURCES.iter().map(|s| s.id).collect();
+        format!("no model {id:?}; known: {}", known.join(", "))
+    })
 }
 
 /// Brings one model up to date; returns the bytes downloaded for it.
@@ -292,4 +312,43 @@ pub fn human(bytes: u64) -> String {
 fn plural(count: usize, word: &str) -> String {
     let s = if count == 1 { "" } else { "s" };
     format!("{count} {word}{s}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selected(selection: &Selection) -> Vec<&'static str> {
+        select(selection)
+            .expect("selects")
+            .iter()
+            .map(|s| s.id)
+            .collect()
+    }
+
+    #[test]
+    fn a_model_is_fetched_with_what_it_requires() {
+        let models = |ids: &[&str]| Selection {
+            all: false,
+            models: ids.iter().map(|id| id.to_string()).collect(),
+        };
+        assert_eq!(
+            selected(&models(&["whisper-base"])),
+            ["whisper-assets", "whisper-base"]
+        );
+        assert_eq!(
+            selected(&models(&[
+                "whisper-assets",
+                "whisper-tiny.en",
+                "whisper-base"
+            ])),
+            ["whisper-assets", "whisper-tiny.en", "whisper-base"]
+        );
+        let small = selected(&Selection::default());
+        assert_eq!(
+            small.iter().filter(|id| **id == "whisper-assets").count(),
+            1
+        );
+        assert!(select(&models(&["nope"])).is_err());
+    }
 }
