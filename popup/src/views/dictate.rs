@@ -4,9 +4,7 @@
 //! microphone permission yet (Lantern's permission page), a blocked or missing microphone.
 
 use futures_util::StreamExt;
-use protocol::{
-    ErrorCode, Event, LanternError, ModelState, ModelStatus, Reply, Request, Response, Role, Task,
-};
+use protocol::{ErrorCode, Event, LanternError, ModelList, ModelStatus, Reply, Request, Response};
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
@@ -198,39 +196,8 @@ impl VoiceChoice {
     }
 }
 
-/// Whisper's own naming: checkpoints trained on English alone end in ".en".
-fn english_only(model: &ModelStatus) -> bool {
-    model.entry.id.ends_with(".en")
-}
-
-/// The speech model for `language`: the catalog's default when it can hear that language,
-/// else a multilingual one (an installed one first).
-fn pick_speech_model<'a>(
-    speech: &'a [ModelStatus],
-    language: Option<&str>,
-) -> Result<&'a ModelStatus, LanternError> {
-    let models = || speech.iter().filter(|m| m.entry.role == Role::Model);
-    let default = models()
-        .find(|m| m.entry.default)
-        .ok_or_else(|| ui_error(ErrorCode::UnknownModel, t("noSpeechModel")))?;
-    let needs_multilingual = language.is_some_and(|l| l != "en");
-    if !needs_multilingual || !english_only(default) {
-        return Ok(default);
-    }
-    let installed = |m: &&ModelStatus| matches!(m.state, ModelState::Installed { .. });
-    models()
-        .filter(|m| !english_only(m))
-        .find(installed)
-        .or_else(|| models().find(|m| !english_only(m)))
-        .ok_or_else(|| {
-            ui_error(
-                ErrorCode::UnknownModel,
-                t_with("noSpeechModelForLanguage", &[language.unwrap_or_default()]),
-            )
-        })
-}
-
-/// The speech model for `language`, and what of it and its assets is not downloaded yet.
+/// The speech model for `language`, and what of it and what it requires is not downloaded yet;
+/// the catalog's data decides both (`ModelList::speech_model_for`, `requirements`).
 async fn speech_models(
     language: Option<&str>,
 ) -> Result<(ModelStatus, Vec<ModelStatus>), (LanternError, Vec<ModelStatus>)> {
@@ -244,20 +211,32 @@ async fn speech_models(
         }
         Err(error) => return Err((error, vec![])),
     };
-    let speech: Vec<ModelStatus> = list
-        .models
+    choose_speech_model(&list, language).map_err(|error| (error, vec![]))
+}
+
+/// The speech model for `language` and the not yet downloaded ones among it and its requirements
+/// (in the order to download them), or why there is none.
+fn choose_speech_model(
+    list: &ModelList,
+    language: Option<&str>,
+) -> Result<(ModelStatus, Vec<ModelStatus>), LanternError> {
+    let Some(model) = list.speech_model_for(language) else {
+        // Some speech model exists, just none for this language: name the language.
+        let any = list.speech_model_for(None).is_some();
+        let text = match language.filter(|_| any) {
+            Some(language) => t_with("noSpeechModelForLanguage", &[language]),
+            None => t("noSpeechModel"),
+        };
+        return Err(ui_error(ErrorCode::UnknownModel, text));
+    };
+    let missing = list
+        .requirements(&model.entry)
         .into_iter()
-        .filter(|m| m.entry.task == Task::Stt)
-        .collect();
-    let model = pick_speech_model(&speech, language)
+        .chain([model])
+        .filter(|m| !m.is_installed())
         .cloned()
-        .map_err(|error| (error, vec![]))?;
-    let missing = speech
-        .into_iter()
-        .filter(|m| m.entry.id == model.entry.id || m.entry.role == Role::Asset)
-        .filter(|m| !matches!(m.state, ModelState::Installed { .. }))
         .collect();
-    Ok((model, missing))
+    Ok((model.clone(), missing))
 }
 
 fn not_installed(
@@ -347,25 +326,31 @@ pub fn Dictate(input: NodeRef) -> View {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::Catalog;
+    use protocol::{Catalog, ModelState};
 
-    fn speech(installed: &[&str]) -> Vec<ModelStatus> {
-        Catalog::builtin()
-            .models
-            .into_iter()
-            .filter(|m| m.task == Task::Stt)
-            .map(|entry| ModelStatus {
-                state: if installed.contains(&entry.id.as_str()) {
-                    ModelState::Installed {
-                        bytes: 1,
-                        update_available: false,
-                    }
-                } else {
-                    ModelState::Available
-                },
-                entry,
-            })
-            .collect()
+    /// The built-in catalog's models as the engine lists them, `installed` downloaded.
+    fn list(installed: &[&str]) -> ModelList {
+        ModelList {
+            catalog_url: None,
+            catalog_warning: None,
+            models: Catalog::builtin()
+                .models
+                .into_iter()
+                .map(|entry| ModelStatus {
+                    state: if installed.contains(&entry.id.as_str()) {
+                        ModelState::Installed {
+                            bytes: 1,
+                            update_available: false,
+                        }
+                    } else {
+                        ModelState::Available
+                    },
+                    entry,
+                })
+                .collect(),
+            storage_usage: 0,
+            storage_quota: 0,
+        }
     }
 
     fn voice(language: &str, microphone: Option<&str>) -> VoiceChoice {
@@ -374,6 +359,10 @@ mod tests {
             microphone: microphone.map(str::to_string),
             ..Settings::default()
         })
+    }
+
+    fn ids(models: &[ModelStatus]) -> Vec<&str> {
+        models.iter().map(|m| m.entry.id.as_str()).collect()
     }
 
     #[test]
@@ -389,22 +378,38 @@ mod tests {
     }
 
     #[test]
-    fn english_and_detection_use_the_default_model_other_languages_a_multilingual_one() {
-        let models = speech(&["whisper-tiny.en"]);
-        let pick = |l: Option<&str>| pick_speech_model(&models, l).map(|m| m.entry.id.clone());
-        assert_eq!(pick(None).as_deref(), Ok("whisper-tiny.en"));
-        assert_eq!(pick(Some("en")).as_deref(), Ok("whisper-tiny.en"));
-        assert_eq!(pick(Some("de")).as_deref(), Ok("whisper-base"));
+    fn the_offer_names_the_model_and_what_it_requires_that_is_not_downloaded() {
+        let (model, missing) = choose_speech_model(&list(&[]), Some("en")).expect("a model");
+        assert_eq!(model.entry.id, "whisper-tiny.en");
+        assert_eq!(ids(&missing), ["whisper-assets", "whisper-tiny.en"]);
+
+        let installed = list(&["whisper-tiny.en", "whisper-assets"]);
+        let (model, missing) = choose_speech_model(&installed, Some("de")).expect("a model");
+        assert_eq!(model.entry.id, "whisper-base");
+        assert_eq!(ids(&missing), ["whisper-base"]);
+
+        let (_, missing) = choose_speech_model(&installed, None).expect("a model");
+        assert!(missing.is_empty());
     }
 
     #[test]
-    fn no_multilingual_model_is_a_named_error() {
-        let models: Vec<ModelStatus> = speech(&[])
-            .into_iter()
-            .filter(|m| m.entry.id != "whisper-base")
-            .collect();
-        let error = pick_speech_model(&models, Some("fr")).expect_err("nothing hears French");
+    fn no_model_for_the_language_is_a_named_error() {
+        let mut english_only = list(&[]);
+        english_only.models.retain(|m| m.entry.id != "whisper-base");
+        let error =
+            choose_speech_model(&english_only, Some("fr")).expect_err("nothing hears French");
         assert_eq!(error.code, ErrorCode::UnknownModel);
         assert!(error.message.contains("(fr)"), "{}", error.message);
+
+        let mut no_speech = list(&[]);
+        no_speech
+            .models
+            .retain(|m| m.entry.task != protocol::Task::Stt);
+        let error = choose_speech_model(&no_speech, Some("fr")).expect_err("no speech model");
+        assert!(
+            error.message.ends_with(&t("noSpeechModel")),
+            "{}",
+            error.message
+        );
     }
 }
