@@ -5,7 +5,8 @@
 //!   off and routes each by the protocol's request table, to a worker of the pool or to the
 //!   document's own services (the microphone, the engine status);
 //! - `worker/` is the other entry point, `WorkerEngine`, inside each engine worker; it owns the
-//!   worker's engines (`engines/`, one folder per engine) and the model cache (`model_cache/`).
+//!   worker's engines (`engines/`, one folder per engine) and the model cache (`model_cache/`),
+//!   which answer through the worker's `outbox` and step with `yield_now`.
 //!
 //! Bytes (weights, audio, images) stay on this side and move to workers by transfer.
 #![deny(clippy::unwrap_used)]
@@ -15,7 +16,9 @@ mod document;
 mod engines;
 mod errors;
 mod model_cache;
+mod outbox;
 mod worker;
+mod yield_now;
 
 pub use document::Host;
 

@@ -47,6 +47,18 @@ pub async fn set_url(store: &ModelStore, url: Option<&str>) -> Result<(), Lanter
         .map_err(errors::storage)
 }
 
+/// The catalog in force as last seen, without asking the network: the cached copy of the chosen
+/// catalog, else the built-in one. Enough to read what a model requires.
+pub async fn known(store: &ModelStore) -> Catalog {
+    let Some(url) = chosen_url(store).await else {
+        return Catalog::builtin();
+    };
+    match store.meta::<Cached>(CACHED).await {
+        Ok(Some(cached)) if cached.url == url => cached.catalog,
+        _ => Catalog::builtin(),
+    }
+}
+
 pub async fn current(store: &ModelStore) -> Result<CatalogChoice, LanternError> {
     let Some(url) = chosen_url(store).await else {
         return Ok(CatalogChoice {

@@ -11,7 +11,7 @@ use protocol::{Event, Id, LanternError, ModelInstalled};
 use web_sys::AbortController;
 
 use super::download::Reporter;
-use crate::worker::Outbox;
+use crate::outbox::Outbox;
 
 pub type Outcome = Result<ModelInstalled, LanternError>;
 

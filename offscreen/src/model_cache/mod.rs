@@ -3,6 +3,8 @@
 //! owns every download, so two never race for the same model.
 
 mod catalog_source;
+
+pub use catalog_source::known as known_catalog;
 mod download;
 mod fetch;
 mod jobs;
@@ -16,7 +18,7 @@ use protocol::{ErrorCode, Id, LanternError, ModelInstalled, Request, Response};
 use webext::model_store::ModelStore;
 
 use crate::errors;
-use crate::worker::Outbox;
+use crate::outbox::Outbox;
 use jobs::Jobs;
 
 /// The model-cache engine of a worker: its running downloads are its state.

@@ -5,8 +5,6 @@
 
 mod facts;
 mod heap;
-mod outbox;
-mod yield_now;
 
 use std::rc::Rc;
 
@@ -16,13 +14,12 @@ use web_sys::DedicatedWorkerGlobalScope;
 use webext::to_json;
 
 pub use heap::Counting;
-pub use outbox::Outbox;
-pub use yield_now::yield_now;
 
 use crate::audio_feed::AudioFeed;
 use crate::engines::{LlmEngine, SttEngine};
 use crate::errors;
 use crate::model_cache::ModelCache;
+use crate::outbox::Outbox;
 
 /// Every engine a worker can run. The pool gives each engine a worker of its own, so in one
 /// worker only one of these ever holds anything; they cost nothing until used.

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use super::tools;
 use crate::errors;
-use crate::worker::{Outbox, yield_now};
+use crate::outbox::Outbox;
+use crate::yield_now::yield_now;
 
 /// What a chat request asks for besides the conversation.
 pub struct ChatOptions {

@@ -18,7 +18,7 @@ use webext::model_store::{InstalledModel, ModelStore};
 
 use crate::errors;
 use crate::model_cache::loader;
-use crate::worker::Outbox;
+use crate::outbox::Outbox;
 use chat::ChatOptions;
 use summarize::SummaryRequest;
 

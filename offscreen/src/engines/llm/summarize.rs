@@ -15,7 +15,7 @@ use std::cell::Cell;
 use models::llm::Session;
 
 use super::chat;
-use crate::worker::Outbox;
+use crate::outbox::Outbox;
 
 /// Tokens of page text in one part at most; 384 tokens is about 280 English words. Small parts
 /// keep each prompt's attention cheap and show progress often.

@@ -16,7 +16,7 @@ use webext::model_store::ModelStore;
 use super::{SttEngine, whisper};
 use crate::audio_feed::AudioFeed;
 use crate::errors;
-use crate::worker::Outbox;
+use crate::outbox::Outbox;
 
 /// Silence that ends the utterance: long enough for a pause between words.
 const END_SILENCE_MS: u32 = 800;

@@ -17,7 +17,7 @@ use webext::model_store::ModelStore;
 use crate::audio_feed::AudioFeed;
 use crate::errors;
 use crate::model_cache::loader;
-use crate::worker::Outbox;
+use crate::outbox::Outbox;
 use whisper::HeldWhisper;
 
 #[derive(Default)]

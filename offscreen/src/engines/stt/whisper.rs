@@ -4,13 +4,13 @@
 
 use models::vad::{EnergyVad, FrameScorer, SileroVad};
 use models::whisper::{Weights, Whisper, WhisperFiles};
-use protocol::{ErrorCode, HeldModel, Id, LanternError, ModelLoaded, Role, Task};
-use webext::model_store::ModelStore;
+use protocol::{ErrorCode, HeldModel, Id, LanternError, ModelEntry, ModelLoaded, Role, Task};
+use webext::model_store::{ModelStore, StoredFile};
 
 use super::SttEngine;
 use crate::errors;
-use crate::model_cache::loader;
-use crate::worker::Outbox;
+use crate::model_cache::{self, loader};
+use crate::outbox::Outbox;
 
 const MEL_FILTERS: &str = "mel_filters.npz";
 
@@ -82,22 +82,7 @@ async fn read_whisper(
     outbox: &Outbox,
 ) -> Result<Whisper, LanternError> {
     let model_id = installed.entry.id.clone();
-    let assets = store
-        .installed()
-        .await
-        .map_err(errors::storage)?
-        .into_iter()
-        .find(|m| {
-            m.entry.task == Task::Stt
-                && m.entry.role == Role::Asset
-                && m.file(MEL_FILTERS).is_some()
-        })
-        .ok_or_else(|| {
-            LanternError::new(
-                ErrorCode::NotInstalled,
-                "Whisper's assets (its mel filters) are not downloaded",
-            )
-        })?;
+    let filters = mel_filters(store, &installed.entry).await?;
     let report = |done, total| outbox.loading(id, done, total);
     let mut files = loader::read(store, installed, &report).await?;
     let missing = |what: &str| {
@@ -121,11 +106,9 @@ async fn read_whisper(
         Some(file) => Weights::Safetensors(file.into_bytes()),
         None => return Err(missing("weights (.safetensors or .gguf)")),
     };
-    let filters = assets
-        .file(MEL_FILTERS)
-        .ok_or_else(|| errors::not_installed(&assets.entry.id))?;
+    let (assets_id, filters) = filters;
     let mel_filters = store
-        .read_file(&assets.entry.id, filters)
+        .read_file(&assets_id, &filters)
         .await
         .map_err(errors::storage)?;
     Whisper::load(WhisperFiles {
@@ -135,6 +118,33 @@ async fn read_whisper(
         mel_filters,
     })
     .map_err(errors::model)
+}
+
+/// The mel filters among the entries a Whisper model requires (the catalog's data; an imported
+/// model the catalog does not list needs what the catalog's default speech model needs), with
+/// the id of the entry that holds them.
+async fn mel_filters(
+    store: &ModelStore,
+    entry: &ModelEntry,
+) -> Result<(String, StoredFile), LanternError> {
+    let catalog = model_cache::known_catalog(store).await;
+    let listed = catalog
+        .model(&entry.id)
+        .or_else(|| catalog.default_for(Task::Stt));
+    let required = listed.map(|e| catalog.requirements(e)).unwrap_or_default();
+    for requirement in required {
+        let installed = loader::installed(store, &requirement.id).await?;
+        if let Some(file) = installed.file(MEL_FILTERS) {
+            return Ok((requirement.id.clone(), file.clone()));
+        }
+    }
+    Err(LanternError::new(
+        ErrorCode::NotInstalled,
+        format!(
+            "{} needs Whisper's assets (its mel filters): none of what it requires holds them",
+            entry.id
+        ),
+    ))
 }
 
 /// The voice detector and its name: Silero from the cache when the default VAD model is there

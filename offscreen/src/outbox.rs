@@ -1,4 +1,5 @@
-//! A worker's way back to the document: replies and progress, posted as plain JSON values.
+//! A worker's way back to the document (worker side): replies and progress, posted as plain
+//! JSON values.
 
 use protocol::{Event, Id, Reply, Stage};
 use web_sys::DedicatedWorkerGlobalScope;
