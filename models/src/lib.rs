@@ -6,6 +6,7 @@
 
 pub mod audio;
 mod error;
+mod kernels;
 pub mod llm;
 pub mod vad;
 pub mod whisper;

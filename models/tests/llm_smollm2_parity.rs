@@ -6,9 +6,9 @@
 //!   greedy tokens are llama.cpp's, exactly;
 //! - with the shipped Q4_1 weights, the free-running greedy tokens are llama.cpp's, exactly,
 //!   and so is every teacher-forced next token. That needs llama.cpp's rounding everywhere,
-//!   not just in the Q4_1/Q8_0 products (`models/src/llm/block_matmul.rs`): a 1-ulp difference
-//!   in an activation flips an 8-bit rounding of the next product now and then, which moves
-//!   logits enough to swap near-tied tokens. `models/src/llm/ggml_math.rs` and `rope.rs`
+//!   not just in the Q4_1/Q8_0 products (`models/src/kernels/block_matmul.rs`): a 1-ulp
+//!   difference in an activation flips an 8-bit rounding of the next product now and then, which
+//!   moves logits enough to swap near-tied tokens. The other kernels in `models/src/kernels/`
 //!   reproduce the rest (rms_norm, RoPE with glibc's sincosf, the attention dot products'
 //!   lane order, softmax, SiLU), found op by op with
 //!   `tests/fixtures/dump_llama_intermediates.py` and `tests/llm_trace.rs`.

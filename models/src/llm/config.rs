@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use candle_core::quantized::gguf_file::Value;
 
+use crate::kernels::rope::RopeStyle;
 use crate::{ModelError, Result};
 
 /// The GGUF `general.architecture` values Lantern runs.
@@ -40,16 +41,6 @@ pub enum Activation {
     Silu,
     /// Gemma's `gelu_pytorch_tanh` (llama.cpp `LLM_FFN_GELU`), not SiLU.
     GeluTanh,
-}
-
-/// How rotary embedding pairs dimensions (llama.cpp `LLAMA_ROPE_TYPE_*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RopeStyle {
-    /// `LLAMA_ROPE_TYPE_NORM`: adjacent pairs (x0, x1). The GGUF converter permuted llama's q/k
-    /// weights into this layout.
-    Interleaved,
-    /// `LLAMA_ROPE_TYPE_NEOX`: the first half pairs with the second half.
-    Neox,
 }
 
 /// Everything the decoder needs to know besides the weights.

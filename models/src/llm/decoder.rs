@@ -12,11 +12,13 @@ use std::sync::Arc;
 use candle_core::quantized::{QMatMul, QTensor, gguf_file};
 use candle_core::{D, Device, IndexOp, Module, Tensor};
 
-use super::block_matmul::BlockMatrix;
 use super::cache::KvCache;
 use super::config::{Activation, Arch, Config};
-use super::ggml_math;
-use super::rope::Rope;
+use crate::kernels::attention::Scores;
+use crate::kernels::block_matmul::BlockMatrix;
+use crate::kernels::ggml_math;
+use crate::kernels::rms_norm::rms_norm;
+use crate::kernels::rope::Rope;
 use crate::{ModelError, Result};
 
 /// Sees each intermediate tensor of a forward pass, by llama.cpp's graph name.
@@ -65,20 +67,10 @@ struct RmsNorm {
 }
 
 impl RmsNorm {
-    /// Over the last dimension, rounding as ggml's `rms_norm` then `mul` do: the squares are
-    /// rounded to f32 and summed in f64, in order; `1 / sqrtf(mean + eps)` in f32; then
-    /// `(x * scale) * w`, each product rounded.
+    /// Over the last dimension, rounding as ggml does (`kernels::rms_norm`).
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let n = self.w.len();
         let mut v = x.flatten_all()?.to_vec1::<f32>()?;
-        for row in v.chunks_exact_mut(n) {
-            let sum: f64 = row.iter().map(|&a| (a * a) as f64).sum();
-            let mean = (sum / n as f64) as f32;
-            let scale = 1.0 / (mean + self.eps).sqrt();
-            for (a, &w) in row.iter_mut().zip(&self.w) {
-                *a = *a * scale * w;
-            }
-        }
+        rms_norm(&mut v, &self.w, self.eps);
         Ok(Tensor::from_vec(v, x.shape(), &Device::Cpu)?)
     }
 }
@@ -471,12 +463,7 @@ impl Decoder {
             Activation::Silu => {
                 let g = gate.flatten_all()?.to_vec1::<f32>()?;
                 let u = up.flatten_all()?.to_vec1::<f32>()?;
-                let a = g
-                    .iter()
-                    .zip(&u)
-                    .map(|(&g, &u)| ggml_math::silu(g) * u)
-                    .collect();
-                Tensor::from_vec(a, gate.shape(), &Device::Cpu)?
+                Tensor::from_vec(ggml_math::swiglu(&g, &u), gate.shape(), &Device::Cpu)?
             }
             Activation::GeluTanh => (gate.gelu()? * up)?,
         };
@@ -484,101 +471,5 @@ impl Decoder {
         let out = layer.ffn_down.forward(&act)?;
         trace(format_args!("ffn_out-{il}"), &out);
         Ok(out)
-    }
-}
-
-/// One layer's attention over `t` cached positions for `s` new queries, in llama.cpp's
-/// arithmetic: KQ rows by `ggml_vec_dot_f32`, ggml's softmax, and KQV by tinyBLAS when a batch
-/// has two or more queries (llamafile's sgemm takes those) or by `ggml_vec_dot_f32` for one.
-/// Rows are padded with masked, zero-weight positions to a multiple of 64, as llama.cpp pads
-/// its cache view (to 256): the padding adds exact zeros, and the sums keep the lane layout.
-struct Scores<'a> {
-    /// `(nh, s, hd)`, roped.
-    q: &'a [f32],
-    /// `(nkv, t, hd)`.
-    k: &'a [f32],
-    nh: usize,
-    n_rep: usize,
-    s: usize,
-    t: usize,
-    hd: usize,
-}
-
-impl Scores<'_> {
-    fn padded(&self) -> usize {
-        self.t.div_ceil(64) * 64
-    }
-
-    /// Unscaled `q·k` rows `(nh, s, padded)`; hidden positions are -inf (llama.cpp computes
-    /// them and masks them in the softmax, to the same effect).
-    fn kq(&self, pos: usize, window: Option<usize>) -> Vec<f32> {
-        let (tp, hd) = (self.padded(), self.hd);
-        let mut out = vec![f32::NEG_INFINITY; self.nh * self.s * tp];
-        for h in 0..self.nh {
-            let g = h / self.n_rep;
-            for i in 0..self.s {
-                let qp = pos + i;
-                let q = &self.q[(h * self.s + i) * hd..][..hd];
-                let row = &mut out[(h * self.s + i) * tp..][..tp];
-                for (j, v) in row.iter_mut().enumerate().take(qp + 1) {
-                    // llama.cpp `is_masked_swa` (standard): a key at distance >= window is hidden.
-                    if window.is_some_and(|w| qp - j >= w) {
-                        continue;
-                    }
-                    *v = ggml_math::dot_ggml(&self.k[(g * self.t + j) * hd..][..hd], q);
-                }
-            }
-        }
-        out
-    }
-
-    fn softmax(&self, mut kq: Vec<f32>, scale: f32) -> Vec<f32> {
-        for row in kq.chunks_exact_mut(self.padded()) {
-            ggml_math::softmax_row(row, scale);
-        }
-        kq
-    }
-
-    /// `att (nh, s, padded) x v (nkv, t, hd)`, merged into `(s, nh * hd)` (llama.cpp's
-    /// `kqv_out`).
-    fn weighted_values(&self, att: &[f32], v: &[f32]) -> Vec<f32> {
-        let (tp, hd, nh) = (self.padded(), self.hd, self.nh);
-        let nkv = nh / self.n_rep;
-        // V as llama.cpp caches it without flash attention: transposed, one row per dimension.
-        let mut vt = vec![0f32; nkv * hd * tp];
-        for g in 0..nkv {
-            for j in 0..self.t {
-                for d in 0..hd {
-                    vt[(g * hd + d) * tp + j] = v[(g * self.t + j) * hd + d];
-                }
-            }
-        }
-        let dot = if self.s >= 2 {
-            ggml_math::dot_tinyblas
-        } else {
-            ggml_math::dot_ggml
-        };
-        // tinyBLAS adds zero-weight (masked) positions too; past a query's own position they
-        // add exact zeros, so its rows stop there (the lanes are unchanged). vec_dot's blocks of
-        // 64 need the whole padded row.
-        let span = |i: usize| {
-            if self.s >= 2 {
-                (self.t - self.s + i + 1).min(tp)
-            } else {
-                tp
-            }
-        };
-        let mut out = vec![0f32; self.s * nh * hd];
-        for h in 0..nh {
-            let g = h / self.n_rep;
-            for i in 0..self.s {
-                let n = span(i);
-                let a = &att[(h * self.s + i) * tp..][..n];
-                for d in 0..hd {
-                    out[i * nh * hd + h * hd + d] = dot(&vt[(g * hd + d) * tp..][..n], a);
-                }
-            }
-        }
-        out
     }
 }

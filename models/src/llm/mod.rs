@@ -14,14 +14,11 @@
 //! parse_tool_calls(&reply_text)                  // then add the results and go again
 //! ```
 
-mod block_matmul;
 mod cache;
 mod calculator;
 mod config;
 mod decoder;
-mod ggml_math;
 mod model;
-mod rope;
 mod sampler;
 mod session;
 mod source;
@@ -30,9 +27,10 @@ mod template;
 mod tokenizer;
 mod tools;
 
+pub use crate::kernels::rope::RopeStyle;
 pub use cache::KvCache;
 pub use calculator::{CALCULATOR, CalcError, calculate, calculator_tool, run_calculator};
-pub use config::{Activation, Arch, Config, RopeStyle};
+pub use config::{Activation, Arch, Config};
 pub use decoder::{Decoder, Trace};
 pub use model::LlmModel;
 pub use sampler::{Rng, Sampler, SamplingParams, argmax};

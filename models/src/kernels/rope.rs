@@ -8,10 +8,21 @@
 
 use candle_core::{Device, Tensor};
 
-use super::config::RopeStyle;
 use super::ggml_math::{fmaf, sincosf};
 use crate::Result;
 
+/// How rotary embedding pairs dimensions (llama.cpp `LLAMA_ROPE_TYPE_*`); each architecture
+/// names its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RopeStyle {
+    /// `LLAMA_ROPE_TYPE_NORM`: adjacent pairs (x0, x1). The GGUF converter permuted llama's q/k
+    /// weights into this layout.
+    Interleaved,
+    /// `LLAMA_ROPE_TYPE_NEOX`: the first half pairs with the second half.
+    Neox,
+}
+
+/// One RoPE table's parameters: a layer rotates its q and k with it.
 #[derive(Debug, Clone)]
 pub struct Rope {
     /// Rotated dimensions (`n_dims`); the rest of each head passes through.

@@ -1,5 +1,6 @@
 //! llama.cpp's f32 arithmetic for the ops around the weight products (attention dot products,
-//! softmax, SiLU), reproduced in portable Rust so Lantern rounds where llama.cpp rounds.
+//! softmax, SiLU and SwiGLU, RoPE's `sincosf`), reproduced in portable Rust so Lantern rounds
+//! where llama.cpp rounds.
 //!
 //! The reference is llama.cpp's x86 CPU backend as the fixtures' llama-cpp-python builds it
 //! (GCC 12, `-march=native` with AVX-512): `ggml_vec_dot_f32` with four 16-lane accumulators,
@@ -171,6 +172,11 @@ pub fn expf(x: f32) -> f32 {
 #[inline(always)]
 pub fn silu(x: f32) -> f32 {
     x / (1.0 + expf(0.0 - x))
+}
+
+/// `ggml_vec_swiglu_f32`: `silu(gate) * up`, element by element, with ggml's own exp.
+pub fn swiglu(gate: &[f32], up: &[f32]) -> Vec<f32> {
+    gate.iter().zip(up).map(|(&g, &u)| silu(g) * u).collect()
 }
 
 /// `ggml_compute_forward_soft_max_f32` on one row: `x * scale` (masked entries are -inf),
