@@ -8,6 +8,7 @@ pub mod audio;
 mod error;
 mod kernels;
 pub mod llm;
+mod nn;
 pub mod vad;
 pub mod whisper;
 

@@ -10,53 +10,19 @@ use std::io::{Read, Seek};
 use std::sync::Arc;
 
 use candle_core::quantized::{QMatMul, QTensor, gguf_file};
-use candle_core::{D, Device, IndexOp, Module, Tensor};
+use candle_core::{D, Device, IndexOp, Tensor};
 
 use super::cache::KvCache;
 use super::config::{Activation, Arch, Config};
 use crate::kernels::attention::Scores;
-use crate::kernels::block_matmul::BlockMatrix;
 use crate::kernels::ggml_math;
 use crate::kernels::rms_norm::rms_norm;
 use crate::kernels::rope::Rope;
+use crate::nn::{Linear, QuantizedKernel, Weight};
 use crate::{ModelError, Result};
 
 /// Sees each intermediate tensor of a forward pass, by llama.cpp's graph name.
 pub type Trace<'a> = &'a mut dyn FnMut(std::fmt::Arguments<'_>, &Tensor);
-
-/// A weight matrix: Q4_1 and Q8_0 through llama.cpp's arithmetic (`block_matmul`), the other
-/// types through Candle.
-#[derive(Debug, Clone)]
-enum Weight {
-    Blocks(BlockMatrix),
-    Candle(QMatMul),
-}
-
-impl Weight {
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(match self {
-            Weight::Blocks(m) => m.forward(x)?,
-            Weight::Candle(m) => m.forward(x)?,
-        })
-    }
-}
-
-/// A quantized weight with an optional f32 bias (qwen2's q/k/v).
-#[derive(Debug, Clone)]
-struct Linear {
-    w: Weight,
-    b: Option<Tensor>,
-}
-
-impl Linear {
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let y = self.w.forward(x)?;
-        Ok(match &self.b {
-            Some(b) => y.broadcast_add(b)?,
-            None => y,
-        })
-    }
-}
 
 /// RMSNorm with its weight dequantized (llama.cpp `LLM_NORM_RMS`). Gemma's `1 + w` was folded
 /// into the weight by the GGUF converter.
@@ -123,7 +89,7 @@ pub struct Decoder {
     layers: Vec<Layer>,
     output_norm: RmsNorm,
     /// `output.weight`, or `token_embd` itself when the embeddings are tied.
-    output: Weight,
+    output: Linear,
 }
 
 struct Loader<'a, R> {
@@ -148,14 +114,13 @@ impl<R: Read + Seek> Loader<'_, R> {
         Ok(self.qtensor(name)?.dequantize(&Device::Cpu)?)
     }
 
+    /// The weight's products round as llama.cpp's (`QuantizedKernel::LlamaCpp`), or, dequantized,
+    /// as an f32 reference's.
     fn matmul(&self, t: Arc<QTensor>) -> Result<Weight> {
         if self.dequantize {
             return Ok(Weight::Candle(QMatMul::Tensor(t.dequantize(&Device::Cpu)?)));
         }
-        Ok(match BlockMatrix::from_qtensor(&t)? {
-            Some(m) => Weight::Blocks(m),
-            None => Weight::Candle(QMatMul::from_arc(t)?),
-        })
+        Weight::quantized(t, QuantizedKernel::LlamaCpp)
     }
 
     fn linear(&mut self, name: &str) -> Result<Linear> {
@@ -167,7 +132,7 @@ impl<R: Read + Seek> Loader<'_, R> {
         } else {
             None
         };
-        Ok(Linear { w, b })
+        Ok(Linear::new(w, b))
     }
 
     fn norm(&mut self, name: &str, eps: f64) -> Result<RmsNorm> {
@@ -216,9 +181,9 @@ impl Decoder {
         let token_embd = Arc::new(ld.qtensor("token_embd.weight")?);
         let output = if ld.has("output.weight") {
             let t = Arc::new(ld.qtensor("output.weight")?);
-            ld.matmul(t)?
+            Linear::new(ld.matmul(t)?, None)
         } else {
-            ld.matmul(token_embd.clone())?
+            Linear::new(ld.matmul(token_embd.clone())?, None)
         };
         let output_norm = ld.norm("output_norm", eps)?;
         // llama 3's `rope_freqs`; phi3's long-context factors are valid only past the original

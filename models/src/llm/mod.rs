@@ -28,12 +28,13 @@ mod tokenizer;
 mod tools;
 
 pub use crate::kernels::rope::RopeStyle;
+pub use crate::nn::Rng;
 pub use cache::KvCache;
 pub use calculator::{CALCULATOR, CalcError, calculate, calculator_tool, run_calculator};
 pub use config::{Activation, Arch, Config};
 pub use decoder::{Decoder, Trace};
 pub use model::LlmModel;
-pub use sampler::{Rng, Sampler, SamplingParams, argmax};
+pub use sampler::{Sampler, SamplingParams, argmax};
 pub use session::{FinishReason, GenerateOptions, PrefillProgress, Session, Step};
 pub use source::ChunkReader;
 pub use stream::TextStream;

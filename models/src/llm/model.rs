@@ -5,12 +5,13 @@ use std::io::{Read, Seek};
 
 use candle_core::quantized::gguf_file;
 
-use super::config::{Config, md_str};
+use super::config::Config;
 use super::decoder::Decoder;
 use super::source::ChunkReader;
 use super::template::{ChatTemplate, Message};
 use super::tokenizer::Tokenizer;
 use crate::Result;
+use crate::nn::gguf_metadata::{md_str, md_usize};
 
 /// Everything needed to run one chat model; immutable, so one load can serve many sessions.
 pub struct LlmModel {
@@ -46,7 +47,7 @@ impl LlmModel {
         let tokenizer = Tokenizer::from_gguf(&ct.metadata, tokenizer_json)?;
         let text_of =
             |id: Option<u32>| id.and_then(|i| tokenizer.token_text(i)).unwrap_or_default();
-        let eos_id = super::config::md_usize(&ct.metadata, "tokenizer.ggml.eos_token_id")
+        let eos_id = md_usize(&ct.metadata, "tokenizer.ggml.eos_token_id")
             .ok()
             .map(|v| v as u32);
         let template = ChatTemplate::new(

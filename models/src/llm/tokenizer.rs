@@ -22,7 +22,7 @@ use tokenizers::pre_tokenizers::sequence::Sequence as PreSequence;
 use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
 use tokenizers::{AddedToken, SplitDelimiterBehavior};
 
-use super::config::{md_bool, md_str, md_usize};
+use crate::nn::gguf_metadata::{md_bool, md_str, md_usize};
 use crate::{ModelError, Result};
 
 /// llama.cpp `llama_token_type`: what a vocabulary entry is.

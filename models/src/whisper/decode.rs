@@ -10,6 +10,7 @@ use std::ops::ControlFlow;
 use candle_core::{D, IndexOp, Tensor};
 
 use super::Whisper;
+use crate::nn::Rng;
 use crate::{ModelError, Result};
 
 /// `max_initial_timestamp` = 1.0 s in steps of 0.02 s.
@@ -31,24 +32,6 @@ pub(crate) struct Decoded {
     pub no_speech_prob: f32,
     pub temperature: f32,
     pub compression_ratio: f32,
-}
-
-/// A small deterministic generator (splitmix64) for sampling above temperature 0: no OS entropy,
-/// so wasm needs nothing and runs repeat.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    fn next_f64(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 impl Whisper {

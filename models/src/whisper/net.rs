@@ -9,8 +9,9 @@ use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::{Conv1d, Conv1dConfig, LayerNorm};
 
 use super::Config;
-use super::layers::{Block, Gguf, Source};
+use super::layers::Block;
 use crate::Result;
+use crate::nn::{Gguf, QuantizedKernel, Source};
 
 pub enum Weights {
     /// `model.safetensors` in the Hugging Face layout (`model.encoder.*`, `model.decoder.*`).
@@ -217,7 +218,10 @@ impl Net {
             Weights::Safetensors(bytes) => Source::Full(
                 candle_nn::VarBuilder::from_buffered_safetensors(bytes, DType::F32, device)?,
             ),
-            Weights::Gguf(bytes) => Source::Quantized(Gguf::read(&bytes, device)?),
+            // Candle's kernels: Lantern's llama.cpp-exact ones are the LLM's, for its parity.
+            Weights::Gguf(bytes) => {
+                Source::Quantized(Gguf::read(&bytes, device, QuantizedKernel::Candle)?)
+            }
         };
         let model = source.pp("model");
         Ok(Net {

@@ -10,9 +10,10 @@ use std::ops::ControlFlow;
 use candle_core::Tensor;
 use serde::Serialize;
 
-use super::decode::{Decoded, Request, Rng};
+use super::decode::{Decoded, Request};
 use super::{N_FRAMES, N_SAMPLES, Whisper};
 use crate::audio::{HOP_LENGTH, LogMel, SAMPLE_RATE};
+use crate::nn::Rng;
 use crate::vad::SpeechSegment;
 use crate::{ModelError, Result};
 
