@@ -2,6 +2,13 @@
 //! over Candle's quantized tensors, the tokenizer, the chat template, sampling, and a stepwise
 //! session (prefill, then one token per call) that a wasm worker drives and can stop anytime.
 //!
+//! In strata, each using only those below it (the arithmetic is in `crate::kernels`, the
+//! layers shared with other model families in `crate::nn`):
+//! - `arch`: the network, from hyper-parameters and weights to logits, with its KV cache;
+//! - `chat`: text in and out (chat template, tokenizer, tool calls in a reply);
+//! - `model`: one GGUF loaded as a decoder with its tokenizer and template;
+//! - `generation`: a conversation run step by step, sampling, streamed text.
+//!
 //! A worker's loop, in outline:
 //! ```text
 //! let model = Arc::new(LlmModel::from_chunks(&chunks, None)?);   // chunks may be dropped after
@@ -14,30 +21,21 @@
 //! parse_tool_calls(&reply_text)                  // then add the results and go again
 //! ```
 
-mod cache;
+mod arch;
 mod calculator;
-mod config;
-mod decoder;
+mod chat;
+mod generation;
 mod model;
-mod sampler;
-mod session;
-mod source;
-mod stream;
-mod template;
-mod tokenizer;
-mod tools;
 
 pub use crate::kernels::rope::RopeStyle;
 pub use crate::nn::Rng;
-pub use cache::KvCache;
+pub use arch::{Activation, Arch, ChunkReader, Config, Decoder, KvCache, Trace};
 pub use calculator::{CALCULATOR, CalcError, calculate, calculator_tool, run_calculator};
-pub use config::{Activation, Arch, Config};
-pub use decoder::{Decoder, Trace};
+pub use chat::{
+    ChatTemplate, Message, ParsedReply, Tokenizer, ToolCall, ToolCallError, parse_tool_calls,
+};
+pub use generation::{
+    FinishReason, GenerateOptions, PrefillProgress, Sampler, SamplingParams, Session, Step,
+    TextStream, argmax,
+};
 pub use model::LlmModel;
-pub use sampler::{Sampler, SamplingParams, argmax};
-pub use session::{FinishReason, GenerateOptions, PrefillProgress, Session, Step};
-pub use source::ChunkReader;
-pub use stream::TextStream;
-pub use template::{ChatTemplate, Message};
-pub use tokenizer::Tokenizer;
-pub use tools::{ParsedReply, ToolCall, ToolCallError, parse_tool_calls};

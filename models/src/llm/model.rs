@@ -5,11 +5,8 @@ use std::io::{Read, Seek};
 
 use candle_core::quantized::gguf_file;
 
-use super::config::Config;
-use super::decoder::Decoder;
-use super::source::ChunkReader;
-use super::template::{ChatTemplate, Message};
-use super::tokenizer::Tokenizer;
+use super::arch::{ChunkReader, Config, Decoder};
+use super::chat::{ChatTemplate, Message, Tokenizer};
 use crate::Result;
 use crate::nn::gguf_metadata::{md_str, md_usize};
 

@@ -11,11 +11,11 @@ use std::sync::Arc;
 use candle_core::Tensor;
 use serde::{Deserialize, Serialize};
 
-use super::cache::KvCache;
-use super::model::LlmModel;
 use super::sampler::{Sampler, SamplingParams};
 use super::stream::TextStream;
-use super::template::Message;
+use crate::llm::arch::KvCache;
+use crate::llm::chat::Message;
+use crate::llm::model::LlmModel;
 use crate::{ModelError, Result};
 
 /// Prompts are evaluated this many tokens at a time: bounds the attention scratch memory and

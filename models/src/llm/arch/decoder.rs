@@ -12,8 +12,8 @@ use std::sync::Arc;
 use candle_core::quantized::{QMatMul, QTensor, gguf_file};
 use candle_core::{D, Device, IndexOp, Tensor};
 
-use super::cache::KvCache;
 use super::config::{Activation, Arch, Config};
+use super::kv_cache::KvCache;
 use crate::kernels::attention::Scores;
 use crate::kernels::ggml_math;
 use crate::kernels::rms_norm::rms_norm;

@@ -1,5 +1,6 @@
 //! The KV cache Lantern controls: kept across chat turns so only new tokens are prefilled, and
-//! truncated to a common prefix when the history changes (trimmed, edited, regenerated).
+//! truncated to a common prefix when the history changes (trimmed, edited, regenerated). The
+//! decoder's attention writes it; whoever runs the decoder (a `Session`) owns it.
 
 use candle_core::{DType, Device, Tensor};
 
