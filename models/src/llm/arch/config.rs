@@ -1,18 +1,16 @@
-//! Per-architecture facts read from GGUF metadata: one `Config` drives the shared decoder.
-//!
-//! Mirrors llama.cpp's `llama-model.cpp` (`load_hparams`, `llama_model_rope_type`) and the
-//! per-architecture graphs `llm_build_llama`, `llm_build_qwen2`, `llm_build_qwen3`,
-//! `llm_build_phi3`, `llm_build_gemma3_iswa`; key names are llama.cpp's `LLM_KV_*` strings.
+//! The hyper-parameters every architecture has, read from GGUF metadata (llama.cpp
+//! `llama-model.cpp` `load_hparams`, its common part; key names are llama.cpp's `LLM_KV_*`
+//! strings). What one architecture reads or decides beyond these is in its own file.
 
 use std::collections::HashMap;
 
 use candle_core::quantized::gguf_file::Value;
 
-use crate::kernels::rope::RopeStyle;
+use crate::kernels::rope::{Rope, RopeStyle};
 use crate::nn::gguf_metadata::{md_f32, md_str, md_usize, md_usize_or};
 use crate::{ModelError, Result};
 
-/// The GGUF `general.architecture` values Lantern runs.
+/// The GGUF `general.architecture` values Lantern runs, one file each beside this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arch {
     /// llama.cpp `LLM_ARCH_LLAMA`: SmolLM2, TinyLlama, Llama 3.x.
@@ -36,15 +34,7 @@ impl Arch {
     }
 }
 
-/// The MLP's activation on the gate projection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Activation {
-    Silu,
-    /// Gemma's `gelu_pytorch_tanh` (llama.cpp `LLM_FFN_GELU`), not SiLU.
-    GeluTanh,
-}
-
-/// Everything the decoder needs to know besides the weights.
+/// The hyper-parameters the decoder and every architecture's graph share.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub arch: Arch,
@@ -58,23 +48,17 @@ pub struct Config {
     /// The training context (`{arch}.context_length`).
     pub context_length: usize,
     pub rms_eps: f64,
-    pub rope_style: RopeStyle,
     pub rope_dim: usize,
     pub rope_theta: f32,
-    /// Multiplies positions (`1 / rope.scaling.factor` for linear scaling).
+    /// Multiplies positions: `1 / rope.scaling.factor` when `rope.scaling.type` is linear.
+    /// (Gemma 3 states its factor without a type; its file reads it.)
     pub rope_freq_scale: f32,
-    /// Sliding-window layers: the window length and the theta they use (gemma3 keeps 10 000 there).
-    pub sliding_window: Option<usize>,
-    pub rope_theta_swa: f32,
-    pub activation: Activation,
-    /// Gemma multiplies embeddings by sqrt(n_embd).
-    pub embed_scale: Option<f32>,
     /// Scale of q·k (1/sqrt(head_dim) for all of these).
     pub attn_scale: f32,
 }
 
 impl Config {
-    /// Reads the hyperparameters of `arch` from GGUF metadata.
+    /// Reads the architecture and the hyper-parameters all architectures share.
     pub fn from_gguf(md: &HashMap<String, Value>) -> Result<Config> {
         let arch_name = md_str(md, "general.architecture")?;
         let arch = Arch::parse(arch_name)?;
@@ -95,17 +79,11 @@ impl Config {
             .and_then(|v| v.to_string().ok())
             .map(String::as_str);
         let factor = md_f32(md, &key("rope.scaling.factor")).unwrap_or(1.0);
-        // Gemma3's GGUF stores the linear factor of its global layers without a type.
-        let linear = scaling_type == Some("linear") || (arch == Arch::Gemma3 && factor > 0.0);
-        let rope_freq_scale = if linear && factor > 0.0 {
+        let rope_freq_scale = if scaling_type == Some("linear") && factor > 0.0 {
             1.0 / factor
         } else {
             1.0
         };
-        // Only gemma3: llama.cpp disabled phi3's window (llama.cpp#13676), and we follow it.
-        let sliding_window = md_usize(md, &key("attention.sliding_window"))
-            .ok()
-            .filter(|&w| w > 0 && arch == Arch::Gemma3);
         let vocab_size = md_usize(md, &key("vocab_size")).or_else(|_| {
             match md.get("tokenizer.ggml.tokens") {
                 Some(Value::Array(a)) => Ok(a.len()),
@@ -128,36 +106,23 @@ impl Config {
             vocab_size,
             context_length,
             rms_eps,
-            rope_style: if arch == Arch::Llama {
-                RopeStyle::Interleaved
-            } else {
-                RopeStyle::Neox
-            },
             rope_dim,
             rope_theta,
             rope_freq_scale,
-            sliding_window,
-            // llama.cpp hard-codes `rope_freq_base_train_swa = 10000` for gemma3.
-            rope_theta_swa: if arch == Arch::Gemma3 {
-                10_000.0
-            } else {
-                rope_theta
-            },
-            activation: if arch == Arch::Gemma3 {
-                Activation::GeluTanh
-            } else {
-                Activation::Silu
-            },
-            embed_scale: (arch == Arch::Gemma3).then(|| (n_embd as f32).sqrt()),
             // llama.cpp: `1.0f/sqrtf(float(n_embd_head))`.
             attn_scale: 1.0 / (head_dim as f32).sqrt(),
         })
     }
 
-    /// Whether layer `il` attends over a sliding window, and which window.
-    /// Gemma3 (`set_swa_pattern(6)`): five local layers, then one global.
-    pub fn layer_window(&self, il: usize) -> Option<usize> {
-        let w = self.sliding_window?;
-        (il % 6 < 5).then_some(w)
+    /// RoPE over these hyper-parameters, with an architecture's pairing and per-pair
+    /// frequency factors (llama 3's `rope_freqs`, phi3's `rope_factors_short`).
+    pub(super) fn rope(&self, style: RopeStyle, freq_factors: Option<&[f32]>) -> Rope {
+        Rope::new(
+            self.rope_dim,
+            self.rope_theta,
+            self.rope_freq_scale,
+            freq_factors,
+            style,
+        )
     }
 }
