@@ -12,10 +12,10 @@ mod common;
 use std::sync::Arc;
 
 use models::llm::{
-    CALCULATOR, GenerateOptions, LlmModel, Message, SamplingParams, Session, ToolCall,
-    calculator_tool, parse_tool_calls, run_calculator,
+    GenerateOptions, LlmModel, Message, SamplingParams, Session, ToolCall, parse_tool_calls,
 };
 use serde_json::Value;
+use tools::calculator::{CALCULATOR, calculator_tool, run_calculator};
 
 fn execute(call: &ToolCall) -> String {
     assert_eq!(call.name, CALCULATOR, "the only tool offered");

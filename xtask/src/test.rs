@@ -7,9 +7,10 @@ use anyhow::bail;
 use crate::{browser, cmd, dist};
 
 /// Crates that compile to wasm32 (linted and tested for that target too).
-const WASM_CRATES: [&str; 7] = [
+const WASM_CRATES: [&str; 8] = [
     "protocol",
     "models",
+    "tools",
     "content",
     "webext",
     "background",

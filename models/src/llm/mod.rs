@@ -22,7 +22,6 @@
 //! ```
 
 mod arch;
-mod calculator;
 mod chat;
 mod generation;
 mod model;
@@ -30,7 +29,6 @@ mod model;
 pub use crate::kernels::rope::RopeStyle;
 pub use crate::nn::Rng;
 pub use arch::{Activation, Arch, ChunkReader, Config, Decoder, KvCache, Trace};
-pub use calculator::{CALCULATOR, CalcError, calculate, calculator_tool, run_calculator};
 pub use chat::{
     ChatTemplate, Message, ParsedReply, Tokenizer, ToolCall, ToolCallError, parse_tool_calls,
 };

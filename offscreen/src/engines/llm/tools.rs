@@ -1,9 +1,10 @@
 //! The tools a chat request may offer the model (built into Lantern, opt-in per request), and
 //! running the calls the model makes to them. Every failure is text for the model, never an error.
 
-use models::llm::{Message, ParsedReply, ToolCall, calculator_tool, run_calculator};
+use models::llm::{Message, ParsedReply, ToolCall};
 use protocol::BuiltinTool;
 use serde_json::{Value, json};
+use tools::calculator::{calculator_tool, run_calculator};
 
 /// How many times one reply may go model -> tools -> model before the last text stands.
 pub const MAX_ROUNDS: usize = 4;
