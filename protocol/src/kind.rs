@@ -55,6 +55,9 @@ pub enum Server {
     Document,
     /// One engine worker of the offscreen document.
     Worker(Engine),
+    /// One engine worker, fed audio from the microphone the offscreen document opens for the
+    /// request (only a document may capture audio).
+    Microphone(Engine),
     /// The engine worker of the model's task (`load_model`); see [`Engine::for_task`].
     TaskWorker,
     /// Every engine worker answers it about itself; the document asks them (`worker_info`).
@@ -62,14 +65,24 @@ pub enum Server {
 }
 
 impl Server {
+    /// The engine of a request served in a worker, whether or not the document feeds it audio.
+    pub fn engine(self) -> Option<Engine> {
+        match self {
+            Server::Worker(engine) | Server::Microphone(engine) => Some(engine),
+            _ => None,
+        }
+    }
+
     /// The context an envelope carrying such a request is addressed to.
     pub fn target(self) -> Target {
         match self {
             Server::Background => Target::Background,
             Server::Content => Target::Content,
-            Server::Document | Server::Worker(_) | Server::TaskWorker | Server::EachWorker => {
-                Target::Offscreen
-            }
+            Server::Document
+            | Server::Worker(_)
+            | Server::Microphone(_)
+            | Server::TaskWorker
+            | Server::EachWorker => Target::Offscreen,
         }
     }
 }
@@ -122,7 +135,8 @@ pub(crate) const STOP_CHAT: RequestKind = row("stop_chat", Worker(Llm), true);
 pub(crate) const SUMMARIZE_PAGE: RequestKind = row("summarize_page", Worker(Llm), false);
 pub(crate) const PAGE_SNAPSHOT: RequestKind = row("page_snapshot", Content, true);
 pub(crate) const SUMMARIZE: RequestKind = row("summarize", Background, false);
-pub(crate) const START_DICTATION: RequestKind = row("start_dictation", Document, false);
+pub(crate) const START_DICTATION: RequestKind =
+    row("start_dictation", Server::Microphone(Engine::Stt), false);
 pub(crate) const STOP_DICTATION: RequestKind = row("stop_dictation", Document, true);
 
 /// Every row, for lookups by wire name before a message is parsed.

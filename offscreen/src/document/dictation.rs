@@ -18,6 +18,8 @@ use crate::audio_feed;
 /// The dictation in progress.
 struct Active {
     pool: Rc<Pool>,
+    /// The engine the audio goes to.
+    engine: Engine,
     /// The worker's id for the request; 0 until it was sent.
     worker_id: Cell<Id>,
     microphone: RefCell<Option<Microphone>>,
@@ -28,7 +30,7 @@ impl Active {
     fn stop(&self) {
         if self.microphone.borrow_mut().take().is_some() && self.worker_id.get() != 0 {
             let message = audio_feed::end_message(self.worker_id.get());
-            self.pool.post_raw(Engine::Stt, &message, &Array::new());
+            self.pool.post_raw(self.engine, &message, &Array::new());
         }
     }
 }
@@ -50,10 +52,12 @@ impl Dictation {
         }
     }
 
-    /// Serves `start_dictation`; `None` when the asker went away (the dictation is then stopped).
+    /// Serves `start_dictation` with `engine`'s worker; `None` when the asker went away (the
+    /// dictation is then stopped).
     pub async fn serve(
         &self,
         pool: &Rc<Pool>,
+        engine: Engine,
         id: Id,
         request: Request,
         post: &dyn Fn(&Reply),
@@ -68,6 +72,7 @@ impl Dictation {
         self.opening.set(true);
         let active = Rc::new(Active {
             pool: Rc::clone(pool),
+            engine,
             worker_id: Cell::new(0),
             microphone: RefCell::new(None),
         });
@@ -90,7 +95,7 @@ impl Dictation {
             Ok(microphone) => microphone,
             Err(error) => return Some(Err(error)),
         };
-        let mut replies = match pool.start(Engine::Stt, request) {
+        let mut replies = match pool.start(engine, request) {
             Ok((worker_id, replies)) => {
                 active.worker_id.set(worker_id);
                 replies
@@ -127,5 +132,5 @@ fn forward(active: &Active, rate: f32, samples: Float32Array) {
     let message = audio_feed::samples_message(worker_id, rate, &samples);
     active
         .pool
-        .post_raw(Engine::Stt, &message, &Array::of1(&samples.buffer()));
+        .post_raw(active.engine, &message, &Array::of1(&samples.buffer()));
 }

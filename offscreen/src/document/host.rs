@@ -102,12 +102,14 @@ async fn serve(
             }
             ask_worker(&pool, engine, id, request, &post, &mut link).await
         }
+        Server::Microphone(engine) => {
+            dictation
+                .serve(&pool, engine, id, request, &post, &mut link)
+                .await
+        }
         Server::Document => match request {
             Request::EngineInfo => Some(engine_info(&pool).await),
             Request::UnloadModel { model_id } => Some(unload(&pool, &model_id).await),
-            request @ Request::StartDictation { .. } => {
-                dictation.serve(&pool, id, request, &post, &mut link).await
-            }
             Request::StopDictation => {
                 dictation.stop();
                 Some(Ok(Response::Done))

@@ -42,14 +42,13 @@ impl Engines {
         id: protocol::Id,
         outbox: &Rc<Outbox>,
     ) -> Result<Response, LanternError> {
-        match request.server() {
-            Server::EachWorker => Ok(Response::WorkerInfo(facts::worker_info(self.held()))),
-            Server::Worker(Engine::Models) => self.cache.serve(request, id, outbox).await,
-            Server::Worker(Engine::Llm) => self.llm.serve(request, id, outbox).await,
-            Server::Worker(Engine::Stt) => self.stt.serve(request, id, outbox).await,
-            Server::Background | Server::Content | Server::Document | Server::TaskWorker => {
-                Err(errors::not_served("worker", &request))
-            }
+        let server = request.server();
+        match (server, server.engine()) {
+            (Server::EachWorker, _) => Ok(Response::WorkerInfo(facts::worker_info(self.held()))),
+            (_, Some(Engine::Models)) => self.cache.serve(request, id, outbox).await,
+            (_, Some(Engine::Llm)) => self.llm.serve(request, id, outbox).await,
+            (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox).await,
+            (_, None) => Err(errors::not_served("worker", &request)),
         }
     }
 }
