@@ -18,8 +18,11 @@ fn opts(max_tokens: usize) -> GenerateOptions {
     GenerateOptions {
         sampling: SamplingParams {
             temperature: 0.9,
+            top_k: 40,
+            top_p: 0.95,
+            min_p: 0.05,
             seed: 3,
-            ..SamplingParams::default()
+            ..SamplingParams::greedy()
         },
         max_tokens,
         ignore_eos: true,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use models::llm::{GenerateOptions, LlmModel, Message, SamplingParams, Session, parse_tool_calls};
+use protocol::Sampling;
 use serde::Deserialize;
 
 #[derive(clap::Args)]
@@ -26,16 +27,18 @@ pub struct GenerateArgs {
     chat_json: Option<PathBuf>,
     #[arg(long, default_value_t = 256)]
     max_tokens: usize,
+    // Sampling defaults are the extension's (`protocol::Sampling::default()`), so the CLI answers
+    // as the chat does.
     /// 0 for greedy.
-    #[arg(long, default_value_t = 0.7)]
+    #[arg(long, default_value_t = Sampling::default().temperature)]
     temperature: f32,
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = Sampling::default().top_p)]
     top_p: f32,
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = Sampling::default().top_k)]
     top_k: usize,
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = Sampling::default().min_p)]
     min_p: f32,
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = Sampling::default().repeat_penalty)]
     repeat_penalty: f32,
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -102,7 +105,7 @@ pub fn run(args: GenerateArgs) -> Result<(), String> {
             min_p: args.min_p,
             repeat_penalty: args.repeat_penalty,
             seed: args.seed,
-            ..SamplingParams::default()
+            ..SamplingParams::greedy()
         },
         max_tokens: args.max_tokens,
         ignore_eos: args.ignore_eos,

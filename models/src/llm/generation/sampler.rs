@@ -11,7 +11,7 @@ use crate::nn::Rng;
 
 /// How to sample; `temperature <= 0` means greedy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default = "SamplingParams::greedy")]
 pub struct SamplingParams {
     pub temperature: f32,
     /// 0 keeps every token.
@@ -27,26 +27,20 @@ pub struct SamplingParams {
     pub seed: u64,
 }
 
-impl Default for SamplingParams {
-    fn default() -> SamplingParams {
-        SamplingParams {
-            temperature: 0.7,
-            top_k: 40,
-            top_p: 0.95,
-            min_p: 0.05,
-            repeat_penalty: 1.0,
-            repeat_last_n: 64,
-            seed: 0,
-        }
-    }
-}
-
+// No `Default`: the sampling a user gets by default is `protocol::Sampling::default()`, the one
+// source of those values; the extension and the CLI convert it. The engine's own neutral choice
+// is greedy decoding without penalties.
 impl SamplingParams {
-    /// Always the most likely token.
+    /// Always the most likely token, nothing penalised.
     pub fn greedy() -> SamplingParams {
         SamplingParams {
             temperature: 0.0,
-            ..SamplingParams::default()
+            top_k: 0,
+            top_p: 1.0,
+            min_p: 0.0,
+            repeat_penalty: 1.0,
+            repeat_last_n: 64,
+            seed: 0,
         }
     }
 }
@@ -175,7 +169,7 @@ mod tests {
             top_p: 1.0,
             min_p: 0.0,
             seed: 42,
-            ..SamplingParams::default()
+            ..SamplingParams::greedy()
         };
         let run = |params: &SamplingParams| {
             let mut s = Sampler::new(params.clone());

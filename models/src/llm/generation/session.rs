@@ -37,7 +37,7 @@ pub struct GenerateOptions {
 impl Default for GenerateOptions {
     fn default() -> GenerateOptions {
         GenerateOptions {
-            sampling: SamplingParams::default(),
+            sampling: SamplingParams::greedy(),
             max_tokens: 512,
             stop: Vec::new(),
             ignore_eos: false,
