@@ -1,14 +1,22 @@
 //! The UI's connection to the background: one port, many requests in flight, replies matched by
 //! id. When the service worker dies the port closes; idempotent requests are then sent once more
 //! on a fresh port (which wakes the worker again), the others fail with `disconnected`.
+//!
+//! Views call typed methods (`list_models`, `chat`, ...): the reply is checked against the kind
+//! of answer its request has here, once, instead of in a wrong-variant arm of every view.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::rc::Rc;
 
 use futures_channel::mpsc;
 use futures_util::StreamExt;
-use protocol::{Envelope, ErrorCode, Id, LanternError, Reply, Request, Response, UI_PORT};
+use protocol::{
+    BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, Envelope, ErrorCode, Event, Id,
+    LanternError, ModelInstalled, ModelList, PageInfo, Reply, Request, Response, Sampling,
+    SummaryKind, SummaryMode, SummaryReply, UI_PORT,
+};
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
 
@@ -25,28 +33,210 @@ struct Inner {
     pending: HashMap<Id, Pending>,
 }
 
+/// What to summarize, and how (the request's fields apart from the model).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SummaryAsk {
+    pub tab_id: Option<i64>,
+    pub kind: SummaryKind,
+    pub mode: SummaryMode,
+    /// The language to write in; `None`: the page's own.
+    pub language: Option<String>,
+    /// The text the context menu saw selected.
+    pub selection: Option<String>,
+}
+
 /// A cheap handle; clones share one connection.
 #[derive(Clone, Default)]
 pub struct Client {
     inner: Rc<RefCell<Inner>>,
 }
 
-impl Client {
-    /// Sends a request and waits for its final reply.
-    pub async fn call(&self, request: Request) -> Result<Response, LanternError> {
-        let mut replies = self.send(request)?;
+/// The kind of answer a request has, taken out of a `Response`.
+pub trait Answer: Sized {
+    /// The answer, or `None` when the response is of another kind.
+    fn from_response(response: Response) -> Option<Self>;
+}
+
+macro_rules! answers {
+    ($($answer:ty => $variant:ident),* $(,)?) => {$(
+        impl Answer for $answer {
+            fn from_response(response: Response) -> Option<Self> {
+                match response {
+                    Response::$variant(answer) => Some(answer),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+answers! {
+    EngineInfo => EngineInfo,
+    PageInfo => PageInfo,
+    ModelList => Models,
+    ModelInstalled => ModelInstalled,
+    ChatReply => ChatReply,
+    SummaryReply => Summary,
+    Dictation => Dictation,
+}
+
+/// Requests that are carried out with nothing to say answer `done`.
+impl Answer for () {
+    fn from_response(response: Response) -> Option<Self> {
+        matches!(response, Response::Done).then_some(())
+    }
+}
+
+/// A request in flight whose events stream before its answer.
+#[must_use = "a request's events and answer arrive only when it is awaited"]
+pub struct Streaming<T> {
+    kind: &'static str,
+    replies: Result<mpsc::UnboundedReceiver<Reply>, LanternError>,
+    answer: PhantomData<T>,
+}
+
+impl<T: Answer> Streaming<T> {
+    /// Hands every event to `on_event` as it arrives, then returns the answer.
+    pub async fn each(self, mut on_event: impl FnMut(Event)) -> Result<T, LanternError> {
+        let mut replies = self.replies?;
         while let Some(reply) = replies.next().await {
             match reply {
-                Reply::Return { value, .. } => return Ok(value),
+                Reply::Progress { event, .. } => on_event(event),
+                Reply::Heartbeat { .. } => {}
                 Reply::Throw { error, .. } => return Err(error),
-                Reply::Progress { .. } | Reply::Heartbeat { .. } => {}
+                Reply::Return { value, .. } => {
+                    return T::from_response(value).ok_or_else(|| {
+                        LanternError::new(
+                            ErrorCode::Internal,
+                            format!("{} was answered with another kind of reply", self.kind),
+                        )
+                    });
+                }
             }
         }
         Err(disconnected())
     }
 
+    /// Waits for the answer, passing over the events.
+    pub async fn answer(self) -> Result<T, LanternError> {
+        self.each(|_| {}).await
+    }
+}
+
+impl Client {
+    /// The engine's facts, fetched from its worker.
+    pub async fn engine_info(&self) -> Result<EngineInfo, LanternError> {
+        self.stream(Request::EngineInfo).answer().await
+    }
+
+    /// Title, address and selection of the active tab.
+    pub async fn page_info(&self) -> Result<PageInfo, LanternError> {
+        self.stream(Request::PageInfo { tab_id: None })
+            .answer()
+            .await
+    }
+
+    /// The catalog's models as this browser has them.
+    pub async fn list_models(&self) -> Result<ModelList, LanternError> {
+        self.stream(Request::ListModels).answer().await
+    }
+
+    /// Downloads a model (or joins its download), streaming `download` events.
+    pub fn download_model(&self, model_id: String) -> Streaming<ModelInstalled> {
+        self.stream(Request::DownloadModel { model_id })
+    }
+
+    pub async fn cancel_download(&self, model_id: String) -> Result<(), LanternError> {
+        self.stream(Request::CancelDownload { model_id })
+            .answer()
+            .await
+    }
+
+    pub async fn delete_model(&self, model_id: String) -> Result<(), LanternError> {
+        self.stream(Request::DeleteModel { model_id })
+            .answer()
+            .await
+    }
+
+    pub async fn clear_models(&self) -> Result<(), LanternError> {
+        self.stream(Request::ClearModels).answer().await
+    }
+
+    /// Frees a model a worker holds (it loads again when next asked for).
+    pub async fn unload_model(&self, model_id: String) -> Result<(), LanternError> {
+        self.stream(Request::UnloadModel { model_id })
+            .answer()
+            .await
+    }
+
+    /// Chooses the catalog (`None`: the build's or the built-in one).
+    pub async fn set_catalog_url(&self, url: Option<String>) -> Result<(), LanternError> {
+        self.stream(Request::SetCatalogUrl { url }).answer().await
+    }
+
+    /// The model's reply to `messages`, streamed as `token` (and tool) events.
+    pub fn chat(
+        &self,
+        model_id: String,
+        messages: Vec<ChatMessage>,
+        sampling: Sampling,
+        tools: Vec<BuiltinTool>,
+    ) -> Streaming<ChatReply> {
+        self.stream(Request::Chat {
+            model_id,
+            messages,
+            sampling,
+            tools,
+            fresh_context: false,
+        })
+    }
+
+    /// Stops the reply or summary being written (between two tokens).
+    pub async fn stop_chat(&self) -> Result<(), LanternError> {
+        self.stream(Request::StopChat).answer().await
+    }
+
+    /// A summary of a tab (the active one when `tab_id` is `None`): steps, its source, then
+    /// `token` events.
+    pub fn summarize(&self, model_id: String, ask: SummaryAsk) -> Streaming<SummaryReply> {
+        self.stream(Request::Summarize {
+            model_id,
+            tab_id: ask.tab_id,
+            kind: ask.kind,
+            mode: ask.mode,
+            language: ask.language,
+            selection: ask.selection,
+        })
+    }
+
+    /// Listens until the speaker pauses, then transcribes.
+    pub fn start_dictation(
+        &self,
+        model_id: String,
+        language: Option<String>,
+        microphone: Option<String>,
+    ) -> Streaming<Dictation> {
+        self.stream(Request::StartDictation {
+            model_id,
+            language,
+            microphone,
+        })
+    }
+
+    pub async fn stop_dictation(&self) -> Result<(), LanternError> {
+        self.stream(Request::StopDictation).answer().await
+    }
+
+    fn stream<T>(&self, request: Request) -> Streaming<T> {
+        Streaming {
+            kind: request.type_name(),
+            replies: self.send(request),
+            answer: PhantomData,
+        }
+    }
+
     /// Sends a request; every reply arrives on the stream, the final one last.
-    pub fn send(&self, request: Request) -> Result<mpsc::UnboundedReceiver<Reply>, LanternError> {
+    fn send(&self, request: Request) -> Result<mpsc::UnboundedReceiver<Reply>, LanternError> {
         let (tx, rx) = mpsc::unbounded();
         let id = {
             let mut inner = self.inner.borrow_mut();
@@ -150,4 +340,16 @@ fn disconnected() -> LanternError {
 
 fn web_sys_log(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(message));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_counts_only_as_its_own_kind_of_answer() {
+        assert_eq!(<()>::from_response(Response::Done), Some(()));
+        assert_eq!(ModelList::from_response(Response::Done), None);
+        assert_eq!(EngineInfo::from_response(Response::Done), None);
+    }
 }

@@ -3,8 +3,7 @@
 //! says what stands in the way and offers the fix: no speech model yet (download it), no
 //! microphone permission yet (Lantern's permission page), a blocked or missing microphone.
 
-use futures_util::StreamExt;
-use protocol::{ErrorCode, Event, LanternError, ModelList, ModelStatus, Reply, Request, Response};
+use protocol::{ErrorCode, Event, LanternError, ModelList, ModelStatus};
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
@@ -48,7 +47,7 @@ impl Dictation {
             Phase::Idle => self.start(),
             Phase::Downloading(..) => {}
             _ => wasm_bindgen_futures::spawn_local(async move {
-                if let Err(error) = client().call(Request::StopDictation).await {
+                if let Err(error) = client().stop_dictation().await {
                     self.problem.set(Some(error));
                 }
             }),
@@ -91,15 +90,10 @@ impl Dictation {
         model_id: String,
         voice: VoiceChoice,
     ) -> Result<String, (LanternError, Vec<ModelStatus>)> {
-        let request = Request::StartDictation {
-            model_id,
-            language: voice.language,
-            microphone: voice.microphone,
-        };
-        let mut replies = client().send(request).map_err(|e| (e, Vec::new()))?;
-        while let Some(reply) = replies.next().await {
-            match reply {
-                Reply::Progress { event, .. } => self.phase.set(match event {
+        let request = client().start_dictation(model_id, voice.language, voice.microphone);
+        let dictation = request
+            .each(|event| {
+                let phase = match event {
                     Event::Step { done, total, .. } => Phase::Starting(
                         done.zip(total)
                             .and_then(|(done, total)| (done * 100).checked_div(total)),
@@ -108,24 +102,12 @@ impl Dictation {
                     Event::SpeechStarted => Phase::Hearing,
                     Event::SpeechEnded { .. } => Phase::Transcribing(String::new()),
                     Event::Transcript { text, .. } => Phase::Transcribing(text),
-                    _ => continue,
-                }),
-                Reply::Return {
-                    value: Response::Dictation(dictation),
-                    ..
-                } => return Ok(dictation.text),
-                Reply::Return { .. } => break,
-                Reply::Throw { error, .. } => return Err((error, Vec::new())),
-                Reply::Heartbeat { .. } => {}
-            }
-        }
-        Err((
-            LanternError::new(
-                ErrorCode::Disconnected,
-                "lost the connection to Lantern while dictating; try again",
-            ),
-            Vec::new(),
-        ))
+                    _ => return,
+                };
+                self.phase.set(phase);
+            })
+            .await;
+        dictation.map(|d| d.text).map_err(|e| (e, Vec::new()))
     }
 
     /// Adds the transcript to what the box holds, and tells the box's listeners it changed.
@@ -201,16 +183,10 @@ impl VoiceChoice {
 async fn speech_models(
     language: Option<&str>,
 ) -> Result<(ModelStatus, Vec<ModelStatus>), (LanternError, Vec<ModelStatus>)> {
-    let list = match client().call(Request::ListModels).await {
-        Ok(Response::Models(list)) => list,
-        Ok(_) => {
-            return Err((
-                LanternError::new(ErrorCode::Internal, "unexpected answer"),
-                vec![],
-            ));
-        }
-        Err(error) => return Err((error, vec![])),
-    };
+    let list = client()
+        .list_models()
+        .await
+        .map_err(|error| (error, vec![]))?;
     choose_speech_model(&list, language).map_err(|error| (error, vec![]))
 }
 

@@ -2,7 +2,7 @@
 //! offscreen document -> workers and back; each running worker with its memory and the models
 //! it holds, each with an Unload button that gives the memory back to the browser.
 
-use protocol::{Engine, EngineInfo, HeldModel, Request, Response, WorkerStatus};
+use protocol::{Engine, EngineInfo, HeldModel, WorkerStatus};
 use sycamore::prelude::*;
 
 use super::error_text::error_text;
@@ -12,18 +12,12 @@ use crate::state::{AppState, Fetch, client};
 /// Asks the engine for its facts and stores the answer.
 fn check(state: AppState) {
     state.engine.set(Fetch::Loading);
-    let client = client();
     wasm_bindgen_futures::spawn_local(async move {
-        let result = client.call(Request::EngineInfo).await;
-        state.engine.set(match result {
-            Ok(Response::EngineInfo(info)) => {
+        state.engine.set(match client().engine_info().await {
+            Ok(info) => {
                 state.engine_checks.update(|n| *n += 1);
                 Fetch::Ready(info)
             }
-            Ok(_) => Fetch::Failed(super::error_text::ui_error(
-                protocol::ErrorCode::Internal,
-                t("engineAnsweredElse"),
-            )),
             Err(error) => Fetch::Failed(error),
         });
     });
@@ -167,12 +161,9 @@ fn held(state: AppState, model: HeldModel) -> View {
     let model_id = model.model_id.clone();
     let unload = move |_| {
         unloading.set(true);
-        let request = Request::UnloadModel {
-            model_id: model_id.clone(),
-        };
-        let client = client();
+        let model_id = model_id.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            match client.call(request).await {
+            match client().unload_model(model_id).await {
                 Ok(_) => check(state),
                 Err(error) => {
                     unloading.set(false);

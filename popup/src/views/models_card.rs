@@ -2,8 +2,9 @@
 //! progress, cancel, delete, clear all, import from a file, and the catalog's source.
 
 use std::collections::HashMap;
+use std::future::Future;
 
-use protocol::{LanternError, ModelList, ModelState, ModelStatus, Request, Response};
+use protocol::{LanternError, ModelList, ModelState, ModelStatus};
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -30,11 +31,9 @@ struct Models {
 
 impl Models {
     fn refresh(self) {
-        let client = client();
         wasm_bindgen_futures::spawn_local(async move {
-            let error = match client.call(Request::ListModels).await {
-                Ok(Response::Models(list)) => return self.list.set(Fetch::Ready(list)),
-                Ok(_) => LanternError::new(protocol::ErrorCode::Internal, "unexpected answer"),
+            let error = match client().list_models().await {
+                Ok(list) => return self.list.set(Fetch::Ready(list)),
                 Err(error) => error,
             };
             match self.fault {
@@ -45,10 +44,9 @@ impl Models {
     }
 
     /// Runs a request that answers `done`, shows its error if any, then refreshes the list.
-    fn act(self, request: Request) {
-        let client = client();
+    fn act(self, request: impl Future<Output = Result<(), LanternError>> + 'static) {
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(error) = client.call(request).await {
+            if let Err(error) = request.await {
                 self.notice.set(Some(error));
             }
             self.refresh();
@@ -125,7 +123,7 @@ pub fn ModelsCard() -> View {
     });
     let set_catalog = move |url: Option<String>| {
         models.notice.set(None);
-        models.act(Request::SetCatalogUrl { url });
+        models.act(async move { client().set_catalog_url(url).await });
     };
     view! {
         section(class="card", aria-labelledby="models-heading",
@@ -175,7 +173,7 @@ pub fn ModelsCard() -> View {
                 }
                 button(class="secondary", on:click=move |_| {
                     models.notice.set(None);
-                    models.act(Request::ClearModels);
+                    models.act(async { client().clear_models().await });
                 }) { (t("deleteAllModels")) }
             }
             details {
@@ -266,7 +264,10 @@ fn model_row(models: Models, status: ModelStatus) -> View {
                 view! {
                     span(class="installed") { (t("installed")) }
                     (update)
-                    button(class="secondary", on:click=move |_| models.act(Request::DeleteModel { model_id: delete_id.clone() })) { (t("delete")) }
+                    button(class="secondary", on:click=move |_| {
+                        let id = delete_id.clone();
+                        models.act(async move { client().delete_model(id).await })
+                    }) { (t("delete")) }
                 }
             }
             ModelState::Partial { bytes, total } => {
@@ -275,7 +276,10 @@ fn model_row(models: Models, status: ModelStatus) -> View {
                 view! {
                     span(class="muted") { (label) }
                     button(on:click=move |_| models.download(download_id.clone())) { (t("resume")) }
-                    button(class="secondary", on:click=move |_| models.act(Request::DeleteModel { model_id: delete_id.clone() })) { (t("delete")) }
+                    button(class="secondary", on:click=move |_| {
+                        let id = delete_id.clone();
+                        models.act(async move { client().delete_model(id).await })
+                    }) { (t("delete")) }
                 }
             }
             ModelState::Available => {
@@ -316,6 +320,9 @@ fn downloading(
     view! {
         progress(max=total.unwrap_or(0).to_string(), value=bytes.to_string(), aria-label=label)
         span(class="muted") { (t_with("downloadingPercent", &[&percent(bytes, total)])) (left) }
-        button(class="secondary", on:click=move |_| models.act(Request::CancelDownload { model_id: id.clone() })) { (t("cancel")) }
+        button(class="secondary", on:click=move |_| {
+        let id = id.clone();
+        models.act(async move { client().cancel_download(id).await })
+    }) { (t("cancel")) }
     }
 }

@@ -1,25 +1,18 @@
 //! The current-page card: what Lantern can read of the active tab (title, address, selection),
 //! through the content script.
 
-use protocol::{PageInfo, Request, Response};
+use protocol::PageInfo;
 use sycamore::prelude::*;
 
 use super::error_text::error_text;
-use super::error_text::ui_error;
 use crate::i18n::t;
 use crate::state::{AppState, Fetch, client};
 
 fn read_page(state: AppState) {
     state.page.set(Some(Fetch::Loading));
-    let client = client();
     wasm_bindgen_futures::spawn_local(async move {
-        let result = client.call(Request::PageInfo { tab_id: None }).await;
-        state.page.set(Some(match result {
-            Ok(Response::PageInfo(info)) => Fetch::Ready(info),
-            Ok(_) => Fetch::Failed(ui_error(
-                protocol::ErrorCode::Internal,
-                t("pageAnsweredElse"),
-            )),
+        state.page.set(Some(match client().page_info().await {
+            Ok(info) => Fetch::Ready(info),
             Err(error) => Fetch::Failed(error),
         }));
     });

@@ -2,7 +2,7 @@
 //! theme, and privacy (what is stored where; clear all data). The catalog URL is set in the
 //! models card.
 
-use protocol::{ErrorCode, Request, Response, Role, Task};
+use protocol::{ErrorCode, Role, Task};
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlSelectElement};
@@ -108,7 +108,7 @@ pub fn SettingsCard() -> View {
                 }
             }
             loaded.set(true);
-            if let Ok(Response::Models(list)) = client().call(Request::ListModels).await {
+            if let Ok(list) = client().list_models().await {
                 models.set(
                     list.models
                         .into_iter()
@@ -154,10 +154,7 @@ pub fn SettingsCard() -> View {
                 Ok(store) => store.clear_everything().await.map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
-            let models = client()
-                .call(Request::ClearModels)
-                .await
-                .map_err(|e| e.message);
+            let models = client().clear_models().await.map_err(|e| e.message);
             match chats.and(models) {
                 Ok(_) => {
                     show(&Settings::default());

@@ -3,10 +3,9 @@
 //! summary streaming in under its source's title and link, and "Continue in chat", which hands
 //! the summary and the page's text to the chat view.
 
-use futures_util::StreamExt;
 use protocol::{
-    ChatMessage, ErrorCode, Event, LanternError, ModelState, Reply, Request, Response, Role, Stage,
-    SummaryJob, SummaryKind, SummaryMode, SummaryReply, Task,
+    ChatMessage, ErrorCode, Event, LanternError, ModelState, Role, Stage, SummaryJob, SummaryKind,
+    SummaryMode, SummaryReply, Task,
 };
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,6 +14,7 @@ use web_sys::HtmlSelectElement;
 use super::error_text::error_text;
 use super::error_text::ui_error;
 use crate::chrome;
+use crate::client::SummaryAsk;
 use crate::i18n::{number, t, t_with, tn};
 use crate::state::{AppState, client};
 
@@ -40,9 +40,7 @@ fn user_language() -> Option<String> {
 
 /// The installed default chat model, or an error that says what to do.
 async fn chat_model() -> Result<String, LanternError> {
-    let Response::Models(list) = client().call(Request::ListModels).await? else {
-        return Err(ui_error(ErrorCode::Internal, t("noModelList")));
-    };
+    let list = client().list_models().await?;
     let model = list
         .models
         .into_iter()
@@ -108,41 +106,28 @@ impl Summary {
         selection: Option<String>,
     ) -> Result<(), LanternError> {
         let model_id = chat_model().await?;
-        let mut replies = client().send(Request::Summarize {
-            model_id,
+        let ask = SummaryAsk {
             tab_id,
             kind,
             mode,
             language,
             selection,
-        })?;
-        while let Some(reply) = replies.next().await {
-            match reply {
-                Reply::Progress { event, .. } => match event {
-                    Event::Token { text } => self.text.update(|t| t.push_str(&text)),
-                    Event::Step { stage, done, total } => {
-                        self.status.set(Some(step_text(stage, done, total)))
-                    }
-                    Event::SummarySource { title, url, .. } => self.source.set(Some((title, url))),
-                    // Download progress, and events of other requests' kinds, say nothing here.
-                    _ => {}
-                },
-                Reply::Return {
-                    value: Response::Summary(reply),
-                    ..
-                } => {
-                    self.text.set(reply.text.clone());
-                    self.done.set(Some(reply));
-                    return Ok(());
+        };
+        let reply = client()
+            .summarize(model_id, ask)
+            .each(|event| match event {
+                Event::Token { text } => self.text.update(|t| t.push_str(&text)),
+                Event::Step { stage, done, total } => {
+                    self.status.set(Some(step_text(stage, done, total)))
                 }
-                Reply::Throw { error, .. } => return Err(error),
+                Event::SummarySource { title, url, .. } => self.source.set(Some((title, url))),
+                // Download progress, and events of other requests' kinds, say nothing here.
                 _ => {}
-            }
-        }
-        Err(LanternError::new(
-            ErrorCode::Disconnected,
-            "lost the connection to Lantern's background; try again",
-        ))
+            })
+            .await?;
+        self.text.set(reply.text.clone());
+        self.done.set(Some(reply));
+        Ok(())
     }
 
     fn take_job(self) {
@@ -272,7 +257,7 @@ pub fn SummaryView() -> View {
                     view! {
                         button(class="secondary", on:click=move |_| {
                             wasm_bindgen_futures::spawn_local(async move {
-                                let _ = client().call(Request::StopChat).await;
+                                let _ = client().stop_chat().await;
                             });
                         }) { (t("stop")) }
                     }

@@ -1,15 +1,14 @@
 //! The chat's state and the one place that sends chat requests: send, regenerate, edit and
 //! resend, stop, new chat, open a saved chat. Every change to the conversation is saved.
 
-use futures_util::StreamExt;
 use protocol::{
-    ChatMessage, ChatReply, ErrorCode, Event, LanternError, ModelState, ModelStatus, Reply,
-    Request, Response, Role, Task,
+    ChatMessage, ChatReply, ErrorCode, Event, LanternError, ModelState, ModelStatus, Role, Task,
 };
 use sycamore::prelude::*;
 
 use super::super::chat_tools::ChatTools;
 use super::super::error_text::ui_error;
+use crate::client::Streaming;
 use crate::downloads;
 use crate::history::Conversation;
 use crate::history::store::ChatStore;
@@ -117,9 +116,8 @@ impl Chat {
     }
 
     pub async fn find_models(self) {
-        let list = match client().call(Request::ListModels).await {
-            Ok(Response::Models(list)) => list.models,
-            Ok(_) => return,
+        let list = match client().list_models().await {
+            Ok(list) => list.models,
             Err(error) => {
                 self.error.set(Some(error));
                 return;
@@ -182,7 +180,7 @@ impl Chat {
     pub fn remove_model(self, model_id: String) {
         self.confirm_remove.set(false);
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(error) = client().call(Request::DeleteModel { model_id }).await {
+            if let Err(error) = client().delete_model(model_id).await {
                 self.error.set(Some(error));
             }
             self.find_models().await;
@@ -198,7 +196,7 @@ impl Chat {
 
     pub fn cancel_download(self, model_id: String) {
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(error) = client().call(Request::CancelDownload { model_id }).await {
+            if let Err(error) = client().cancel_download(model_id).await {
                 self.error.set(Some(error));
             }
         });
@@ -273,13 +271,12 @@ impl Chat {
         self.conversation
             .update(|c| c.model_id = Some(model.entry.id.clone()));
         let asked_in = self.conversation.with(|c| c.id.clone());
-        let request = Request::Chat {
-            model_id: model.entry.id,
+        let request = client().chat(
+            model.entry.id,
             messages,
-            sampling: settings.sampling(),
-            tools: self.tools.offered(),
-            fresh_context: false,
-        };
+            settings.sampling(),
+            self.tools.offered(),
+        );
         self.save();
         wasm_bindgen_futures::spawn_local(async move {
             let finished = self.stream(request).await;
@@ -327,20 +324,10 @@ impl Chat {
         }
     }
 
-    async fn stream(self, request: Request) -> Option<ChatReply> {
-        let mut replies = match client().send(request) {
-            Ok(replies) => replies,
-            Err(error) => {
-                self.error.set(Some(error));
-                return None;
-            }
-        };
-        while let Some(reply) = replies.next().await {
-            match reply {
-                Reply::Progress {
-                    event: Event::Token { text },
-                    ..
-                } => {
+    async fn stream(self, request: Streaming<ChatReply>) -> Option<ChatReply> {
+        let reply = request
+            .each(|event| match event {
+                Event::Token { text } => {
                     self.loading.set(None);
                     self.pace.update(|p| match p {
                         Some((_, pieces)) => *pieces += 1,
@@ -353,39 +340,27 @@ impl Chat {
                     });
                 }
                 // The streamed call is replaced by the tool's own record.
-                Reply::Progress { event, .. }
+                event
                     if self
                         .tools
                         .record(self.conversation.with(|c| c.messages.len()), &event) =>
                 {
                     self.streaming.set(Some(String::new()))
                 }
-                Reply::Progress {
-                    event:
-                        Event::Step {
-                            done: Some(done),
-                            total: Some(total),
-                            ..
-                        },
+                Event::Step {
+                    done: Some(done),
+                    total: Some(total),
                     ..
                 } => self.loading.set(Some((done, total))),
-                Reply::Return {
-                    value: Response::ChatReply(reply),
-                    ..
-                } => return Some(reply),
-                Reply::Throw { error, .. } => {
-                    self.error.set(Some(error));
-                    return None;
-                }
                 _ => {}
-            }
-        }
-        None
+            })
+            .await;
+        reply.map_err(|error| self.error.set(Some(error))).ok()
     }
 
     pub fn stop(self) {
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(error) = client().call(Request::StopChat).await {
+            if let Err(error) = client().stop_chat().await {
                 self.error.set(Some(error));
             }
         });
