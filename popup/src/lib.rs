@@ -9,6 +9,7 @@ mod history;
 mod i18n;
 mod import;
 mod markdown;
+mod model_list;
 mod settings;
 mod state;
 mod views;

@@ -4,6 +4,7 @@ use protocol::{ChatMessage, EngineInfo, LanternError, PageInfo};
 use sycamore::prelude::*;
 
 use crate::client::Client;
+use crate::model_list::Models;
 
 /// Where a value fetched from the background stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +22,8 @@ pub struct AppState {
     pub page: Signal<Option<Fetch<PageInfo>>>,
     /// A conversation handed to the chat to continue (a summary and its page).
     pub chat_seed: Signal<Option<Vec<ChatMessage>>>,
+    /// The catalog's models as this browser has them, shared by every view of the page.
+    pub models: Models,
 }
 
 impl AppState {
@@ -30,6 +33,7 @@ impl AppState {
             engine_checks: create_signal(0),
             page: create_signal(None),
             chat_seed: create_signal(None),
+            models: Models::new(),
         }
     }
 }

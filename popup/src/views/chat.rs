@@ -95,7 +95,8 @@ fn listen_to_page_keys(chat: Chat) {
 
 #[component]
 pub fn ChatView() -> View {
-    let chat = Chat::new();
+    let state = use_context::<crate::state::AppState>();
+    let chat = Chat::new(state.models);
     on_mount(move || {
         chat.start();
         listen_to_page_keys(chat);
@@ -104,7 +105,7 @@ pub fn ChatView() -> View {
     let watch = SettingsWatch::start(move |settings| chat.settings.set(settings));
     on_cleanup(move || drop(watch));
     // A conversation handed over by another view (a summary to continue) starts a new one.
-    let seed = use_context::<crate::state::AppState>().chat_seed;
+    let seed = state.chat_seed;
     create_effect(move || {
         if let Some(messages) = seed.with(|s| s.clone()) {
             chat.continue_from(messages);

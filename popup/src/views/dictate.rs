@@ -12,8 +12,9 @@ use super::error_text::error_text;
 use super::error_text::ui_error;
 use crate::downloads;
 use crate::i18n::{megabytes, number, t, t_with};
+use crate::model_list::Models;
 use crate::settings::Settings;
-use crate::state::client;
+use crate::state::{AppState, Fetch, client};
 
 /// The page that asks for the microphone once (an offscreen document cannot prompt).
 const PERMISSION_PAGE: &str = "microphone.html";
@@ -34,6 +35,8 @@ enum Phase {
 #[derive(Clone, Copy)]
 struct Dictation {
     input: NodeRef,
+    /// The page's model list.
+    models: Models,
     phase: Signal<Phase>,
     /// What went wrong, or a note such as "no speech was heard".
     problem: Signal<Option<LanternError>>,
@@ -61,7 +64,7 @@ impl Dictation {
         wasm_bindgen_futures::spawn_local(async move {
             let settings = Settings::load().await;
             let voice = VoiceChoice::from_settings(&settings);
-            let outcome = match speech_models(voice.language.as_deref()).await {
+            let outcome = match speech_models(self.models, voice.language.as_deref()).await {
                 Ok((model, missing)) if missing.is_empty() => {
                     self.listen(model.entry.id, voice).await
                 }
@@ -140,7 +143,9 @@ impl Dictation {
                     self.phase
                         .set(Phase::Downloading(before + bytes, Some(total)))
                 };
-                if let Err(error) = downloads::follow(model.entry.id.clone(), progress).await {
+                if let Err(error) =
+                    downloads::follow(self.models, model.entry.id.clone(), progress).await
+                {
                     self.problem.set(Some(error));
                     break;
                 }
@@ -179,14 +184,23 @@ impl VoiceChoice {
 }
 
 /// The speech model for `language`, and what of it and what it requires is not downloaded yet;
-/// the catalog's data decides both (`ModelList::speech_model_for`, `requirements`).
+/// the catalog's data decides both (`ModelList::speech_model_for`, `requirements`). The page's
+/// model list answers, unless it lacks something: then it is read again, in case that was
+/// downloaded since on another Lantern page.
 async fn speech_models(
+    models: Models,
     language: Option<&str>,
 ) -> Result<(ModelStatus, Vec<ModelStatus>), (LanternError, Vec<ModelStatus>)> {
-    let list = client()
-        .list_models()
-        .await
-        .map_err(|error| (error, vec![]))?;
+    let known = models.list.with_untracked(|l| match l {
+        Fetch::Ready(list) => Some(list.clone()),
+        _ => None,
+    });
+    if let Some(Ok((model, missing))) = known.map(|list| choose_speech_model(&list, language))
+        && missing.is_empty()
+    {
+        return Ok((model, missing));
+    }
+    let list = models.reload().await.map_err(|error| (error, vec![]))?;
     choose_speech_model(&list, language).map_err(|error| (error, vec![]))
 }
 
@@ -261,6 +275,7 @@ fn status(phase: &Phase) -> String {
 pub fn Dictate(input: NodeRef) -> View {
     let dictation = Dictation {
         input,
+        models: use_context::<AppState>().models,
         phase: create_signal(Phase::Idle),
         problem: create_signal(None),
         missing: create_signal(Vec::new()),
@@ -302,32 +317,7 @@ pub fn Dictate(input: NodeRef) -> View {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::{Catalog, ModelState};
-
-    /// The built-in catalog's models as the engine lists them, `installed` downloaded.
-    fn list(installed: &[&str]) -> ModelList {
-        ModelList {
-            catalog_url: None,
-            catalog_warning: None,
-            models: Catalog::builtin()
-                .models
-                .into_iter()
-                .map(|entry| ModelStatus {
-                    state: if installed.contains(&entry.id.as_str()) {
-                        ModelState::Installed {
-                            bytes: 1,
-                            update_available: false,
-                        }
-                    } else {
-                        ModelState::Available
-                    },
-                    entry,
-                })
-                .collect(),
-            storage_usage: 0,
-            storage_quota: 0,
-        }
-    }
+    use crate::model_list::builtin_list as list;
 
     fn voice(language: &str, microphone: Option<&str>) -> VoiceChoice {
         VoiceChoice::from_settings(&Settings {

@@ -4,58 +4,45 @@
 use std::collections::HashMap;
 use std::future::Future;
 
-use protocol::{LanternError, ModelList, ModelState, ModelStatus};
+use protocol::{LanternError, ModelList, ModelState, ModelStatus, Role};
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-use super::boundary::{Fault, fault};
+use super::boundary::fault;
 use super::error_text::error_text;
 use crate::downloads;
 use crate::i18n::{megabytes, number, t, t_with};
 use crate::import::{self, Picked};
-use crate::state::{Fetch, client};
+use crate::model_list::{self, Models};
+use crate::state::{AppState, Fetch, client};
 
 /// Bytes, total and speed of each download this page follows.
 type Downloads = HashMap<String, (u64, Option<u64>, f64)>;
 
 #[derive(Clone, Copy)]
-struct Models {
-    list: Signal<Fetch<ModelList>>,
+struct Card {
+    /// The page's model list.
+    models: Models,
     downloads: Signal<Downloads>,
     notice: Signal<Option<LanternError>>,
     importing: Signal<Option<(u64, u64)>>,
-    /// Where a list that cannot be read is reported: without the list the card is useless.
-    fault: Option<Fault>,
 }
 
-impl Models {
-    fn refresh(self) {
-        wasm_bindgen_futures::spawn_local(async move {
-            let error = match client().list_models().await {
-                Ok(list) => return self.list.set(Fetch::Ready(list)),
-                Err(error) => error,
-            };
-            match self.fault {
-                Some(fault) => fault.fail(error),
-                None => self.list.set(Fetch::Failed(error)),
-            }
-        });
-    }
-
-    /// Runs a request that answers `done`, shows its error if any, then refreshes the list.
+impl Card {
+    /// Runs a request that answers `done`, shows its error if any, then reads the list again.
     fn act(self, request: impl Future<Output = Result<(), LanternError>> + 'static) {
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(error) = request.await {
                 self.notice.set(Some(error));
             }
-            self.refresh();
+            self.models.refresh();
         });
     }
 
     fn download(self, model_id: String) {
         self.notice.set(None);
-        self.refresh();
+        self.models.refresh();
         wasm_bindgen_futures::spawn_local(async move {
             let id = model_id.clone();
             let progress = move |bytes, total, speed| {
@@ -63,13 +50,12 @@ impl Models {
                     d.insert(id.clone(), (bytes, total, speed));
                 })
             };
-            if let Err(error) = downloads::follow(model_id.clone(), progress).await {
+            if let Err(error) = downloads::follow(self.models, model_id.clone(), progress).await {
                 self.notice.set(Some(error));
             }
             self.downloads.update(|d| {
                 d.remove(&model_id);
             });
-            self.refresh();
         });
     }
 
@@ -91,7 +77,7 @@ impl Models {
                 self.notice.set(Some(error));
             }
             self.importing.set(None);
-            self.refresh();
+            self.models.refresh();
         });
     }
 }
@@ -105,14 +91,23 @@ fn percent(bytes: u64, total: Option<u64>) -> String {
 
 #[component]
 pub fn ModelsCard() -> View {
-    let models = Models {
-        list: create_signal(Fetch::Loading),
+    let card = Card {
+        models: use_context::<AppState>().models,
         downloads: create_signal(HashMap::new()),
         notice: create_signal(None),
         importing: create_signal(None),
-        fault: fault(),
     };
-    on_mount(move || models.refresh());
+    // Read before the watch below starts, so a failure of an earlier read is not reported
+    // again as this card's (Retry builds the card afresh and reads again).
+    card.models.ensure();
+    // Without the list the card is useless: a list that cannot be read is the boundary's.
+    if let Some(fault) = fault() {
+        create_effect(move || {
+            if let Fetch::Failed(error) = card.models.list.get_clone() {
+                fault.fail(error);
+            }
+        });
+    }
     let catalog_input = create_node_ref();
     let folder_input = create_node_ref();
     on_mount(move || {
@@ -122,14 +117,14 @@ pub fn ModelsCard() -> View {
         }
     });
     let set_catalog = move |url: Option<String>| {
-        models.notice.set(None);
-        models.act(async move { client().set_catalog_url(url).await });
+        card.notice.set(None);
+        card.act(async move { client().set_catalog_url(url).await });
     };
     view! {
         section(class="card", aria-labelledby="models-heading",
-                data-state=match models.list.get_clone() { Fetch::Loading => "loading", Fetch::Ready(_) => "ready", Fetch::Failed(_) => "error" }) {
+                data-state=match card.models.list.get_clone() { Fetch::Loading => "loading", Fetch::Ready(_) => "ready", Fetch::Failed(_) => "error" }) {
             h2(id="models-heading") { (t("modelsHeading")) }
-            (match models.notice.get_clone() {
+            (match card.notice.get_clone() {
                 Some(error) => {
                     let text = error_text(&error);
                     view! {
@@ -138,15 +133,15 @@ pub fn ModelsCard() -> View {
                 }
                 None => view! {},
             })
-            (match models.list.get_clone() {
+            (match card.models.list.get_clone() {
                 Fetch::Loading => view! { p(class="muted", role="status") { (t("readingModelList")) } },
                 Fetch::Failed(error) => {
                     let text = error_text(&error);
                     view! { p(class="error", role="alert") { (text) } }
                 }
-                Fetch::Ready(list) => model_table(models, list),
+                Fetch::Ready(list) => model_table(card, list),
             })
-            (match models.importing.get() {
+            (match card.importing.get() {
                 Some((done, total)) => view! {
                     p(role="status") { (t_with("importing", &[&percent(done, Some(total))])) }
                 },
@@ -158,7 +153,7 @@ pub fn ModelsCard() -> View {
                     input(r#type="file", accept=".gguf", class="visually-hidden",
                           on:change=move |e: web_sys::Event| {
                               if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
-                                  models.import(input);
+                                  card.import(input);
                               }
                           })
                 }
@@ -167,13 +162,13 @@ pub fn ModelsCard() -> View {
                     input(r#ref=folder_input, r#type="file", class="visually-hidden",
                           on:change=move |e: web_sys::Event| {
                               if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
-                                  models.import(input);
+                                  card.import(input);
                               }
                           })
                 }
                 button(class="secondary", on:click=move |_| {
-                    models.notice.set(None);
-                    models.act(async { client().clear_models().await });
+                    card.notice.set(None);
+                    card.act(async { client().clear_models().await });
                 }) { (t("deleteAllModels")) }
             }
             details {
@@ -182,7 +177,7 @@ pub fn ModelsCard() -> View {
                 div(class="actions") {
                     input(r#ref=catalog_input, r#type="url", aria-label=t("catalogUrl"),
                           placeholder="http://127.0.0.1:8799/catalog.json",
-                          value=match models.list.get_clone() { Fetch::Ready(l) => l.catalog_url.unwrap_or_default(), _ => String::new() })
+                          value=match card.models.list.get_clone() { Fetch::Ready(l) => l.catalog_url.unwrap_or_default(), _ => String::new() })
                     button(class="secondary", on:click=move |_| {
                         let value = catalog_input
                             .get()
@@ -197,7 +192,7 @@ pub fn ModelsCard() -> View {
     }
 }
 
-fn model_table(models: Models, list: ModelList) -> View {
+fn model_table(card: Card, list: ModelList) -> View {
     let warning = list.catalog_warning.clone();
     let storage = t_with(
         "storageUsed",
@@ -206,11 +201,9 @@ fn model_table(models: Models, list: ModelList) -> View {
             &megabytes(list.storage_quota),
         ],
     );
-    let rows = list
-        .models
+    let rows = model_list::of(&list, None, Some(Role::Model))
         .into_iter()
-        .filter(|m| m.entry.role == protocol::Role::Model)
-        .map(|status| model_row(models, status))
+        .map(|status| model_row(card, status))
         .collect::<Vec<_>>();
     view! {
         (match warning.clone() {
@@ -227,7 +220,7 @@ fn model_table(models: Models, list: ModelList) -> View {
     }
 }
 
-fn model_row(models: Models, status: ModelStatus) -> View {
+fn model_row(card: Card, status: ModelStatus) -> View {
     let entry = status.entry;
     let id = entry.id.clone();
     let size = entry
@@ -245,19 +238,19 @@ fn model_row(models: Models, status: ModelStatus) -> View {
     let (download_id, cancel_id, delete_id) = (id.clone(), id.clone(), id.clone());
     let name = entry.name.clone();
     let state_view = move || {
-        if let Some((bytes, total, speed)) = models.downloads.with(|d| d.get(&id).copied()) {
-            return downloading(models, &cancel_id, &name, bytes, total, speed);
+        if let Some((bytes, total, speed)) = card.downloads.with(|d| d.get(&id).copied()) {
+            return downloading(card, &cancel_id, &name, bytes, total, speed);
         }
         match &status.state {
             ModelState::Downloading { bytes, total } => {
-                downloading(models, &cancel_id, &name, *bytes, *total, 0.0)
+                downloading(card, &cancel_id, &name, *bytes, *total, 0.0)
             }
             ModelState::Installed {
                 update_available, ..
             } => {
                 let (delete_id, download_id) = (delete_id.clone(), download_id.clone());
                 let update = if *update_available {
-                    view! { button(on:click=move |_| models.download(download_id.clone())) { (t("update")) } }
+                    view! { button(on:click=move |_| card.download(download_id.clone())) { (t("update")) } }
                 } else {
                     view! {}
                 };
@@ -266,7 +259,7 @@ fn model_row(models: Models, status: ModelStatus) -> View {
                     (update)
                     button(class="secondary", on:click=move |_| {
                         let id = delete_id.clone();
-                        models.act(async move { client().delete_model(id).await })
+                        card.act(async move { client().delete_model(id).await })
                     }) { (t("delete")) }
                 }
             }
@@ -275,16 +268,16 @@ fn model_row(models: Models, status: ModelStatus) -> View {
                 let label = t_with("pausedAt", &[&percent(*bytes, *total)]);
                 view! {
                     span(class="muted") { (label) }
-                    button(on:click=move |_| models.download(download_id.clone())) { (t("resume")) }
+                    button(on:click=move |_| card.download(download_id.clone())) { (t("resume")) }
                     button(class="secondary", on:click=move |_| {
                         let id = delete_id.clone();
-                        models.act(async move { client().delete_model(id).await })
+                        card.act(async move { client().delete_model(id).await })
                     }) { (t("delete")) }
                 }
             }
             ModelState::Available => {
                 let download_id = download_id.clone();
-                view! { button(on:click=move |_| models.download(download_id.clone())) { (t("download")) } }
+                view! { button(on:click=move |_| card.download(download_id.clone())) { (t("download")) } }
             }
         }
     };
@@ -301,7 +294,7 @@ fn model_row(models: Models, status: ModelStatus) -> View {
 
 /// A download's progress bar, percentage, time left and cancel button.
 fn downloading(
-    models: Models,
+    card: Card,
     id: &str,
     name: &str,
     bytes: u64,
@@ -322,7 +315,7 @@ fn downloading(
         span(class="muted") { (t_with("downloadingPercent", &[&percent(bytes, total)])) (left) }
         button(class="secondary", on:click=move |_| {
         let id = id.clone();
-        models.act(async move { client().cancel_download(id).await })
+        card.act(async move { client().cancel_download(id).await })
     }) { (t("cancel")) }
     }
 }

@@ -12,7 +12,7 @@ use super::error_text::ui_error;
 use crate::history::store::ChatStore;
 use crate::i18n::{t, t_with};
 use crate::settings::{Settings, Theme, apply_theme};
-use crate::state::client;
+use crate::state::{AppState, client};
 
 /// Languages Whisper transcribes well, offered for speech input.
 fn languages() -> [(&'static str, String); 9] {
@@ -67,7 +67,15 @@ async fn microphones() -> Vec<(String, String)> {
 #[component]
 pub fn SettingsCard() -> View {
     let loaded = create_signal(false);
-    let models = create_signal(Vec::<(String, String)>::new());
+    let list = use_context::<AppState>().models;
+    list.ensure();
+    // The chat models, for the default model.
+    let models = create_memo(move || {
+        list.of(Some(Task::Llm), Some(Role::Model))
+            .into_iter()
+            .map(|m| (m.entry.id, m.entry.name))
+            .collect::<Vec<_>>()
+    });
     let mics = create_signal(Vec::<(String, String)>::new());
     let default_model = create_signal(String::new());
     let temperature = create_signal(0.0f64);
@@ -108,15 +116,6 @@ pub fn SettingsCard() -> View {
                 }
             }
             loaded.set(true);
-            if let Ok(list) = client().list_models().await {
-                models.set(
-                    list.models
-                        .into_iter()
-                        .filter(|m| m.entry.task == Task::Llm && m.entry.role == Role::Model)
-                        .map(|m| (m.entry.id, m.entry.name))
-                        .collect(),
-                );
-            }
             mics.set(microphones().await);
         });
     });

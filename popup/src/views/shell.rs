@@ -61,11 +61,16 @@ impl Surface {
 
 #[component(inline_props)]
 pub fn App(surface: Surface) -> View {
-    provide_context(AppState::new());
+    let state = AppState::new();
+    provide_context(state);
     // Every surface wears the theme chosen on the options page.
     wasm_bindgen_futures::spawn_local(async { apply_theme(Settings::load().await.theme) });
-    // A theme chosen on the options page shows on every open page at once.
-    let watch = SettingsWatch::start(|settings| apply_theme(settings.theme));
+    // A theme chosen on the options page shows on every open page at once; a saved change may
+    // have cleared the models too ("Clear all data"), so a list read before is read again.
+    let watch = SettingsWatch::start(move |settings| {
+        apply_theme(settings.theme);
+        state.models.changed();
+    });
     on_cleanup(move || drop(watch));
     // Each card in its own boundary: one that fails leaves the others working.
     let cards = match surface {

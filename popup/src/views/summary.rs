@@ -16,10 +16,13 @@ use super::error_text::ui_error;
 use crate::chrome;
 use crate::client::SummaryAsk;
 use crate::i18n::{number, t, t_with, tn};
-use crate::state::{AppState, client};
+use crate::model_list::Models;
+use crate::state::{AppState, Fetch, client};
 
 #[derive(Clone, Copy)]
 struct Summary {
+    /// The page's model list.
+    models: Models,
     mode: Signal<SummaryMode>,
     /// Write in the user's language (`navigator.language`) instead of the page's.
     in_my_language: Signal<bool>,
@@ -38,13 +41,19 @@ fn user_language() -> Option<String> {
     web_sys::window().and_then(|w| w.navigator().language())
 }
 
-/// The installed default chat model, or an error that says what to do.
-async fn chat_model() -> Result<String, LanternError> {
-    let list = client().list_models().await?;
-    let model = list
-        .models
+/// The installed default chat model, or an error that says what to do. The page's model list
+/// answers; it is read first when it has not been (or could not be).
+async fn chat_model(models: Models) -> Result<String, LanternError> {
+    if models
+        .list
+        .with_untracked(|l| !matches!(l, Fetch::Ready(_)))
+    {
+        models.reload().await?;
+    }
+    let model = models
+        .of(Some(Task::Llm), Some(Role::Model))
         .into_iter()
-        .find(|m| m.entry.task == Task::Llm && m.entry.role == Role::Model && m.entry.default)
+        .find(|m| m.entry.default)
         .ok_or_else(|| ui_error(ErrorCode::UnknownModel, t("noChatModel")))?;
     match model.state {
         ModelState::Installed { .. } => Ok(model.entry.id),
@@ -105,7 +114,7 @@ impl Summary {
         language: Option<String>,
         selection: Option<String>,
     ) -> Result<(), LanternError> {
-        let model_id = chat_model().await?;
+        let model_id = chat_model(self.models).await?;
         let ask = SummaryAsk {
             tab_id,
             kind,
@@ -174,6 +183,7 @@ fn selected_value(event: web_sys::Event) -> Option<String> {
 pub fn SummaryView() -> View {
     let state = use_context::<AppState>();
     let summary = Summary {
+        models: state.models,
         mode: create_signal(SummaryMode::KeyPoints),
         in_my_language: create_signal(false),
         running: create_signal(false),

@@ -6,8 +6,10 @@ use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlSelectElement};
 
+use super::super::error_text::error_text;
 use super::session::{Chat, Download};
 use crate::i18n::{megabytes, number, t, t_with};
+use crate::state::Fetch;
 
 /// "1 min 20 s left" from what remains and the current speed.
 pub fn time_left(download: &Download) -> Option<String> {
@@ -72,7 +74,19 @@ pub fn ModelStatusLine(chat: Chat) -> View {
 
 fn status(chat: Chat) -> View {
     let Some(model) = chat.model.get_clone() else {
-        return view! { p(class="muted", role="status") { (t("lookingForModel")) } };
+        return match chat.list.list.get_clone() {
+            Fetch::Loading => view! { p(class="muted", role="status") { (t("lookingForModel")) } },
+            Fetch::Ready(_) => view! { p(class="error", role="alert") { (t("noChatModel")) } },
+            Fetch::Failed(error) => {
+                let text = error_text(&error);
+                view! {
+                    div(class="error-box", role="alert", data-code=format!("{:?}", error.code)) {
+                        p(class="error") { (text) }
+                        button(class="secondary", r#type="button", on:click=move |_| chat.list.refresh()) { (t("retry")) }
+                    }
+                }
+            }
+        };
     };
     let name = model.entry.name.clone();
     let details = t_with(

@@ -13,6 +13,7 @@ use crate::downloads;
 use crate::history::Conversation;
 use crate::history::store::ChatStore;
 use crate::i18n::{t, t_with};
+use crate::model_list::Models;
 use crate::settings::Settings;
 use crate::state::client;
 
@@ -26,10 +27,14 @@ pub struct Download {
 
 #[derive(Clone, Copy)]
 pub struct Chat {
+    /// The page's model list, shared with its other views.
+    pub list: Models,
     /// Every chat model of the catalog, with its state.
-    pub models: Signal<Vec<ModelStatus>>,
+    pub models: ReadSignal<Vec<ModelStatus>>,
+    /// The model picked here (or by the conversation opened); `None`: the settings' default.
+    chosen: Signal<Option<String>>,
     /// The model that answers.
-    pub model: Signal<Option<ModelStatus>>,
+    pub model: ReadSignal<Option<ModelStatus>>,
     pub conversation: Signal<Conversation>,
     /// The reply being streamed, while there is one.
     pub streaming: Signal<Option<String>>,
@@ -49,6 +54,20 @@ pub struct Chat {
     pub confirm_remove: Signal<bool>,
     /// Whether the calculator is offered, and the calls the model made.
     pub tools: ChatTools,
+}
+
+/// The model that answers: the one picked here, else the settings' default, else the
+/// catalog's default, else the first.
+fn pick<'a>(
+    models: &'a [ModelStatus],
+    chosen: Option<&str>,
+    default: Option<&str>,
+) -> Option<&'a ModelStatus> {
+    let find = |id: Option<&str>| id.and_then(|id| models.iter().find(|m| m.entry.id == id));
+    find(chosen)
+        .or_else(|| find(default))
+        .or_else(|| models.iter().find(|m| m.entry.default))
+        .or_else(|| models.first())
 }
 
 fn now() -> f64 {
@@ -71,10 +90,23 @@ fn storage_error(error: impl std::fmt::Display) -> LanternError {
 }
 
 impl Chat {
-    pub fn new() -> Chat {
+    pub fn new(list: Models) -> Chat {
+        let settings = create_signal(Settings::default());
+        let chosen = create_signal(None::<String>);
+        let models = create_selector(move || list.of(Some(Task::Llm), Some(Role::Model)));
+        let model = create_selector(move || {
+            let default = settings.with(|s| s.default_model.clone());
+            models.with(|models| {
+                chosen
+                    .with(|chosen| pick(models, chosen.as_deref(), default.as_deref()))
+                    .cloned()
+            })
+        });
         Chat {
-            models: create_signal(Vec::new()),
-            model: create_signal(None),
+            list,
+            models,
+            chosen,
+            model,
             conversation: create_signal(Conversation::new(new_id(), now())),
             streaming: create_signal(None),
             loading: create_signal(None),
@@ -83,7 +115,7 @@ impl Chat {
             download: create_signal(None),
             editing: create_signal(None),
             saved: create_signal(0),
-            settings: create_signal(Settings::default()),
+            settings,
             pace: create_signal(None),
             confirm_remove: create_signal(false),
             tools: ChatTools::new(),
@@ -106,50 +138,20 @@ impl Chat {
         })
     }
 
-    /// Reads the settings, then the catalog's chat models, and picks the one that answers:
-    /// the one chosen here, else the settings' default, else the catalog's default.
+    /// Reads the settings, and the page's model list unless another view did.
     pub fn start(self) {
+        self.list.ensure();
         wasm_bindgen_futures::spawn_local(async move {
             self.settings.set(Settings::load().await);
-            self.find_models().await;
         });
     }
 
-    pub async fn find_models(self) {
-        let list = match client().list_models().await {
-            Ok(list) => list.models,
-            Err(error) => {
-                self.error.set(Some(error));
-                return;
-            }
-        };
-        let chat_models: Vec<ModelStatus> = list
-            .into_iter()
-            .filter(|m| m.entry.task == Task::Llm && m.entry.role == Role::Model)
-            .collect();
-        let wanted = self
-            .model
-            .with(|m| m.as_ref().map(|m| m.entry.id.clone()))
-            .or_else(|| self.settings.with(|s| s.default_model.clone()));
-        let chosen = wanted
-            .and_then(|id| chat_models.iter().find(|m| m.entry.id == id))
-            .or_else(|| chat_models.iter().find(|m| m.entry.default))
-            .or_else(|| chat_models.first())
-            .cloned();
-        if chosen.is_none() {
-            self.error
-                .set(Some(ui_error(ErrorCode::UnknownModel, t("noChatModel"))));
-        }
-        self.models.set(chat_models);
-        self.model.set(chosen);
-    }
-
     pub fn choose_model(self, id: &str) {
-        let found = self
+        if self
             .models
-            .with(|list| list.iter().find(|m| m.entry.id == id).cloned());
-        if found.is_some() {
-            self.model.set(found);
+            .with(|list| list.iter().any(|m| m.entry.id == id))
+        {
+            self.chosen.set(Some(id.to_string()));
         }
     }
 
@@ -168,11 +170,10 @@ impl Chat {
                     bytes_per_s,
                 }))
             };
-            if let Err(error) = downloads::follow(model_id, progress).await {
+            if let Err(error) = downloads::follow(self.list, model_id, progress).await {
                 self.error.set(Some(error));
             }
             self.download.set(None);
-            self.find_models().await;
         });
     }
 
@@ -183,7 +184,7 @@ impl Chat {
             if let Err(error) = client().delete_model(model_id).await {
                 self.error.set(Some(error));
             }
-            self.find_models().await;
+            let _ = self.list.reload().await;
         });
     }
 
@@ -220,7 +221,7 @@ impl Chat {
         self.answer();
     }
 
-    /// After an error: looks for the models again, and asks again when a question went
+    /// After an error: reads the models again, and asks again when a question went
     /// unanswered.
     pub fn retry(self) {
         self.error.set(None);
@@ -228,7 +229,7 @@ impl Chat {
             .conversation
             .with(|c| c.messages.last().is_some_and(|m| m.role == "user"));
         wasm_bindgen_futures::spawn_local(async move {
-            self.find_models().await;
+            let _ = self.list.reload().await;
             if unanswered && self.ready() {
                 self.regenerate();
             }
@@ -452,5 +453,33 @@ impl Chat {
             });
         }
         self.saved.update(|n| *n += 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model_list::{builtin_list, of};
+
+    #[test]
+    fn the_model_picked_here_wins_then_the_settings_then_the_catalog() {
+        let models = of(&builtin_list(&[]), Some(Task::Llm), Some(Role::Model));
+        assert!(models.len() > 1, "the test needs two chat models");
+        let catalog_default = models.iter().find(|m| m.entry.default).expect("a default");
+        let other = models
+            .iter()
+            .find(|m| !m.entry.default)
+            .expect("another model");
+        let id = |m: Option<&ModelStatus>| m.map(|m| m.entry.id.clone());
+        let other_id = Some(other.entry.id.as_str());
+        assert_eq!(id(pick(&models, None, None)), id(Some(catalog_default)));
+        assert_eq!(id(pick(&models, None, other_id)), id(Some(other)));
+        assert_eq!(id(pick(&models, other_id, None)), id(Some(other)));
+        // A model the catalog no longer lists falls back to the next choice.
+        assert_eq!(
+            id(pick(&models, Some("gone"), None)),
+            id(Some(catalog_default))
+        );
+        assert_eq!(pick(&[], None, None), None);
     }
 }
