@@ -75,6 +75,11 @@ impl Models {
         read
     }
 
+    /// Whether the list is being read for the first time (or again after a failure).
+    pub fn is_loading(self) -> bool {
+        self.list.with(|l| matches!(l, Fetch::Loading))
+    }
+
     /// The models of `task` in `role` from the list as it stands (none while it is read).
     pub fn of(self, task: Option<Task>, role: Option<Role>) -> Vec<ModelStatus> {
         self.list.with(|l| match l {

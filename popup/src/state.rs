@@ -1,6 +1,6 @@
 //! The app's state: one `Copy` struct of signals, provided as context to every view.
 
-use protocol::{ChatMessage, EngineInfo, LanternError, PageInfo};
+use protocol::{EngineInfo, LanternError};
 use sycamore::prelude::*;
 
 use crate::client::Client;
@@ -19,9 +19,6 @@ pub struct AppState {
     pub engine: Signal<Fetch<EngineInfo>>,
     /// How many engine checks succeeded since the page opened.
     pub engine_checks: Signal<u32>,
-    pub page: Signal<Option<Fetch<PageInfo>>>,
-    /// A conversation handed to the chat to continue (a summary and its page).
-    pub chat_seed: Signal<Option<Vec<ChatMessage>>>,
     /// The catalog's models as this browser has them, shared by every view of the page.
     pub models: Models,
 }
@@ -31,8 +28,6 @@ impl AppState {
         AppState {
             engine: create_signal(Fetch::Loading),
             engine_checks: create_signal(0),
-            page: create_signal(None),
-            chat_seed: create_signal(None),
             models: Models::new(),
         }
     }

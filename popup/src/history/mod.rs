@@ -24,6 +24,34 @@ pub struct Conversation {
     #[serde(default)]
     pub model_id: Option<String>,
     pub messages: Vec<ChatMessage>,
+    /// The web pages the conversation shows (summarized or read), each at its place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<PageNote>,
+}
+
+/// A web page in a conversation: the source of a summary, or what "Read this page" saw. Kept
+/// beside the messages rather than in them because it is for the reader, not the model (a
+/// summary's page text reaches the model as its own system message).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageNote {
+    /// The index of the message it belongs before (`messages.len()`: after the last one).
+    pub before: usize,
+    pub kind: PageUse,
+    pub title: String,
+    pub url: String,
+    /// What was selected on the page ("Read this page" only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub selection: String,
+}
+
+/// Why a page is in the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageUse {
+    /// The message it comes before summarizes it.
+    Summarized,
+    /// "Read this page": its title, address and selection.
+    Read,
 }
 
 /// What the history list shows of a conversation (stored apart, so the list never reads
@@ -48,7 +76,30 @@ impl Conversation {
             updated_at: now,
             model_id: None,
             messages: Vec::new(),
+            pages: Vec::new(),
         }
+    }
+
+    /// Keeps the first `len` messages, and the pages shown among them.
+    pub fn truncate(&mut self, len: usize) {
+        self.messages.truncate(len);
+        self.pages.retain(|p| p.before <= len);
+    }
+
+    /// Puts `message` at `index`; the pages at or after it move along with their messages.
+    pub fn insert(&mut self, index: usize, message: ChatMessage) {
+        let index = index.min(self.messages.len());
+        self.messages.insert(index, message);
+        for page in &mut self.pages {
+            if page.before >= index {
+                page.before += 1;
+            }
+        }
+    }
+
+    /// The pages shown before message `index`.
+    pub fn pages_before(&self, index: usize) -> impl Iterator<Item = &PageNote> {
+        self.pages.iter().filter(move |p| p.before == index)
     }
 
     /// The title shown: the user's, else the first question's first line, else "New chat".
@@ -216,6 +267,28 @@ mod tests {
         assert!(c.matches(&query_words("lighthouse paris")).is_none());
         let hit = c.matches(&query_words("cliffs")).expect("a hit");
         assert!(hit.snippet.contains("Cliffs of Moher"), "{}", hit.snippet);
+    }
+
+    #[test]
+    fn pages_keep_their_place_as_messages_come_and_go() {
+        let mut c = conversation(&[("user", "Summarize this page")]);
+        let page = |before, kind| PageNote {
+            before,
+            kind,
+            title: "T".into(),
+            url: "https://example.com/".into(),
+            selection: String::new(),
+        };
+        c.pages = vec![page(0, PageUse::Read), page(1, PageUse::Summarized)];
+        c.messages.push(message("assistant", "A summary."));
+        c.insert(0, message("system", "The page's text"));
+        assert_eq!(c.messages[1].content, "Summarize this page");
+        let places: Vec<usize> = c.pages.iter().map(|p| p.before).collect();
+        assert_eq!(places, [1, 2]);
+        assert_eq!(c.pages_before(2).count(), 1);
+        c.truncate(1);
+        assert_eq!(c.pages.len(), 1);
+        assert_eq!(c.pages[0].kind, PageUse::Read);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use protocol::ChatMessage;
 use serde::{Deserialize, Serialize};
 
-use super::Conversation;
+use super::{Conversation, PageUse};
 
 /// Names the export format, so an import knows what it reads.
 pub const FORMAT: &str = "lantern-chats";
@@ -21,7 +21,20 @@ struct Export {
 /// A conversation as Markdown, for people.
 pub fn to_markdown(conversation: &Conversation) -> String {
     let mut out = format!("# {}\n", conversation.display_title());
-    for message in &conversation.messages {
+    let pages = |out: &mut String, index| {
+        for page in conversation.pages_before(index) {
+            let what = match page.kind {
+                PageUse::Summarized => "Summarized",
+                PageUse::Read => "Read",
+            };
+            out.push_str(&format!("\n> {what}: [{}](<{}>)\n", page.title, page.url));
+            if !page.selection.is_empty() {
+                out.push_str(&format!(">\n> Selection: {}\n", page.selection));
+            }
+        }
+    };
+    for (index, message) in conversation.messages.iter().enumerate() {
+        pages(&mut out, index);
         let who = match message.role.as_str() {
             "user" => "You",
             "assistant" => "Lantern",
@@ -30,6 +43,7 @@ pub fn to_markdown(conversation: &Conversation) -> String {
         };
         out.push_str(&format!("\n## {who}\n\n{}\n", message.content.trim_end()));
     }
+    pages(&mut out, conversation.messages.len());
     out
 }
 
@@ -116,6 +130,15 @@ fn check(conversation: &Conversation) -> Result<(), String> {
             ));
         }
     }
+    for (i, page) in conversation.pages.iter().enumerate() {
+        if page.before > conversation.messages.len() {
+            return Err(format!(
+                "page {} is placed before message {}, which does not exist",
+                i + 1,
+                page.before + 1
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -135,6 +158,13 @@ mod tests {
                 content: "Hello! **Bold**".into(),
             },
         ];
+        c.pages = vec![super::super::PageNote {
+            before: 1,
+            kind: PageUse::Summarized,
+            title: "Lanterns".into(),
+            url: "https://example.com/lanterns".into(),
+            selection: String::new(),
+        }];
         c
     }
 
@@ -153,6 +183,10 @@ mod tests {
         assert!(md.starts_with("# Hi there\n"), "{md}");
         assert!(md.contains("## You\n\nHi there\n"), "{md}");
         assert!(md.contains("## Lantern\n\nHello! **Bold**\n"), "{md}");
+        assert!(
+            md.contains("Hi there\n\n> Summarized: [Lanterns](<https://example.com/lanterns>)\n"),
+            "{md}"
+        );
     }
 
     #[test]
@@ -185,6 +219,9 @@ mod tests {
             err.contains("conversation 1") && err.contains("role \"hacker\""),
             "{err}"
         );
+        let misplaced = to_json(&[sample()]).replace("\"before\": 1", "\"before\": 7");
+        let err = parse_import(&misplaced).expect_err("refused");
+        assert!(err.contains("page 1 is placed before message 8"), "{err}");
         let missing = r#"{"format":"lantern-chats","version":1,"conversations":[{"id":"x"}]}"#;
         assert!(
             parse_import(missing)

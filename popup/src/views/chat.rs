@@ -1,5 +1,7 @@
-//! The chat view: header (new chat, history, model), the conversation, and the composer. Its
-//! pieces live in `chat/`; the request code is `chat/session.rs`, nowhere else.
+//! The chat view, the whole of the popup and the side panel: a header (history, new chat, the
+//! page actions, the model), the conversation filling the height, and the composer at the
+//! bottom. Its pieces live in `chat/`; requests are sent by `chat/session.rs` (answers) and
+//! `chat/summary.rs` (a page summarized or read into the conversation), nowhere else.
 //!
 //! Keyboard: Enter sends, Shift+Enter breaks the line, Esc stops an answer (or leaves editing),
 //! Ctrl/Cmd+K starts a new chat, ArrowUp in an empty box edits the last question.
@@ -7,21 +9,26 @@
 mod history;
 mod messages;
 mod model_status;
+mod page_actions;
 mod session;
+mod summary;
 
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 
+use super::Surface;
 use super::chat_tools::ToolsSwitch;
 use super::dictate::Dictate;
 use super::error_text::error_text;
-use crate::i18n::{number, t, t_with, tn};
+use crate::i18n::t;
 use crate::settings::SettingsWatch;
+use crate::state::AppState;
 use history::History;
 use messages::Messages;
 use model_status::{ModelPicker, ModelStatusLine};
+use page_actions::PageActions;
 pub use session::Chat;
 
 /// The composer's text box (one per page).
@@ -95,7 +102,7 @@ fn listen_to_page_keys(chat: Chat) {
 
 #[component]
 pub fn ChatView() -> View {
-    let state = use_context::<crate::state::AppState>();
+    let state = use_context::<AppState>();
     let chat = Chat::new(state.models);
     on_mount(move || {
         chat.start();
@@ -104,13 +111,11 @@ pub fn ChatView() -> View {
     // Sampling and the system prompt saved on the options page apply from the next message.
     let watch = SettingsWatch::start(move |settings| chat.settings.set(settings));
     on_cleanup(move || drop(watch));
-    // A conversation handed over by another view (a summary to continue) starts a new one.
-    let seed = state.chat_seed;
-    create_effect(move || {
-        if let Some(messages) = seed.with(|s| s.clone()) {
-            chat.continue_from(messages);
-        }
-    });
+    // A summary asked for while something streamed (or before the models were read) starts
+    // once that is over.
+    create_effect(move || chat.run_queued());
+    // Only the side panel takes the summaries context-menu clicks leave: the click opens it.
+    let takes_jobs = try_use_context::<Surface>() == Some(Surface::SidePanel);
     let show_history = create_signal(false);
     let input = create_node_ref();
     let submit = move || {
@@ -143,48 +148,40 @@ pub fn ChatView() -> View {
         _ => {}
     };
     view! {
-        section(class="card chat", aria-labelledby="chat-heading",
+        section(class="chat", aria-labelledby="chat-heading",
                 data-state=if chat.busy() { "generating" } else { "idle" }) {
             div(class="chat-header") {
-                h2(id="chat-heading") { (t("chatHeading")) }
+                div(class="chat-title") {
+                    img(class="logo", src="../icons/lantern-32.png", alt="", width="22", height="22")
+                    h1 { (t("productName")) }
+                    h2(id="chat-heading", class="visually-hidden") { (t("chatHeading")) }
+                }
                 div(class="chat-header-actions") {
                     button(class="secondary", r#type="button", aria-expanded=show_history.get().to_string(),
                            aria-controls="chat-history", on:click=move |_| show_history.set(!show_history.get())) { (t("historyButton")) }
-                    button(r#type="button", aria-keyshortcuts="Control+K Meta+K", on:click=move |_| new_chat(chat)) { (t("newChat")) }
+                    button(class="secondary", r#type="button", aria-keyshortcuts="Control+K Meta+K", on:click=move |_| new_chat(chat)) { (t("newChat")) }
                 }
             }
+            PageActions(chat=chat, takes_jobs=takes_jobs)
             (if show_history.get() { view! { History(chat=chat) } } else { view! {} })
-            ModelPicker(chat=chat)
-            ModelStatusLine(chat=chat)
+            div(class="model-bar") {
+                ModelPicker(chat=chat)
+                ModelStatusLine(chat=chat)
+            }
             Messages(chat=chat)
-            (match chat.error.get_clone() {
-                Some(error) => {
-                    let text = error_text(&error);
-                    view! {
-                        div(class="error-box", role="alert", data-code=format!("{:?}", error.code)) {
-                            p(class="error") { (text) }
-                            button(class="secondary", r#type="button", on:click=move |_| chat.retry()) { (t("retry")) }
+            div(class="composer") {
+                (match chat.error.get_clone() {
+                    Some(error) => {
+                        let text = error_text(&error);
+                        view! {
+                            div(class="error-box", role="alert", data-code=format!("{:?}", error.code)) {
+                                p(class="error") { (text) }
+                                button(class="secondary", r#type="button", on:click=move |_| chat.retry()) { (t("retry")) }
+                            }
                         }
                     }
-                }
-                None => view! {},
-            })
-            (match chat.live_speed() {
-                Some(speed) if chat.busy() => view! {
-                    p(class="muted live-stats", aria-hidden="true") { (t_with("tokensPerSecond", &[&number(speed, 1)])) }
-                },
-                _ => view! {},
-            })
-            (match chat.last.get_clone() {
-                Some(reply) => view! {
-                    p(class="muted stats", title=t("replyStatsTitle")) {
-                        (tn("replyTokens", reply.generated_tokens as u64, &[])) " · " (t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)]))
-                    }
-                },
-                None => view! {},
-            })
-            ToolsSwitch(tools=chat.tools)
-            div(class="composer") {
+                    None => view! {},
+                })
                 (if chat.editing.with(Option::is_some) {
                     view! {
                         p(class="editing", role="status") {
@@ -200,7 +197,10 @@ pub fn ChatView() -> View {
                          on:keydown=on_key)
                 div(class="composer-bar") {
                     // Extra input buttons (dictation, attachments) mount here.
-                    div(class="composer-tools") { Dictate(input=input) }
+                    div(class="composer-tools") {
+                        Dictate(input=input)
+                        ToolsSwitch(tools=chat.tools)
+                    }
                     (if chat.busy() {
                         view! { button(class="secondary", r#type="button", aria-keyshortcuts="Escape", on:click=move |_| chat.stop()) { (t("stop")) } }
                     } else {

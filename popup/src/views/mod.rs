@@ -1,4 +1,5 @@
-//! The views: an app shell per surface, built from small cards.
+//! The views: an app shell per surface: the chat filling the popup and the side panel, small
+//! cards on the options, welcome and microphone pages.
 
 mod about;
 mod boundary;
@@ -9,10 +10,8 @@ mod engine_card;
 mod error_text;
 mod microphone;
 mod models_card;
-mod page_card;
 mod settings_card;
 mod shell;
-mod summary;
 mod welcome;
 
 pub use shell::{App, Surface};

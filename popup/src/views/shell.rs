@@ -1,4 +1,5 @@
-//! The shell every surface shares: header, then the cards that surface shows.
+//! The shell every surface shares. The popup and the side panel are the chat, filling the
+//! page; the options, welcome and microphone pages are a header over the cards they show.
 
 use sycamore::prelude::*;
 
@@ -8,9 +9,7 @@ use super::chat::ChatView;
 use super::engine_card::EngineCard;
 use super::microphone::MicrophonePage;
 use super::models_card::ModelsCard;
-use super::page_card::PageCard;
 use super::settings_card::SettingsCard;
-use super::summary::SummaryView;
 use super::welcome::Welcome;
 use crate::i18n::t;
 use crate::settings::{Settings, SettingsWatch, apply_theme};
@@ -49,12 +48,13 @@ impl Surface {
         }
     }
 
-    fn subtitle(self) -> String {
+    /// The line under the header's name; the chat surfaces have no such header.
+    fn subtitle(self) -> Option<String> {
         match self {
-            Surface::Popup | Surface::SidePanel => t("subtitleChat"),
-            Surface::Options => t("subtitleOptions"),
-            Surface::Welcome => t("subtitleWelcome"),
-            Surface::Microphone => t("subtitleMicrophone"),
+            Surface::Popup | Surface::SidePanel => None,
+            Surface::Options => Some(t("subtitleOptions")),
+            Surface::Welcome => Some(t("subtitleWelcome")),
+            Surface::Microphone => Some(t("subtitleMicrophone")),
         }
     }
 }
@@ -63,6 +63,7 @@ impl Surface {
 pub fn App(surface: Surface) -> View {
     let state = AppState::new();
     provide_context(state);
+    provide_context(surface);
     // Every surface wears the theme chosen on the options page.
     wasm_bindgen_futures::spawn_local(async { apply_theme(Settings::load().await.theme) });
     // A theme chosen on the options page shows on every open page at once; a saved change may
@@ -74,16 +75,13 @@ pub fn App(surface: Surface) -> View {
     on_cleanup(move || drop(watch));
     // Each card in its own boundary: one that fails leaves the others working.
     let cards = match surface {
-        Surface::Popup => view! {
-            Boundary(name="Chat", title=t("chatHeading"), view=ChatView)
-            Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)
-        },
-        Surface::SidePanel => view! {
-            Boundary(name="Summary", title=t("summaryHeading"), view=SummaryView)
-            Boundary(name="Chat", title=t("chatHeading"), view=ChatView)
-            Boundary(name="This page", title=t("pageHeading"), view=PageCard)
-            Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)
-        },
+        Surface::Popup | Surface::SidePanel => {
+            return view! {
+                main(class="chat-surface") {
+                    Boundary(name="Chat", title=t("chatHeading"), view=ChatView)
+                }
+            };
+        }
         Surface::Options => view! {
             Boundary(name="Settings", title=t("settingsHeading"), view=SettingsCard)
             Boundary(name="Models", title=t("modelsHeading"), view=ModelsCard)
@@ -103,7 +101,7 @@ pub fn App(surface: Surface) -> View {
             img(class="logo", src="../icons/lantern-32.png", alt="", width="28", height="28")
             div {
                 h1 { (t("productName")) }
-                p(class="subtitle") { (surface.subtitle()) }
+                (surface.subtitle().map(|line| view! { p(class="subtitle") { (line) } }))
             }
         }
         main(class="cards") { (cards) }

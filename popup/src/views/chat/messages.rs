@@ -1,13 +1,15 @@
 //! The conversation on screen: user messages as typed, model answers as sanitised Markdown,
-//! each with its actions (copy; edit a question; regenerate the last answer), and the answer
-//! streaming in.
+//! each with its actions (copy; edit a question; regenerate the last answer), the pages it
+//! summarized or read, and the answer streaming in.
 
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 use web_sys::{Element, MouseEvent};
 
-use super::session::Chat;
-use crate::i18n::t;
+use super::session::{Chat, Stats};
+use crate::history::{PageNote, PageUse};
+use crate::i18n::{number, t, t_with, tn};
 use crate::markdown;
 
 /// Puts `text` on the clipboard, and says so on `button` for a moment.
@@ -51,20 +53,155 @@ fn answer_html(text: &str) -> View {
     view! { div(class="markdown", dangerously_set_inner_html=html) }
 }
 
+/// The figures of the last answer: its length and speed, or what a summary read.
+fn stats_text(stats: &Stats) -> String {
+    match stats {
+        Stats::Reply(reply) => format!(
+            "{} · {}",
+            tn("replyTokens", reply.generated_tokens as u64, &[]),
+            t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+        ),
+        Stats::Summary(reply) => format!(
+            "{} · {} · {}",
+            tn("summaryParts", reply.parts as u64, &[]),
+            tn("tokensRead", reply.source_tokens as u64, &[]),
+            t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+        ),
+    }
+}
+
+/// A page's title as a link to it. Only web addresses become links: a conversation may have
+/// been imported from a file, and its addresses are untrusted.
+fn page_link(page: &PageNote) -> View {
+    let title = if page.title.trim().is_empty() {
+        t("untitledPage")
+    } else {
+        page.title.clone()
+    };
+    let url = page.url.clone();
+    if url.starts_with("https://") || url.starts_with("http://") {
+        let tip = url.clone();
+        view! { a(href=url, target="_blank", rel="noopener noreferrer", title=tip) { (title) } }
+    } else {
+        view! { span { (title) } }
+    }
+}
+
+/// The source line of a summary, inside the answer it heads.
+fn source_view(page: &PageNote) -> View {
+    let link = page_link(page);
+    view! { p(class="summary-source") { (link) } }
+}
+
+/// What "Read this page" saw, as its own entry of the conversation.
+fn read_view(page: &PageNote) -> View {
+    let title = if page.title.is_empty() {
+        t("untitled")
+    } else {
+        page.title.clone()
+    };
+    let selection = if page.selection.is_empty() {
+        t("nothingSelected")
+    } else {
+        page.selection.clone()
+    };
+    let url = page.url.clone();
+    view! {
+        div(class="message page") {
+            p(class="page-heading") { (t("pageHeading")) }
+            dl(class="facts") {
+                div(class="fact") { dt { (t("factTitle")) } dd(data-field="title") { (title) } }
+                div(class="fact") { dt { (t("factAddress")) } dd(data-field="url", class="url") { (url) } }
+                div(class="fact") { dt { (t("factSelection")) } dd(data-field="selection") { (selection) } }
+            }
+        }
+    }
+}
+
+/// The pages read before message `index`, and the source of the summary it is, if any.
+fn pages_at(chat: Chat, index: usize) -> (View, Option<View>) {
+    // Cloned out first, as the messages are (see `Messages`).
+    let pages: Vec<PageNote> = chat
+        .conversation
+        .with(|c| c.pages_before(index).cloned().collect());
+    let read: Vec<View> = pages
+        .iter()
+        .filter(|p| p.kind == PageUse::Read)
+        .map(read_view)
+        .collect();
+    let source = pages
+        .iter()
+        .find(|p| p.kind == PageUse::Summarized)
+        .map(source_view);
+    (read.into(), source)
+}
+
+/// Keeps the end of the conversation in view as it grows or the panel is resized, while the
+/// reader is at the end (who scrolled up to read stays where they are, until a new entry comes).
+/// `at_end` follows the log's scrolling.
+fn follow_the_end(chat: Chat, log: NodeRef, at_end: Signal<bool>) {
+    let to_end = move || {
+        if at_end.get_untracked()
+            && let Some(log) = log.try_get().and_then(|l| l.dyn_into::<Element>().ok())
+        {
+            log.set_scroll_top(log.scroll_height());
+        }
+    };
+    let entries = std::cell::Cell::new(usize::MAX);
+    create_effect(move || {
+        let count = chat.conversation.with(|c| c.messages.len() + c.pages.len());
+        chat.streaming.track();
+        if entries.replace(count) != count {
+            at_end.set(true);
+        }
+        // After this change has reached the page.
+        wasm_bindgen_futures::spawn_local(async move { to_end() });
+    });
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_resize = Closure::<dyn Fn()>::new(to_end);
+    let _ = window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+    on_cleanup(move || {
+        let _ = window
+            .remove_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+    });
+}
+
+fn near_the_end(log: &Element) -> bool {
+    log.scroll_height() - log.scroll_top() - log.client_height() < 48
+}
+
 #[component(inline_props)]
 pub fn Messages(chat: Chat) -> View {
+    let log = create_node_ref();
+    let at_end = create_signal(true);
+    follow_the_end(chat, log, at_end);
+    let on_scroll = move |_| {
+        if let Some(log) = log.try_get().and_then(|l| l.dyn_into::<Element>().ok()) {
+            at_end.set(near_the_end(&log));
+        }
+    };
     view! {
-        div(class="messages", role="log", aria-live="polite", aria-label=t("conversationLabel"),
-            on:click=on_code_copy) {
+        div(r#ref=log, class="messages", role="log", aria-live="polite", aria-label=t("conversationLabel"),
+            tabindex="0", on:click=on_code_copy, on:scroll=on_scroll) {
             ({
                 // Cloned out first: building views inside `with` would create signals while the
                 // reactive arena is borrowed.
                 let list = chat.conversation.with(|c| c.messages.clone());
+                let empty = list.is_empty()
+                    && chat.streaming.with(Option::is_none)
+                    && chat.conversation.with(|c| c.pages.is_empty());
                 let last_answer = list.iter().rposition(|m| m.role == "assistant");
-                list.into_iter().enumerate().filter(|(_, m)| m.role != "system").map(|(index, m)| {
+                let entries = list.into_iter().enumerate().filter(|(_, m)| m.role != "system").map(|(index, m)| {
                     let content = m.content.clone();
                     let is_user = m.role == "user";
-                    let class = format!("message {}", m.role);
+                    let (read, source) = pages_at(chat, index);
+                    let class = if source.is_some() {
+                        format!("message {} summary", m.role)
+                    } else {
+                        format!("message {}", m.role)
+                    };
                     let body = if is_user {
                         let text = content.clone();
                         view! { div(class="plain") { (text) } }
@@ -74,6 +211,10 @@ pub fn Messages(chat: Chat) -> View {
                     let regenerate = (Some(index) == last_answer).then(|| view! {
                         button(class="link", r#type="button", disabled=chat.busy(),
                                on:click=move |_| chat.regenerate()) { (t("regenerate")) }
+                        // What the answer just written took (an answer reopened has no figures).
+                        (chat.last.get_clone().map(|stats| view! {
+                            span(class="muted stats", title=t("replyStatsTitle")) { (stats_text(&stats)) }
+                        }))
                     });
                     let edit = is_user.then(|| {
                         let text = content.clone();
@@ -85,7 +226,9 @@ pub fn Messages(chat: Chat) -> View {
                     });
                     view! {
                         (chat.tools.before(index))
+                        (read)
                         article(class=class, data-index=index.to_string()) {
+                            (source)
                             (body)
                             div(class="message-actions") {
                                 button(class="link", r#type="button", aria-label=t("copyMessage"),
@@ -98,20 +241,49 @@ pub fn Messages(chat: Chat) -> View {
                             }
                         }
                     }
-                }).collect::<Vec<_>>()
+                }).collect::<Vec<_>>();
+                if empty {
+                    view! { p(class="muted chat-empty") { (t("chatEmpty")) " " (t("pageOnlyWhenAsked")) } }
+                } else {
+                    entries.into()
+                }
             })
-            (match chat.streaming.get_clone() {
-                Some(text) => view! {
-                    (chat.tools.before(chat.conversation.with(|c| c.messages.len())))
-                    article(class="message assistant streaming", aria-busy="true") {
-                        (if text.is_empty() {
-                            view! { p(class="muted thinking") { (t("thinking")) } }
+            ({
+                let next = chat.conversation.with(|c| c.messages.len());
+                let (read, source) = pages_at(chat, next);
+                match chat.streaming.get_clone() {
+                    Some(text) => {
+                        let class = if source.is_some() {
+                            "message assistant summary streaming"
                         } else {
-                            answer_html(&text)
-                        })
+                            "message assistant streaming"
+                        };
+                        view! {
+                            (chat.tools.before(next))
+                            (read)
+                            article(class=class, aria-busy="true") {
+                                (source)
+                                (match chat.stage.get_clone() {
+                                    Some(stage) => view! { p(class="muted stream-status", role="status") { (stage) } },
+                                    None => view! {},
+                                })
+                                (if text.is_empty() {
+                                    if chat.stage.with(Option::is_some) {
+                                        view! {}
+                                    } else {
+                                        view! { p(class="muted thinking") { (t("thinking")) } }
+                                    }
+                                } else {
+                                    answer_html(&text)
+                                })
+                                (chat.live_speed().map(|speed| view! {
+                                    p(class="muted live-stats", aria-hidden="true") { (t_with("tokensPerSecond", &[&number(speed, 1)])) }
+                                }))
+                            }
+                        }
                     }
-                },
-                None => view! {},
+                    None => read,
+                }
             })
         }
     }

@@ -26,14 +26,21 @@ pub fn time_left(download: &Download) -> Option<String> {
     })
 }
 
+/// A model as the picker lists it: a model on this device by its name (Remove beside it says
+/// it is here), another with its size and state.
 fn option_label(model: &ModelStatus) -> String {
     let size = model.entry.total_size().map(megabytes).unwrap_or_default();
-    let state = match model.state {
-        ModelState::Installed { .. } => t("modelOnDevice"),
-        ModelState::Downloading { .. } => t("modelDownloading"),
-        _ => t("modelNotDownloaded"),
-    };
-    format!("{} · {size} · {state}", model.entry.name)
+    match model.state {
+        ModelState::Installed { .. } => model.entry.name.clone(),
+        ModelState::Downloading { .. } => {
+            format!("{} · {size} · {}", model.entry.name, t("modelDownloading"))
+        }
+        _ => format!(
+            "{} · {size} · {}",
+            model.entry.name,
+            t("modelNotDownloaded")
+        ),
+    }
 }
 
 /// The model picker: every chat model of the catalog, with its size and whether it is here.
@@ -132,10 +139,12 @@ fn status(chat: Chat) -> View {
     match model.state {
         ModelState::Installed { .. } => {
             let id = model.entry.id.clone();
+            // With a picker beside it, the picker names the model, and Remove says it is here.
+            let named = chat.models.with(Vec::len) <= 1;
             view! {
                 div(class="model-status", data-state="ready") {
                     p(class="muted", title=details) {
-                        (name) " · " (t("modelOnDevice")) " "
+                        (if named { view! { (name.clone()) " · " (t("modelOnDevice")) " " } } else { view! {} })
                         (if chat.confirm_remove.get() {
                             let id = id.clone();
                             view! {

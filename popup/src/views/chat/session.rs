@@ -1,14 +1,17 @@
 //! The chat's state and the one place that sends chat requests: send, regenerate, edit and
 //! resend, stop, new chat, open a saved chat. Every change to the conversation is saved.
+//! Whatever streams into the conversation (an answer here, a summary in `summary.rs`) goes
+//! through `stream_into`.
 
 use protocol::{
-    ChatMessage, ChatReply, ErrorCode, Event, LanternError, ModelState, ModelStatus, Role, Task,
+    ChatMessage, ChatReply, ErrorCode, Event, LanternError, ModelState, ModelStatus, Role, Stage,
+    SummaryReply, Task,
 };
 use sycamore::prelude::*;
 
 use super::super::chat_tools::ChatTools;
 use super::super::error_text::ui_error;
-use crate::client::Streaming;
+use crate::client::{Answer, Streaming, SummaryAsk};
 use crate::downloads;
 use crate::history::Conversation;
 use crate::history::store::ChatStore;
@@ -25,6 +28,13 @@ pub struct Download {
     pub bytes_per_s: f64,
 }
 
+/// What the last answer took, shown under the conversation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stats {
+    Reply(ChatReply),
+    Summary(SummaryReply),
+}
+
 #[derive(Clone, Copy)]
 pub struct Chat {
     /// The page's model list, shared with its other views.
@@ -38,9 +48,11 @@ pub struct Chat {
     pub conversation: Signal<Conversation>,
     /// The reply being streamed, while there is one.
     pub streaming: Signal<Option<String>>,
+    /// What a summary is doing before and while it streams ("Reading part 2 of 3…").
+    pub stage: Signal<Option<String>>,
     /// Loading the model before the reply: (done, total) bytes.
     pub loading: Signal<Option<(u64, u64)>>,
-    pub last: Signal<Option<ChatReply>>,
+    pub last: Signal<Option<Stats>>,
     pub error: Signal<Option<LanternError>>,
     pub download: Signal<Option<Download>>,
     /// The index of the message being edited in the composer.
@@ -54,6 +66,12 @@ pub struct Chat {
     pub confirm_remove: Signal<bool>,
     /// Whether the calculator is offered, and the calls the model made.
     pub tools: ChatTools,
+    /// A summary asked for while something streamed: it starts when that has stopped.
+    pub queued: Signal<Option<SummaryAsk>>,
+    /// The summary that failed, which Retry asks for again.
+    pub failed_summary: Signal<Option<SummaryAsk>>,
+    /// "Read this page" waits for the page's answer.
+    pub reading: Signal<bool>,
 }
 
 /// The model that answers: the one picked here, else the settings' default, else the
@@ -109,6 +127,7 @@ impl Chat {
             model,
             conversation: create_signal(Conversation::new(new_id(), now())),
             streaming: create_signal(None),
+            stage: create_signal(None),
             loading: create_signal(None),
             last: create_signal(None),
             error: create_signal(None),
@@ -119,6 +138,9 @@ impl Chat {
             pace: create_signal(None),
             confirm_remove: create_signal(false),
             tools: ChatTools::new(),
+            queued: create_signal(None),
+            failed_summary: create_signal(None),
+            reading: create_signal(false),
         }
     }
 
@@ -212,7 +234,7 @@ impl Chat {
         let cut = self.editing.get().unwrap_or(usize::MAX);
         self.editing.set(None);
         self.conversation.update(|c| {
-            c.messages.truncate(cut);
+            c.truncate(cut);
             c.messages.push(ChatMessage {
                 role: "user".into(),
                 content: text,
@@ -221,10 +243,13 @@ impl Chat {
         self.answer();
     }
 
-    /// After an error: reads the models again, and asks again when a question went
-    /// unanswered.
+    /// After an error: asks again for a summary that failed; else reads the models again,
+    /// and asks again when a question went unanswered.
     pub fn retry(self) {
         self.error.set(None);
+        if let Some(ask) = self.failed_summary.get_clone() {
+            return self.summarize(ask);
+        }
         let unanswered = self
             .conversation
             .with(|c| c.messages.last().is_some_and(|m| m.role == "user"));
@@ -258,6 +283,7 @@ impl Chat {
             return;
         };
         self.error.set(None);
+        self.failed_summary.set(None);
         self.last.set(None);
         self.streaming.set(Some(String::new()));
         let settings = self.settings.get_clone();
@@ -280,7 +306,7 @@ impl Chat {
         );
         self.save();
         wasm_bindgen_futures::spawn_local(async move {
-            let finished = self.stream(request).await;
+            let finished = self.stream_into(request, |_| {}).await;
             // What was streamed stays, also when the reply failed or was stopped part way.
             let text = finished
                 .as_ref()
@@ -294,16 +320,22 @@ impl Chat {
             let still_open = self.conversation.with(|c| c.id == asked_in);
             if still_open && !answer.content.is_empty() {
                 self.conversation.update(|c| c.messages.push(answer));
-                self.last.set(finished);
+                self.last.set(finished.map(Stats::Reply));
                 self.save();
             } else if !answer.content.is_empty() {
                 // A new chat was started while this answer streamed: it belongs to the old one.
                 self.append_stored(asked_in, answer).await;
             }
-            self.pace.set(None);
-            self.loading.set(None);
-            self.streaming.set(None);
+            self.end_stream();
         });
+    }
+
+    /// Back to idle after a stream, however it ended.
+    pub(super) fn end_stream(self) {
+        self.pace.set(None);
+        self.loading.set(None);
+        self.stage.set(None);
+        self.streaming.set(None);
     }
 
     async fn append_stored(self, id: String, answer: ChatMessage) {
@@ -325,8 +357,14 @@ impl Chat {
         }
     }
 
-    async fn stream(self, request: Streaming<ChatReply>) -> Option<ChatReply> {
-        let reply = request
+    /// Streams a reply into the answer on screen: its text and pace, the model loading, the
+    /// tool calls; other events go to `on_event`. A failure is shown, and gives `None`.
+    pub(super) async fn stream_into<T: Answer>(
+        self,
+        request: Streaming<T>,
+        mut on_event: impl FnMut(Event),
+    ) -> Option<T> {
+        let outcome = request
             .each(|event| match event {
                 Event::Token { text } => {
                     self.loading.set(None);
@@ -340,6 +378,11 @@ impl Chat {
                         }
                     });
                 }
+                Event::Step {
+                    stage: Stage::LoadingModel,
+                    done: Some(done),
+                    total: Some(total),
+                } => self.loading.set(Some((done, total))),
                 // The streamed call is replaced by the tool's own record.
                 event
                     if self
@@ -348,15 +391,10 @@ impl Chat {
                 {
                     self.streaming.set(Some(String::new()))
                 }
-                Event::Step {
-                    done: Some(done),
-                    total: Some(total),
-                    ..
-                } => self.loading.set(Some((done, total))),
-                _ => {}
+                event => on_event(event),
             })
             .await;
-        reply.map_err(|error| self.error.set(Some(error))).ok()
+        outcome.map_err(|error| self.error.set(Some(error))).ok()
     }
 
     pub fn stop(self) {
@@ -375,14 +413,9 @@ impl Chat {
         self.editing.set(None);
         self.last.set(None);
         self.error.set(None);
+        self.failed_summary.set(None);
         self.tools.clear();
         self.conversation.set(Conversation::new(new_id(), now()));
-    }
-
-    /// Starts a new conversation that holds `messages` (a page summary to talk about).
-    pub fn continue_from(self, messages: Vec<ChatMessage>) {
-        self.new_chat();
-        self.conversation.update(|c| c.messages = messages);
     }
 
     pub fn open(self, id: String) {
@@ -399,6 +432,7 @@ impl Chat {
                     self.editing.set(None);
                     self.last.set(None);
                     self.error.set(None);
+                    self.failed_summary.set(None);
                     if let Some(id) = conversation.model_id.as_deref() {
                         self.choose_model(id);
                     }
