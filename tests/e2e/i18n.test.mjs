@@ -77,14 +77,16 @@ test('the side panel speaks German, streams and stops an answer with German cont
   await installFromMirror(lantern, SMOL);
   const panel = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
   await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
-  await panel.locator('section[aria-labelledby="engine-heading"][data-state="ready"]').waitFor({ timeout: 30000 });
   const box = panel.getByRole('textbox', { name: 'Nachricht' });
   await box.waitFor();
-  for (const name of ['Senden', 'Neuer Chat', 'Diktieren', 'Verlauf', 'Diese Seite zusammenfassen']) {
+  for (const name of ['Senden', 'Neuer Chat', 'Diktieren', 'Verlauf', 'Diese Seite zusammenfassen', 'Diese Seite lesen']) {
     assert.equal(await panel.getByRole('button', { name, exact: true }).count(), 1, `button ${name}`);
   }
   assert.equal(await panel.title(), 'Lantern');
   assert.equal(await box.getAttribute('placeholder'), word(de, 'messagePlaceholder'));
+  // The summary's options are German too.
+  await panel.getByRole('button', { name: 'Optionen für die Zusammenfassung' }).click();
+  await panel.getByLabel('Art der Zusammenfassung').waitFor();
   await assertGerman(panel, 'side panel');
   for (const violation of await audit(panel)) assert.fail(`side panel: ${violation}`);
   await screenshot(panel, 'sidepanel-de');

@@ -13,6 +13,16 @@ after(async () => { await lantern?.close(); });
 
 const engineInfo = (id) => ({ id, target: 'offscreen', body: { type: 'engine_info' } });
 
+/** The options page, once the requests it makes on opening (engine facts, model list) are
+ *  answered: what a test counts or closes afterwards is its own doing. */
+async function settledOptions() {
+  const page = await lantern.open('ui/options.html');
+  for (const heading of ['engine-heading', 'models-heading']) {
+    await page.locator(`section[aria-labelledby="${heading}"][data-state="ready"]`).waitFor({ timeout: 30000 });
+  }
+  return page;
+}
+
 async function closeOffscreen() {
   const sw = await lantern.serviceWorker();
   await sw.evaluate(async () => {
@@ -27,7 +37,7 @@ async function offscreenContexts() {
 }
 
 test('10 concurrent requests create exactly one offscreen document', async () => {
-  const page = await lantern.open('ui/options.html');
+  const page = await settledOptions();
   await closeOffscreen();
   const created = await countOffscreenCreations(lantern);
   const replies = await page.evaluate(async () => Promise.all(
@@ -46,7 +56,7 @@ test('10 concurrent requests create exactly one offscreen document', async () =>
 });
 
 test('a closed offscreen document is created again on the next request', async () => {
-  const page = await lantern.open('ui/options.html');
+  const page = await settledOptions();
   assert.equal((await sendFrom(page, engineInfo(1))).kind, 'return');
   await closeOffscreen();
   assert.equal(await offscreenContexts(), 0);
@@ -57,7 +67,7 @@ test('a closed offscreen document is created again on the next request', async (
 });
 
 test('killing the service worker mid-request, the UI still gets its answer, and asking again works', async () => {
-  const page = await lantern.open('ui/popup.html');
+  const page = await settledOptions();
   const card = page.locator('section[aria-labelledby="engine-heading"]');
   await card.locator('xpath=self::*[@data-state="ready"]').waitFor();
   // A request that needs a new document and worker is slow enough to be caught in flight most

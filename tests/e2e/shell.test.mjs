@@ -1,5 +1,6 @@
-// The extension loads, its service worker starts cleanly, and every surface shows engine status
-// that came the whole way: page -> background -> offscreen document -> worker -> back.
+// The extension loads, its service worker starts cleanly, the options and welcome pages show
+// engine status that came the whole way (page -> background -> offscreen document -> worker ->
+// back), and the popup and the side panel open on the chat.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, screenshot, sendFrom } from './lib/lantern.mjs';
@@ -32,15 +33,32 @@ test('the service worker starts and answers with no console errors', async () =>
   assert.deepEqual(lantern.consoleErrors, []);
 });
 
-test('the popup shows engine status from the full round trip', async () => {
-  const page = await lantern.open('ui/popup.html', { width: 360, height: 420 });
+test('the options page shows engine status from the full round trip', async () => {
+  const page = await lantern.open('ui/options.html', { width: 900, height: 800 });
   const facts = await engineFacts(page);
   assert.equal(facts.simd128, 'yes');
   assert.equal(facts.offscreenIsolated, 'yes');
   assert.equal(facts.workerIsolated, 'yes');
   assert.ok(facts.threads >= 1);
-  await screenshot(page, 'popup');
   await page.close();
+});
+
+test('the popup and the side panel are the chat, with no engine details', async () => {
+  for (const [path, name, viewport] of [
+    ['ui/popup.html', 'popup', { width: 380, height: 580 }],
+    ['ui/sidepanel.html', 'sidepanel', { width: 400, height: 700 }],
+  ]) {
+    const page = await lantern.open(path, viewport);
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    assert.equal(await page.locator('h1').innerText(), 'Lantern');
+    for (const name of ['Summarize this page', 'Read this page', 'History', 'New chat', 'Dictate']) {
+      assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, `${path}: ${name}`);
+    }
+    await page.locator('.model-status').waitFor({ timeout: 20000 });
+    assert.equal(await page.locator('section[aria-labelledby="engine-heading"]').count(), 0, `${path}: engine card`);
+    await screenshot(page, name);
+    await page.close();
+  }
 });
 
 test('the offscreen document and its worker are cross-origin isolated', async () => {
@@ -55,9 +73,8 @@ test('the offscreen document and its worker are cross-origin isolated', async ()
   await page.close();
 });
 
-test('side panel, options and welcome pages render, with screenshots', async () => {
+test('options and welcome pages render, with screenshots', async () => {
   for (const [path, name, viewport] of [
-    ['ui/sidepanel.html', 'sidepanel', { width: 400, height: 700 }],
     ['ui/options.html', 'options', { width: 900, height: 800 }],
     ['ui/welcome.html', 'welcome', { width: 900, height: 800 }],
   ]) {

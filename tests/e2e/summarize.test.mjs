@@ -1,6 +1,7 @@
 // Summaries from the context menu, end to end with the real SmolLM2 from IndexedDB: the menu's
 // onClicked listener is called in the service worker with the real tab object, as Chromium calls
-// it, and the summary streams into the side panel with its source. A 20,000-word page goes
+// it, and the summary streams into the side panel's conversation with its source, the page's
+// text kept for follow-up questions. A 20,000-word page goes
 // through the chunked path with "Reading part i of n" progress (at most 3 parts of 384 tokens,
 // notes of at most 40 tokens, a TL;DR of at most 64); a page that tries to take over
 // the assistant is only summarized; pages without text and browser pages say why.
@@ -9,6 +10,7 @@ import assert from 'node:assert/strict';
 import { launch, screenshot } from './lib/lantern.mjs';
 import { mirrorCatalog } from './lib/mirror.mjs';
 import { installFromMirror } from './lib/install.mjs';
+import { saveChatSettings } from './lib/settings.mjs';
 import { serve } from './lib/web_server.mjs';
 import * as pages from './lib/pages.mjs';
 
@@ -23,6 +25,7 @@ before(async () => {
   lantern = await launch();
   await lantern.closeWelcome();
   await installFromMirror(lantern, SMOL);
+  await saveChatSettings(lantern, { temperature: 0 });
   web = await serve({
     '/article': pages.article,
     '/injected': pages.injected,
@@ -59,21 +62,30 @@ async function openPanel() {
     window.statuses = [];
     let length = 0;
     new MutationObserver(() => {
-      const text = document.querySelector('.summary-text')?.textContent ?? '';
-      if (text.length > length && document.querySelector('.summary[data-state="running"]')) window.growth++;
+      const text = document.querySelector('.message.summary.streaming .markdown')?.textContent ?? '';
+      if (text.length > length) window.growth++;
       length = text.length;
-      const status = document.querySelector('.summary-status')?.textContent;
+      const status = document.querySelector('.stream-status')?.textContent;
       if (status && window.statuses.at(-1)?.[1] !== status) window.statuses.push([Math.round(performance.now() / 1000), status]);
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
   });
   return page;
 }
 
-const card = () => panel.locator('section.summary');
+const chat = () => panel.locator('section.chat');
+/** The summary in the conversation, once it has streamed in whole. */
+const summaryMessage = () => panel.locator('section.chat[data-state="idle"] .messages article.message.summary');
+const chatError = () => panel.locator('section.chat .composer .error-box');
+
+/** Opens the summary's form and language, unless they are open. */
+async function summaryOptions() {
+  const toggle = panel.getByRole('button', { name: 'Summary options' });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
 
 async function summaryDone(timeout) {
-  await card().locator('xpath=self::*[@data-state="done"]').waitFor({ timeout });
-  return panel.locator('.summary-text').innerText();
+  await summaryMessage().waitFor({ timeout });
+  return summaryMessage().locator('.markdown').innerText();
 }
 
 test('"Summarize page" from the menu streams a summary of the article into the side panel', async () => {
@@ -82,7 +94,7 @@ test('"Summarize page" from the menu streams a summary of the article into the s
   await clickMenu('lantern-summarize-page', tab);
   panel = await openPanel();
   const summary = await summaryDone(180000);
-  const link = panel.locator('.summary-source a');
+  const link = summaryMessage().locator('.summary-source a');
   // Readability keeps a short title whole, site name and all.
   assert.ok((await link.innerText()).startsWith(pages.ARTICLE_TITLE), await link.innerText());
   assert.equal(await link.getAttribute('href'), `${web.origin}/article`);
@@ -92,14 +104,36 @@ test('"Summarize page" from the menu streams a summary of the article into the s
   const growth = await panel.evaluate(() => window.growth);
   assert.ok(growth >= 2, `the summary arrived in ${growth} piece(s), not streamed`);
   console.log(`# summary of the article:\n# ${summary.replaceAll('\n', '\n# ')}`);
+  // The request reads as the user's side of the conversation, naming the page.
+  assert.match(await panel.locator('.messages article.message.user').first().innerText(), /^Summarize “How lighthouses guided ships/);
+  assert.match(await chat().locator('.stats').innerText(), /^1 part · [\d,]+ tokens read · [\d.]+ tokens\/s$/);
   await screenshot(panel, 'summary-article');
-  // It continues as a chat about the page.
-  await panel.getByRole('button', { name: 'Continue in chat' }).click();
-  // The chat renders the summary as Markdown (line breaks inside a paragraph become spaces).
-  const answer = panel.locator('.chat .message.assistant .markdown').first();
-  await answer.waitFor();
-  const words = (text) => text.split(/\s+/).filter(Boolean).join(' ');
-  assert.equal(words(await answer.innerText()), words(summary));
+  // The conversation goes on about the page: its text is kept (stored with the conversation,
+  // sent with every question as the system message before the summary).
+  const stored = await panel.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('lantern-chats');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const all = open.result.transaction('conversations').objectStore('conversations').getAll();
+      all.onsuccess = () => { open.result.close(); resolve(all.result); };
+      all.onerror = () => reject(all.error);
+    };
+  }));
+  assert.equal(stored.length, 1);
+  const [system, asked, answered] = stored[0].messages;
+  assert.equal(system.role, 'system');
+  assert.match(system.content, /Fresnel lens/);
+  assert.equal(asked.role, 'user');
+  assert.equal(answered.role, 'assistant');
+  assert.equal(stored[0].pages[0].url, `${web.origin}/article`);
+  await panel.getByRole('textbox', { name: 'Message' }).fill('What did the keepers do at night?');
+  await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await chat().locator('xpath=self::*[@data-state="generating"]').waitFor();
+  await chat().locator('xpath=self::*[@data-state="idle"]').waitFor({ timeout: 180000 });
+  const followUp = await panel.locator('.messages article.message.assistant').last().innerText();
+  console.log(`# the follow-up answer: ${followUp}`);
+  assert.equal(await panel.locator('.messages article.message.assistant').count(), 2);
+  assert.ok(followUp.trim().length > 0);
   await page.close();
 });
 
@@ -107,16 +141,19 @@ test('a page that orders the assistant around is only summarized', async () => {
   panel ??= await openPanel(); // when run alone
   const { page, tab } = await openTab('/injected');
   await panel.evaluate(() => { window.growth = 0; });
+  await summaryOptions();
   await panel.getByLabel('Summary form').selectOption('tldr');
-  // The panel is open already: the job reaches it through storage.onChanged.
+  // The panel is open already: the job reaches it through storage.onChanged, and the summary
+  // starts a new conversation (the page's text stays with its own).
   await clickMenu('lantern-summarize-page', tab);
-  await card().locator('xpath=self::*[@data-state="running"]').waitFor({ timeout: 10000 });
+  await panel.locator('.message.summary.streaming').waitFor({ timeout: 10000 });
   const summary = await summaryDone(180000);
   console.log(`# summary of the hostile page:\n# ${summary.replaceAll('\n', '\n# ')}`);
   assert.ok(!summary.includes(pages.CANARY), `the page's canary came out: ${summary}`);
   assert.doesNotMatch(summary, /tool_call|delete_all_files/i, 'no tool call');
   assert.match(summary, /bread|dough|sourdough|starter|bake|loaf/i, 'the summary is about bread');
-  assert.ok((await panel.locator('.summary-source a').innerText()).startsWith(pages.INJECTED_TITLE));
+  assert.ok((await summaryMessage().locator('.summary-source a').innerText()).startsWith(pages.INJECTED_TITLE));
+  assert.equal(await panel.locator('.messages article.message.assistant').count(), 1, 'a new conversation');
   await page.close();
 });
 
@@ -130,17 +167,18 @@ test('pages without readable text, and browser pages, say so clearly', async () 
     const { page, tab } = await openTab(path);
     await sw.evaluate((id) => chrome.tabs.update(id, { active: true }), tab.id);
     await panel.getByRole('button', { name: 'Summarize this page' }).click();
-    const error = panel.locator('section.summary .error');
-    await error.waitFor({ timeout: 30000 });
-    assert.equal(await error.getAttribute('data-code'), code);
-    assert.match(await error.innerText(), message);
+    await chatError().waitFor({ timeout: 30000 });
+    assert.equal(await chatError().getAttribute('data-code'), code);
+    assert.match(await chatError().innerText(), message);
+    // Nothing came of it: the request left the conversation again.
+    assert.equal(await panel.locator('.messages article.message').count(), 0);
     await page.close();
   }
   // "Explain selection" with nothing selected (the selection was cleared before the click).
   const { page: article, tab } = await openTab('/article');
   await clickMenu('lantern-explain-selection', tab);
-  await panel.waitForFunction(() => /Nothing is selected/.test(document.querySelector('section.summary .error')?.textContent ?? ''));
-  assert.equal(await panel.locator('section.summary .error').getAttribute('data-code'), 'NoReadableText');
+  await panel.waitForFunction(() => /Nothing is selected/.test(document.querySelector('section.chat .error-box')?.textContent ?? ''));
+  assert.equal(await chatError().getAttribute('data-code'), 'NoReadableText');
   await article.close();
   const browserPage = await lantern.context.newPage();
   await browserPage.goto('chrome://version');
@@ -148,9 +186,8 @@ test('pages without readable text, and browser pages, say so clearly', async () 
   const id = await sw.evaluate(async () => Math.max(...(await chrome.tabs.query({})).map((t) => t.id)));
   await sw.evaluate((tabId) => chrome.tabs.update(tabId, { active: true }), id);
   await panel.getByRole('button', { name: 'Summarize this page' }).click();
-  const error = panel.locator('section.summary .error');
-  await panel.waitForFunction(() => /browser pages/.test(document.querySelector('section.summary .error')?.textContent ?? ''));
-  assert.equal(await error.getAttribute('data-code'), 'NoPageAccess');
+  await panel.waitForFunction(() => /browser pages/.test(document.querySelector('section.chat .error-box')?.textContent ?? ''));
+  assert.equal(await chatError().getAttribute('data-code'), 'NoPageAccess');
   await screenshot(panel, 'summary-browser-page');
   await browserPage.close();
 });
@@ -159,6 +196,7 @@ test(`a ${LONG_WORDS}-word page is summarized in parts, with progress`, async ()
   panel ??= await openPanel(); // when run alone
   const { page, tab } = await openTab('/long');
   await panel.evaluate(() => { window.statuses = []; });
+  await summaryOptions();
   await panel.getByLabel('Summary form').selectOption('tldr');
   await clickMenu('lantern-summarize-page', tab);
   const started = Date.now();
@@ -168,7 +206,7 @@ test(`a ${LONG_WORDS}-word page is summarized in parts, with progress`, async ()
   });
   const timeline = await panel.evaluate(() => window.statuses);
   const statuses = timeline.map(([, status]) => status);
-  console.log(`# long page: ${((Date.now() - started) / 1000).toFixed(0)} s; ${await panel.locator('.summary .stats').innerText()}`);
+  console.log(`# long page: ${((Date.now() - started) / 1000).toFixed(0)} s; ${await chat().locator('.stats').innerText()}`);
   console.log(`# progress (s, status): ${JSON.stringify(timeline)}`);
   console.log(`# summary of the long page:\n# ${summary.replaceAll('\n', '\n# ')}`);
   const parts = statuses.map((s) => s.match(/^Reading part (\d+) of (\d+)/)).filter(Boolean);
