@@ -353,3 +353,14 @@ mod tests {
         assert_eq!(EngineInfo::from_response(Response::Done), None);
     }
 }
+
+thread_local! {
+    /// The page's one connection to the background. A thread-local rather than a context value:
+    /// views call it from async tasks and event handlers, where no reactive scope is current.
+    static CLIENT: Client = Client::default();
+}
+
+/// The app's one client, shared by every view.
+pub fn shared() -> Client {
+    CLIENT.with(Client::clone)
+}

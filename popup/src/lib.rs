@@ -5,6 +5,7 @@
 mod chrome;
 mod client;
 mod downloads;
+mod fetch;
 mod history;
 mod i18n;
 mod import;

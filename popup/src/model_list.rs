@@ -5,7 +5,8 @@
 use protocol::{LanternError, ModelList, ModelStatus, Role, Task};
 use sycamore::prelude::*;
 
-use crate::state::{Fetch, client};
+use crate::client::shared as client;
+use crate::fetch::Fetch;
 
 /// The page's one model list. `Copy`: views and their tasks keep it by value.
 #[derive(Clone, Copy)]

@@ -1,18 +1,11 @@
 //! The app's state: one `Copy` struct of signals, provided as context to every view.
 
-use protocol::{EngineInfo, LanternError};
+use protocol::EngineInfo;
 use sycamore::prelude::*;
 
-use crate::client::Client;
+pub use crate::client::shared as client;
+pub use crate::fetch::Fetch;
 use crate::model_list::Models;
-
-/// Where a value fetched from the background stands.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Fetch<T> {
-    Loading,
-    Ready(T),
-    Failed(LanternError),
-}
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -31,15 +24,4 @@ impl AppState {
             models: Models::new(),
         }
     }
-}
-
-thread_local! {
-    /// The page's one connection to the background. A thread-local rather than a context value:
-    /// views call it from async tasks and event handlers, where no reactive scope is current.
-    static CLIENT: Client = Client::default();
-}
-
-/// The app's one client, shared by every view.
-pub fn client() -> Client {
-    CLIENT.with(Client::clone)
 }
