@@ -243,10 +243,10 @@ test('a stored copy damaged at rest is detected at load and removed', async () =
   assert.match(final.error.message, /was damaged .* it was removed; download it again/);
   assert.deepEqual(await stored(page, SMOL), { chunks: 0, files: 0, models: 0 });
   assert.equal((await stateOf(page, SMOL)).state, 'available');
-  // Loading reports its bytes chunk by chunk as it reads and hashes them; a file that fails its
-  // check never reaches the end of the model.
+  // Loading reports its bytes chunk by chunk as it reads and hashes them; the check comes when
+  // a file is read whole, so the only answer to a damaged copy is the error above.
   const steps = replies.filter((r) => r.kind === 'progress').map((r) => r.event);
-  assert.ok(steps.every((e) => e.type === 'step' && e.stage === 'loading_model' && e.done < e.total), JSON.stringify(steps.at(-1)));
+  assert.ok(steps.every((e) => e.type === 'step' && e.stage === 'loading_model'), JSON.stringify(steps));
   await mirror.stop();
   await page.close();
 });
