@@ -5,9 +5,40 @@ use serde::{Deserialize, Serialize};
 /// One turn of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatMessage {
-    /// `system`, `user`, `assistant` or `tool`.
-    pub role: String,
+    pub role: ChatRole,
     pub content: String,
+}
+
+impl ChatMessage {
+    pub fn new(role: ChatRole, content: impl Into<String>) -> ChatMessage {
+        ChatMessage {
+            role,
+            content: content.into(),
+        }
+    }
+}
+
+/// Who speaks a turn. On the wire and in stored conversations as the lower-case word, so the
+/// conversations saved while this was a string read back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatRole {
+    System,
+    User,
+    Assistant,
+    Tool,
+}
+
+impl ChatRole {
+    /// The word chat templates use for the role.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatRole::System => "system",
+            ChatRole::User => "user",
+            ChatRole::Assistant => "assistant",
+            ChatRole::Tool => "tool",
+        }
+    }
 }
 
 /// How to sample a reply. Defaults suit a chat assistant.
@@ -92,5 +123,36 @@ impl BuiltinTool {
         match self {
             BuiltinTool::Calculator => "calculator",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_keep_the_words_stored_conversations_use() {
+        let stored = r#"[{"role":"system","content":"s"},{"role":"user","content":"u"},
+            {"role":"assistant","content":"a"},{"role":"tool","content":"t"}]"#;
+        let messages: Vec<ChatMessage> = serde_json::from_str(stored).unwrap();
+        let roles: Vec<ChatRole> = messages.iter().map(|m| m.role).collect();
+        assert_eq!(
+            roles,
+            [
+                ChatRole::System,
+                ChatRole::User,
+                ChatRole::Assistant,
+                ChatRole::Tool
+            ]
+        );
+        for m in &messages {
+            let json = serde_json::to_string(m).unwrap();
+            assert!(
+                json.contains(&format!("\"role\":\"{}\"", m.role.as_str())),
+                "{json}"
+            );
+        }
+        let err = serde_json::from_str::<ChatMessage>(r#"{"role":"User","content":""}"#);
+        assert!(err.is_err(), "roles are lower-case words");
     }
 }

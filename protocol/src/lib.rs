@@ -19,7 +19,7 @@ mod summary;
 mod target;
 
 pub use catalog::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
-pub use chat::{BuiltinTool, ChatMessage, ChatReply, Finish, Sampling};
+pub use chat::{BuiltinTool, ChatMessage, ChatReply, ChatRole, Finish, Sampling};
 pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
 pub use envelope::{Envelope, Id};
 pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};

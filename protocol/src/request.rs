@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Task;
-use crate::chat::{BuiltinTool, ChatMessage, Sampling};
+use crate::chat::{BuiltinTool, ChatMessage, ChatRole, Sampling};
 use crate::kind::{self, Engine, RequestKind, Server};
 use crate::summary::{PageSnapshot, SummaryKind, SummaryMode};
 use crate::target::Target;
@@ -192,7 +192,7 @@ impl Request {
             Request::Chat {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
                 messages: vec![ChatMessage {
-                    role: "user".into(),
+                    role: ChatRole::User,
                     content: "Hi 👋".into(),
                 }],
                 sampling: Sampling::default(),
@@ -202,7 +202,7 @@ impl Request {
             Request::Chat {
                 model_id: "qwen2.5-coder-0.5b-instruct-q5_0".into(),
                 messages: vec![ChatMessage {
-                    role: "user".into(),
+                    role: ChatRole::User,
                     content: "What is 4817 * 23?".into(),
                 }],
                 sampling: Sampling {

@@ -4,7 +4,7 @@
 pub mod store;
 pub mod transfer;
 
-use protocol::ChatMessage;
+use protocol::{ChatMessage, ChatRole};
 use serde::{Deserialize, Serialize};
 
 /// Longest automatic title, in characters.
@@ -109,7 +109,7 @@ impl Conversation {
         }
         self.messages
             .iter()
-            .find(|m| m.role == "user")
+            .find(|m| m.role == ChatRole::User)
             .and_then(|m| m.content.lines().find(|l| !l.trim().is_empty()))
             .map(|line| shorten(line.trim(), TITLE_CHARS))
             .unwrap_or_else(|| "New chat".into())
@@ -216,24 +216,21 @@ fn snippet_around(original: &str, at: usize) -> String {
 mod tests {
     use super::*;
 
-    fn message(role: &str, content: &str) -> ChatMessage {
-        ChatMessage {
-            role: role.into(),
-            content: content.into(),
-        }
+    fn message(role: ChatRole, content: &str) -> ChatMessage {
+        ChatMessage::new(role, content)
     }
 
-    fn conversation(messages: &[(&str, &str)]) -> Conversation {
+    fn conversation(messages: &[(ChatRole, &str)]) -> Conversation {
         let mut c = Conversation::new("c1".into(), 1.0);
-        c.messages = messages.iter().map(|(r, t)| message(r, t)).collect();
+        c.messages = messages.iter().map(|(r, t)| message(*r, t)).collect();
         c
     }
 
     #[test]
     fn the_title_follows_the_first_question_until_renamed() {
         let mut c = conversation(&[
-            ("user", "\n  What is   Rust?\nmore"),
-            ("assistant", "A language"),
+            (ChatRole::User, "\n  What is   Rust?\nmore"),
+            (ChatRole::Assistant, "A language"),
         ]);
         assert_eq!(c.display_title(), "What is Rust?");
         c.title = "Rust notes".into();
@@ -248,7 +245,7 @@ mod tests {
     #[test]
     fn long_titles_are_cut_on_a_character_boundary() {
         let long = "é".repeat(100);
-        let c = conversation(&[("user", &long)]);
+        let c = conversation(&[(ChatRole::User, &long)]);
         let title = c.display_title();
         assert_eq!(title.chars().count(), TITLE_CHARS);
         assert!(title.ends_with('…'));
@@ -257,9 +254,9 @@ mod tests {
     #[test]
     fn search_needs_every_word_in_any_message_ignoring_case() {
         let c = conversation(&[
-            ("user", "Tell me about lighthouses"),
+            (ChatRole::User, "Tell me about lighthouses"),
             (
-                "assistant",
+                ChatRole::Assistant,
                 "A LIGHTHOUSE guides ships near the Cliffs of Moher.",
             ),
         ]);
@@ -271,7 +268,7 @@ mod tests {
 
     #[test]
     fn pages_keep_their_place_as_messages_come_and_go() {
-        let mut c = conversation(&[("user", "Summarize this page")]);
+        let mut c = conversation(&[(ChatRole::User, "Summarize this page")]);
         let page = |before, kind| PageNote {
             before,
             kind,
@@ -280,8 +277,8 @@ mod tests {
             selection: String::new(),
         };
         c.pages = vec![page(0, PageUse::Read), page(1, PageUse::Summarized)];
-        c.messages.push(message("assistant", "A summary."));
-        c.insert(0, message("system", "The page's text"));
+        c.messages.push(message(ChatRole::Assistant, "A summary."));
+        c.insert(0, message(ChatRole::System, "The page's text"));
         assert_eq!(c.messages[1].content, "Summarize this page");
         let places: Vec<usize> = c.pages.iter().map(|p| p.before).collect();
         assert_eq!(places, [1, 2]);
@@ -294,7 +291,7 @@ mod tests {
     #[test]
     fn snippets_survive_case_folding_that_changes_lengths() {
         // 'İ' lower-cases to two characters; the snippet must still be cut on boundaries.
-        let c = conversation(&[("user", &format!("{}needle here", "İ".repeat(50)))]);
+        let c = conversation(&[(ChatRole::User, &format!("{}needle here", "İ".repeat(50)))]);
         let hit = c.matches(&query_words("needle")).expect("a hit");
         assert!(hit.snippet.contains("needle"), "{}", hit.snippet);
     }

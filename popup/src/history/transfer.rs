@@ -1,7 +1,7 @@
 //! Conversations in and out of Lantern: Markdown to read, JSON to keep and import again.
 //! Imported files are untrusted: every field is checked, and a bad file says what is wrong.
 
-use protocol::ChatMessage;
+use protocol::ChatRole;
 use serde::{Deserialize, Serialize};
 
 use super::{Conversation, PageUse};
@@ -9,7 +9,6 @@ use super::{Conversation, PageUse};
 /// Names the export format, so an import knows what it reads.
 pub const FORMAT: &str = "lantern-chats";
 pub const FORMAT_VERSION: u32 = 1;
-const ROLES: [&str; 4] = ["system", "user", "assistant", "tool"];
 
 #[derive(Serialize, Deserialize)]
 struct Export {
@@ -35,11 +34,11 @@ pub fn to_markdown(conversation: &Conversation) -> String {
     };
     for (index, message) in conversation.messages.iter().enumerate() {
         pages(&mut out, index);
-        let who = match message.role.as_str() {
-            "user" => "You",
-            "assistant" => "Lantern",
-            "system" => "System",
-            _ => "Tool",
+        let who = match message.role {
+            ChatRole::User => "You",
+            ChatRole::Assistant => "Lantern",
+            ChatRole::System => "System",
+            ChatRole::Tool => "Tool",
         };
         out.push_str(&format!("\n## {who}\n\n{}\n", message.content.trim_end()));
     }
@@ -121,15 +120,6 @@ fn check(conversation: &Conversation) -> Result<(), String> {
     if !conversation.created_at.is_finite() || !conversation.updated_at.is_finite() {
         return Err("its dates are not numbers".into());
     }
-    for (i, ChatMessage { role, .. }) in conversation.messages.iter().enumerate() {
-        if !ROLES.contains(&role.as_str()) {
-            return Err(format!(
-                "message {} has role \"{role}\" (expected one of {})",
-                i + 1,
-                ROLES.join(", ")
-            ));
-        }
-    }
     for (i, page) in conversation.pages.iter().enumerate() {
         if page.before > conversation.messages.len() {
             return Err(format!(
@@ -145,16 +135,17 @@ fn check(conversation: &Conversation) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protocol::ChatMessage;
 
     fn sample() -> Conversation {
         let mut c = Conversation::new("abc".into(), 5.0);
         c.messages = vec![
             ChatMessage {
-                role: "user".into(),
+                role: ChatRole::User,
                 content: "Hi there".into(),
             },
             ChatMessage {
-                role: "assistant".into(),
+                role: ChatRole::Assistant,
                 content: "Hello! **Bold**".into(),
             },
         ];
@@ -216,7 +207,7 @@ mod tests {
         let role = to_json(&[sample()]).replace("\"assistant\"", "\"hacker\"");
         let err = parse_import(&role).expect_err("refused");
         assert!(
-            err.contains("conversation 1") && err.contains("role \"hacker\""),
+            err.contains("conversation 1") && err.contains("hacker"),
             "{err}"
         );
         let misplaced = to_json(&[sample()]).replace("\"before\": 1", "\"before\": 7");

@@ -13,6 +13,7 @@ mod page_actions;
 mod session;
 mod summary;
 
+use protocol::ChatRole;
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -57,7 +58,7 @@ fn edit_last_question(chat: Chat) {
     let last = chat.conversation.with(|c| {
         c.messages
             .iter()
-            .rposition(|m| m.role == "user")
+            .rposition(|m| m.role == ChatRole::User)
             .map(|i| (i, c.messages[i].content.clone()))
     });
     if let Some((index, text)) = last {

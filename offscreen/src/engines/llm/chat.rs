@@ -109,7 +109,7 @@ pub async fn generate(
 fn to_messages(messages: Vec<ChatMessage>) -> Vec<Message> {
     messages
         .into_iter()
-        .map(|m| Message::new(&m.role, m.content))
+        .map(|m| Message::new(m.role.as_str(), m.content))
         .collect()
 }
 

@@ -2,6 +2,7 @@
 //! each with its actions (copy; edit a question; regenerate the last answer), the pages it
 //! summarized or read, and the answer streaming in.
 
+use protocol::ChatRole;
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -192,15 +193,15 @@ pub fn Messages(chat: Chat) -> View {
                 let empty = list.is_empty()
                     && chat.streaming.with(Option::is_none)
                     && chat.conversation.with(|c| c.pages.is_empty());
-                let last_answer = list.iter().rposition(|m| m.role == "assistant");
-                let entries = list.into_iter().enumerate().filter(|(_, m)| m.role != "system").map(|(index, m)| {
+                let last_answer = list.iter().rposition(|m| m.role == ChatRole::Assistant);
+                let entries = list.into_iter().enumerate().filter(|(_, m)| m.role != ChatRole::System).map(|(index, m)| {
                     let content = m.content.clone();
-                    let is_user = m.role == "user";
+                    let is_user = m.role == ChatRole::User;
                     let (read, source) = pages_at(chat, index);
                     let class = if source.is_some() {
-                        format!("message {} summary", m.role)
+                        format!("message {} summary", m.role.as_str())
                     } else {
-                        format!("message {}", m.role)
+                        format!("message {}", m.role.as_str())
                     };
                     let body = if is_user {
                         let text = content.clone();

@@ -4,8 +4,8 @@
 //! through `stream_into`.
 
 use protocol::{
-    ChatMessage, ChatReply, ErrorCode, Event, LanternError, ModelState, ModelStatus, Role, Stage,
-    SummaryReply, Task,
+    ChatMessage, ChatReply, ChatRole, ErrorCode, Event, LanternError, ModelState, ModelStatus,
+    Role, Stage, SummaryReply, Task,
 };
 use sycamore::prelude::*;
 
@@ -236,7 +236,7 @@ impl Chat {
         self.conversation.update(|c| {
             c.truncate(cut);
             c.messages.push(ChatMessage {
-                role: "user".into(),
+                role: ChatRole::User,
                 content: text,
             });
         });
@@ -252,7 +252,7 @@ impl Chat {
         }
         let unanswered = self
             .conversation
-            .with(|c| c.messages.last().is_some_and(|m| m.role == "user"));
+            .with(|c| c.messages.last().is_some_and(|m| m.role == ChatRole::User));
         wasm_bindgen_futures::spawn_local(async move {
             let _ = self.list.reload().await;
             if unanswered && self.ready() {
@@ -267,7 +267,11 @@ impl Chat {
             return;
         }
         self.conversation.update(|c| {
-            while c.messages.last().is_some_and(|m| m.role == "assistant") {
+            while c
+                .messages
+                .last()
+                .is_some_and(|m| m.role == ChatRole::Assistant)
+            {
                 c.messages.pop();
             }
         });
@@ -290,7 +294,7 @@ impl Chat {
         let mut messages = Vec::new();
         if !settings.system_prompt.trim().is_empty() {
             messages.push(ChatMessage {
-                role: "system".into(),
+                role: ChatRole::System,
                 content: settings.system_prompt.clone(),
             });
         }
@@ -314,7 +318,7 @@ impl Chat {
                 .or_else(|| self.streaming.get_clone())
                 .unwrap_or_default();
             let answer = ChatMessage {
-                role: "assistant".into(),
+                role: ChatRole::Assistant,
                 content: text,
             };
             let still_open = self.conversation.with(|c| c.id == asked_in);

@@ -3,7 +3,7 @@
 //! selection). A summary keeps the page's text as a system message, so follow-up questions are
 //! about the page.
 
-use protocol::{ChatMessage, ErrorCode, Event, ModelState, Stage, SummaryKind};
+use protocol::{ChatMessage, ChatRole, ErrorCode, Event, ModelState, Stage, SummaryKind};
 
 use super::session::{Chat, Stats};
 use crate::client::SummaryAsk;
@@ -101,7 +101,7 @@ impl Chat {
         self.conversation.update(|c| {
             c.model_id = Some(model_id.clone());
             c.messages.push(ChatMessage {
-                role: "user".into(),
+                role: ChatRole::User,
                 content: request_text(ask.kind, None),
             });
         });
@@ -152,13 +152,13 @@ impl Chat {
                             c.insert(
                                 asked_at,
                                 ChatMessage {
-                                    role: "system".into(),
+                                    role: ChatRole::System,
                                     content: reply.chat_context.clone(),
                                 },
                             );
                         }
                         c.messages.push(ChatMessage {
-                            role: "assistant".into(),
+                            role: ChatRole::Assistant,
                             content: text,
                         });
                     });
