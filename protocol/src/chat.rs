@@ -30,6 +30,13 @@ pub enum ChatRole {
 }
 
 impl ChatRole {
+    pub const ALL: [ChatRole; 4] = [
+        ChatRole::System,
+        ChatRole::User,
+        ChatRole::Assistant,
+        ChatRole::Tool,
+    ];
+
     /// The word chat templates use for the role.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -105,12 +105,33 @@ pub fn parse_import(text: &str) -> Result<Vec<Conversation>, String> {
         .iter()
         .enumerate()
         .map(|(i, item)| {
+            check_roles(item).map_err(|e| format!("conversation {}: {e}", i + 1))?;
             let conversation: Conversation = serde_json::from_value(item.clone())
                 .map_err(|e| format!("conversation {} is not readable: {e}", i + 1))?;
             check(&conversation).map_err(|e| format!("conversation {}: {e}", i + 1))?;
             Ok(conversation)
         })
         .collect()
+}
+
+/// Roles are checked before the conversation is parsed, so a wrong one is named with its
+/// message instead of as the parser's "unknown variant".
+fn check_roles(item: &serde_json::Value) -> Result<(), String> {
+    let Some(messages) = item.get("messages").and_then(|m| m.as_array()) else {
+        return Ok(());
+    };
+    for (i, message) in messages.iter().enumerate() {
+        let role = message.get("role").cloned().unwrap_or_default();
+        if serde_json::from_value::<ChatRole>(role.clone()).is_err() {
+            let expected: Vec<&str> = ChatRole::ALL.iter().map(|r| r.as_str()).collect();
+            return Err(format!(
+                "message {} has role {role} (expected one of {})",
+                i + 1,
+                expected.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check(conversation: &Conversation) -> Result<(), String> {
@@ -207,7 +228,7 @@ mod tests {
         let role = to_json(&[sample()]).replace("\"assistant\"", "\"hacker\"");
         let err = parse_import(&role).expect_err("refused");
         assert!(
-            err.contains("conversation 1") && err.contains("hacker"),
+            err.contains("conversation 1") && err.contains("message 2 has role \"hacker\""),
             "{err}"
         );
         let misplaced = to_json(&[sample()]).replace("\"before\": 1", "\"before\": 7");
