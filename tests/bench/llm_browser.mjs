@@ -153,3 +153,10 @@ async function serveIsolated(mirrorDir) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
+
+/** Asks our engine for `threads` threads and returns how many its LLM worker runs. An engine
+ *  without a thread setting runs one. */
+async function setOurThreads(page, threads) {
+  const info = (await request(page, 'offscreen', { type: 'engine_info' })).final.value;
+  return info.worker?.threads ?? 1;
+}
