@@ -48,10 +48,13 @@ try {
       for (const threads of threadCounts) {
         const used = await setOurThreads(page, threads);
         if (used === threads) {
-          const runs = await runOurs(page, m, threads);
+          const { runs, loadSeconds } = await runOurs(page, m, threads);
           const info = (await request(page, 'offscreen', { type: 'engine_info' })).final.value;
           const llm = info.workers?.find((w) => w.engine === 'llm')?.info;
-          measures.push({ runner: 'wasm', model: m.label, threads, runs, peak_wasm_bytes: llm?.wasm_memory_bytes ?? null });
+          measures.push({
+            runner: 'wasm', model: m.label, threads, runs,
+            peak_wasm_bytes: llm?.wasm_memory_bytes ?? null, load_seconds: loadSeconds, model_bytes: m.bytes,
+          });
           save();
         } else {
           console.error(`our worker runs ${used} thread(s) when asked for ${threads}: not measured at ${threads}`);
@@ -72,9 +75,16 @@ try {
 }
 save();
 
-/** Our worker, through the extension: a one-token warm-up loads the model from IndexedDB, then
- *  `reps` timed replies, each from an empty cache; the speeds are the worker's own. */
+/** Our worker, through the extension: the model is unloaded (its worker ends), then loaded from
+ *  IndexedDB into a new worker, timed; a one-token warm-up, then `reps` timed replies, each
+ *  from an empty cache; the speeds are the worker's own. */
 async function runOurs(page, m, threads) {
+  await request(page, 'offscreen', { type: 'unload_model', model_id: m.id });
+  const started = Date.now();
+  const loaded = (await request(page, 'offscreen', { type: 'load_model', model_id: m.id, task: 'llm' })).final;
+  if (loaded.kind !== 'return') throw new Error(`load ${m.id}: ${JSON.stringify(loaded)}`);
+  const loadSeconds = (Date.now() - started) / 1000;
+  console.error(`wasm ${m.label} ${threads}t: loaded from IndexedDB in ${loadSeconds.toFixed(2)} s (${(m.bytes / 1e6).toFixed(0)} MB)`);
   const warm = { type: 'chat', model_id: m.id, messages: [{ role: 'user', content: 'Hi' }], sampling: { ...greedy, max_tokens: 1 } };
   const warmed = (await request(page, 'offscreen', warm)).final;
   if (warmed.kind !== 'return') throw new Error(`chat on ${m.id}: ${JSON.stringify(warmed)}`);
@@ -93,7 +103,7 @@ async function runOurs(page, m, threads) {
       decode_tokens_per_s: r.decode_tokens_per_s,
     });
   }
-  return runs;
+  return { runs, loadSeconds };
 }
 
 /** Runs in the page: loads one GGUF into wllama, a one-token warm-up, then `reps` timed chats

@@ -74,7 +74,10 @@ pub fn llm(options: &LlmBench) -> anyhow::Result<()> {
         let dist = dist::dist(None)?;
         let models: Vec<serde_json::Value> = variants
             .iter()
-            .map(|v| json!({"id": v.id, "label": v.label, "file": format!("{}/model.gguf", v.id)}))
+            .map(|v| {
+                let bytes = std::fs::metadata(&v.path).map_or(0, |m| m.len());
+                json!({"id": v.id, "label": v.label, "file": format!("{}/model.gguf", v.id), "bytes": bytes})
+            })
             .collect();
         all.extend(browser::measure(
             &dist, &mirror, &models, messages, &threads, options, &work,

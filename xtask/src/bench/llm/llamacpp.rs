@@ -87,5 +87,7 @@ pub fn measure(
         threads,
         runs: got.runs,
         peak_wasm_bytes: None,
+        load_seconds: None,
+        model_bytes: None,
     })
 }

@@ -25,6 +25,12 @@ pub struct Measure {
     /// Our wasm worker's linear memory after the runs (it never shrinks: the high-water mark).
     #[serde(default)]
     pub peak_wasm_bytes: Option<u64>,
+    /// Seconds our worker took to load the model from IndexedDB (a new worker included).
+    #[serde(default)]
+    pub load_seconds: Option<f64>,
+    /// The model file's size, for the load rate.
+    #[serde(default)]
+    pub model_bytes: Option<u64>,
 }
 
 impl Measure {

@@ -95,6 +95,8 @@ pub fn measure(
             threads,
             runs,
             peak_wasm_bytes: None,
+            load_seconds: None,
+            model_bytes: None,
         },
         prompt_ids,
     ))

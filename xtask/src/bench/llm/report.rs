@@ -85,6 +85,25 @@ pub fn table(all: &[Measure], models: &[String], threads: &[usize]) -> String {
             Some(format!("{model} {:.0} MB", bytes as f64 / 1e6))
         })
         .collect();
+    let loads: Vec<String> = all
+        .iter()
+        .filter(|m| m.runner == "wasm")
+        .filter_map(|m| {
+            let (s, bytes) = (m.load_seconds?, m.model_bytes?);
+            Some(format!(
+                "{} {}t {:.2} s per 100 MB",
+                m.model,
+                m.threads,
+                s / (bytes as f64 / 1e8)
+            ))
+        })
+        .collect();
+    if !loads.is_empty() {
+        out.push_str(&format!(
+            "\nour worker's model load from IndexedDB: {}\n",
+            loads.join(", ")
+        ));
+    }
     if !memory.is_empty() {
         out.push_str(&format!(
             "\nour worker's wasm memory after each model (a high-water mark): {}\n",
@@ -123,6 +142,8 @@ mod tests {
             model: "Q8_0".into(),
             threads: 1,
             peak_wasm_bytes: None,
+            load_seconds: None,
+            model_bytes: None,
             runs: vec![Run {
                 prompt_tokens: 300,
                 prefill_tokens: 300,
@@ -155,5 +176,25 @@ mod tests {
             .nth(1)
             .unwrap();
         assert!(decode.contains("2.00"), "{decode}");
+    }
+
+    #[test]
+    fn thread_scaling_and_load_rate_are_reported() {
+        let mut one = m("wasm", 100.0, 20.0);
+        one.load_seconds = Some(0.5);
+        one.model_bytes = Some(200_000_000);
+        let mut two = m("wasm", 180.0, 30.0);
+        two.threads = 2;
+        let text = table(&[one, two], &["Q8_0".into()], &[1, 2]);
+        let scaling = text
+            .lines()
+            .skip_while(|l| !l.starts_with("our wasm, 2 threads over 1"))
+            .nth(1)
+            .unwrap();
+        assert_eq!(
+            scaling.split_whitespace().collect::<Vec<_>>(),
+            ["Q8_0", "1.80", "1.50"]
+        );
+        assert!(text.contains("Q8_0 1t 0.25 s per 100 MB"), "{text}");
     }
 }
