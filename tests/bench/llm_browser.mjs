@@ -46,18 +46,19 @@ try {
     // Ours then wllama back to back at each thread count, so each comparison sees the same load.
     for (const m of models) {
       for (const threads of threadCounts) {
-        const used = await setOurThreads(page, threads);
+        await setOurThreads(page, threads);
+        const { runs, loadSeconds } = await runOurs(page, m, threads);
+        const info = (await request(page, 'offscreen', { type: 'engine_info' })).final.value;
+        const llm = info.workers?.find((w) => w.engine === 'llm')?.info;
+        const used = llm?.threads?.count ?? 1;
         if (used === threads) {
-          const { runs, loadSeconds } = await runOurs(page, m, threads);
-          const info = (await request(page, 'offscreen', { type: 'engine_info' })).final.value;
-          const llm = info.workers?.find((w) => w.engine === 'llm')?.info;
           measures.push({
             runner: 'wasm', model: m.label, threads, runs,
             peak_wasm_bytes: llm?.wasm_memory_bytes ?? null, load_seconds: loadSeconds, model_bytes: m.bytes,
           });
           save();
         } else {
-          console.error(`our worker runs ${used} thread(s) when asked for ${threads}: not measured at ${threads}`);
+          console.error(`our worker ran ${used} thread(s) when asked for ${threads} (${JSON.stringify(llm?.threads?.why)}): not counted at ${threads}`);
         }
         const result = await bench.evaluate(runWllama, { url: `/models/${m.file}`, threads, messages, maxTokens, reps });
         for (const [i, r] of result.runs.entries()) {
@@ -164,9 +165,9 @@ async function serveIsolated(mirrorDir) {
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Asks our engine for `threads` threads and returns how many its LLM worker runs. An engine
- *  without a thread setting runs one. */
+/** Sets our engine's thread limit; the workers it ends start with it on the next request
+ *  (runOurs unloads and loads the model, then the worker says how many threads it ran). */
 async function setOurThreads(page, threads) {
-  const info = (await request(page, 'offscreen', { type: 'engine_info' })).final.value;
-  return info.worker?.threads ?? 1;
+  const set = (await request(page, 'offscreen', { type: 'set_engine_threads', threads })).final;
+  if (set.kind !== 'return') throw new Error(`set_engine_threads ${threads}: ${JSON.stringify(set)}`);
 }
