@@ -9,6 +9,7 @@ mod fetch;
 mod history;
 mod i18n;
 mod import;
+mod machine;
 mod markdown;
 mod model_list;
 mod settings;

@@ -7,11 +7,13 @@
 
 mod builtin;
 pub(crate) mod choice;
+mod fit;
 mod url;
 mod validate;
 
 use serde::{Deserialize, Serialize};
 
+pub use fit::{Machine, WASM_MEMORY_LIMIT, chat_model_for};
 pub use url::resolve_url;
 
 /// The catalog layout this code reads. Bumped when a field changes meaning.

@@ -18,7 +18,10 @@ mod sender;
 mod summary;
 mod target;
 
-pub use catalog::{CATALOG_SCHEMA, Catalog, FileEntry, Format, ModelEntry, Role, Task};
+pub use catalog::{
+    CATALOG_SCHEMA, Catalog, FileEntry, Format, Machine, ModelEntry, Role, Task, WASM_MEMORY_LIMIT,
+    chat_model_for,
+};
 pub use chat::{BuiltinTool, ChatMessage, ChatReply, ChatRole, Finish, Sampling};
 pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
 pub use envelope::{Envelope, Id};

@@ -112,6 +112,8 @@ pub fn run(args: GenerateArgs) -> Result<(), String> {
         ..GenerateOptions::default()
     };
     let prompt_tokens = prompt.len();
+    // Other engines are fed these exact ids (the LLM bench's llama.cpp runner).
+    let prompt_ids = prompt.clone();
     let t0 = Instant::now();
     session.start(prompt, opts).map_err(|e| e.to_string())?;
     let progress = session.prefill().map_err(|e| e.to_string())?;
@@ -138,6 +140,7 @@ pub fn run(args: GenerateArgs) -> Result<(), String> {
     let decode_tps = per_s(tokens.len().saturating_sub(1), decode_s);
     if args.json {
         let mut out = serde_json::json!({
+            "prompt_ids": prompt_ids,
             "tokens": tokens,
             "text": text,
             "prompt_tokens": prompt_tokens,

@@ -1,8 +1,9 @@
-// `cargo xtask bench llm`, browser half: in one headless Chromium, (1) Lantern's own LLM worker
-// through the real extension (models downloaded from a local mirror into IndexedDB; speeds
-// from the worker's chat reply), then (2) npm @wllama/wllama on the same GGUF files in a page
-// served with COOP/COEP (cross-origin isolated, so its multi-threaded build can run), with one
-// thread and with navigator.hardwareConcurrency threads. Writes the measures as JSON.
+// `cargo xtask bench llm`, browser half: in one headless Chromium, model by model and thread
+// count by thread count, (1) Lantern's own LLM worker through the real extension (models
+// downloaded from a local mirror into IndexedDB; speeds from the worker's chat reply), then
+// (2) npm @wllama/wllama on the same GGUF file in a page served with COOP/COEP (cross-origin
+// isolated, so its multi-threaded build can run) at the same thread count. Writes the measures
+// as JSON.
 // Usage: node tests/bench/llm_browser.mjs CONFIG.json  (xtask writes CONFIG and sets the env).
 import { readFileSync, writeFileSync, createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -15,7 +16,7 @@ import { installClient, request } from '../e2e/lib/requests.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const { models, messages, max_tokens: maxTokens, reps } = config;
+const { models, messages, max_tokens: maxTokens, reps, threads: threadCounts } = config;
 const greedy = { temperature: 0, top_k: 0, top_p: 1, min_p: 0, repeat_penalty: 1, max_tokens: maxTokens, ignore_eos: true };
 
 const lantern = await launch();
@@ -42,16 +43,28 @@ try {
   const facts = await bench.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency }));
   if (!facts.isolated) throw new Error('the wllama page is not cross-origin isolated');
   try {
-    // Model by model, ours then wllama back to back, so each comparison sees the same load.
+    // Ours then wllama back to back at each thread count, so each comparison sees the same load.
     for (const m of models) {
-      measures.push({ runner: 'wasm', model: m.label, threads: 1, runs: await runOurs(page, m) });
-      save();
-      for (const [runner, threads] of [['wllama_st', 1], ['wllama_mt', facts.cores]]) {
+      for (const threads of threadCounts) {
+        await setOurThreads(page, threads);
+        const { runs, loadSeconds } = await runOurs(page, m, threads);
+        const info = (await request(page, 'offscreen', { type: 'engine_info' })).final.value;
+        const llm = info.workers?.find((w) => w.engine === 'llm')?.info;
+        const used = llm?.threads?.count ?? 1;
+        if (used === threads) {
+          measures.push({
+            runner: 'wasm', model: m.label, threads, runs,
+            peak_wasm_bytes: llm?.wasm_memory_bytes ?? null, load_seconds: loadSeconds, model_bytes: m.bytes,
+          });
+          save();
+        } else {
+          console.error(`our worker ran ${used} thread(s) when asked for ${threads} (${JSON.stringify(llm?.threads?.why)}): not counted at ${threads}`);
+        }
         const result = await bench.evaluate(runWllama, { url: `/models/${m.file}`, threads, messages, maxTokens, reps });
         for (const [i, r] of result.runs.entries()) {
-          console.error(`${runner} ${m.label} run ${i + 1}: prefill ${r.prefill_tokens_per_s.toFixed(1)} tok/s, decode ${r.decode_tokens_per_s.toFixed(1)} tok/s (${result.threads} threads, multithread ${result.multithread})`);
+          console.error(`wllama ${m.label} ${threads}t run ${i + 1}: prefill ${r.prefill_tokens_per_s.toFixed(1)} tok/s, decode ${r.decode_tokens_per_s.toFixed(1)} tok/s (${result.threads} threads, multithread ${result.multithread})`);
         }
-        measures.push({ runner, model: m.label, threads: result.threads, runs: result.runs });
+        measures.push({ runner: 'wllama', model: m.label, threads: result.threads, runs: result.runs });
         save();
       }
     }
@@ -63,9 +76,16 @@ try {
 }
 save();
 
-/** Our worker, through the extension: a one-token warm-up loads the model from IndexedDB, then
- *  `reps` timed replies, each from an empty cache; the speeds are the worker's own. */
-async function runOurs(page, m) {
+/** Our worker, through the extension: the model is unloaded (its worker ends), then loaded from
+ *  IndexedDB into a new worker, timed; a one-token warm-up, then `reps` timed replies, each
+ *  from an empty cache; the speeds are the worker's own. */
+async function runOurs(page, m, threads) {
+  await request(page, 'offscreen', { type: 'unload_model', model_id: m.id });
+  const started = Date.now();
+  const loaded = (await request(page, 'offscreen', { type: 'load_model', model_id: m.id, task: 'llm' })).final;
+  if (loaded.kind !== 'return') throw new Error(`load ${m.id}: ${JSON.stringify(loaded)}`);
+  const loadSeconds = (Date.now() - started) / 1000;
+  console.error(`wasm ${m.label} ${threads}t: loaded from IndexedDB in ${loadSeconds.toFixed(2)} s (${(m.bytes / 1e6).toFixed(0)} MB)`);
   const warm = { type: 'chat', model_id: m.id, messages: [{ role: 'user', content: 'Hi' }], sampling: { ...greedy, max_tokens: 1 } };
   const warmed = (await request(page, 'offscreen', warm)).final;
   if (warmed.kind !== 'return') throw new Error(`chat on ${m.id}: ${JSON.stringify(warmed)}`);
@@ -75,7 +95,7 @@ async function runOurs(page, m) {
     const final = (await request(page, 'offscreen', chat)).final;
     if (final.kind !== 'return') throw new Error(`chat on ${m.id}: ${JSON.stringify(final)}`);
     const r = final.value;
-    console.error(`wasm ${m.label} run ${rep}: prefill ${r.prefill_tokens_per_s.toFixed(1)} tok/s, decode ${r.decode_tokens_per_s.toFixed(1)} tok/s`);
+    console.error(`wasm ${m.label} ${threads}t run ${rep}: prefill ${r.prefill_tokens_per_s.toFixed(1)} tok/s, decode ${r.decode_tokens_per_s.toFixed(1)} tok/s`);
     runs.push({
       prompt_tokens: r.prompt_tokens,
       prefill_tokens: r.prompt_tokens - r.reused_tokens,
@@ -84,7 +104,7 @@ async function runOurs(page, m) {
       decode_tokens_per_s: r.decode_tokens_per_s,
     });
   }
-  return runs;
+  return { runs, loadSeconds };
 }
 
 /** Runs in the page: loads one GGUF into wllama, a one-token warm-up, then `reps` timed chats
@@ -143,4 +163,11 @@ async function serveIsolated(mirrorDir) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Sets our engine's thread limit; the workers it ends start with it on the next request
+ *  (runOurs unloads and loads the model, then the worker says how many threads it ran). */
+async function setOurThreads(page, threads) {
+  const set = (await request(page, 'offscreen', { type: 'set_engine_threads', threads })).final;
+  if (set.kind !== 'return') throw new Error(`set_engine_threads ${threads}: ${JSON.stringify(set)}`);
 }

@@ -90,9 +90,10 @@ enum Bench {
     Stt,
     /// Time to the first summary token in the extension, against a plain chat on the same text.
     Summarize,
-    /// Prefill and decode tokens/s of SmolLM2-135M (Q4_1, Q4_K_M, Q8_0): native, our wasm worker
-    /// in the extension, and npm @wllama/wllama single- and multi-threaded. Writes
-    /// target/bench/llm.json and prints a table of ratios.
+    /// Prefill and decode tokens/s of SmolLM2-135M (Q4_1 as shipped; Q4_0, Q8_0, Q4_K_M, Q6_K
+    /// re-quantized), Qwen2.5 0.5B and Gemma 3 270M, at one thread and every core: native
+    /// llama.cpp (npm node-llama-cpp), our native build, our wasm worker in the extension, and npm
+    /// @wllama/wllama. Writes target/bench/llm.json and prints a table of ratios.
     Llm {
         /// Timed runs per runner and model (after one warm-up); the median is reported.
         #[arg(long, default_value_t = 3)]
@@ -103,6 +104,12 @@ enum Bench {
         /// Skip the browser runners.
         #[arg(long)]
         native_only: bool,
+        /// Thread counts, comma-separated (default: 1 and every core).
+        #[arg(long, value_delimiter = ',')]
+        threads: Vec<usize>,
+        /// Only these models, by label or id, comma-separated (e.g. "SmolLM2 Q4_1").
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
     },
 }
 
@@ -127,12 +134,16 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
                     reps,
                     tokens,
                     native_only,
+                    threads,
+                    models,
                 },
             ..
         } => bench::llm::llm(&bench::llm::LlmBench {
             reps,
             tokens,
             native_only,
+            threads,
+            models,
         }),
         Command::Dist { catalog_url } => dist::dist(catalog_url.as_deref()).map(drop),
         Command::Run => run::run(),

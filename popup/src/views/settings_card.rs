@@ -172,7 +172,7 @@ pub fn SettingsCard() -> View {
             div(class="form") {
                 label(r#for="set-model") { (t("defaultModel")) }
                 select(id="set-model", on:change=move |e: Event| default_model.set(select_value(&e))) {
-                    option(value="", selected=default_model.with(String::is_empty)) { (t("catalogDefault")) }
+                    option(value="", selected=default_model.with(String::is_empty)) { (t("modelForThisDevice")) }
                     (models.get_clone().into_iter().map(|(id, name)| {
                         let selected = default_model.with(|d| *d == id);
                         view! { option(value=id, selected=selected) { (name) } }

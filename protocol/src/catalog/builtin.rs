@@ -21,6 +21,12 @@ pub(super) fn catalog() -> Catalog {
         models: vec![
             smollm2(),
             qwen_coder(),
+            qwen25_instruct("0.5B", 400, 24, 2, 64),
+            qwen3("0.6B", 400),
+            llama32_1b(),
+            gemma3_1b(),
+            qwen25_instruct("1.5B", 1_120, 28, 2, 128),
+            qwen3("1.7B", 1_110),
             whisper_tiny_en(),
             whisper_base(),
             whisper_assets(),
@@ -116,6 +122,89 @@ fn qwen_coder() -> ModelEntry {
             )],
         )
     }
+}
+
+/// A chat model's memory need, from its architecture: the weights as the engine holds them
+/// (the GGUF's size, about; blocks stay quantized), keys and values in f32 for 4,096 positions
+/// of every layer, and 15 % for activations, logits and the allocator's slack. An estimate for
+/// the files these machines cannot download; `cargo xtask bench llm` measures the worker's
+/// memory for the ones they can.
+fn llm_ram(weights_mb: u64, layers: u64, kv_heads: u64, head_dim: u64) -> u64 {
+    const POSITIONS: u64 = 4096;
+    let kv_cache = layers * kv_heads * head_dim * 2 * 4 * POSITIONS;
+    (weights_mb * MIB + kv_cache) * 115 / 100
+}
+
+/// A Q4_K_M GGUF from the hub; its size and hash are learned when it downloads.
+fn q4_k_m_chat(id: &str, name: &str, license: &str, path: &str, ram_bytes: u64) -> ModelEntry {
+    ModelEntry {
+        quantization: "Q4_K_M".into(),
+        license: license.into(),
+        ram_bytes,
+        ..entry(
+            id,
+            Task::Llm,
+            name,
+            Format::Gguf,
+            vec![file("model.gguf", path)],
+        )
+    }
+}
+
+/// Qwen2.5 Instruct (0.5B, 1.5B) as Qwen publishes it in GGUF.
+fn qwen25_instruct(
+    size: &str,
+    weights_mb: u64,
+    layers: u64,
+    kv_heads: u64,
+    head_dim: u64,
+) -> ModelEntry {
+    let lower = size.to_lowercase();
+    q4_k_m_chat(
+        &format!("qwen2.5-{lower}-instruct-q4_k_m"),
+        &format!("Qwen2.5 {size} Instruct"),
+        "Apache-2.0",
+        &format!(
+            "Qwen/Qwen2.5-{size}-Instruct-GGUF/resolve/main/qwen2.5-{lower}-instruct-q4_k_m.gguf"
+        ),
+        llm_ram(weights_mb, layers, kv_heads, head_dim),
+    )
+}
+
+/// Qwen3 (0.6B, 1.7B: 28 layers, 8 key-value heads of 128) in Unsloth's GGUF (Qwen's own
+/// repositories hold Q8_0 only).
+fn qwen3(size: &str, weights_mb: u64) -> ModelEntry {
+    q4_k_m_chat(
+        &format!("qwen3-{}-q4_k_m", size.to_lowercase()),
+        &format!("Qwen3 {size}"),
+        "Apache-2.0",
+        &format!("unsloth/Qwen3-{size}-GGUF/resolve/main/Qwen3-{size}-Q4_K_M.gguf"),
+        llm_ram(weights_mb, 28, 8, 128),
+    )
+}
+
+/// Llama 3.2 1B Instruct (16 layers, 8 key-value heads of 64) in bartowski's GGUF, which is not
+/// gated as Meta's repository is.
+fn llama32_1b() -> ModelEntry {
+    q4_k_m_chat(
+        "llama-3.2-1b-instruct-q4_k_m",
+        "Llama 3.2 1B Instruct",
+        "Llama 3.2 Community License",
+        "bartowski/Llama-3.2-1B-Instruct-GGUF/resolve/main/Llama-3.2-1B-Instruct-Q4_K_M.gguf",
+        llm_ram(808, 16, 8, 64),
+    )
+}
+
+/// Gemma 3 1B it (26 layers, one key-value head of 256) in Unsloth's GGUF (Google's repository
+/// is gated and holds a Q4_0 only).
+fn gemma3_1b() -> ModelEntry {
+    q4_k_m_chat(
+        "gemma-3-1b-it-q4_k_m",
+        "Gemma 3 1B Instruct",
+        "Gemma Terms of Use",
+        "unsloth/gemma-3-1b-it-GGUF/resolve/main/gemma-3-1b-it-Q4_K_M.gguf",
+        llm_ram(806, 26, 1, 256),
+    )
 }
 
 /// A Whisper checkpoint in the Hugging Face layout: weights, config and tokenizer.

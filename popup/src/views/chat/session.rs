@@ -4,8 +4,8 @@
 //! through `stream_into`.
 
 use protocol::{
-    ChatMessage, ChatReply, ChatRole, ErrorCode, Event, LanternError, ModelState, ModelStatus,
-    Role, Stage, SummaryReply, Task,
+    ChatMessage, ChatReply, ChatRole, ErrorCode, Event, LanternError, Machine, ModelState,
+    ModelStatus, Role, Stage, SummaryReply, Task, chat_model_for,
 };
 use sycamore::prelude::*;
 
@@ -16,6 +16,7 @@ use crate::downloads;
 use crate::history::Conversation;
 use crate::history::store::ChatStore;
 use crate::i18n::{t, t_with};
+use crate::machine::this_machine;
 use crate::model_list::Models;
 use crate::settings::Settings;
 use crate::state::client;
@@ -74,18 +75,25 @@ pub struct Chat {
     pub reading: Signal<bool>,
 }
 
-/// The model that answers: the one picked here, else the settings' default, else the
-/// catalog's default, else the first.
+/// The model that answers: the one picked here, else the settings' default, else an installed
+/// chat model (the catalog's default first), else the one sized to this machine — so a first
+/// run offers what the machine runs well, and nobody who has a model is asked for another.
 fn pick<'a>(
     models: &'a [ModelStatus],
     chosen: Option<&str>,
     default: Option<&str>,
+    machine: &Machine,
 ) -> Option<&'a ModelStatus> {
     let find = |id: Option<&str>| id.and_then(|id| models.iter().find(|m| m.entry.id == id));
     find(chosen)
         .or_else(|| find(default))
-        .or_else(|| models.iter().find(|m| m.entry.default))
-        .or_else(|| models.first())
+        .or_else(|| {
+            models
+                .iter()
+                .filter(|m| m.is_installed())
+                .min_by_key(|m| !m.entry.default)
+        })
+        .or_else(|| chat_model_for(models, machine))
 }
 
 fn now() -> f64 {
@@ -112,11 +120,12 @@ impl Chat {
         let settings = create_signal(Settings::default());
         let chosen = create_signal(None::<String>);
         let models = create_selector(move || list.of(Some(Task::Llm), Some(Role::Model)));
+        let machine = this_machine();
         let model = create_selector(move || {
             let default = settings.with(|s| s.default_model.clone());
             models.with(|models| {
                 chosen
-                    .with(|chosen| pick(models, chosen.as_deref(), default.as_deref()))
+                    .with(|chosen| pick(models, chosen.as_deref(), default.as_deref(), &machine))
                     .cloned()
             })
         });
@@ -499,25 +508,57 @@ mod tests {
     use super::*;
     use crate::model_list::{builtin_list, of};
 
+    /// A small machine: two cores, 4 GiB.
+    const SMALL: Machine = Machine {
+        memory_bytes: Some(4 << 30),
+        cores: 2,
+        decode_bytes_per_s: None,
+    };
+
     #[test]
-    fn the_model_picked_here_wins_then_the_settings_then_the_catalog() {
+    fn the_model_picked_here_wins_then_the_settings_then_the_machine() {
         let models = of(&builtin_list(&[]), Some(Task::Llm), Some(Role::Model));
         assert!(models.len() > 1, "the test needs two chat models");
-        let catalog_default = models.iter().find(|m| m.entry.default).expect("a default");
+        let sized = chat_model_for(&models, &SMALL).expect("a model for the machine");
         let other = models
             .iter()
-            .find(|m| !m.entry.default)
+            .find(|m| m.entry.id != sized.entry.id)
             .expect("another model");
         let id = |m: Option<&ModelStatus>| m.map(|m| m.entry.id.clone());
         let other_id = Some(other.entry.id.as_str());
-        assert_eq!(id(pick(&models, None, None)), id(Some(catalog_default)));
-        assert_eq!(id(pick(&models, None, other_id)), id(Some(other)));
-        assert_eq!(id(pick(&models, other_id, None)), id(Some(other)));
+        assert_eq!(id(pick(&models, None, None, &SMALL)), id(Some(sized)));
+        assert_eq!(id(pick(&models, None, other_id, &SMALL)), id(Some(other)));
+        assert_eq!(id(pick(&models, other_id, None, &SMALL)), id(Some(other)));
         // A model the catalog no longer lists falls back to the next choice.
         assert_eq!(
-            id(pick(&models, Some("gone"), None)),
-            id(Some(catalog_default))
+            id(pick(&models, Some("gone"), None, &SMALL)),
+            id(Some(sized))
         );
-        assert_eq!(pick(&[], None, None), None);
+        assert_eq!(pick(&[], None, None, &SMALL), None);
+    }
+
+    #[test]
+    fn an_installed_model_is_kept_before_the_machine_s_choice() {
+        let mut models = of(&builtin_list(&[]), Some(Task::Llm), Some(Role::Model));
+        let big = Machine {
+            memory_bytes: Some(8 << 30),
+            cores: 8,
+            decode_bytes_per_s: None,
+        };
+        let sized = chat_model_for(&models, &big)
+            .expect("a model")
+            .entry
+            .id
+            .clone();
+        let other = models
+            .iter()
+            .position(|m| m.entry.id != sized)
+            .expect("another model");
+        models[other].state = ModelState::Installed {
+            bytes: 1,
+            update_available: false,
+        };
+        let picked = pick(&models, None, None, &big).map(|m| m.entry.id.clone());
+        assert_eq!(picked.as_deref(), Some(models[other].entry.id.as_str()));
     }
 }

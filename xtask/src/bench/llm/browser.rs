@@ -1,7 +1,8 @@
 //! The browser runners of `bench llm`, in one headless Chromium: our wasm LLM worker through the
 //! real extension (models downloaded into IndexedDB from a local mirror, the worker's own
 //! timings from its chat reply), then npm @wllama/wllama on the same files in a cross-origin
-//! isolated page, single- and multi-threaded. The driving script is tests/bench/llm_browser.mjs.
+//! isolated page, each at every thread count asked. The driving script is
+//! tests/bench/llm_browser.mjs.
 
 use std::path::Path;
 use std::process::Command;
@@ -20,6 +21,7 @@ struct Config<'a> {
     messages: serde_json::Value,
     max_tokens: usize,
     reps: usize,
+    threads: &'a [usize],
     out: &'a Path,
 }
 
@@ -28,8 +30,8 @@ pub fn measure(
     mirror: &Path,
     models: &[serde_json::Value],
     messages: serde_json::Value,
-    tokens: usize,
-    reps: usize,
+    threads: &[usize],
+    options: &super::LlmBench,
     work: &Path,
 ) -> anyhow::Result<Vec<Measure>> {
     let root = cmd::root();
@@ -44,8 +46,9 @@ pub fn measure(
         serde_json::to_string_pretty(&Config {
             models,
             messages,
-            max_tokens: tokens,
-            reps,
+            max_tokens: options.tokens,
+            reps: options.reps,
+            threads,
             out: &out,
         })?,
     )?;

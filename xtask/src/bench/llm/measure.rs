@@ -16,12 +16,21 @@ pub struct Run {
 /// The runs of one runner on one model file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Measure {
-    /// `native`, `wasm` (our worker in the extension), `wllama_st` or `wllama_mt`.
+    /// `native` (ours), `wasm` (our worker in the extension), `wllama` or `llamacpp` (native).
     pub runner: String,
     /// Quantization label of the file: Q4_1, Q4_K_M, Q8_0.
     pub model: String,
     pub threads: usize,
     pub runs: Vec<Run>,
+    /// Our wasm worker's linear memory after the runs (it never shrinks: the high-water mark).
+    #[serde(default)]
+    pub peak_wasm_bytes: Option<u64>,
+    /// Seconds our worker took to load the model from IndexedDB (a new worker included).
+    #[serde(default)]
+    pub load_seconds: Option<f64>,
+    /// The model file's size, for the load rate.
+    #[serde(default)]
+    pub model_bytes: Option<u64>,
 }
 
 impl Measure {

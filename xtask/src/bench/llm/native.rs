@@ -1,7 +1,7 @@
 //! The native runner of `bench llm`: the `lantern generate` command (our models crate, the code
-//! the extension's worker runs) with Candle's rayon pool at one thread, `reps` times; each run
-//! is a fresh process that loads the model (not timed) and reports its own prefill and decode
-//! speeds.
+//! the extension's worker runs) with its rayon pool at the thread count asked, `reps` times;
+//! each run is a fresh process that loads the model (not timed) and reports its own prefill and
+//! decode speeds, and the prompt's token ids (what the llama.cpp runner is fed).
 
 use std::path::Path;
 use std::process::Command;
@@ -14,6 +14,7 @@ use crate::cmd;
 
 #[derive(Deserialize)]
 struct Generated {
+    prompt_ids: Vec<u32>,
     prompt_tokens: usize,
     prefill_tokens: usize,
     tokens: Vec<u32>,
@@ -29,6 +30,7 @@ pub fn build_cli() -> anyhow::Result<std::path::PathBuf> {
     Ok(cmd::root().join("target/debug/lantern"))
 }
 
+/// The runs, and the prompt's token ids.
 pub fn measure(
     cli: &Path,
     label: &str,
@@ -36,9 +38,10 @@ pub fn measure(
     chat_json: &Path,
     tokens: usize,
     reps: usize,
-) -> anyhow::Result<Measure> {
+    threads: usize,
+) -> anyhow::Result<(Measure, Vec<u32>)> {
     let mut runs = Vec::new();
-    let mut threads = 1;
+    let mut prompt_ids = Vec::new();
     for rep in 1..=reps {
         let mut command = Command::new(cli);
         command
@@ -55,7 +58,7 @@ pub fn measure(
                 "--ignore-eos",
             ])
             .arg("--json")
-            .env("RAYON_NUM_THREADS", "1");
+            .env("RAYON_NUM_THREADS", threads.to_string());
         let out = command
             .output()
             .with_context(|| format!("running {}", cli.display()))?;
@@ -67,11 +70,16 @@ pub fn measure(
         );
         let g: Generated =
             serde_json::from_slice(&out.stdout).context("lantern generate --json")?;
-        threads = g.threads;
+        anyhow::ensure!(
+            g.threads == threads,
+            "lantern generate ran {} threads, asked for {threads}",
+            g.threads
+        );
         eprintln!(
-            "native {label} run {rep}: prefill {:.1} tok/s, decode {:.1} tok/s",
+            "native {label} {threads}t run {rep}: prefill {:.1} tok/s, decode {:.1} tok/s",
             g.prefill_tokens_per_s, g.decode_tokens_per_s
         );
+        prompt_ids = g.prompt_ids;
         runs.push(Run {
             prompt_tokens: g.prompt_tokens,
             prefill_tokens: g.prefill_tokens,
@@ -80,10 +88,16 @@ pub fn measure(
             decode_tokens_per_s: g.decode_tokens_per_s,
         });
     }
-    Ok(Measure {
-        runner: "native".into(),
-        model: label.into(),
-        threads,
-        runs,
-    })
+    Ok((
+        Measure {
+            runner: "native".into(),
+            model: label.into(),
+            threads,
+            runs,
+            peak_wasm_bytes: None,
+            load_seconds: None,
+            model_bytes: None,
+        },
+        prompt_ids,
+    ))
 }

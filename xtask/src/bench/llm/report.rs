@@ -1,11 +1,12 @@
-//! The LLM bench's table: median tokens/s per runner and model, and the ratios that matter
-//! (ours / wllama single- and multi-threaded, our wasm / our native). Absolute numbers on a
-//! shared machine are noise; ratios from one run are the result.
+//! The LLM bench's table: median tokens/s per runner, model and thread count, and the ratios
+//! that matter (our wasm over native llama.cpp, over wllama, over our native build; all cores
+//! over one). Absolute numbers on a shared machine are noise; ratios from one run are the result.
 
 use super::measure::Measure;
 
-fn find<'a>(all: &'a [Measure], runner: &str, model: &str) -> Option<&'a Measure> {
-    all.iter().find(|m| m.runner == runner && m.model == model)
+fn find<'a>(all: &'a [Measure], runner: &str, model: &str, threads: usize) -> Option<&'a Measure> {
+    all.iter()
+        .find(|m| m.runner == runner && m.model == model && m.threads == threads)
 }
 
 fn ratio(a: Option<f64>, b: Option<f64>) -> String {
@@ -19,57 +20,103 @@ fn cell(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.1}"))
 }
 
-/// The table, as printed.
-pub fn table(all: &[Measure], models: &[String]) -> String {
+/// The table, as printed: one row per model and thread count.
+pub fn table(all: &[Measure], models: &[String], threads: &[usize]) -> String {
     let mut out = String::new();
     for (phase, pick) in [
         ("prefill", Measure::prefill as fn(&Measure) -> f64),
         ("decode", Measure::decode as fn(&Measure) -> f64),
     ] {
         out.push_str(&format!(
-            "\n{phase} tokens/s (median)\n{:<8} {:>8} {:>8} {:>10} {:>10} {:>13} {:>13} {:>12}\n",
+            "\n{phase} tokens/s (median)\n{:<20} {:>3} {:>9} {:>9} {:>10} {:>11} {:>14} {:>12} {:>12}\n",
             "model",
-            "native",
-            "wasm",
-            "wllama st",
-            "wllama mt",
-            "wasm/wl st",
-            "wasm/wl mt",
+            "thr",
+            "our wasm",
+            "wllama",
+            "llama.cpp",
+            "our native",
+            "wasm/llama.cpp",
+            "wasm/wllama",
             "wasm/native"
         ));
         for model in models {
-            let get = |runner| find(all, runner, model).map(pick);
-            let (native, wasm, st, mt) = (
-                get("native"),
-                get("wasm"),
-                get("wllama_st"),
-                get("wllama_mt"),
-            );
+            for &t in threads {
+                let get = |runner| find(all, runner, model, t).map(pick);
+                let (wasm, wllama, llamacpp, native) =
+                    (get("wasm"), get("wllama"), get("llamacpp"), get("native"));
+                out.push_str(&format!(
+                    "{:<20} {:>3} {:>9} {:>9} {:>10} {:>11} {:>14} {:>12} {:>12}\n",
+                    model,
+                    t,
+                    cell(wasm),
+                    cell(wllama),
+                    cell(llamacpp),
+                    cell(native),
+                    ratio(wasm, llamacpp),
+                    ratio(wasm, wllama),
+                    ratio(wasm, native),
+                ));
+            }
+        }
+    }
+    if threads.len() > 1 {
+        let (one, all_cores) = (threads[0], threads[threads.len() - 1]);
+        out.push_str(&format!(
+            "\nour wasm, {all_cores} threads over {one}: (prefill, decode)\n"
+        ));
+        for model in models {
+            let get = |t, pick: fn(&Measure) -> f64| find(all, "wasm", model, t).map(pick);
             out.push_str(&format!(
-                "{:<8} {:>8} {:>8} {:>10} {:>10} {:>13} {:>13} {:>12}\n",
+                "{:<20} {:>6} {:>6}\n",
                 model,
-                cell(native),
-                cell(wasm),
-                cell(st),
-                cell(mt),
-                ratio(wasm, st),
-                ratio(wasm, mt),
-                ratio(wasm, native),
+                ratio(get(all_cores, Measure::prefill), get(one, Measure::prefill)),
+                ratio(get(all_cores, Measure::decode), get(one, Measure::decode)),
             ));
         }
     }
-    let threads: Vec<String> = all
+    let memory: Vec<String> = models
         .iter()
-        .filter(|m| models.first() == Some(&m.model))
-        .map(|m| format!("{} {} thread(s)", m.runner, m.threads))
+        .filter_map(|model| {
+            let bytes = all
+                .iter()
+                .filter(|m| m.runner == "wasm" && &m.model == model)
+                .filter_map(|m| m.peak_wasm_bytes)
+                .max()?;
+            Some(format!("{model} {:.0} MB", bytes as f64 / 1e6))
+        })
         .collect();
-    out.push_str(&format!("\nthreads: {}\n", threads.join(", ")));
+    let loads: Vec<String> = all
+        .iter()
+        .filter(|m| m.runner == "wasm")
+        .filter_map(|m| {
+            let (s, bytes) = (m.load_seconds?, m.model_bytes?);
+            Some(format!(
+                "{} {}t {:.2} s per 100 MB",
+                m.model,
+                m.threads,
+                s / (bytes as f64 / 1e8)
+            ))
+        })
+        .collect();
+    if !loads.is_empty() {
+        out.push_str(&format!(
+            "\nour worker's model load from IndexedDB: {}\n",
+            loads.join(", ")
+        ));
+    }
+    if !memory.is_empty() {
+        out.push_str(&format!(
+            "\nour worker's wasm memory after each model (a high-water mark): {}\n",
+            memory.join(", ")
+        ));
+    }
     let prompts: Vec<String> = all
         .iter()
+        .filter(|m| m.threads == threads[0])
         .map(|m| {
             let r = m.runs.first();
             format!(
-                "{} {}: {} prompt / {} generated",
+                "{} {}: {}/{}",
                 m.runner,
                 m.model,
                 r.map_or(0, |r| r.prefill_tokens),
@@ -77,7 +124,10 @@ pub fn table(all: &[Measure], models: &[String]) -> String {
             )
         })
         .collect();
-    out.push_str(&format!("tokens per run: {}\n", prompts.join("; ")));
+    out.push_str(&format!(
+        "prompt/generated tokens per run: {}\n",
+        prompts.join("; ")
+    ));
     out
 }
 
@@ -91,6 +141,9 @@ mod tests {
             runner: runner.into(),
             model: "Q8_0".into(),
             threads: 1,
+            peak_wasm_bytes: None,
+            load_seconds: None,
+            model_bytes: None,
             runs: vec![Run {
                 prompt_tokens: 300,
                 prefill_tokens: 300,
@@ -106,14 +159,16 @@ mod tests {
         let all = [
             m("native", 400.0, 40.0),
             m("wasm", 100.0, 20.0),
-            m("wllama_st", 200.0, 10.0),
+            m("wllama", 200.0, 10.0),
         ];
-        let text = table(&all, &["Q8_0".into()]);
+        let text = table(&all, &["Q8_0".into()], &[1]);
         let prefill = text.lines().find(|l| l.starts_with("Q8_0")).unwrap();
         let cols: Vec<&str> = prefill.split_whitespace().collect();
         assert_eq!(
             cols,
-            ["Q8_0", "400.0", "100.0", "200.0", "-", "0.50", "-", "0.25"]
+            [
+                "Q8_0", "1", "100.0", "200.0", "-", "400.0", "-", "0.50", "0.25"
+            ]
         );
         let decode = text
             .lines()
@@ -121,5 +176,25 @@ mod tests {
             .nth(1)
             .unwrap();
         assert!(decode.contains("2.00"), "{decode}");
+    }
+
+    #[test]
+    fn thread_scaling_and_load_rate_are_reported() {
+        let mut one = m("wasm", 100.0, 20.0);
+        one.load_seconds = Some(0.5);
+        one.model_bytes = Some(200_000_000);
+        let mut two = m("wasm", 180.0, 30.0);
+        two.threads = 2;
+        let text = table(&[one, two], &["Q8_0".into()], &[1, 2]);
+        let scaling = text
+            .lines()
+            .skip_while(|l| !l.starts_with("our wasm, 2 threads over 1"))
+            .nth(1)
+            .unwrap();
+        assert_eq!(
+            scaling.split_whitespace().collect::<Vec<_>>(),
+            ["Q8_0", "1.80", "1.50"]
+        );
+        assert!(text.contains("Q8_0 1t 0.25 s per 100 MB"), "{text}");
     }
 }

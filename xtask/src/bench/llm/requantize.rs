@@ -1,8 +1,9 @@
 //! Re-quantizing a GGUF chat model with our own code (Candle's quantizers): every weight is
-//! widened to f32 and quantized again, to Q8_0 or to llama.cpp's Q4_K_M mix. The type each tensor
-//! gets follows llama.cpp's `llama_tensor_get_type` (src/llama-quant.cpp): Q4_K_M puts Q6_K on
-//! the tied embedding / output and on `attn_v` and `ffn_down` of the layers `use_more_bits`
-//! picks, Q4_K elsewhere; a row length that is not a multiple of 256 falls back (Q6_K -> Q8_0,
+//! widened to f32 and quantized again, to one of llama.cpp's file types. The type each tensor
+//! gets follows llama.cpp's `llama_tensor_get_type` (src/llama-quant.cpp): Q4_0 puts Q6_K on the
+//! tied embedding / output and Q4_0 elsewhere; Q4_K_M puts Q6_K on the output and on `attn_v`
+//! and `ffn_down` of the layers `use_more_bits` picks, Q4_K elsewhere; Q6_K and Q8_0 are
+//! uniform. A row length that is not a multiple of 256 falls back (Q6_K -> Q8_0,
 //! Q4_K -> Q5_0), as llama.cpp's quantize does. Norms and other 1-D tensors stay f32.
 
 use std::fs::File;
@@ -16,23 +17,34 @@ use candle_core::quantized::{GgmlDType, QTensor, gguf_file};
 /// The re-quantizations the LLM bench makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
+    Q4_0,
     Q8_0,
     Q4KM,
+    Q6K,
 }
 
 impl Scheme {
     pub fn label(self) -> &'static str {
         match self {
+            Scheme::Q4_0 => "Q4_0",
             Scheme::Q8_0 => "Q8_0",
             Scheme::Q4KM => "Q4_K_M",
+            Scheme::Q6K => "Q6_K",
         }
+    }
+
+    /// The label in lower case, as model ids carry it.
+    pub fn suffix(self) -> String {
+        self.label().to_lowercase()
     }
 
     /// llama.cpp's `llama_ftype` number, for `general.file_type`.
     fn file_type(self) -> u32 {
         match self {
+            Scheme::Q4_0 => 2,
             Scheme::Q8_0 => 7,
             Scheme::Q4KM => 15,
+            Scheme::Q6K => 18,
         }
     }
 }
@@ -52,17 +64,21 @@ fn layer_of(name: &str) -> Option<usize> {
 
 /// The type a 2-D weight `name` with rows of `row` values gets under `scheme`.
 fn target_type(scheme: Scheme, name: &str, row: usize, layers: usize, tied: bool) -> GgmlDType {
-    if scheme == Scheme::Q8_0 {
-        return GgmlDType::Q8_0;
-    }
     let is_output = name == "output.weight" || (tied && name == "token_embd.weight");
     let more_bits = layer_of(name).is_some_and(|layer| use_more_bits(layer, layers));
-    let wanted = if is_output
-        || (more_bits && (name.ends_with("attn_v.weight") || name.ends_with("ffn_down.weight")))
-    {
-        GgmlDType::Q6K
-    } else {
-        GgmlDType::Q4K
+    let wanted = match scheme {
+        Scheme::Q8_0 => return GgmlDType::Q8_0,
+        Scheme::Q4_0 if is_output => GgmlDType::Q6K,
+        Scheme::Q4_0 => return GgmlDType::Q4_0,
+        Scheme::Q6K => GgmlDType::Q6K,
+        Scheme::Q4KM
+            if is_output
+                || (more_bits
+                    && (name.ends_with("attn_v.weight") || name.ends_with("ffn_down.weight"))) =>
+        {
+            GgmlDType::Q6K
+        }
+        Scheme::Q4KM => GgmlDType::Q4K,
     };
     if row.is_multiple_of(QK_K) {
         wanted
@@ -154,5 +170,12 @@ mod tests {
             target_type(Scheme::Q8_0, "blk.0.attn_q.weight", 576, 30, true),
             GgmlDType::Q8_0
         );
+        let q4_0 = |name: &str, row| target_type(Scheme::Q4_0, name, row, 30, true);
+        assert_eq!(q4_0("token_embd.weight", 576), GgmlDType::Q8_0);
+        assert_eq!(q4_0("token_embd.weight", 1024), GgmlDType::Q6K);
+        assert_eq!(q4_0("blk.3.ffn_down.weight", 1536), GgmlDType::Q4_0);
+        let q6_k = |name: &str, row| target_type(Scheme::Q6K, name, row, 30, true);
+        assert_eq!(q6_k("blk.3.ffn_down.weight", 1536), GgmlDType::Q6K);
+        assert_eq!(q6_k("blk.3.attn_q.weight", 576), GgmlDType::Q8_0);
     }
 }
