@@ -54,13 +54,13 @@ impl<'a> Loader<'a> {
         Ok(self.qtensor(name)?.dequantize(&Device::Cpu)?)
     }
 
-    /// The weight's products round as llama.cpp's (`QuantizedKernel::LlamaCpp`), or, dequantized,
-    /// as an f32 reference's.
+    /// The weight as Lantern's quantized kernels multiply it (`QuantizedKernel::Lantern`), or,
+    /// dequantized, as an f32 reference's.
     pub fn matmul(&self, t: Arc<QTensor>) -> Result<Weight> {
         if self.dequantize {
             return Ok(Weight::Candle(QMatMul::Tensor(t.dequantize(&Device::Cpu)?)));
         }
-        Weight::quantized(t, QuantizedKernel::LlamaCpp)
+        Weight::quantized(t, QuantizedKernel::Lantern)
     }
 
     /// `{name}.weight`, and `{name}.bias` where the file has one (qwen2's q, k and v).

@@ -1,0 +1,158 @@
+//! The 32-value GGUF weight blocks (llama.cpp `ggml-common.h`: `block_q4_0`, `block_q4_1`,
+//! `block_q5_0`, `block_q5_1`, `block_q8_0`), multiplied with Q8_1 activation blocks.
+//!
+//! Each block widens to 32 i16 values `q` and two floats: value = `d * q + m` (`m` = 0 for the
+//! symmetric types, whose offset -8 or -16 is folded into `q`). Against activations `d_a * q_a`
+//! with sum `s`: `Σ value · act = d d_a Σ q q_a + m s` — one exact integer dot product per block.
+//! Nibbles: the low nibbles of the 16 bytes are values 0..16, the high nibbles 16..32; Q5's
+//! fifth bits are a little-endian u32 `qh`, bit `i` for value `i`.
+
+use super::dot_i16::Isa;
+use super::q8_act::{Act32, Wide, quantize_32};
+use super::qformat::{Format, f16_at};
+
+/// A 32-value weight block, widened: value `i` = `d * q[i] + m`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct W32 {
+    q: Wide<32>,
+    d: f32,
+    m: f32,
+}
+
+/// `HIGH_BIT[b]`'s byte `i` is 16 when bit `i` of `b` is set, else 0: Q5's fifth bits, eight at a
+/// time, ready to OR onto the nibbles (llama.cpp's `table_b2b` does the same).
+static HIGH_BIT: [u64; 256] = high_bit_table();
+
+const fn high_bit_table() -> [u64; 256] {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            if (b >> i) & 1 == 1 {
+                t[b] |= 0x10 << (8 * i);
+            }
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+}
+
+/// Nibbles (plus fifth bits `hi`, 0 or 16 per value) minus `offset`, into `q`.
+#[inline(always)]
+fn nibbles(qs: &[u8], hi: &[u8; 32], offset: i16, q: &mut [i16; 32]) {
+    let qs = &qs[..16];
+    for i in 0..16 {
+        q[i] = ((qs[i] & 0x0f) | hi[i]) as i16 - offset;
+        q[i + 16] = ((qs[i] >> 4) | hi[i + 16]) as i16 - offset;
+    }
+}
+
+/// The fifth bits of a Q5 block from its four `qh` bytes.
+#[inline(always)]
+fn fifth_bits(qh: &[u8]) -> [u8; 32] {
+    let mut hi = [0u8; 32];
+    for (out, &b) in hi.chunks_exact_mut(8).zip(&qh[..4]) {
+        out.copy_from_slice(&HIGH_BIT[b as usize].to_le_bytes());
+    }
+    hi
+}
+
+#[inline(always)]
+fn unpack_q4_0(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = 0.0;
+    nibbles(&b[2..18], &[0; 32], 8, &mut w.q.0);
+}
+
+#[inline(always)]
+fn unpack_q4_1(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = f16_at(b, 2);
+    nibbles(&b[4..20], &[0; 32], 0, &mut w.q.0);
+}
+
+#[inline(always)]
+fn unpack_q5_0(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = 0.0;
+    nibbles(&b[6..22], &fifth_bits(&b[2..6]), 16, &mut w.q.0);
+}
+
+#[inline(always)]
+fn unpack_q5_1(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = f16_at(b, 2);
+    nibbles(&b[8..24], &fifth_bits(&b[4..8]), 0, &mut w.q.0);
+}
+
+#[inline(always)]
+fn unpack_q8_0(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = 0.0;
+    for (q, &v) in w.q.0.iter_mut().zip(&b[2..34]) {
+        *q = v as i8 as i16;
+    }
+}
+
+macro_rules! format32 {
+    ($(#[$doc:meta])* $name:ident, $bytes:expr, $unpack:ident) => {
+        $(#[$doc])*
+        pub(crate) struct $name;
+
+        impl Format for $name {
+            const QK: usize = 32;
+            const BYTES: usize = $bytes;
+            type W = W32;
+            type A = Act32;
+
+            fn quantize(x: &[f32]) -> Act32 {
+                quantize_32(x)
+            }
+
+            #[inline(always)]
+            fn unpack(block: &[u8], w: &mut W32) {
+                $unpack(&block[..$bytes], w)
+            }
+
+            #[inline(always)]
+            fn dot<I: Isa>(w: &W32, a: &Act32) -> f32 {
+                w.d * a.d * I::dot(&w.q.0, &a.q.0) as f32 + w.m * a.s
+            }
+
+            #[inline(always)]
+            fn dot4<I: Isa>(w: &W32, a: [&Act32; 4]) -> [f32; 4] {
+                let s = I::dot4(&w.q.0, a.map(|a| &a.q.0[..]));
+                std::array::from_fn(|r| w.d * a[r].d * s[r] as f32 + w.m * a[r].s)
+            }
+
+            fn dequantize(w: &W32, out: &mut [f32]) {
+                for (o, &q) in out.iter_mut().zip(&w.q.0) {
+                    *o = w.d * q as f32 + w.m;
+                }
+            }
+        }
+    };
+}
+
+format32!(
+    /// `{d: f16, qs: [u8; 16]}`: value = d * (nibble - 8).
+    Q4_0, 18, unpack_q4_0
+);
+format32!(
+    /// `{d: f16, m: f16, qs: [u8; 16]}`: value = d * nibble + m.
+    Q4_1, 20, unpack_q4_1
+);
+format32!(
+    /// `{d: f16, qh: u32, qs: [u8; 16]}`: value = d * (nibble + 16 * bit - 16).
+    Q5_0, 22, unpack_q5_0
+);
+format32!(
+    /// `{d: f16, m: f16, qh: u32, qs: [u8; 16]}`: value = d * (nibble + 16 * bit) + m.
+    Q5_1, 24, unpack_q5_1
+);
+format32!(
+    /// `{d: f16, qs: [i8; 32]}`: value = d * q.
+    Q8_0, 34, unpack_q8_0
+);
