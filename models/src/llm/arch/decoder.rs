@@ -84,7 +84,7 @@ impl Decoder {
     /// Runs `tokens` at positions `cache.len()..`, stores their keys and values, and returns the
     /// logits `(vocab,)` of the last token, or `(tokens, vocab)` for every token if `all_logits`.
     pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, all_logits: bool) -> Result<Tensor> {
-        self.forward_traced(tokens, cache, all_logits, &mut |_, _| {})
+        self.run(tokens, cache, all_logits, None)
     }
 
     /// [`Decoder::forward`], showing `trace` every intermediate tensor under llama.cpp's graph
@@ -96,6 +96,16 @@ impl Decoder {
         cache: &mut KvCache,
         all_logits: bool,
         trace: Trace<'_>,
+    ) -> Result<Tensor> {
+        self.run(tokens, cache, all_logits, Some(trace))
+    }
+
+    fn run(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        all_logits: bool,
+        mut trace: Option<Trace<'_>>,
     ) -> Result<Tensor> {
         let pos = cache.len();
         let s = tokens.len();
@@ -112,7 +122,13 @@ impl Decoder {
         }
         let ids = Tensor::new(tokens, &Device::Cpu)?;
         let x = self.token_embd.embedding(&ids)?.unsqueeze(0)?;
-        let x = self.graph.forward(x, &mut Pass::new(pos, cache, trace))?;
+        let layers_trace: Option<Trace<'_>> = match trace.as_mut() {
+            Some(t) => Some(&mut **t),
+            None => None,
+        };
+        let x = self
+            .graph
+            .forward(x, &mut Pass::new(pos, cache, layers_trace))?;
         cache.push_tokens(tokens);
         let x = if all_logits {
             x.i(0)?
@@ -120,9 +136,13 @@ impl Decoder {
             x.i((0, s - 1..s))?
         };
         let x = self.output_norm.forward(&x)?;
-        trace(format_args!("result_norm"), &x);
+        if let Some(trace) = trace.as_mut() {
+            trace(format_args!("result_norm"), &x);
+        }
         let logits = self.output.forward(&x)?;
-        trace(format_args!("result_output"), &logits);
+        if let Some(trace) = trace.as_mut() {
+            trace(format_args!("result_output"), &logits);
+        }
         Ok(if all_logits {
             logits
         } else {
