@@ -34,6 +34,11 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// Whether every matrix is widened to f32.
+    pub fn dequantizes(&self) -> bool {
+        self.dequantize
+    }
+
     /// The file's metadata, for what an architecture reads beyond the common hyper-parameters.
     pub fn metadata(&self) -> &HashMap<String, Value> {
         &self.ct.metadata
