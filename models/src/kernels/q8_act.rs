@@ -53,7 +53,7 @@ fn quantize(x: &[f32], q: &mut [i16]) -> (f32, f32) {
     let id = if amax > 0.0 { 127.0 / amax } else { 0.0 };
     for (q, &v) in q.iter_mut().zip(x) {
         // |v * id| <= 127 (plus an ulp), so the integer sits in the low bits.
-        *q = ((v * id + MAGIC).to_bits() as i32 - MAGIC.to_bits() as i32) as i16;
+        *q = ((v * id + MAGIC).to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32) as i16;
     }
     (amax, id)
 }

@@ -19,42 +19,27 @@ pub(crate) struct W32 {
     m: f32,
 }
 
-/// `HIGH_BIT[b]`'s byte `i` is 16 when bit `i` of `b` is set, else 0: Q5's fifth bits, eight at a
-/// time, ready to OR onto the nibbles (llama.cpp's `table_b2b` does the same).
-static HIGH_BIT: [u64; 256] = high_bit_table();
-
-const fn high_bit_table() -> [u64; 256] {
-    let mut t = [0u64; 256];
-    let mut b = 0;
-    while b < 256 {
-        let mut i = 0;
-        while i < 8 {
-            if (b >> i) & 1 == 1 {
-                t[b] |= 0x10 << (8 * i);
-            }
-            i += 1;
-        }
-        b += 1;
-    }
-    t
-}
-
-/// Nibbles (plus fifth bits `hi`, 0 or 16 per value) minus `offset`, into `q`.
+/// Nibbles (plus fifth bits `hi`, 0 or 16 per value) minus `offset`, into `q`. The wrapping
+/// subtraction cannot wrap (0..32 minus 0..16); it only spares the overflow check that debug
+/// builds (tests, the CLI) would otherwise insert per value, which stops vectorization.
 #[inline(always)]
 fn nibbles(qs: &[u8], hi: &[u8; 32], offset: i16, q: &mut [i16; 32]) {
     let qs = &qs[..16];
     for i in 0..16 {
-        q[i] = ((qs[i] & 0x0f) | hi[i]) as i16 - offset;
-        q[i + 16] = ((qs[i] >> 4) | hi[i + 16]) as i16 - offset;
+        q[i] = (((qs[i] & 0x0f) | hi[i]) as i16).wrapping_sub(offset);
+        q[i + 16] = (((qs[i] >> 4) | hi[i + 16]) as i16).wrapping_sub(offset);
     }
 }
 
-/// The fifth bits of a Q5 block from its four `qh` bytes.
+/// The fifth bits of a Q5 block from its four `qh` bytes, as 0 or 16 per value. Written as one
+/// mask test per value so LLVM vectorizes it (broadcast, AND with a constant vector of masks,
+/// compare); a table of spread bytes, as llama.cpp uses, compiled to byte-by-byte inserts here.
 #[inline(always)]
 fn fifth_bits(qh: &[u8]) -> [u8; 32] {
+    let qh = u32::from_le_bytes([qh[0], qh[1], qh[2], qh[3]]);
     let mut hi = [0u8; 32];
-    for (out, &b) in hi.chunks_exact_mut(8).zip(&qh[..4]) {
-        out.copy_from_slice(&HIGH_BIT[b as usize].to_le_bytes());
+    for (i, h) in hi.iter_mut().enumerate() {
+        *h = if qh & (1 << i) != 0 { 16 } else { 0 };
     }
     hi
 }

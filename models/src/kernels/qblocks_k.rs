@@ -62,8 +62,10 @@ fn unpack_q45_k<const Q5: bool>(b: &[u8], w: &mut WK) {
                 lo |= ((qh[l] >> (2 * c)) & 1) << 4;
                 hi |= ((qh[l] >> (2 * c + 1)) & 1) << 4;
             }
-            out[l] = lo as i16 * sc_lo;
-            out[l + 32] = hi as i16 * sc_hi;
+            // At most 31 · 63: wrapping only spares debug builds' overflow checks (see
+            // qblocks32's `nibbles`).
+            out[l] = (lo as i16).wrapping_mul(sc_lo);
+            out[l + 32] = (hi as i16).wrapping_mul(sc_hi);
         }
     }
 }
@@ -82,16 +84,17 @@ fn unpack_q6_k(b: &[u8], w: &mut WK) {
         let out = &mut w.q.0[128 * n..][..128];
         for l in 0..32 {
             let h = qh[l];
-            out[l] = ((ql[l] & 0x0f) | ((h & 3) << 4)) as i16 - 32;
-            out[l + 32] = ((ql[l + 32] & 0x0f) | (((h >> 2) & 3) << 4)) as i16 - 32;
-            out[l + 64] = ((ql[l] >> 4) | (((h >> 4) & 3) << 4)) as i16 - 32;
-            out[l + 96] = ((ql[l + 32] >> 4) | (((h >> 6) & 3) << 4)) as i16 - 32;
+            // 0..64 minus 32, then times -128..127: in range, wrapping as in `unpack_q45_k`.
+            out[l] = (((ql[l] & 0x0f) | ((h & 3) << 4)) as i16).wrapping_sub(32);
+            out[l + 32] = (((ql[l + 32] & 0x0f) | (((h >> 2) & 3) << 4)) as i16).wrapping_sub(32);
+            out[l + 64] = (((ql[l] >> 4) | (((h >> 4) & 3) << 4)) as i16).wrapping_sub(32);
+            out[l + 96] = (((ql[l + 32] >> 4) | (((h >> 6) & 3) << 4)) as i16).wrapping_sub(32);
         }
     }
     for (q, &sc) in w.q.0.chunks_exact_mut(16).zip(&b[192..208]) {
         let sc = sc as i8 as i16;
         for q in q {
-            *q *= sc;
+            *q = q.wrapping_mul(sc);
         }
     }
 }

@@ -59,8 +59,8 @@ pub fn exp(x: f32) -> f32 {
             + r * (0.5
                 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
     // n in [-126, 127] sits in z's low mantissa bits; the biased exponent makes 2^n.
-    let ni = z.to_bits() as i32 - MAGIC.to_bits() as i32;
-    p * f32::from_bits(((ni + 127) as u32) << 23)
+    let ni = (z.to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
+    p * f32::from_bits((ni.wrapping_add(127) as u32) << 23)
 }
 
 /// Softmax of `row · scale`, in place.
