@@ -1,10 +1,17 @@
 //! The arithmetic under the model graphs, apart from them as llama.cpp keeps it apart in
-//! `ggml/src/ggml-cpu/`: weight products, norms, RoPE, softmax and attention, each rounding where
-//! llama.cpp's CPU backend rounds so the LLM's tokens and logits are llama.cpp's, bit for bit.
-//! Nothing here knows a model; the speed work (SIMD, threads) happens here, under the graphs.
+//! `ggml/src/ggml-cpu/`: the quantized weight products (`qmatmul` over the GGUF block types of
+//! `qblocks32` and `qblocks_k`, with activations rounded by `q8_act` and integer dot products
+//! per instruction set in `dot_i16`), and in plain f32 the norms, RoPE, softmax and attention
+//! (`vec_f32`, `rms_norm`, `rope`, `attention`). Nothing here knows a model; the speed work
+//! (SIMD, threads) happens here, under the graphs.
 
 pub(crate) mod attention;
-pub(crate) mod block_matmul;
-pub(crate) mod ggml_math;
+mod dot_i16;
+mod q8_act;
+mod qblocks32;
+mod qblocks_k;
+mod qformat;
+pub(crate) mod qmatmul;
 pub(crate) mod rms_norm;
 pub(crate) mod rope;
+pub(crate) mod vec_f32;

@@ -1,16 +1,15 @@
-//! RMS normalisation rounded as ggml's `rms_norm` followed by its `mul` by the weight.
+//! RMS normalisation (llama.cpp `rms_norm` followed by its `mul` by the weight), in plain f32.
 
-/// Normalises each row of `w.len()` values of `x` in place and scales it by `w`: the squares
-/// are rounded to f32 and summed in f64, in order; `1 / sqrtf(mean + eps)` in f32; then
-/// `(x * scale) * w`, each product rounded.
+use super::vec_f32::sum_squares;
+
+/// Normalises each row of `w.len()` values of `x` in place and scales it by `w`:
+/// `x · w / sqrt(mean(x²) + eps)`.
 pub fn rms_norm(x: &mut [f32], w: &[f32], eps: f32) {
     let n = w.len();
     for row in x.chunks_exact_mut(n) {
-        let sum: f64 = row.iter().map(|&a| (a * a) as f64).sum();
-        let mean = (sum / n as f64) as f32;
-        let scale = 1.0 / (mean + eps).sqrt();
+        let scale = 1.0 / (sum_squares(row) / n as f32 + eps).sqrt();
         for (a, &w) in row.iter_mut().zip(w) {
-            *a = *a * scale * w;
+            *a *= scale * w;
         }
     }
 }

@@ -1,15 +1,7 @@
-//! Rotary position embeddings, rounded as ggml's CPU `rope` rounds them.
-//!
-//! Mirrors `ggml_compute_forward_rope_flt`: per position, `theta` starts at the position and is
-//! multiplied by `theta_scale = powf(base, -2/n_dims)` in f32 from one pair to the next;
-//! `theta / freq_factor * freq_scale` goes through glibc's `sincosf`; each rotated value is one
-//! fused multiply-add over one rounded product, as GCC contracts `x0*cos - x1*sin` and
-//! `x0*sin + x1*cos` in `rotate_pairs` (checked against llama.cpp's dumped tensors).
-
-use candle_core::{Device, Tensor};
-
-use super::ggml_math::{fmaf, sincosf};
-use crate::Result;
+//! Rotary position embeddings (llama.cpp `ggml_compute_forward_rope_flt`) in plain f32: per
+//! position, `theta` starts at the position and is multiplied by `theta_scale =
+//! base^(-2/n_dims)` from one pair to the next; pair `k` turns by `theta_k / freq_factor_k ·
+//! freq_scale`.
 
 /// How rotary embedding pairs dimensions (llama.cpp `LLAMA_ROPE_TYPE_*`); each architecture
 /// names its own.
@@ -42,7 +34,6 @@ impl Rope {
         freq_factors: Option<&[f32]>,
         style: RopeStyle,
     ) -> Rope {
-        let exponent = -2.0f32 / rope_dim as f32;
         let factors = (0..rope_dim / 2)
             .map(|i| {
                 freq_factors
@@ -53,9 +44,7 @@ impl Rope {
             .collect();
         Rope {
             dims: rope_dim,
-            // glibc's powf is correctly rounded; so is the f64 power rounded to f32 (but for
-            // a double rounding no base here comes near).
-            theta_scale: (theta as f64).powf(exponent as f64) as f32,
+            theta_scale: theta.powf(-2.0 / rope_dim as f32),
             freq_scale,
             factors,
             style,
@@ -67,34 +56,30 @@ impl Rope {
         out.clear();
         let mut theta = p as f32;
         for &ff in &self.factors {
-            let t = self.freq_scale * (theta / ff);
-            let (s, c) = sincosf(t);
+            let (s, c) = (self.freq_scale * (theta / ff)).sin_cos();
             out.push((c, s));
             theta *= self.theta_scale;
         }
     }
 
-    /// Rotates `x` (`(1, heads, s, head_dim)`, positions `pos..pos + s`).
-    pub fn apply(&self, x: &Tensor, pos: usize) -> Result<Tensor> {
-        let (_, heads, s, head_dim) = x.dims4()?;
-        let mut v = x.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+    /// Rotates `x` in place: `s` positions (`pos..pos + s`) of `heads` heads of `head_dim`
+    /// values, laid out `(s, heads, head_dim)`.
+    pub fn apply(&self, x: &mut [f32], pos: usize, heads: usize, head_dim: usize) {
         let half = self.dims / 2;
         let mut angles = Vec::with_capacity(half);
-        for i in 0..s {
+        for (i, position) in x.chunks_exact_mut(heads * head_dim).enumerate() {
             self.angles(pos + i, &mut angles);
-            for h in 0..heads {
-                let row = &mut v[(h * s + i) * head_dim..][..head_dim];
+            for row in position.chunks_exact_mut(head_dim) {
                 for (k, &(c, sn)) in angles.iter().enumerate() {
                     let (a, b) = match self.style {
                         RopeStyle::Interleaved => (2 * k, 2 * k + 1),
                         RopeStyle::Neox => (k, k + half),
                     };
                     let (x0, x1) = (row[a], row[b]);
-                    row[a] = fmaf(x0, c, -(x1 * sn));
-                    row[b] = fmaf(x0, sn, x1 * c);
+                    row[a] = x0 * c - x1 * sn;
+                    row[b] = x0 * sn + x1 * c;
                 }
             }
         }
-        Ok(Tensor::from_vec(v, (1, heads, s, head_dim), &Device::Cpu)?)
     }
 }

@@ -1,6 +1,6 @@
 //! `nn.Linear` (`x @ Wᵀ + b`) over whichever weights a model has: f32, or GGUF blocks that stay
-//! quantized. Who multiplies quantized blocks is each model's explicit choice, because Candle's
-//! kernels and Lantern's llama.cpp-exact one round the activations differently.
+//! quantized. Who multiplies quantized blocks is each model's explicit choice: Candle's kernels
+//! or Lantern's (`kernels::qmatmul`), which round the activations differently.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use candle_core::quantized::{QMatMul, QTensor};
 use candle_core::{Module, Tensor};
 
 use crate::Result;
-use crate::kernels::block_matmul::BlockMatrix;
+use crate::kernels::qmatmul::QMatrix;
 
 /// Which kernel multiplies a quantized weight matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,10 +16,9 @@ pub enum QuantizedKernel {
     /// Candle's, for every type. Whisper's choice: its reference is openai-whisper in f32, not a
     /// quantized engine, and its word error rate is measured with these kernels.
     Candle,
-    /// Lantern's `block_matmul` for Q4_1 and Q8_0 (activations rounded to 8 bits and blocks
-    /// summed as llama.cpp's x86 backend does), Candle's for the other types. The LLM's choice:
-    /// its parity tests compare tokens and logits with llama.cpp's, bit for bit.
-    LlamaCpp,
+    /// Lantern's `qmatmul` (SIMD, split across rayon's pool) for Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
+    /// Q4_K, Q5_K and Q6_K, Candle's for the other types. The LLM's choice.
+    Lantern,
 }
 
 /// A weight matrix and the kernel that multiplies it.
@@ -29,17 +28,18 @@ pub enum Weight {
     Full(Tensor),
     /// Candle's `QMatMul`: its quantized kernels, or an f32 matrix it multiplies as `x @ Wᵀ`.
     Candle(QMatMul),
-    /// Q4_1 or Q8_0 through Lantern's `block_matmul`.
-    Blocks(BlockMatrix),
+    /// GGUF blocks through Lantern's `qmatmul`; shared where one matrix has two uses (tied
+    /// token embeddings and output).
+    Blocks(Arc<QMatrix>),
 }
 
 impl Weight {
     /// A quantized matrix `(out, in)` as `kernel` multiplies it.
     pub fn quantized(t: Arc<QTensor>, kernel: QuantizedKernel) -> Result<Weight> {
-        if kernel == QuantizedKernel::LlamaCpp
-            && let Some(m) = BlockMatrix::from_qtensor(&t)?
+        if kernel == QuantizedKernel::Lantern
+            && let Some(m) = QMatrix::from_qtensor(&t)?
         {
-            return Ok(Weight::Blocks(m));
+            return Ok(Weight::Blocks(Arc::new(m)));
         }
         Ok(Weight::Candle(QMatMul::from_arc(t)?))
     }

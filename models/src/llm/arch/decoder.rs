@@ -18,15 +18,44 @@ use super::graph::{Graph, Pass, Trace};
 use super::kv_cache::KvCache;
 use super::loader::Loader;
 use super::{gemma3, llama, phi3, qwen2, qwen3};
-use crate::nn::Linear;
+use crate::kernels::qmatmul::QMatrix;
+use crate::nn::{Linear, Weight};
 use crate::{ModelError, Result};
+
+/// The token embeddings, kept quantized; only the rows of the tokens seen are dequantized.
+#[derive(Debug, Clone)]
+enum Embeddings {
+    /// A type `qmatmul` reads; with tied embeddings the output multiplies the same blocks.
+    Blocks(Arc<QMatrix>),
+    /// Any other type, through Candle.
+    Candle(Arc<QTensor>),
+}
+
+impl Embeddings {
+    /// `(1, s, n_embd)` for `tokens` (already checked to be in the vocabulary).
+    fn lookup(&self, tokens: &[u32]) -> Result<Tensor> {
+        match self {
+            Embeddings::Blocks(m) => {
+                let n = m.cols();
+                let mut x = vec![0f32; tokens.len() * n];
+                for (&t, row) in tokens.iter().zip(x.chunks_exact_mut(n)) {
+                    m.row(t as usize, row);
+                }
+                Ok(Tensor::from_vec(x, (1, tokens.len(), n), &Device::Cpu)?)
+            }
+            Embeddings::Candle(t) => {
+                let ids = Tensor::new(tokens, &Device::Cpu)?;
+                Ok(t.embedding(&ids)?.unsqueeze(0)?)
+            }
+        }
+    }
+}
 
 /// A loaded model: weights and config, no per-conversation state.
 #[derive(Debug, Clone)]
 pub struct Decoder {
     cfg: Config,
-    /// Kept quantized; only the rows of the tokens seen are dequantized.
-    token_embd: Arc<QTensor>,
+    token_embd: Embeddings,
     graph: Arc<dyn Graph>,
     output_norm: RmsNorm,
     /// `output.weight`, or `token_embd` itself when the embeddings are tied.
@@ -44,13 +73,24 @@ impl Decoder {
         dequantize: bool,
     ) -> Result<Decoder> {
         let mut ld = Loader::new(ct, reader, dequantize);
-        let token_embd = Arc::new(ld.qtensor("token_embd.weight")?);
+        let embd = Arc::new(ld.qtensor("token_embd.weight")?);
+        let token_embd = match QMatrix::from_qtensor(&embd)? {
+            Some(m) => Embeddings::Blocks(Arc::new(m)),
+            None => Embeddings::Candle(embd.clone()),
+        };
         let output = if ld.has("output.weight") {
             let t = Arc::new(ld.qtensor("output.weight")?);
             Linear::new(ld.matmul(t)?, None)
         } else {
-            Linear::new(ld.matmul(token_embd.clone())?, None)
+            // Tied: the output reads the embeddings' blocks, stored once.
+            match &token_embd {
+                Embeddings::Blocks(m) if !ld.dequantizes() => {
+                    Linear::new(Weight::Blocks(m.clone()), None)
+                }
+                _ => Linear::new(ld.matmul(embd.clone())?, None),
+            }
         };
+        drop(embd);
         let output_norm = RmsNorm::load(&mut ld, "output_norm", cfg.rms_eps)?;
         // llama.cpp's `llm_build_*` choice: each architecture's file loads its own layers.
         let graph = match cfg.arch {
@@ -84,7 +124,7 @@ impl Decoder {
     /// Runs `tokens` at positions `cache.len()..`, stores their keys and values, and returns the
     /// logits `(vocab,)` of the last token, or `(tokens, vocab)` for every token if `all_logits`.
     pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, all_logits: bool) -> Result<Tensor> {
-        self.forward_traced(tokens, cache, all_logits, &mut |_, _| {})
+        self.run(tokens, cache, all_logits, None)
     }
 
     /// [`Decoder::forward`], showing `trace` every intermediate tensor under llama.cpp's graph
@@ -96,6 +136,16 @@ impl Decoder {
         cache: &mut KvCache,
         all_logits: bool,
         trace: Trace<'_>,
+    ) -> Result<Tensor> {
+        self.run(tokens, cache, all_logits, Some(trace))
+    }
+
+    fn run(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        all_logits: bool,
+        mut trace: Option<Trace<'_>>,
     ) -> Result<Tensor> {
         let pos = cache.len();
         let s = tokens.len();
@@ -110,9 +160,14 @@ impl Decoder {
                 "token id {bad} is outside the vocabulary"
             )));
         }
-        let ids = Tensor::new(tokens, &Device::Cpu)?;
-        let x = self.token_embd.embedding(&ids)?.unsqueeze(0)?;
-        let x = self.graph.forward(x, &mut Pass::new(pos, cache, trace))?;
+        let x = self.token_embd.lookup(tokens)?;
+        let layers_trace: Option<Trace<'_>> = match trace.as_mut() {
+            Some(t) => Some(&mut **t),
+            None => None,
+        };
+        let x = self
+            .graph
+            .forward(x, &mut Pass::new(pos, cache, layers_trace))?;
         cache.push_tokens(tokens);
         let x = if all_logits {
             x.i(0)?
@@ -120,9 +175,13 @@ impl Decoder {
             x.i((0, s - 1..s))?
         };
         let x = self.output_norm.forward(&x)?;
-        trace(format_args!("result_norm"), &x);
+        if let Some(trace) = trace.as_mut() {
+            trace(format_args!("result_norm"), &x);
+        }
         let logits = self.output.forward(&x)?;
-        trace(format_args!("result_output"), &logits);
+        if let Some(trace) = trace.as_mut() {
+            trace(format_args!("result_output"), &logits);
+        }
         Ok(if all_logits {
             logits
         } else {

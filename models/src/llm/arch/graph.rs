@@ -8,8 +8,7 @@ use candle_core::Tensor;
 use super::kv_cache::KvCache;
 use crate::Result;
 
-/// Sees each intermediate tensor of a forward pass, by llama.cpp's graph name. The decoder's
-/// plain `forward` passes one that does nothing.
+/// Sees each intermediate tensor of a forward pass, by llama.cpp's graph name.
 pub type Trace<'a> = &'a mut dyn FnMut(std::fmt::Arguments<'_>, &Tensor);
 
 /// One forward pass over new tokens.
@@ -18,17 +17,37 @@ pub(crate) struct Pass<'a> {
     pub pos: usize,
     /// Where every layer stores the new tokens' keys and values.
     pub cache: &'a mut KvCache,
-    trace: Trace<'a>,
+    /// `None` on the plain forward pass: then nothing is built for tracing.
+    trace: Option<Trace<'a>>,
 }
 
 impl<'a> Pass<'a> {
-    pub fn new(pos: usize, cache: &'a mut KvCache, trace: Trace<'a>) -> Pass<'a> {
+    pub fn new(pos: usize, cache: &'a mut KvCache, trace: Option<Trace<'a>>) -> Pass<'a> {
         Pass { pos, cache, trace }
+    }
+
+    /// Whether anything traces this pass (so a tensor only a trace needs is worth building).
+    pub fn tracing(&self) -> bool {
+        self.trace.is_some()
     }
 
     /// Shows `t` to the trace hook as `name` (llama.cpp's `cb(cur, name, il)`).
     pub fn trace(&mut self, name: std::fmt::Arguments<'_>, t: &Tensor) {
-        (self.trace)(name, t)
+        if let Some(trace) = self.trace.as_mut() {
+            trace(name, t)
+        }
+    }
+
+    /// Shows the tensor `make` builds, building it only when something traces.
+    pub fn trace_with(
+        &mut self,
+        name: std::fmt::Arguments<'_>,
+        make: impl FnOnce() -> Result<Tensor>,
+    ) -> Result<()> {
+        if let Some(trace) = self.trace.as_mut() {
+            trace(name, &make()?);
+        }
+        Ok(())
     }
 }
 

@@ -2,19 +2,29 @@
 //! truncated to a common prefix when the history changes (trimmed, edited, regenerated). The
 //! decoder's attention writes it; whoever runs the decoder (a `Session`) owns it.
 
-use candle_core::{DType, Device, Tensor};
-
-use crate::Result;
+use crate::{ModelError, Result};
 
 /// Positions are allocated in blocks so appending a token rarely reallocates (and wasm memory,
 /// which never shrinks, does not fragment into one buffer per length).
 const GROW_BY: usize = 256;
 
-/// Keys and values of one layer, laid out `(1, n_kv_head, capacity, head_dim)`.
+/// Keys and values of one layer, each laid out `(n_kv_head, cap, head_dim)`: the attention
+/// kernel reads a head's positions as one run, where they are stored (no per-step copies).
 #[derive(Debug, Clone, Default)]
 struct LayerCache {
-    k: Option<Tensor>,
-    v: Option<Tensor>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    cap: usize,
+    n_kv: usize,
+    hd: usize,
+}
+
+/// One layer's stored keys and values, as the attention kernel reads them.
+pub(crate) struct LayerView<'a> {
+    /// `(n_kv_head, cap, head_dim)`.
+    pub k: &'a [f32],
+    pub v: &'a [f32],
+    pub cap: usize,
 }
 
 /// All layers' keys and values, plus the tokens they were computed from.
@@ -80,40 +90,64 @@ impl KvCache {
         self.tokens.extend_from_slice(tokens);
     }
 
-    /// Writes `k`, `v` (`(1, n_kv_head, s, head_dim)`) for layer `il` at position `pos` and
-    /// returns all keys and values up to `pos + s`, contiguous.
+    /// Writes `k`, `v` (`(s, n_kv, hd)`, as the projections give them) for layer `il` at
+    /// positions `pos..pos + s` and returns the layer's storage.
     pub(crate) fn append(
         &mut self,
         il: usize,
         pos: usize,
-        k: &Tensor,
-        v: &Tensor,
-    ) -> Result<(Tensor, Tensor)> {
-        let (_, n_kv, s, d) = k.dims4()?;
+        (n_kv, hd): (usize, usize),
+        k: &[f32],
+        v: &[f32],
+    ) -> Result<LayerView<'_>> {
+        let s = k.len() / (n_kv * hd).max(1);
         let end = pos + s;
-        let layer = &mut self.layers[il];
-        let cap = layer.k.as_ref().map_or(0, |t| t.dim(2).unwrap_or(0));
-        if end > cap {
-            let new_cap = end.div_ceil(GROW_BY) * GROW_BY;
-            let new_cap = new_cap.min(self.max_len.max(end));
-            let grow = |old: &Option<Tensor>| -> Result<Tensor> {
-                let t = Tensor::zeros((1, n_kv, new_cap, d), DType::F32, &Device::Cpu)?;
-                if let Some(old) = old {
-                    t.slice_set(&old.narrow(2, 0, pos.min(cap))?.contiguous()?, 2, 0)?;
-                }
-                Ok(t)
-            };
-            layer.k = Some(grow(&layer.k)?);
-            layer.v = Some(grow(&layer.v)?);
+        let max_len = self.max_len;
+        let layer = self
+            .layers
+            .get_mut(il)
+            .ok_or(ModelError::InvalidState("kv cache has no such layer"))?;
+        if layer.cap > 0 && (layer.n_kv, layer.hd) != (n_kv, hd) {
+            return Err(ModelError::InvalidState("kv cache layer changed shape"));
         }
-        let (Some(kc), Some(vc)) = (&layer.k, &layer.v) else {
-            return Err(crate::ModelError::InvalidState("kv cache lost its storage"));
-        };
-        kc.slice_set(&k.contiguous()?, 2, pos)?;
-        vc.slice_set(&v.contiguous()?, 2, pos)?;
-        Ok((
-            kc.narrow(2, 0, end)?.contiguous()?,
-            vc.narrow(2, 0, end)?.contiguous()?,
-        ))
+        if end > layer.cap {
+            // Grows once per GROW_BY positions, keeping the first `pos` (still valid).
+            let cap = end.div_ceil(GROW_BY) * GROW_BY;
+            let cap = cap.min(max_len.max(end));
+            let keep = pos.min(layer.cap);
+            let grow = |old: &[f32]| {
+                let mut t = vec![0f32; n_kv * cap * hd];
+                for g in 0..n_kv {
+                    t[g * cap * hd..][..keep * hd]
+                        .copy_from_slice(&old[g * layer.cap * hd..][..keep * hd]);
+                }
+                t
+            };
+            let (k, v) = (grow(&layer.k), grow(&layer.v));
+            *layer = LayerCache {
+                k,
+                v,
+                cap,
+                n_kv,
+                hd,
+            };
+        }
+        let cap = layer.cap;
+        for (i, (kr, vr)) in k
+            .chunks_exact(n_kv * hd)
+            .zip(v.chunks_exact(n_kv * hd))
+            .enumerate()
+        {
+            for g in 0..n_kv {
+                let at = (g * cap + pos + i) * hd;
+                layer.k[at..][..hd].copy_from_slice(&kr[g * hd..][..hd]);
+                layer.v[at..][..hd].copy_from_slice(&vr[g * hd..][..hd]);
+            }
+        }
+        Ok(LayerView {
+            k: &layer.k,
+            v: &layer.v,
+            cap,
+        })
     }
 }

@@ -34,6 +34,11 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// Whether every matrix is widened to f32.
+    pub fn dequantizes(&self) -> bool {
+        self.dequantize
+    }
+
     /// The file's metadata, for what an architecture reads beyond the common hyper-parameters.
     pub fn metadata(&self) -> &HashMap<String, Value> {
         &self.ct.metadata
@@ -54,13 +59,13 @@ impl<'a> Loader<'a> {
         Ok(self.qtensor(name)?.dequantize(&Device::Cpu)?)
     }
 
-    /// The weight's products round as llama.cpp's (`QuantizedKernel::LlamaCpp`), or, dequantized,
-    /// as an f32 reference's.
+    /// The weight as Lantern's quantized kernels multiply it (`QuantizedKernel::Lantern`), or,
+    /// dequantized, as an f32 reference's.
     pub fn matmul(&self, t: Arc<QTensor>) -> Result<Weight> {
         if self.dequantize {
             return Ok(Weight::Candle(QMatMul::Tensor(t.dequantize(&Device::Cpu)?)));
         }
-        Weight::quantized(t, QuantizedKernel::LlamaCpp)
+        Weight::quantized(t, QuantizedKernel::Lantern)
     }
 
     /// `{name}.weight`, and `{name}.bias` where the file has one (qwen2's q, k and v).

@@ -8,7 +8,7 @@ use candle_core::{D, Device, Tensor};
 
 use super::norm::RmsNorm;
 use crate::Result;
-use crate::kernels::attention::Scores;
+use crate::kernels::attention::{Attention, Scores};
 use crate::kernels::rope::Rope;
 use crate::llm::arch::config::Config;
 use crate::llm::arch::graph::Pass;
@@ -107,45 +107,51 @@ impl SelfAttention {
         pass.trace(format_args!("Qcur-{il}"), &q);
         pass.trace(format_args!("Kcur-{il}"), &k);
         pass.trace(format_args!("Vcur-{il}"), &v);
-        let q = q.reshape((1, s, nh, hd))?;
-        let k = k.reshape((1, s, nkv, hd))?;
-        let q = match &self.q_norm {
-            Some(n) => n.forward(&q)?,
-            None => q,
-        };
-        let k = match &self.k_norm {
-            Some(n) => n.forward(&k)?,
-            None => k,
-        };
-        let q = self.rope.apply(&q.transpose(1, 2)?, pos)?;
-        let k = self.rope.apply(&k.transpose(1, 2)?, pos)?;
-        pass.trace(format_args!("Qrope-{il}"), &q.transpose(1, 2)?);
-        pass.trace(format_args!("Krope-{il}"), &k.transpose(1, 2)?);
-        let v = v.reshape((1, s, nkv, hd))?.transpose(1, 2)?.contiguous()?;
-        let (k_all, v_all) = pass.cache.append(il, pos, &k, &v)?;
+        // `(s, heads, hd)` row-major from here on: plain slices, no tensor reshapes.
+        let mut q = q.flatten_all()?.to_vec1::<f32>()?;
+        let mut k = k.flatten_all()?.to_vec1::<f32>()?;
+        let v = v.flatten_all()?.to_vec1::<f32>()?;
+        if let Some(n) = &self.q_norm {
+            n.apply(&mut q);
+        }
+        if let Some(n) = &self.k_norm {
+            n.apply(&mut k);
+        }
+        self.rope.apply(&mut q, pos, nh, hd);
+        self.rope.apply(&mut k, pos, nkv, hd);
+        pass.trace_with(format_args!("Qrope-{il}"), || {
+            Ok(Tensor::from_vec(q.clone(), (1, s, nh, hd), &Device::Cpu)?)
+        })?;
+        pass.trace_with(format_args!("Krope-{il}"), || {
+            Ok(Tensor::from_vec(k.clone(), (1, s, nkv, hd), &Device::Cpu)?)
+        })?;
+        let tracing = pass.tracing();
         let t = pos + s;
-        let scores = Scores {
-            q: &q.flatten_all()?.to_vec1::<f32>()?,
-            k: &k_all.flatten_all()?.to_vec1::<f32>()?,
+        let layer = pass.cache.append(il, pos, (nkv, hd), &k, &v)?;
+        let attention = Attention {
+            q: &q,
+            k: layer.k,
+            v: layer.v,
+            cap: layer.cap,
             nh,
             n_rep: nh / nkv,
-            s,
-            t,
             hd,
+            pos,
+            s,
+            window: self.window,
+            scale: self.scale,
         };
-        let kq = scores.kq(pos, self.window);
-        pass.trace(
-            format_args!("kq-{il}"),
-            &Tensor::from_vec(kq.clone(), (nh, s, scores.padded()), &Device::Cpu)?
-                .narrow(2, 0, t)?,
-        );
-        let att = scores.softmax(kq, self.scale);
-        pass.trace(
-            format_args!("kq_soft_max-{il}"),
-            &Tensor::from_vec(att.clone(), (nh, s, scores.padded()), &Device::Cpu)?
-                .narrow(2, 0, t)?,
-        );
-        let y = scores.weighted_values(&att, &v_all.flatten_all()?.to_vec1::<f32>()?);
+        let mut scores = tracing.then(|| Scores {
+            kq: Vec::new(),
+            soft_max: Vec::new(),
+        });
+        let y = attention.run(scores.as_mut());
+        if let Some(sc) = scores {
+            let kq = Tensor::from_vec(sc.kq, (nh, s, t), &Device::Cpu)?;
+            pass.trace(format_args!("kq-{il}"), &kq);
+            let soft_max = Tensor::from_vec(sc.soft_max, (nh, s, t), &Device::Cpu)?;
+            pass.trace(format_args!("kq_soft_max-{il}"), &soft_max);
+        }
         let y = Tensor::from_vec(y, (1, s, nh * hd), &Device::Cpu)?;
         pass.trace(format_args!("kqv_out-{il}"), &y);
         let out = self.output.forward(&y)?;

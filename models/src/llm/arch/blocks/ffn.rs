@@ -4,7 +4,7 @@
 use candle_core::{D, Device, Tensor};
 
 use crate::Result;
-use crate::kernels::ggml_math;
+use crate::kernels::vec_f32;
 use crate::llm::arch::graph::Pass;
 use crate::llm::arch::loader::Loader;
 use crate::nn::Linear;
@@ -12,7 +12,7 @@ use crate::nn::Linear;
 /// The activation on the gate projection; each architecture's file names its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
-    /// `LLM_FFN_SILU`, rounded as ggml's SwiGLU (`kernels::ggml_math::swiglu`).
+    /// `LLM_FFN_SILU`: ggml's SwiGLU (`kernels::vec_f32::swiglu`).
     Silu,
     /// Gemma's `gelu_pytorch_tanh` (llama.cpp `LLM_FFN_GELU`), Candle's.
     GeluTanh,
@@ -70,7 +70,7 @@ impl Ffn {
             Activation::Silu => {
                 let g = gate.flatten_all()?.to_vec1::<f32>()?;
                 let u = up.flatten_all()?.to_vec1::<f32>()?;
-                Tensor::from_vec(ggml_math::swiglu(&g, &u), gate.shape(), &Device::Cpu)?
+                Tensor::from_vec(vec_f32::swiglu(&g, &u), gate.shape(), &Device::Cpu)?
             }
             Activation::GeluTanh => (gate.gelu()? * up)?,
         };

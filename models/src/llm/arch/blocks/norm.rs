@@ -25,7 +25,12 @@ impl RmsNorm {
     /// Over the last dimension.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut v = x.flatten_all()?.to_vec1::<f32>()?;
-        rms_norm(&mut v, &self.w, self.eps);
+        self.apply(&mut v);
         Ok(Tensor::from_vec(v, x.shape(), &Device::Cpu)?)
+    }
+
+    /// In place, over each run of `weight.len()` values (a head, for q/k norms).
+    pub fn apply(&self, x: &mut [f32]) {
+        rms_norm(x, &self.w, self.eps);
     }
 }

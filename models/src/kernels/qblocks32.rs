@@ -1,0 +1,143 @@
+//! The 32-value GGUF weight blocks (llama.cpp `ggml-common.h`: `block_q4_0`, `block_q4_1`,
+//! `block_q5_0`, `block_q5_1`, `block_q8_0`), multiplied with Q8_1 activation blocks.
+//!
+//! Each block widens to 32 i16 values `q` and two floats: value = `d * q + m` (`m` = 0 for the
+//! symmetric types, whose offset -8 or -16 is folded into `q`). Against activations `d_a * q_a`
+//! with sum `s`: `Σ value · act = d d_a Σ q q_a + m s` — one exact integer dot product per block.
+//! Nibbles: the low nibbles of the 16 bytes are values 0..16, the high nibbles 16..32; Q5's
+//! fifth bits are a little-endian u32 `qh`, bit `i` for value `i`.
+
+use super::dot_i16::Isa;
+use super::q8_act::{Act32, Wide, quantize_32};
+use super::qformat::{Format, f16_at};
+
+/// A 32-value weight block, widened: value `i` = `d * q[i] + m`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct W32 {
+    q: Wide<32>,
+    d: f32,
+    m: f32,
+}
+
+/// Nibbles (plus fifth bits `hi`, 0 or 16 per value) minus `offset`, into `q`. The wrapping
+/// subtraction cannot wrap (0..32 minus 0..16); it only spares the overflow check that debug
+/// builds (tests, the CLI) would otherwise insert per value, which stops vectorization.
+#[inline(always)]
+fn nibbles(qs: &[u8], hi: &[u8; 32], offset: i16, q: &mut [i16; 32]) {
+    let qs = &qs[..16];
+    for i in 0..16 {
+        q[i] = (((qs[i] & 0x0f) | hi[i]) as i16).wrapping_sub(offset);
+        q[i + 16] = (((qs[i] >> 4) | hi[i + 16]) as i16).wrapping_sub(offset);
+    }
+}
+
+/// The fifth bits of a Q5 block from its four `qh` bytes, as 0 or 16 per value. Written as one
+/// mask test per value so LLVM vectorizes it (broadcast, AND with a constant vector of masks,
+/// compare); a table of spread bytes, as llama.cpp uses, compiled to byte-by-byte inserts here.
+#[inline(always)]
+fn fifth_bits(qh: &[u8]) -> [u8; 32] {
+    let qh = u32::from_le_bytes([qh[0], qh[1], qh[2], qh[3]]);
+    let mut hi = [0u8; 32];
+    for (i, h) in hi.iter_mut().enumerate() {
+        *h = if qh & (1 << i) != 0 { 16 } else { 0 };
+    }
+    hi
+}
+
+#[inline(always)]
+fn unpack_q4_0(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = 0.0;
+    nibbles(&b[2..18], &[0; 32], 8, &mut w.q.0);
+}
+
+#[inline(always)]
+fn unpack_q4_1(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = f16_at(b, 2);
+    nibbles(&b[4..20], &[0; 32], 0, &mut w.q.0);
+}
+
+#[inline(always)]
+fn unpack_q5_0(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = 0.0;
+    nibbles(&b[6..22], &fifth_bits(&b[2..6]), 16, &mut w.q.0);
+}
+
+#[inline(always)]
+fn unpack_q5_1(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = f16_at(b, 2);
+    nibbles(&b[8..24], &fifth_bits(&b[4..8]), 0, &mut w.q.0);
+}
+
+#[inline(always)]
+fn unpack_q8_0(b: &[u8], w: &mut W32) {
+    w.d = f16_at(b, 0);
+    w.m = 0.0;
+    for (q, &v) in w.q.0.iter_mut().zip(&b[2..34]) {
+        *q = v as i8 as i16;
+    }
+}
+
+macro_rules! format32 {
+    ($(#[$doc:meta])* $name:ident, $bytes:expr, $unpack:ident) => {
+        $(#[$doc])*
+        pub(crate) struct $name;
+
+        impl Format for $name {
+            const QK: usize = 32;
+            const BYTES: usize = $bytes;
+            type W = W32;
+            type A = Act32;
+
+            fn quantize(x: &[f32]) -> Act32 {
+                quantize_32(x)
+            }
+
+            #[inline(always)]
+            fn unpack(block: &[u8], w: &mut W32) {
+                $unpack(&block[..$bytes], w)
+            }
+
+            #[inline(always)]
+            fn dot<I: Isa>(w: &W32, a: &Act32) -> f32 {
+                w.d * a.d * I::dot(&w.q.0, &a.q.0) as f32 + w.m * a.s
+            }
+
+            #[inline(always)]
+            fn dot4<I: Isa>(w: &W32, a: [&Act32; 4]) -> [f32; 4] {
+                let s = I::dot4(&w.q.0, a.map(|a| &a.q.0[..]));
+                std::array::from_fn(|r| w.d * a[r].d * s[r] as f32 + w.m * a[r].s)
+            }
+
+            fn dequantize(w: &W32, out: &mut [f32]) {
+                for (o, &q) in out.iter_mut().zip(&w.q.0) {
+                    *o = w.d * q as f32 + w.m;
+                }
+            }
+        }
+    };
+}
+
+format32!(
+    /// `{d: f16, qs: [u8; 16]}`: value = d * (nibble - 8).
+    Q4_0, 18, unpack_q4_0
+);
+format32!(
+    /// `{d: f16, m: f16, qs: [u8; 16]}`: value = d * nibble + m.
+    Q4_1, 20, unpack_q4_1
+);
+format32!(
+    /// `{d: f16, qh: u32, qs: [u8; 16]}`: value = d * (nibble + 16 * bit - 16).
+    Q5_0, 22, unpack_q5_0
+);
+format32!(
+    /// `{d: f16, m: f16, qh: u32, qs: [u8; 16]}`: value = d * (nibble + 16 * bit) + m.
+    Q5_1, 24, unpack_q5_1
+);
+format32!(
+    /// `{d: f16, qs: [i8; 32]}`: value = d * q.
+    Q8_0, 34, unpack_q8_0
+);
