@@ -61,15 +61,6 @@ struct ChatFile {
 }
 
 pub fn run(args: GenerateArgs) -> Result<(), String> {
-    // Candle splits each quantized matmul across rayon's pool; for small models the dispatch
-    // costs more than it saves, badly so on a busy machine (SmolLM2: 1 vs 20 tokens/s here).
-    // RAYON_NUM_THREADS still overrides.
-    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-        // Fails only if a pool exists already, which is fine.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build_global();
-    }
     let tokenizer_json = match &args.tokenizer {
         Some(p) => Some(std::fs::read(p).map_err(|e| format!("reading {}: {e}", p.display()))?),
         None => None,
