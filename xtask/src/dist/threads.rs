@@ -1,0 +1,92 @@
+//! The engine's threaded build: the offscreen crate's wasm with atomics and a shared memory, so
+//! each engine worker can run a rayon pool on Web Workers (wasm-bindgen-rayon). Stable Rust ships
+//! wasm32's std without atomics, so this one build uses a pinned nightly that rebuilds std
+//! (`-Z build-std`), in a target dir of its own: the stable builds (background, popup, clippy,
+//! tests) keep theirs untouched.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::cmd;
+
+/// The nightly the threaded build uses: rustc 1.97.0-nightly (e50aa6fba 2026-05-19), the build
+/// rustup's channel published on 2026-05-20. `.ci/run` installs it (with rust-src) by this name.
+pub const NIGHTLY: &str = "nightly-2026-05-20";
+
+/// Where the threaded build's artefacts go, apart from the stable target dir.
+const TARGET_DIR: &str = "target/wasm-threads";
+
+/// Atomics and a shared memory for the crate and for the std built with it. rustc passes the
+/// shared-memory link arguments itself once atomics are on, with a 1 GiB maximum; they are
+/// spelled out here, with the maximum raised to wasm32's whole 4 GiB (the last value counts).
+const RUSTFLAGS: &[&str] = &[
+    "-Ctarget-feature=+atomics,+bulk-memory,+mutable-globals,+simd128",
+    "-Clink-arg=--shared-memory",
+    "-Clink-arg=--import-memory",
+    "-Clink-arg=--max-memory=4294967296",
+    "-Clink-arg=--export=__wasm_init_tls",
+    "-Clink-arg=--export=__tls_size",
+    "-Clink-arg=--export=__tls_align",
+    "-Clink-arg=--export=__tls_base",
+];
+
+/// Builds `krate` (release, wasm32) with threads and returns its .wasm.
+pub fn build(krate: &str) -> anyhow::Result<PathBuf> {
+    ensure_nightly()?;
+    let root = cmd::root();
+    let target_dir = root.join(TARGET_DIR);
+    fs::create_dir_all(&target_dir)?;
+    let mut command = Command::new("rustup");
+    command
+        .current_dir(&root)
+        .args(["run", NIGHTLY, "cargo", "build", "--release"])
+        .args(["--target", "wasm32-unknown-unknown", "-p", krate])
+        .args(["-Z", "build-std=panic_abort,std"])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    // This process runs under the stable toolchain: nothing of it may leak into the nightly's.
+    for var in [
+        "CARGO",
+        "RUSTC",
+        "RUSTDOC",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTFLAGS",
+        "RUSTUP_TOOLCHAIN",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+    ] {
+        command.env_remove(var);
+    }
+    // Replaces .cargo/config.toml's wasm32 flags (simd128 is repeated above).
+    command.env("CARGO_ENCODED_RUSTFLAGS", RUSTFLAGS.join("\u{1f}"));
+    cmd::run(&mut command)?;
+    Ok(target_dir
+        .join("wasm32-unknown-unknown/release")
+        .join(format!("{krate}.wasm")))
+}
+
+/// Installs the pinned nightly with rust-src (what `-Z build-std` compiles) unless it is there.
+fn ensure_nightly() -> anyhow::Result<()> {
+    let sysroot =
+        cmd::output(Command::new("rustup").args(["run", NIGHTLY, "rustc", "--print", "sysroot"]));
+    let has_src = sysroot.is_some_and(|s| {
+        Path::new(&s)
+            .join("lib/rustlib/src/rust/library/std")
+            .is_dir()
+    });
+    if has_src {
+        return Ok(());
+    }
+    eprintln!("the threaded engine build needs {NIGHTLY} with rust-src; installing it");
+    cmd::run(Command::new("rustup").args([
+        "toolchain",
+        "install",
+        NIGHTLY,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+    ]))
+}
