@@ -72,6 +72,9 @@ pub fn dist(catalog_url: Option<&str>) -> anyhow::Result<PathBuf> {
                 .arg("--out-dir")
                 .arg(&out_dir),
         )?;
+        if krate == THREADED {
+            threads::point_rayon_workers_at_glue(&out_dir, out_name)?;
+        }
         wasm_tools::optimise(&out_dir.join(format!("{out_name}_bg.wasm")));
     }
     for (source, destination) in STATIC {

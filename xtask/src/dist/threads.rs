@@ -8,6 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::{Context, bail};
+
 use crate::cmd;
 
 /// The nightly the threaded build uses: rustc 1.97.0-nightly (e50aa6fba 2026-05-19), the build
@@ -89,4 +91,46 @@ fn ensure_nightly() -> anyhow::Result<()> {
         "--component",
         "rust-src",
     ]))
+}
+
+/// wasm-bindgen-rayon's worker script finds the module's JS glue as a bundler would, by its
+/// package folder (`import('../../..')`); without a bundler that folder is no module. It is
+/// pointed at the glue itself (`out_name`.js, three folders up from the snippet).
+pub fn point_rayon_workers_at_glue(out_dir: &Path, out_name: &str) -> anyhow::Result<()> {
+    let snippets = out_dir.join("snippets");
+    let mut fixed = 0;
+    for entry in
+        fs::read_dir(&snippets).with_context(|| format!("reading {}", snippets.display()))?
+    {
+        let helper = entry?.path().join("src/workerHelpers.js");
+        if !entry_is_rayon(&helper) {
+            continue;
+        }
+        let text = fs::read_to_string(&helper)?;
+        let from = "import('../../..')";
+        if text.matches(from).count() != 1 {
+            bail!("{} no longer imports {from} once", helper.display());
+        }
+        fs::write(
+            &helper,
+            text.replace(from, &format!("import('../../../{out_name}.js')")),
+        )?;
+        fixed += 1;
+    }
+    if fixed != 1 {
+        bail!(
+            "expected one wasm-bindgen-rayon worker script in {}, found {fixed}",
+            snippets.display()
+        );
+    }
+    Ok(())
+}
+
+fn entry_is_rayon(helper: &Path) -> bool {
+    helper.is_file()
+        && helper
+            .parent()
+            .and_then(Path::parent)
+            .and_then(Path::file_name)
+            .is_some_and(|name| name.to_string_lossy().starts_with("wasm-bindgen-rayon-"))
 }
