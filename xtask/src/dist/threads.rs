@@ -39,6 +39,7 @@ pub fn build(krate: &str) -> anyhow::Result<PathBuf> {
     let root = cmd::root();
     let target_dir = root.join(TARGET_DIR);
     fs::create_dir_all(&target_dir)?;
+    let candle = patched_candle(&target_dir)?;
     let mut command = Command::new("rustup");
     command
         .current_dir(&root)
@@ -46,7 +47,11 @@ pub fn build(krate: &str) -> anyhow::Result<PathBuf> {
         .args(["--target", "wasm32-unknown-unknown", "-p", krate])
         .args(["-Z", "build-std=panic_abort,std"])
         .arg("--target-dir")
-        .arg(&target_dir);
+        .arg(&target_dir)
+        // A path override (not a `[patch]`): Cargo.lock stays as it is, and std's own
+        // dependencies, which build-std resolves with std's lock file, are left alone.
+        .arg("--config")
+        .arg(format!("paths=[{}]", toml_string(&candle)));
     // This process runs under the stable toolchain: nothing of it may leak into the nightly's.
     for var in [
         "CARGO",
@@ -67,6 +72,86 @@ pub fn build(krate: &str) -> anyhow::Result<PathBuf> {
     Ok(target_dir
         .join("wasm32-unknown-unknown/release")
         .join(format!("{krate}.wasm")))
+}
+
+/// A path as a TOML string, for `--config`.
+fn toml_string(path: &Path) -> String {
+    serde_json::Value::from(path.to_string_lossy()).to_string()
+}
+
+/// Candle 0.11.1 sizes gemm's parallelism (its f32 matmul: all of Whisper's, and the
+/// convolutions it lowers to matmuls) by `utils::get_num_threads`, which counts CPUs with
+/// num_cpus: one on wasm32, whatever pool rayon has. In the threaded build it answers the size
+/// of rayon's global pool, whose threads are the engine worker's Web Workers. Nothing else
+/// changes: Candle's quantized kernels run on a pool of its own (`utils::barrier_pool`, std
+/// threads, which wasm32 cannot spawn) sized by other functions, and stay on one thread.
+const CANDLE_THREADS_FROM: &str = "pub fn get_num_threads() -> usize {
+    // Respond to the same environment variable as rayon.
+    rayon_num_threads()
+}";
+const CANDLE_THREADS_TO: &str =
+    "#[cfg(not(all(target_arch = \"wasm32\", target_feature = \"atomics\")))]
+pub fn get_num_threads() -> usize {
+    // Respond to the same environment variable as rayon.
+    rayon_num_threads()
+}
+
+/// Lantern's threaded wasm build: the threads are those of rayon's global pool (Web Workers).
+#[cfg(all(target_arch = \"wasm32\", target_feature = \"atomics\"))]
+pub fn get_num_threads() -> usize {
+    rayon::current_num_threads()
+}";
+
+/// A copy of the locked candle-core with `CANDLE_THREADS_TO` in place of `CANDLE_THREADS_FROM`,
+/// made once (its files keep their times, so cargo does not rebuild it every time).
+fn patched_candle(target_dir: &Path) -> anyhow::Result<PathBuf> {
+    let copy = target_dir.join("patched/candle-core");
+    let utils = copy.join("src/utils.rs");
+    let patched = fs::read_to_string(&utils).is_ok_and(|text| text.contains(CANDLE_THREADS_TO));
+    if patched {
+        return Ok(copy);
+    }
+    let metadata = cmd::output(cmd::cargo().args(["metadata", "--format-version", "1"]))
+        .context("cargo metadata failed")?;
+    let metadata: serde_json::Value = serde_json::from_str(&metadata)?;
+    let manifest = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == "candle-core")
+        .and_then(|p| p["manifest_path"].as_str())
+        .context("candle-core is not in the workspace's dependencies")?;
+    let source = Path::new(manifest)
+        .parent()
+        .context("candle-core's manifest has no folder")?;
+    if copy.exists() {
+        fs::remove_dir_all(&copy)?;
+    }
+    copy_tree(source, &copy)?;
+    let text = fs::read_to_string(&utils)?;
+    if text.matches(CANDLE_THREADS_FROM).count() != 1 {
+        bail!(
+            "{} no longer has get_num_threads as the threaded build expects; update \
+             xtask/src/dist/threads.rs for this Candle",
+            source.join("src/utils.rs").display()
+        );
+    }
+    fs::write(&utils, text.replace(CANDLE_THREADS_FROM, CANDLE_THREADS_TO))?;
+    Ok(copy)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let path = entry?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else {
+            fs::copy(&path, &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// Installs the pinned nightly with rust-src (what `-Z build-std` compiles) unless it is there.
