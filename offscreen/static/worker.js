@@ -1,8 +1,9 @@
-// An engine worker's shim: queues messages until the wasm is ready, then hands each to Rust.
+// An engine worker's shim: queues messages until the wasm and the worker's thread pool are
+// ready, then hands each to Rust.
 import init, { WorkerEngine } from './engine.js';
 
 const ready = init({ module_or_path: new URL('./engine_bg.wasm', import.meta.url) })
-  .then(() => new WorkerEngine());
+  .then(() => WorkerEngine.start());
 
 self.onmessage = (event) => {
   ready.then((engine) => engine.handle(event.data)).catch((err) => {

@@ -169,6 +169,13 @@ impl Client {
             .await
     }
 
+    /// The most threads an engine worker computes with (`None`: one per core).
+    pub async fn set_engine_threads(&self, threads: Option<u32>) -> Result<(), LanternError> {
+        self.stream(Request::SetEngineThreads { threads })
+            .answer()
+            .await
+    }
+
     /// Chooses the catalog (`None`: the build's or the built-in one).
     pub async fn set_catalog_url(&self, url: Option<String>) -> Result<(), LanternError> {
         self.stream(Request::SetCatalogUrl { url }).answer().await

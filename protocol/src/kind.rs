@@ -126,6 +126,8 @@ pub(crate) const CANCEL_DOWNLOAD: RequestKind = row("cancel_download", Worker(Mo
 pub(crate) const DELETE_MODEL: RequestKind = row("delete_model", Worker(Models), true);
 pub(crate) const CLEAR_MODELS: RequestKind = row("clear_models", Worker(Models), true);
 pub(crate) const SET_CATALOG_URL: RequestKind = row("set_catalog_url", Worker(Models), true);
+// The document stores it and ends the workers whose pool has another size.
+pub(crate) const SET_ENGINE_THREADS: RequestKind = row("set_engine_threads", Document, true);
 pub(crate) const LOAD_MODEL: RequestKind = row("load_model", Server::TaskWorker, true);
 // The document unloads: it knows every worker and what each holds.
 pub(crate) const UNLOAD_MODEL: RequestKind = row("unload_model", Document, true);
@@ -151,6 +153,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     DELETE_MODEL,
     CLEAR_MODELS,
     SET_CATALOG_URL,
+    SET_ENGINE_THREADS,
     LOAD_MODEL,
     UNLOAD_MODEL,
     CHAT,

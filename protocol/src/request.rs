@@ -106,6 +106,12 @@ pub enum Request {
         #[serde(default)]
         url: Option<String>,
     },
+    /// The most threads an engine worker's pool may have (`None`: one per core). Engine workers
+    /// running with another count are ended, so the next request starts them with this one.
+    SetEngineThreads {
+        #[serde(default)]
+        threads: Option<u32>,
+    },
 }
 
 impl Request {
@@ -124,6 +130,7 @@ impl Request {
             Request::LoadModel { .. } => kind::LOAD_MODEL,
             Request::UnloadModel { .. } => kind::UNLOAD_MODEL,
             Request::SetCatalogUrl { .. } => kind::SET_CATALOG_URL,
+            Request::SetEngineThreads { .. } => kind::SET_ENGINE_THREADS,
             Request::Chat { .. } => kind::CHAT,
             Request::StopChat => kind::STOP_CHAT,
             Request::PageSnapshot { .. } => kind::PAGE_SNAPSHOT,
@@ -189,6 +196,8 @@ impl Request {
                 url: Some("http://127.0.0.1:8799/catalog.json".into()),
             },
             Request::SetCatalogUrl { url: None },
+            Request::SetEngineThreads { threads: Some(1) },
+            Request::SetEngineThreads { threads: None },
             Request::Chat {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
                 messages: vec![ChatMessage {

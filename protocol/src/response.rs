@@ -117,6 +117,9 @@ pub struct EngineInfo {
     /// Every engine worker running now: its memory and the models it holds.
     #[serde(default)]
     pub workers: Vec<WorkerStatus>,
+    /// The user's "Engine threads" limit (`set_engine_threads`); `None`: one thread per core.
+    #[serde(default)]
+    pub thread_limit: Option<u32>,
 }
 
 /// One running engine worker.
@@ -163,6 +166,36 @@ pub struct WorkerInfo {
     pub models: Vec<HeldModel>,
     /// Lantern version the worker's wasm was built from.
     pub engine_version: String,
+    /// The threads that compute for this worker.
+    pub threads: WorkerThreads,
+}
+
+/// The threads an engine worker computes with: its rayon pool, whose threads are Web Workers
+/// sharing its memory, or the worker alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkerThreads {
+    /// `rayon::current_num_threads()` in the worker: the pool's threads, or 1 without a pool.
+    pub count: u32,
+    /// Why there are that many.
+    pub why: ThreadCount,
+}
+
+/// Why an engine worker has the threads it has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ThreadCount {
+    /// One per core (`navigator.hardwareConcurrency`).
+    AllCores,
+    /// Fewer than the cores, as the user's "Engine threads" setting asks.
+    Limited,
+    /// This worker computes nothing in parallel (the model cache) and starts no pool.
+    NotNeeded,
+    /// The engine was built without wasm threads (atomics and a shared memory).
+    NotBuilt,
+    /// The worker is not cross-origin isolated, so its memory cannot be shared with threads.
+    NotIsolated,
+    /// The pool did not start; the worker computes alone.
+    Failed { message: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

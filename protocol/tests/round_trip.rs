@@ -23,6 +23,10 @@ fn worker_info(models: Vec<HeldModel>) -> WorkerInfo {
         heap_bytes: 524_288,
         models,
         engine_version: VERSION.into(),
+        threads: WorkerThreads {
+            count: 2,
+            why: ThreadCount::AllCores,
+        },
     }
 }
 
@@ -40,6 +44,7 @@ fn engine_info() -> EngineInfo {
                 bytes: 98_400_000,
             }]),
         }],
+        thread_limit: None,
     }
 }
 
@@ -49,6 +54,8 @@ fn a_worker_status_reads_flat_with_its_engine() {
     let worker = &value["workers"][0];
     assert_eq!(worker["engine"], "llm");
     assert_eq!(worker["heap_bytes"], 524_288);
+    assert_eq!(worker["threads"]["count"], 2);
+    assert_eq!(worker["threads"]["why"]["kind"], "all_cores");
     assert_eq!(
         worker["models"][0]["model_id"],
         "smollm2-135m-instruct-q4_1"

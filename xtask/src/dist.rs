@@ -1,5 +1,6 @@
 //! `cargo xtask dist`: builds the wasm crates and assembles the unpacked extension in dist/.
 
+pub mod threads;
 pub mod wasm_tools;
 
 use std::fs;
@@ -17,6 +18,10 @@ const WASM_CRATES: [(&str, &str, &str); 3] = [
     ("offscreen", "offscreen", "engine"),
     ("popup", "ui", "ui_app"),
 ];
+
+/// The crate built with threads (atomics, a shared memory: `threads.rs`); the others are built
+/// on stable without.
+const THREADED: &str = "offscreen";
 
 /// Folders copied as they are: (source, destination in dist/).
 const STATIC: [(&str, &str); 5] = [
@@ -40,8 +45,14 @@ pub fn dist(catalog_url: Option<&str>) -> anyhow::Result<PathBuf> {
     cmd::run(
         cmd::cargo()
             .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
-            .args(WASM_CRATES.iter().flat_map(|(krate, _, _)| ["-p", krate])),
+            .args(
+                WASM_CRATES
+                    .iter()
+                    .filter(|(krate, _, _)| *krate != THREADED)
+                    .flat_map(|(krate, _, _)| ["-p", krate]),
+            ),
     )?;
+    let threaded = threads::build(THREADED)?;
     wasm_tools::ensure_wasm_bindgen()?;
     if dist.exists() {
         fs::remove_dir_all(&dist).context("could not clear dist/")?;
@@ -49,13 +60,21 @@ pub fn dist(catalog_url: Option<&str>) -> anyhow::Result<PathBuf> {
     let built = root.join("target/wasm32-unknown-unknown/release");
     for (krate, folder, out_name) in WASM_CRATES {
         let out_dir = dist.join(folder);
+        let wasm = if krate == THREADED {
+            threaded.clone()
+        } else {
+            built.join(format!("{krate}.wasm"))
+        };
         cmd::run(
             Command::new("wasm-bindgen")
-                .arg(built.join(format!("{krate}.wasm")))
+                .arg(wasm)
                 .args(["--target", "web", "--no-typescript", "--out-name", out_name])
                 .arg("--out-dir")
                 .arg(&out_dir),
         )?;
+        if krate == THREADED {
+            threads::point_rayon_workers_at_glue(&out_dir, out_name)?;
+        }
         wasm_tools::optimise(&out_dir.join(format!("{out_name}_bg.wasm")));
     }
     for (source, destination) in STATIC {

@@ -110,6 +110,7 @@ async fn serve(
         Server::Document => match request {
             Request::EngineInfo => Some(engine_info(&pool).await),
             Request::UnloadModel { model_id } => Some(unload(&pool, &model_id).await),
+            Request::SetEngineThreads { threads } => Some(set_threads(&pool, threads).await),
             Request::StopDictation => {
                 dictation.stop();
                 Some(Ok(Response::Done))
@@ -167,7 +168,20 @@ async fn engine_info(pool: &Pool) -> Result<Response, LanternError> {
         offscreen: webext::context_info(),
         worker,
         workers,
+        thread_limit: crate::thread_limit::read().await,
     }))
+}
+
+/// Stores the user's thread limit. A worker's pool keeps the size it started with, so the
+/// engines that compute in parallel are ended (their requests in flight are cancelled, what
+/// they held loads again on next use) and the next request starts them with the new limit.
+async fn set_threads(pool: &Pool, threads: Option<u32>) -> Result<Response, LanternError> {
+    if crate::thread_limit::write(threads).await? {
+        for engine in [Engine::Llm, Engine::Stt] {
+            pool.retire(engine, "the engine's thread count changed");
+        }
+    }
+    Ok(Response::Done)
 }
 
 /// Frees `model_id`'s memory by ending the worker that holds it (its wasm memory cannot shrink

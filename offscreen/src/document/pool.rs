@@ -103,15 +103,17 @@ impl Pool {
         if let Some(worker) = workers.get(&engine).filter(|w| !w.dead.get()) {
             return Ok(Rc::clone(worker));
         }
-        let worker = Rc::new(spawn()?);
+        let worker = Rc::new(spawn(engine)?);
         workers.insert(engine, Rc::clone(&worker));
         Ok(worker)
     }
 }
 
-fn spawn() -> Result<EngineWorker, LanternError> {
+fn spawn(engine: Engine) -> Result<EngineWorker, LanternError> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
+    // The worker starts what its engine needs (a thread pool for the LLM and speech) by its name.
+    options.set_name(engine.as_str());
     let url = webext::extension_url("offscreen/worker.js");
     let worker = Worker::new_with_options(&url, &options)
         .map_err(|_| crashed("the browser would not start an engine worker"))?;

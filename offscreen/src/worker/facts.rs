@@ -1,6 +1,6 @@
-//! What a worker can tell about itself: SIMD, memory, isolation.
+//! What a worker can tell about itself: SIMD, memory, isolation, threads.
 
-use protocol::{HeldModel, VERSION, WorkerInfo};
+use protocol::{HeldModel, VERSION, WorkerInfo, WorkerThreads};
 use wasm_bindgen::JsCast;
 
 /// The smallest module that uses a SIMD128 instruction (i8x16.splat, i8x16.popcnt): a browser
@@ -10,7 +10,7 @@ const SIMD_PROBE: [u8; 31] = [
     15, 253, 98, 11,
 ];
 
-pub fn worker_info(models: Vec<HeldModel>) -> WorkerInfo {
+pub fn worker_info(models: Vec<HeldModel>, threads: WorkerThreads) -> WorkerInfo {
     WorkerInfo {
         context: webext::context_info(),
         simd128_compiled: cfg!(target_feature = "simd128"),
@@ -22,6 +22,7 @@ pub fn worker_info(models: Vec<HeldModel>) -> WorkerInfo {
         heap_bytes: super::heap::live_bytes(),
         models,
         engine_version: VERSION.into(),
+        threads,
     }
 }
 

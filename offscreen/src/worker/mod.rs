@@ -5,10 +5,14 @@
 
 mod facts;
 mod heap;
+mod threads;
 
 use std::rc::Rc;
 
-use protocol::{Engine, HeldModel, LanternError, Reply, Request, Response, Server, parse_envelope};
+use protocol::{
+    Engine, HeldModel, LanternError, Reply, Request, Response, Server, WorkerThreads,
+    parse_envelope,
+};
 use wasm_bindgen::prelude::*;
 use web_sys::DedicatedWorkerGlobalScope;
 use webext::to_json;
@@ -23,11 +27,12 @@ use crate::outbox::Outbox;
 
 /// Every engine a worker can run. The pool gives each engine a worker of its own, so in one
 /// worker only one of these ever holds anything; they cost nothing until used.
-#[derive(Default)]
 struct Engines {
     cache: ModelCache,
     llm: LlmEngine,
     stt: SttEngine,
+    /// The threads this worker computes with, fixed when it starts.
+    threads: WorkerThreads,
 }
 
 impl Engines {
@@ -44,7 +49,10 @@ impl Engines {
     ) -> Result<Response, LanternError> {
         let server = request.server();
         match (server, server.engine()) {
-            (Server::EachWorker, _) => Ok(Response::WorkerInfo(facts::worker_info(self.held()))),
+            (Server::EachWorker, _) => Ok(Response::WorkerInfo(facts::worker_info(
+                self.held(),
+                self.threads.clone(),
+            ))),
             (_, Some(Engine::Models)) => self.cache.serve(request, id, outbox).await,
             (_, Some(Engine::Llm)) => self.llm.serve(request, id, outbox).await,
             (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox).await,
@@ -53,7 +61,7 @@ impl Engines {
     }
 }
 
-/// The engine inside one worker; created by `static/worker.js` once the wasm is ready.
+/// The engine inside one worker; started by `static/worker.js` once the wasm is ready.
 #[wasm_bindgen]
 pub struct WorkerEngine {
     outbox: Rc<Outbox>,
@@ -62,13 +70,22 @@ pub struct WorkerEngine {
 
 #[wasm_bindgen]
 impl WorkerEngine {
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> Result<WorkerEngine, JsValue> {
+    /// Starts the worker's thread pool (before anything can use rayon), then its engines. The
+    /// document names each worker after its engine (`Engine::as_str`).
+    pub async fn start() -> Result<WorkerEngine, JsValue> {
         console_error_panic_hook::set_once();
         let scope = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>()?;
+        let name = scope.name();
+        let engine = Engine::ALL.into_iter().find(|e| e.as_str() == name);
+        let threads = threads::start(engine, &webext::context_info()).await;
         Ok(WorkerEngine {
             outbox: Rc::new(Outbox::new(scope)),
-            engines: Rc::default(),
+            engines: Rc::new(Engines {
+                cache: ModelCache::default(),
+                llm: LlmEngine::default(),
+                stt: SttEngine::default(),
+                threads,
+            }),
         })
     }
 

@@ -1,12 +1,15 @@
 //! The engine card (options page): what the model runtime sees, fetched through background ->
-//! offscreen document -> workers and back; each running worker with its memory and the models
-//! it holds, each with an Unload button that gives the memory back to the browser.
+//! offscreen document -> workers and back; each running worker with its memory, the threads it
+//! computes with and the models it holds, each with an Unload button that gives the memory back
+//! to the browser; and the "Engine threads" setting.
 
-use protocol::{Engine, EngineInfo, HeldModel, WorkerStatus};
+use protocol::{Engine, EngineInfo, HeldModel, ThreadCount, WorkerStatus, WorkerThreads};
 use sycamore::prelude::*;
+use web_sys::Event;
 
 use super::error_text::error_text;
-use crate::i18n::{number, t, t_with};
+use super::settings_card::select_value;
+use crate::i18n::{number, t, t_with, tn};
 use crate::state::{AppState, Fetch, client};
 
 /// Asks the engine for its facts and stores the answer.
@@ -40,8 +43,9 @@ pub fn EngineCard() -> View {
                 Fetch::Loading => view! { p(class="muted", role="status") { (t("engineStarting")) } },
                 Fetch::Ready(info) => {
                     let facts = facts(&info);
+                    let setting = thread_setting(state, &info);
                     let workers = workers(state, info.workers);
-                    view! { (facts) (workers) }
+                    view! { (facts) (setting) (workers) }
                 }
                 Fetch::Failed(error) => {
                     let text = error_text(&error);
@@ -110,7 +114,65 @@ fn engine_name(engine: Engine) -> String {
     }
 }
 
-/// The running workers: memory, and the models each holds with Unload.
+/// The "Engine threads" setting: every core, or fewer. A change ends the engine workers that
+/// compute in parallel (a pool keeps the size it started with), so the next request starts them
+/// with the new count; the card then checks the engine again.
+fn thread_setting(state: AppState, info: &EngineInfo) -> View {
+    let cores = info.worker.context.hardware_concurrency.max(1);
+    let limit = info.thread_limit;
+    // A limit saved on a machine with more cores stays a choice until it is changed.
+    let mut choices: Vec<u32> = (1..cores).collect();
+    if let Some(limit) = limit
+        && !choices.contains(&limit)
+    {
+        choices.push(limit);
+    }
+    let saving = create_signal(false);
+    let change = move |e: Event| {
+        let threads = select_value(&e).parse::<u32>().ok();
+        saving.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            match client().set_engine_threads(threads).await {
+                Ok(()) => check(state),
+                Err(error) => state.engine.set(Fetch::Failed(error)),
+            }
+        });
+    };
+    let options = choices
+        .into_iter()
+        .map(|n| {
+            let selected = limit == Some(n);
+            view! { option(value=n.to_string(), selected=selected) { (number(f64::from(n), 0)) } }
+        })
+        .collect::<Vec<_>>();
+    let all = tn("engineThreadsAll", u64::from(cores), &[]);
+    view! {
+        div(class="form engine-threads") {
+            label(r#for="engine-threads") { (t("engineThreadsLabel")) }
+            select(id="engine-threads", disabled=saving.get(), on:change=change) {
+                option(value="", selected=limit.is_none()) { (all) }
+                (options)
+            }
+        }
+    }
+}
+
+/// What a worker computes with, in words, and the reason's wire name for tests.
+fn threads_text(threads: &WorkerThreads) -> (String, &'static str) {
+    let count = u64::from(threads.count);
+    match &threads.why {
+        ThreadCount::AllCores => (tn("workerThreadsAllCores", count, &[]), "all_cores"),
+        ThreadCount::Limited => (tn("workerThreadsLimited", count, &[]), "limited"),
+        ThreadCount::NotNeeded => (t("workerThreadsNotNeeded"), "not_needed"),
+        ThreadCount::NotBuilt => (t("workerThreadsNotBuilt"), "not_built"),
+        ThreadCount::NotIsolated => (t("workerThreadsNotIsolated"), "not_isolated"),
+        ThreadCount::Failed { message } => {
+            (t_with("workerThreadsFailed", &[message.as_str()]), "failed")
+        }
+    }
+}
+
+/// The running workers: memory, threads, and the models each holds with Unload.
 fn workers(state: AppState, workers: Vec<WorkerStatus>) -> View {
     let total: u64 = workers.iter().map(|w| w.info.wasm_memory_bytes).sum();
     let rows = workers
@@ -124,6 +186,8 @@ fn workers(state: AppState, workers: Vec<WorkerStatus>) -> View {
                     &mebibytes(worker.info.heap_bytes),
                 ],
             );
+            let (threads, why) = threads_text(&worker.info.threads);
+            let thread_count = worker.info.threads.count.to_string();
             let models = if worker.info.models.is_empty() {
                 view! { p(class="muted") { (t("workerHoldsNothing")) } }
             } else {
@@ -141,6 +205,8 @@ fn workers(state: AppState, workers: Vec<WorkerStatus>) -> View {
                     p(class="muted", data-field="worker-memory",
                       data-bytes=worker.info.wasm_memory_bytes.to_string(),
                       data-heap=worker.info.heap_bytes.to_string()) { (memory) }
+                    p(class="muted", data-field="worker-threads", data-threads=thread_count,
+                      data-why=why) { (threads) }
                     (models)
                 }
             }

@@ -29,7 +29,7 @@ fn languages() -> [(&'static str, String); 9] {
     ]
 }
 
-fn select_value(e: &Event) -> String {
+pub(super) fn select_value(e: &Event) -> String {
     e.target()
         .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
         .map(|s| s.value())

@@ -79,6 +79,8 @@ pub fn optimise(wasm: &Path) {
             "--enable-nontrapping-float-to-int",
             "--enable-reference-types",
             "--enable-multivalue",
+            // The engine's threaded build: atomics on a shared memory.
+            "--enable-threads",
         ])
         .arg("-o")
         .arg(wasm)
