@@ -49,7 +49,7 @@ try {
         await setOurThreads(page, threads);
         const { runs, loadSeconds } = await runOurs(page, m, threads);
         const info = (await request(page, 'offscreen', { type: 'engine_info' })).final.value;
-        const llm = info.workers?.find((w) => w.engine === 'llm')?.info;
+        const llm = info.workers?.find((w) => w.engine === 'llm');
         const used = llm?.threads?.count ?? 1;
         if (used === threads) {
           measures.push({
