@@ -72,8 +72,11 @@ macro_rules! with_format {
 }
 
 /// A task gets at least this many multiply-adds: below it, handing work to another thread
-/// costs more than it saves (a wake-up is tens of microseconds).
-const MIN_TASK_WORK: usize = 1 << 18;
+/// costs more than it saves. In the browser a wake-up of a pool worker is tens of microseconds,
+/// as long as a one-row product of a few hundred thousand multiply-adds takes, so one-row
+/// matmuls of small models split only their big matrices (`cargo xtask bench llm`: SmolLM2
+/// Q8_0's decode ran at 0.56× on two threads with 2^18).
+const MIN_TASK_WORK: usize = 1 << 20;
 
 /// A weight matrix (`rows` outputs × `cols` inputs) kept as GGUF's raw blocks.
 #[derive(Debug, Clone)]
