@@ -8,6 +8,7 @@ import { launch, screenshot } from './lib/lantern.mjs';
 import { mirrorCatalog } from './lib/mirror.mjs';
 import { installFromMirror } from './lib/install.mjs';
 import { saveChatSettings } from './lib/settings.mjs';
+import { askInSidePanel } from './lib/side_panel_chat.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
 let lantern;
@@ -20,20 +21,7 @@ before(async () => {
 });
 after(async () => { await lantern?.close(); });
 
-/** Asks a question in a fresh side panel and waits for the whole answer. */
-async function chat(question) {
-  const panel = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
-  await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
-  const answers = panel.locator('.message.assistant:not(.streaming)');
-  const before = await answers.count();
-  await panel.getByRole('textbox', { name: 'Message' }).fill(question);
-  await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
-  await panel.waitForFunction((n) => document.querySelectorAll('.message.assistant:not(.streaming)').length > n
-    && !document.querySelector('.message.streaming'), before, { timeout: 120000 });
-  const answer = await answers.last().innerText();
-  await panel.close();
-  return answer;
-}
+const chat = (question) => askInSidePanel(lantern, question);
 
 /** The engine card after a fresh check: each worker's memory and models, and the total. */
 async function engineCard(options) {
