@@ -4,8 +4,8 @@
 //! one that is the reference the SIMD ones are tested against (they must agree bit for bit: the
 //! sum is exact integer arithmetic).
 
-/// An instruction set the integer dot product can run on.
-pub(crate) trait Isa {
+/// An instruction set the integer dot product (and the weights' widening) can run on.
+pub(crate) trait Isa: super::widen::Widen {
     /// `Σ w[i]·a[i]`; both slices hold the same multiple of 16 values, each product and each
     /// pair sum below 2^31 (|w| ≤ 4096, |a| ≤ 127 here).
     fn dot(w: &[i16], a: &[i16]) -> i32;

@@ -1,7 +1,7 @@
 //! The arithmetic under the model graphs, apart from them as llama.cpp keeps it apart in
 //! `ggml/src/ggml-cpu/`: the quantized weight products (`qmatmul` over the GGUF block types of
 //! `qblocks32` and `qblocks_k`, with activations rounded by `q8_act` and integer dot products
-//! per instruction set in `dot_i16`), and in plain f32 the norms, RoPE, softmax and attention
+//! per instruction set in `dot_i16`, weight bits widened per instruction set in `widen`), and in plain f32 the norms, RoPE, softmax and attention
 //! (`vec_f32`, `rms_norm`, `rope`, `attention`). Nothing here knows a model; the speed work
 //! (SIMD, threads) happens here, under the graphs.
 
@@ -15,3 +15,4 @@ pub(crate) mod qmatmul;
 pub(crate) mod rms_norm;
 pub(crate) mod rope;
 pub(crate) mod vec_f32;
+mod widen;

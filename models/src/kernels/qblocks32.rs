@@ -5,7 +5,7 @@
 //! symmetric types, whose offset -8 or -16 is folded into `q`). Against activations `d_a * q_a`
 //! with sum `s`: `Σ value · act = d d_a Σ q q_a + m s` — one exact integer dot product per block.
 //! Nibbles: the low nibbles of the 16 bytes are values 0..16, the high nibbles 16..32; Q5's
-//! fifth bits are a little-endian u32 `qh`, bit `i` for value `i`.
+//! fifth bits are a little-endian u32 `qh`, bit `i` for value `i` (widened in `widen`).
 
 use super::dot_i16::Isa;
 use super::q8_act::{Act32, Wide, quantize_32};
@@ -19,66 +19,45 @@ pub(crate) struct W32 {
     m: f32,
 }
 
-/// Nibbles (plus fifth bits `hi`, 0 or 16 per value) minus `offset`, into `q`. The wrapping
-/// subtraction cannot wrap (0..32 minus 0..16); it only spares the overflow check that debug
-/// builds (tests, the CLI) would otherwise insert per value, which stops vectorization.
 #[inline(always)]
-fn nibbles(qs: &[u8], hi: &[u8; 32], offset: i16, q: &mut [i16; 32]) {
-    let qs = &qs[..16];
-    for i in 0..16 {
-        q[i] = (((qs[i] & 0x0f) | hi[i]) as i16).wrapping_sub(offset);
-        q[i + 16] = (((qs[i] >> 4) | hi[i + 16]) as i16).wrapping_sub(offset);
-    }
-}
-
-/// The fifth bits of a Q5 block from its four `qh` bytes, as 0 or 16 per value. Written as one
-/// mask test per value so LLVM vectorizes it (broadcast, AND with a constant vector of masks,
-/// compare); a table of spread bytes, as llama.cpp uses, compiled to byte-by-byte inserts here.
-#[inline(always)]
-fn fifth_bits(qh: &[u8]) -> [u8; 32] {
-    let qh = u32::from_le_bytes([qh[0], qh[1], qh[2], qh[3]]);
-    let mut hi = [0u8; 32];
-    for (i, h) in hi.iter_mut().enumerate() {
-        *h = if qh & (1 << i) != 0 { 16 } else { 0 };
-    }
-    hi
-}
-
-#[inline(always)]
-fn unpack_q4_0(b: &[u8], w: &mut W32) {
+fn unpack_q4_0<I: Isa>(b: &[u8], w: &mut W32) {
     w.d = f16_at(b, 0);
     w.m = 0.0;
-    nibbles(&b[2..18], &[0; 32], 8, &mut w.q.0);
+    I::nibbles32::<false>(&b[2..18], 0, 8, &mut w.q.0);
 }
 
 #[inline(always)]
-fn unpack_q4_1(b: &[u8], w: &mut W32) {
+fn unpack_q4_1<I: Isa>(b: &[u8], w: &mut W32) {
     w.d = f16_at(b, 0);
     w.m = f16_at(b, 2);
-    nibbles(&b[4..20], &[0; 32], 0, &mut w.q.0);
+    I::nibbles32::<false>(&b[4..20], 0, 0, &mut w.q.0);
+}
+
+/// Q5's fifth bits: the little-endian u32 at `at`.
+#[inline(always)]
+fn qh_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
 #[inline(always)]
-fn unpack_q5_0(b: &[u8], w: &mut W32) {
+fn unpack_q5_0<I: Isa>(b: &[u8], w: &mut W32) {
     w.d = f16_at(b, 0);
     w.m = 0.0;
-    nibbles(&b[6..22], &fifth_bits(&b[2..6]), 16, &mut w.q.0);
+    I::nibbles32::<true>(&b[6..22], qh_at(b, 2), 16, &mut w.q.0);
 }
 
 #[inline(always)]
-fn unpack_q5_1(b: &[u8], w: &mut W32) {
+fn unpack_q5_1<I: Isa>(b: &[u8], w: &mut W32) {
     w.d = f16_at(b, 0);
     w.m = f16_at(b, 2);
-    nibbles(&b[8..24], &fifth_bits(&b[4..8]), 0, &mut w.q.0);
+    I::nibbles32::<true>(&b[8..24], qh_at(b, 4), 0, &mut w.q.0);
 }
 
 #[inline(always)]
-fn unpack_q8_0(b: &[u8], w: &mut W32) {
+fn unpack_q8_0<I: Isa>(b: &[u8], w: &mut W32) {
     w.d = f16_at(b, 0);
     w.m = 0.0;
-    for (q, &v) in w.q.0.iter_mut().zip(&b[2..34]) {
-        *q = v as i8 as i16;
-    }
+    I::bytes32(&b[2..34], &mut w.q.0);
 }
 
 macro_rules! format32 {
@@ -97,8 +76,8 @@ macro_rules! format32 {
             }
 
             #[inline(always)]
-            fn unpack(block: &[u8], w: &mut W32) {
-                $unpack(&block[..$bytes], w)
+            fn unpack<I: Isa>(block: &[u8], w: &mut W32) {
+                $unpack::<I>(&block[..$bytes], w)
             }
 
             #[inline(always)]

@@ -11,6 +11,8 @@
 use super::dot_i16::Isa;
 use super::q8_act::{ActK, Wide, quantize_k};
 use super::qformat::{Format, f16_at};
+#[cfg(doc)]
+use super::widen::Widen;
 
 /// A 256-value weight block, widened.
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,7 +42,7 @@ fn scale_min_k4(j: usize, s: &[u8]) -> (i16, i32) {
 /// come in four runs of 64: the low nibbles of 32 `qs` bytes, then their high nibbles; Q5's
 /// fifth bit of value `l` of run `c` is bit `2c` (low half) or `2c + 1` (high half) of `qh[l]`.
 #[inline(always)]
-fn unpack_q45_k<const Q5: bool>(b: &[u8], w: &mut WK) {
+fn unpack_q45_k<I: Isa, const Q5: bool>(b: &[u8], w: &mut WK) {
     w.d = f16_at(b, 0);
     w.dmin = f16_at(b, 2);
     let scales = &b[4..16];
@@ -54,48 +56,40 @@ fn unpack_q45_k<const Q5: bool>(b: &[u8], w: &mut WK) {
         let (sc_hi, m_hi) = scale_min_k4(2 * c + 1, scales);
         w.mins[2 * c] = m_lo;
         w.mins[2 * c + 1] = m_hi;
-        let qs = &qs[32 * c..][..32];
-        let out = &mut w.q.0[64 * c..][..64];
-        for l in 0..32 {
-            let (mut lo, mut hi) = (qs[l] & 0x0f, qs[l] >> 4);
-            if Q5 {
-                lo |= ((qh[l] >> (2 * c)) & 1) << 4;
-                hi |= ((qh[l] >> (2 * c + 1)) & 1) << 4;
-            }
-            // At most 31 · 63: wrapping only spares debug builds' overflow checks (see
-            // qblocks32's `nibbles`).
-            out[l] = (lo as i16).wrapping_mul(sc_lo);
-            out[l + 32] = (hi as i16).wrapping_mul(sc_hi);
-        }
+        I::run64_k::<Q5>(
+            &qs[32 * c..],
+            qh,
+            2 * c as u32,
+            [sc_lo, sc_hi],
+            &mut w.q.0[64 * c..],
+        );
     }
 }
 
-/// Q6_K: `{ql: [u8; 128], qh: [u8; 64], scales: [i8; 16], d: f16}`, value = d * scale * (q - 32)
-/// with q 6 bits: two halves of 128, each four runs of 32 taking the low or high nibbles of
-/// `ql[0..32]` or `ql[32..64]` and successive 2-bit fields of `qh[0..32]`.
 #[inline(always)]
-fn unpack_q6_k(b: &[u8], w: &mut WK) {
+fn unpack_q4_k<I: Isa>(b: &[u8], w: &mut WK) {
+    unpack_q45_k::<I, false>(b, w)
+}
+
+#[inline(always)]
+fn unpack_q5_k<I: Isa>(b: &[u8], w: &mut WK) {
+    unpack_q45_k::<I, true>(b, w)
+}
+
+/// Q6_K: `{ql: [u8; 128], qh: [u8; 64], scales: [i8; 16], d: f16}`, value = d * scale * (q - 32)
+/// with q 6 bits, in two halves of 128 (see [`Widen::half128_q6k`]).
+#[inline(always)]
+fn unpack_q6_k<I: Isa>(b: &[u8], w: &mut WK) {
     w.d = f16_at(b, 208);
     w.dmin = 0.0;
     w.mins = [0; 8];
     for n in 0..2 {
-        let ql = &b[64 * n..][..64];
-        let qh = &b[128 + 32 * n..][..32];
-        let out = &mut w.q.0[128 * n..][..128];
-        for l in 0..32 {
-            let h = qh[l];
-            // 0..64 minus 32, then times -128..127: in range, wrapping as in `unpack_q45_k`.
-            out[l] = (((ql[l] & 0x0f) | ((h & 3) << 4)) as i16).wrapping_sub(32);
-            out[l + 32] = (((ql[l + 32] & 0x0f) | (((h >> 2) & 3) << 4)) as i16).wrapping_sub(32);
-            out[l + 64] = (((ql[l] >> 4) | (((h >> 4) & 3) << 4)) as i16).wrapping_sub(32);
-            out[l + 96] = (((ql[l + 32] >> 4) | (((h >> 6) & 3) << 4)) as i16).wrapping_sub(32);
-        }
-    }
-    for (q, &sc) in w.q.0.chunks_exact_mut(16).zip(&b[192..208]) {
-        let sc = sc as i8 as i16;
-        for q in q {
-            *q = q.wrapping_mul(sc);
-        }
+        I::half128_q6k(
+            &b[64 * n..],
+            &b[128 + 32 * n..],
+            &b[192 + 8 * n..],
+            &mut w.q.0[128 * n..],
+        );
     }
 }
 
@@ -112,7 +106,7 @@ fn combine_k<const MINS: bool>(w: &WK, a: &ActK, dot: i32) -> f32 {
 }
 
 macro_rules! format_k {
-    ($(#[$doc:meta])* $name:ident, $bytes:expr, $unpack:expr, $mins:expr) => {
+    ($(#[$doc:meta])* $name:ident, $bytes:expr, $unpack:ident, $mins:expr) => {
         $(#[$doc])*
         pub(crate) struct $name;
 
@@ -127,8 +121,8 @@ macro_rules! format_k {
             }
 
             #[inline(always)]
-            fn unpack(block: &[u8], w: &mut WK) {
-                $unpack(&block[..$bytes], w)
+            fn unpack<I: Isa>(block: &[u8], w: &mut WK) {
+                $unpack::<I>(&block[..$bytes], w)
             }
 
             #[inline(always)]
@@ -153,11 +147,11 @@ macro_rules! format_k {
 
 format_k!(
     /// `block_q4_K`: 4-bit values, 6-bit scales and minimums per 32.
-    Q4K, 144, unpack_q45_k::<false>, true
+    Q4K, 144, unpack_q4_k, true
 );
 format_k!(
     /// `block_q5_K`: Q4_K plus a fifth bit per value.
-    Q5K, 176, unpack_q45_k::<true>, true
+    Q5K, 176, unpack_q5_k, true
 );
 format_k!(
     /// `block_q6_K`: 6-bit values, 8-bit scales per 16, no minimums.

@@ -19,7 +19,7 @@ pub(crate) trait Format {
     /// Rounds `QK` activations.
     fn quantize(x: &[f32]) -> Self::A;
     /// Widens the weight block `block` (`BYTES` long) into `w`.
-    fn unpack(block: &[u8], w: &mut Self::W);
+    fn unpack<I: Isa>(block: &[u8], w: &mut Self::W);
     /// The product of one weight block and one activation block.
     fn dot<I: Isa>(w: &Self::W, a: &Self::A) -> f32;
     /// [`Format::dot`] with four activation blocks (of four input rows), rounding exactly as

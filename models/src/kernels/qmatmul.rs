@@ -165,7 +165,7 @@ impl QMatrix {
             let mut w = <F as Format>::W::default();
             let bytes = &self.data[i * row_bytes..][..row_bytes];
             for (block, out) in bytes.chunks_exact(F::BYTES).zip(out.chunks_exact_mut(F::QK)) {
-                F::unpack(block, &mut w);
+                F::unpack::<Scalar>(block, &mut w);
                 F::dequantize(&w, out);
             }
         })
@@ -270,7 +270,7 @@ fn rows<F: Format, I: Isa>(
             let row = &w[o * row_bytes..][..row_bytes];
             let mut sum = 0f32;
             for (block, a) in row.chunks_exact(F::BYTES).zip(acts) {
-                F::unpack(block, &mut wb);
+                F::unpack::<I>(block, &mut wb);
                 sum += F::dot::<I>(&wb, a);
             }
             *out = sum;
@@ -280,7 +280,7 @@ fn rows<F: Format, I: Isa>(
     for (o, out) in out.chunks_exact_mut(n).enumerate() {
         let row = &w[o * row_bytes..][..row_bytes];
         for (b, block) in row.chunks_exact(F::BYTES).enumerate() {
-            F::unpack(block, &mut wb);
+            F::unpack::<I>(block, &mut wb);
             // Input rows four at a time (`dot4`), then the rest one by one.
             let quads = n / 4 * 4;
             for (r, acc) in out[..quads].chunks_exact_mut(4).enumerate() {
