@@ -8,8 +8,10 @@ use rayon::prelude::*;
 
 use super::vec_f32::{add_scaled, dot, softmax};
 
-/// Below this many multiply-adds a layer's heads stay on the calling thread.
-const MIN_PARALLEL_WORK: usize = 1 << 18;
+/// Below this many multiply-adds a layer's heads stay on the calling thread: waking the pool
+/// costs more (as `qmatmul::MIN_TASK_WORK`; in the browser a decoding step's attention over a
+/// few hundred positions took 2.3x as long on two threads as on one with 2^18).
+const MIN_PARALLEL_WORK: usize = 1 << 20;
 
 /// One layer's attention for `s` new queries at positions `pos..pos + s`.
 pub struct Attention<'a> {
