@@ -9,6 +9,7 @@ mod error;
 mod kernels;
 pub mod llm;
 mod nn;
+pub mod profile;
 pub mod vad;
 pub mod whisper;
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use models::llm::{GenerateOptions, LlmModel, Message, SamplingParams, Session, parse_tool_calls};
+use models::profile::{self, Profile};
 use protocol::Sampling;
 use serde::Deserialize;
 
@@ -51,6 +52,10 @@ pub struct GenerateArgs {
     /// Print one JSON object instead of streaming text.
     #[arg(long)]
     json: bool,
+    /// Time each operation of the prefill and of the decoding (`profile` in the JSON, or a
+    /// table on stderr).
+    #[arg(long)]
+    profile: bool,
 }
 
 #[derive(Deserialize)]
@@ -107,24 +112,28 @@ pub fn run(args: GenerateArgs) -> Result<(), String> {
     let prompt_ids = prompt.clone();
     let t0 = Instant::now();
     session.start(prompt, opts).map_err(|e| e.to_string())?;
-    let progress = session.prefill().map_err(|e| e.to_string())?;
+    let (progress, prefill_profile) = maybe_record(args.profile, || session.prefill());
+    let progress = progress.map_err(|e| e.to_string())?;
     let prefill_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let mut tokens = Vec::new();
     let mut text = String::new();
     let mut stdout = std::io::stdout();
-    let finish = loop {
-        let step = session.next_token().map_err(|e| e.to_string())?;
-        tokens.extend(step.token);
-        text.push_str(&step.delta);
-        if !args.json {
-            // A closed pipe is no reason to stop generating the JSON-less way either.
-            let _ = write!(stdout, "{}", step.delta).and_then(|_| stdout.flush());
+    let (finish, decode_profile) = maybe_record(args.profile, || {
+        loop {
+            let step = session.next_token().map_err(|e| e.to_string())?;
+            tokens.extend(step.token);
+            text.push_str(&step.delta);
+            if !args.json {
+                // A closed pipe is no reason to stop generating the JSON-less way either.
+                let _ = write!(stdout, "{}", step.delta).and_then(|_| stdout.flush());
+            }
+            if let Some(reason) = step.finished {
+                break Ok::<_, String>(reason);
+            }
         }
-        if let Some(reason) = step.finished {
-            break reason;
-        }
-    };
+    });
+    let finish = finish?;
     let decode_s = t1.elapsed().as_secs_f64();
     let per_s = |n: usize, s: f64| if s > 0.0 { n as f64 / s } else { 0.0 };
     let prefill_tps = per_s(progress.evaluated, prefill_s);
@@ -141,6 +150,9 @@ pub fn run(args: GenerateArgs) -> Result<(), String> {
             "decode_tokens_per_s": decode_tps,
             "finish_reason": finish,
         });
+        if let (Some(prefill), Some(decode)) = (&prefill_profile, &decode_profile) {
+            out["profile"] = serde_json::json!({ "prefill": prefill, "decode": decode });
+        }
         if tools {
             out["tool_calls"] =
                 serde_json::to_value(parse_tool_calls(&text)).map_err(|e| e.to_string())?;
@@ -152,6 +164,28 @@ pub fn run(args: GenerateArgs) -> Result<(), String> {
             "{prompt_tokens} prompt tokens at {prefill_tps:.1}/s, {} generated at {decode_tps:.1}/s ({finish:?})",
             tokens.len()
         );
+        for (name, p) in [("prefill", prefill_profile), ("decode", decode_profile)] {
+            if let Some(p) = p {
+                eprintln!("{name}: {:.1} ms", p.total_ms);
+                for op in p.ops {
+                    let share = op.ms / p.total_ms.max(1e-9) * 100.0;
+                    eprintln!(
+                        "  {:<16} {:>6} calls {:>9.2} ms {share:>5.1} %",
+                        op.op, op.calls, op.ms
+                    );
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// `f()`, with its per-op profile when `on`.
+fn maybe_record<T>(on: bool, f: impl FnOnce() -> T) -> (T, Option<Profile>) {
+    if on {
+        let (out, p) = profile::record(f);
+        (out, Some(p))
+    } else {
+        (f(), None)
+    }
 }

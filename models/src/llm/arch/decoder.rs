@@ -20,6 +20,7 @@ use super::loader::Loader;
 use super::{gemma3, llama, phi3, qwen2, qwen3};
 use crate::kernels::qmatmul::QMatrix;
 use crate::nn::{Linear, Weight};
+use crate::profile;
 use crate::{ModelError, Result};
 
 /// The token embeddings, kept quantized; only the rows of the tokens seen are dequantized.
@@ -160,7 +161,7 @@ impl Decoder {
                 "token id {bad} is outside the vocabulary"
             )));
         }
-        let x = self.token_embd.lookup(tokens)?;
+        let x = profile::timed("token_embd", || self.token_embd.lookup(tokens))?;
         let layers_trace: Option<Trace<'_>> = match trace.as_mut() {
             Some(t) => Some(&mut **t),
             None => None,
@@ -174,11 +175,11 @@ impl Decoder {
         } else {
             x.i((0, s - 1..s))?
         };
-        let x = self.output_norm.forward(&x)?;
+        let x = profile::timed("norm", || self.output_norm.forward(&x))?;
         if let Some(trace) = trace.as_mut() {
             trace(format_args!("result_norm"), &x);
         }
-        let logits = self.output.forward(&x)?;
+        let logits = profile::timed("output", || self.output.forward(&x))?;
         if let Some(trace) = trace.as_mut() {
             trace(format_args!("result_output"), &logits);
         }

@@ -16,6 +16,7 @@ use super::stream::TextStream;
 use crate::llm::arch::KvCache;
 use crate::llm::chat::Message;
 use crate::llm::model::LlmModel;
+use crate::profile;
 use crate::{ModelError, Result};
 
 /// Prompts are evaluated this many tokens at a time: bounds the attention scratch memory and
@@ -256,15 +257,16 @@ impl Session {
             ));
         };
         let tokenizer = &self.model.tokenizer;
-        let mut logits = g.logits.to_vec1::<f32>()?;
+        let mut logits = profile::timed("logits_copy", || g.logits.to_vec1::<f32>())?;
         // Every token sampled so far was evaluated, so the cache holds prompt and reply.
         let recent_start = self
             .cache
             .len()
             .saturating_sub(g.opts.sampling.repeat_last_n);
-        let token = g
-            .sampler
-            .sample(&mut logits, &self.cache.tokens()[recent_start..]);
+        let token = profile::timed("sample", || {
+            g.sampler
+                .sample(&mut logits, &self.cache.tokens()[recent_start..])
+        });
         if tokenizer.is_eog(token) && !g.opts.ignore_eos {
             return Ok(self.finish(Some(token), String::new(), FinishReason::Eos));
         }

@@ -14,6 +14,7 @@ use crate::llm::arch::config::Config;
 use crate::llm::arch::graph::Pass;
 use crate::llm::arch::loader::Loader;
 use crate::nn::Linear;
+use crate::profile;
 
 #[derive(Debug, Clone)]
 enum Qkv {
@@ -93,6 +94,7 @@ impl SelfAttention {
         let pos = pass.pos;
         let (_, s, _) = x.dims3()?;
         let (hd, nh, nkv) = (self.head_dim, self.n_head, self.n_kv_head);
+        let qkv_span = profile::span("attn_qkv");
         let (q, k, v) = match &self.qkv {
             Qkv::Separate { q, k, v } => (q.forward(x)?, k.forward(x)?, v.forward(x)?),
             Qkv::Fused(qkv) => {
@@ -104,6 +106,7 @@ impl SelfAttention {
                 )
             }
         };
+        drop(qkv_span);
         pass.trace(format_args!("Qcur-{il}"), &q);
         pass.trace(format_args!("Kcur-{il}"), &k);
         pass.trace(format_args!("Vcur-{il}"), &v);
@@ -111,6 +114,7 @@ impl SelfAttention {
         let mut q = q.flatten_all()?.to_vec1::<f32>()?;
         let mut k = k.flatten_all()?.to_vec1::<f32>()?;
         let v = v.flatten_all()?.to_vec1::<f32>()?;
+        let rope_span = profile::span("qk_norm_rope");
         if let Some(n) = &self.q_norm {
             n.apply(&mut q);
         }
@@ -119,6 +123,7 @@ impl SelfAttention {
         }
         self.rope.apply(&mut q, pos, nh, hd);
         self.rope.apply(&mut k, pos, nkv, hd);
+        drop(rope_span);
         pass.trace_with(format_args!("Qrope-{il}"), || {
             Ok(Tensor::from_vec(q.clone(), (1, s, nh, hd), &Device::Cpu)?)
         })?;
@@ -127,6 +132,7 @@ impl SelfAttention {
         })?;
         let tracing = pass.tracing();
         let t = pos + s;
+        let attn_span = profile::span("attention");
         let layer = pass.cache.append(il, pos, (nkv, hd), &k, &v)?;
         let attention = Attention {
             q: &q,
@@ -153,8 +159,12 @@ impl SelfAttention {
             pass.trace(format_args!("kq_soft_max-{il}"), &soft_max);
         }
         let y = Tensor::from_vec(y, (1, s, nh * hd), &Device::Cpu)?;
+        drop(attn_span);
         pass.trace(format_args!("kqv_out-{il}"), &y);
-        let out = self.output.forward(&y)?;
+        let out = {
+            let _span = profile::span("attn_output");
+            self.output.forward(&y)?
+        };
         pass.trace(format_args!("attn_out-{il}"), &out);
         Ok(out)
     }

@@ -8,6 +8,7 @@ use crate::kernels::vec_f32;
 use crate::llm::arch::graph::Pass;
 use crate::llm::arch::loader::Loader;
 use crate::nn::Linear;
+use crate::profile;
 
 /// The activation on the gate projection; each architecture's file names its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,7 @@ impl Ffn {
     }
 
     pub fn forward(&self, il: usize, x: &Tensor, pass: &mut Pass<'_>) -> Result<Tensor> {
+        let gate_up_span = profile::span("ffn_gate_up");
         let (gate, up) = match &self.gate_up {
             GateUp::Separate { gate, up } => (gate.forward(x)?, up.forward(x)?),
             GateUp::Fused(gu) => {
@@ -64,8 +66,10 @@ impl Ffn {
                 (both.narrow(D::Minus1, 0, n)?, both.narrow(D::Minus1, n, n)?)
             }
         };
+        drop(gate_up_span);
         pass.trace(format_args!("ffn_gate-{il}"), &gate);
         pass.trace(format_args!("ffn_up-{il}"), &up);
+        let act_span = profile::span("ffn_act");
         let act = match self.activation {
             Activation::Silu => {
                 let g = gate.flatten_all()?.to_vec1::<f32>()?;
@@ -74,8 +78,12 @@ impl Ffn {
             }
             Activation::GeluTanh => (gate.gelu()? * up)?,
         };
+        drop(act_span);
         pass.trace(format_args!("ffn_swiglu-{il}"), &act);
-        let out = self.down.forward(&act)?;
+        let out = {
+            let _span = profile::span("ffn_down");
+            self.down.forward(&act)?
+        };
         pass.trace(format_args!("ffn_out-{il}"), &out);
         Ok(out)
     }

@@ -11,6 +11,7 @@ use super::norm::RmsNorm;
 use crate::Result;
 use crate::llm::arch::graph::Pass;
 use crate::llm::arch::loader::Loader;
+use crate::profile;
 
 #[derive(Debug, Clone)]
 pub struct Layer {
@@ -51,15 +52,19 @@ impl Layer {
 
     /// The residual stream `x` after layer `il`.
     pub fn forward(&self, il: usize, x: Tensor, pass: &mut Pass<'_>) -> Result<Tensor> {
-        let h = self.attn_norm.forward(&x)?;
+        let h = profile::timed("norm", || self.attn_norm.forward(&x))?;
         pass.trace(format_args!("attn_norm-{il}"), &h);
         let h = self.attn.forward(il, &h, pass)?;
-        let x = (x + sandwiched(&self.attn_post_norm, h)?)?;
+        let x = profile::timed("norm_residual", || {
+            Ok::<_, crate::ModelError>((x + sandwiched(&self.attn_post_norm, h)?)?)
+        })?;
         pass.trace(format_args!("ffn_inp-{il}"), &x);
-        let h = self.ffn_norm.forward(&x)?;
+        let h = profile::timed("norm", || self.ffn_norm.forward(&x))?;
         pass.trace(format_args!("ffn_norm-{il}"), &h);
         let h = self.ffn.forward(il, &h, pass)?;
-        let x = (x + sandwiched(&self.ffn_post_norm, h)?)?;
+        let x = profile::timed("norm_residual", || {
+            Ok::<_, crate::ModelError>((x + sandwiched(&self.ffn_post_norm, h)?)?)
+        })?;
         pass.trace(format_args!("l_out-{il}"), &x);
         Ok(x)
     }
