@@ -195,6 +195,7 @@ impl Client {
             sampling,
             tools,
             fresh_context: false,
+            profile: false,
         })
     }
 

@@ -90,6 +90,32 @@ pub struct ChatReply {
     pub generated_tokens: usize,
     pub prefill_tokens_per_s: f64,
     pub decode_tokens_per_s: f64,
+    /// Where the time went, when the request asked (`Request::Chat.profile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ChatProfile>,
+}
+
+/// The time of a reply's prefill and of its decoding, per operation of the model's graph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatProfile {
+    pub prefill: StepProfile,
+    pub decode: StepProfile,
+}
+
+/// One phase's operations, most expensive first, and its wall time (the difference is glue
+/// outside the graph: yielding to the event loop, streaming text out).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepProfile {
+    pub ops: Vec<OpTime>,
+    pub total_ms: f64,
+}
+
+/// One operation (named as in llama.cpp's graph where it has a name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpTime {
+    pub op: String,
+    pub calls: u32,
+    pub ms: f64,
 }
 
 /// Why a reply ended.

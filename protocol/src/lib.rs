@@ -22,7 +22,10 @@ pub use catalog::{
     CATALOG_SCHEMA, Catalog, FileEntry, Format, Machine, ModelEntry, Role, Task, WASM_MEMORY_LIMIT,
     chat_model_for,
 };
-pub use chat::{BuiltinTool, ChatMessage, ChatReply, ChatRole, Finish, Sampling};
+pub use chat::{
+    BuiltinTool, ChatMessage, ChatProfile, ChatReply, ChatRole, Finish, OpTime, Sampling,
+    StepProfile,
+};
 pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
 pub use envelope::{Envelope, Id};
 pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};

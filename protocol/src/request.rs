@@ -50,6 +50,10 @@ pub enum Request {
         /// conversation, or a benchmark that measures prefill).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         fresh_context: bool,
+        /// Time each operation of the prefill and of the decoding (`ChatReply.profile`): the
+        /// benchmark's view of where the time goes.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        profile: bool,
     },
     /// Stops the reply being generated, if any (between two tokens).
     StopChat,
@@ -207,6 +211,7 @@ impl Request {
                 sampling: Sampling::default(),
                 tools: Vec::new(),
                 fresh_context: false,
+                profile: false,
             },
             Request::Chat {
                 model_id: "qwen2.5-coder-0.5b-instruct-q5_0".into(),
@@ -221,6 +226,7 @@ impl Request {
                 },
                 tools: vec![BuiltinTool::Calculator],
                 fresh_context: true,
+                profile: true,
             },
             Request::StopChat,
             Request::PageSnapshot { tab_id: Some(3) },

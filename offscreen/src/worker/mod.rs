@@ -61,6 +61,14 @@ impl Engines {
     }
 }
 
+/// The worker's high-resolution clock in milliseconds (what a profiled chat's spans read).
+fn performance_now() -> f64 {
+    js_sys::global()
+        .unchecked_into::<web_sys::WorkerGlobalScope>()
+        .performance()
+        .map_or(0.0, |p| p.now())
+}
+
 /// The engine inside one worker; started by `static/worker.js` once the wasm is ready.
 #[wasm_bindgen]
 pub struct WorkerEngine {
@@ -74,6 +82,7 @@ impl WorkerEngine {
     /// document names each worker after its engine (`Engine::as_str`).
     pub async fn start() -> Result<WorkerEngine, JsValue> {
         console_error_panic_hook::set_once();
+        models::profile::set_clock(performance_now);
         let scope = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>()?;
         let name = scope.name();
         let engine = Engine::ALL.into_iter().find(|e| e.as_str() == name);

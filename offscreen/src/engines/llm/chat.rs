@@ -7,7 +7,11 @@ use std::cell::Cell;
 use models::llm::{
     FinishReason, GenerateOptions, Message, SamplingParams, Session, ToolCall, parse_tool_calls,
 };
-use protocol::{BuiltinTool, ChatMessage, ChatReply, Event, Finish, Id, LanternError, Sampling};
+use models::profile::{Profile, Recording};
+use protocol::{
+    BuiltinTool, ChatMessage, ChatProfile, ChatReply, Event, Finish, Id, LanternError, OpTime,
+    Sampling, StepProfile,
+};
 use serde_json::Value;
 
 use super::tools;
@@ -20,6 +24,8 @@ pub struct ChatOptions {
     pub sampling: Sampling,
     pub tools: Vec<BuiltinTool>,
     pub fresh_context: bool,
+    /// Time each operation (`ChatReply.profile`).
+    pub profile: bool,
 }
 
 /// Generates a reply, streaming `token` events to `id` (and `tool_call` / `tool_result` events
@@ -46,6 +52,7 @@ pub async fn chat(
             &messages,
             &schemas,
             &options.sampling,
+            options.profile,
             stop,
             &mut stream,
         )
@@ -100,6 +107,7 @@ pub async fn generate(
         &to_messages(messages),
         &[],
         &sampling,
+        false,
         stop,
         on_text,
     )
@@ -129,12 +137,15 @@ fn sampling_params(sampling: &Sampling) -> SamplingParams {
 fn now() -> f64 {
     js_sys::Date::now()
 }
-/// One reply of the model to `messages`, offering `tools` (JSON Schemas).
+/// One reply of the model to `messages`, offering `tools` (JSON Schemas), with the time of each
+/// operation when `profile`.
+#[allow(clippy::too_many_arguments)]
 async fn generate_turn(
     session: &mut Session,
     messages: &[Message],
     tools: &[Value],
     sampling: &Sampling,
+    profile: bool,
     stop: &Cell<bool>,
     on_text: &mut dyn FnMut(String),
 ) -> Result<ChatReply, LanternError> {
@@ -150,9 +161,11 @@ async fn generate_turn(
     };
     session.start(prompt, opts).map_err(errors::model)?;
     let started = now();
+    let recording = profile.then(Recording::start);
     let prefill = loop {
         if stop.get() {
             session.cancel();
+            drop(recording.map(Recording::finish));
             return Ok(reply(
                 String::new(),
                 FinishReason::Cancelled,
@@ -170,6 +183,8 @@ async fn generate_turn(
         yield_now().await;
     };
     let (reused, evaluated) = (prefill.reused, prefill.evaluated);
+    let prefill_profile = recording.map(Recording::finish);
+    let recording = profile.then(Recording::start);
     let prefilled = now();
     let mut text = String::new();
     let mut generated = 0usize;
@@ -196,6 +211,12 @@ async fn generate_turn(
         yield_now().await;
     };
     let done = now();
+    let profile = prefill_profile
+        .zip(recording.map(Recording::finish))
+        .map(|(prefill, decode)| ChatProfile {
+            prefill: step_profile(prefill),
+            decode: step_profile(decode),
+        });
     let per_s = |n: usize, ms: f64| {
         if ms > 0.0 {
             n as f64 * 1000.0 / ms
@@ -203,15 +224,33 @@ async fn generate_turn(
             0.0
         }
     };
-    Ok(reply(
-        text,
-        finish,
-        prompt_tokens,
-        reused,
-        generated,
-        per_s(evaluated, prefilled - started),
-        per_s(decoded, done - prefilled),
-    ))
+    Ok(ChatReply {
+        profile,
+        ..reply(
+            text,
+            finish,
+            prompt_tokens,
+            reused,
+            generated,
+            per_s(evaluated, prefilled - started),
+            per_s(decoded, done - prefilled),
+        )
+    })
+}
+
+fn step_profile(p: Profile) -> StepProfile {
+    StepProfile {
+        ops: p
+            .ops
+            .into_iter()
+            .map(|o| OpTime {
+                op: o.op.into(),
+                calls: o.calls,
+                ms: o.ms,
+            })
+            .collect(),
+        total_ms: p.total_ms,
+    }
 }
 
 fn reply(
@@ -238,5 +277,6 @@ fn reply(
         generated_tokens,
         prefill_tokens_per_s,
         decode_tokens_per_s,
+        profile: None,
     }
 }

@@ -63,11 +63,13 @@ impl LlmEngine {
                 sampling,
                 tools,
                 fresh_context,
+                profile,
             } => {
                 let options = ChatOptions {
                     sampling,
                     tools,
                     fresh_context,
+                    profile,
                 };
                 let mut slot = self.turn().await;
                 let session = self.session(&mut slot, &model_id, id, outbox).await?;
