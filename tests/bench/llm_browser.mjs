@@ -47,14 +47,14 @@ try {
     for (const m of models) {
       for (const threads of threadCounts) {
         await setOurThreads(page, threads);
-        const { runs, loadSeconds } = await runOurs(page, m, threads);
+        const { runs, loadSeconds, profile } = await runOurs(page, m, threads);
         const info = (await request(page, 'offscreen', { type: 'engine_info' })).final.value;
         const llm = info.workers?.find((w) => w.engine === 'llm');
         const used = llm?.threads?.count ?? 1;
         if (used === threads) {
           measures.push({
             runner: 'wasm', model: m.label, threads, runs,
-            peak_wasm_bytes: llm?.wasm_memory_bytes ?? null, load_seconds: loadSeconds, model_bytes: m.bytes,
+            peak_wasm_bytes: llm?.wasm_memory_bytes ?? null, load_seconds: loadSeconds, model_bytes: m.bytes, profile,
           });
           save();
         } else {
@@ -104,7 +104,10 @@ async function runOurs(page, m, threads) {
       decode_tokens_per_s: r.decode_tokens_per_s,
     });
   }
-  return { runs, loadSeconds };
+  // One more reply, untimed, with each operation timed in the worker: where the time goes.
+  const profiled = (await request(page, 'offscreen', { type: 'chat', model_id: m.id, messages, sampling: greedy, fresh_context: true, profile: true })).final;
+  if (profiled.kind !== 'return' || !profiled.value.profile) throw new Error(`profiled chat on ${m.id}: ${JSON.stringify(profiled)}`);
+  return { runs, loadSeconds, profile: { ...profiled.value.profile, prefill_tokens: profiled.value.prompt_tokens, decode_tokens: Math.max(profiled.value.generated_tokens - 1, 0) } };
 }
 
 /** Runs in the page: loads one GGUF into wllama, a one-token warm-up, then `reps` timed chats

@@ -89,5 +89,6 @@ pub fn measure(
         peak_wasm_bytes: None,
         load_seconds: None,
         model_bytes: None,
+        profile: None,
     })
 }

@@ -31,6 +31,18 @@ pub struct Measure {
     /// The model file's size, for the load rate.
     #[serde(default)]
     pub model_bytes: Option<u64>,
+    /// Our worker's per-op time of one more (untimed) reply.
+    #[serde(default)]
+    pub profile: Option<Profile>,
+}
+
+/// Where a reply's time went in our worker, per operation (`ChatReply.profile`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Profile {
+    pub prefill: protocol::StepProfile,
+    pub decode: protocol::StepProfile,
+    pub prefill_tokens: usize,
+    pub decode_tokens: usize,
 }
 
 impl Measure {

@@ -97,6 +97,7 @@ pub fn measure(
             peak_wasm_bytes: None,
             load_seconds: None,
             model_bytes: None,
+            profile: None,
         },
         prompt_ids,
     ))

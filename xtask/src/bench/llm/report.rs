@@ -2,7 +2,7 @@
 //! that matter (our wasm over native llama.cpp, over wllama, over our native build; all cores
 //! over one). Absolute numbers on a shared machine are noise; ratios from one run are the result.
 
-use super::measure::Measure;
+use super::measure::{Measure, Profile};
 
 fn find<'a>(all: &'a [Measure], runner: &str, model: &str, threads: usize) -> Option<&'a Measure> {
     all.iter()
@@ -110,6 +110,11 @@ pub fn table(all: &[Measure], models: &[String], threads: &[usize]) -> String {
             memory.join(", ")
         ));
     }
+    for m in all.iter().filter(|m| m.runner == "wasm") {
+        if let Some(p) = &m.profile {
+            out.push_str(&profile_lines(m, p));
+        }
+    }
     let prompts: Vec<String> = all
         .iter()
         .filter(|m| m.threads == threads[0])
@@ -131,6 +136,40 @@ pub fn table(all: &[Measure], models: &[String], threads: &[usize]) -> String {
     out
 }
 
+/// One profiled reply: each phase's ops as ms per token and share of the phase.
+fn profile_lines(m: &Measure, p: &Profile) -> String {
+    let mut out = format!(
+        "\nwhere the time goes in our worker, {} {}t:\n",
+        m.model, m.threads
+    );
+    for (phase, step, tokens) in [
+        ("prefill", &p.prefill, p.prefill_tokens),
+        ("decode", &p.decode, p.decode_tokens),
+    ] {
+        let per = |ms: f64| ms / tokens.max(1) as f64;
+        let timed: f64 = step.ops.iter().map(|o| o.ms).sum();
+        let mut parts: Vec<String> = step
+            .ops
+            .iter()
+            .map(|o| {
+                let share = o.ms / step.total_ms.max(1e-9) * 100.0;
+                format!("{} {:.3} ms ({share:.0} %)", o.op, per(o.ms))
+            })
+            .collect();
+        parts.push(format!(
+            "outside the graph {:.3} ms ({:.0} %)",
+            per(step.total_ms - timed),
+            (step.total_ms - timed) / step.total_ms.max(1e-9) * 100.0
+        ));
+        out.push_str(&format!(
+            "  {phase}, {:.2} ms per token over {tokens}: {}\n",
+            per(step.total_ms),
+            parts.join(", ")
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +183,7 @@ mod tests {
             peak_wasm_bytes: None,
             load_seconds: None,
             model_bytes: None,
+            profile: None,
             runs: vec![Run {
                 prompt_tokens: 300,
                 prefill_tokens: 300,
