@@ -33,6 +33,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    one_thread_pool_under_wasi();
     match Cli::parse().command {
         Command::Protocol => {
             let mut types: Vec<_> = protocol::Request::examples()
@@ -55,4 +56,14 @@ fn main() -> ExitCode {
         Command::Transcribe(args) => cli::transcribe::run(args),
         Command::Vad(args) => cli::vad::run(args),
     }
+}
+
+/// Under WASI (the wasm speed checks run this CLI in Node, which cannot spawn threads) rayon's
+/// pool is the main thread alone; elsewhere rayon sizes its pool itself.
+fn one_thread_pool_under_wasi() {
+    #[cfg(target_os = "wasi")]
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .use_current_thread()
+        .build_global();
 }

@@ -14,3 +14,4 @@ pub mod vad;
 pub mod whisper;
 
 pub use error::{ModelError, Result};
+pub use kernels::qmatmul::QMatrix;

@@ -79,8 +79,9 @@ impl Whisper {
     }
 
     /// Loads from a model directory (`config.json`, `tokenizer.json`, and `model.safetensors` or
-    /// one `*.gguf`), or from a `.safetensors` / `.gguf` file with those JSON files beside it.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// one `*.gguf`), or from a `.safetensors` / `.gguf` file with those JSON files beside it. Not
+    /// in the browser (no file system); WASI builds (the wasm speed checks under Node) have one.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub fn from_path(model: &std::path::Path, mel_filters: &std::path::Path) -> Result<Self> {
         let (dir, weights_path) = if model.is_dir() {
             let gguf = std::fs::read_dir(model)?
