@@ -72,6 +72,8 @@ pub fn record<T>(f: impl FnOnce() -> T) -> (T, Profile) {
 
 /// A recording in progress (for work that awaits between steps, which `record` cannot wrap).
 /// Recordings do not nest; one running while another does (another thread) shares its table.
+/// Dropped without `finish` (the work failed or was cancelled), it still turns the spans off, so
+/// an abandoned recording never leaves the hot path timing itself.
 pub struct Recording {
     clock: Option<fn() -> f64>,
     start: f64,
@@ -92,10 +94,16 @@ impl Recording {
     /// Turns the spans off and returns the ops, most expensive first.
     pub fn finish(self) -> Profile {
         let total_ms = now(self.clock) - self.start;
-        ON.store(false, Ordering::Relaxed);
+        drop(self);
         let mut ops = std::mem::take(&mut *lock(&TIMES));
         ops.sort_by(|a, b| b.ms.total_cmp(&a.ms));
         Profile { ops, total_ms }
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        ON.store(false, Ordering::Relaxed);
     }
 }
 
@@ -151,7 +159,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spans_sum_by_op_only_while_recording() {
+    fn spans_sum_by_op_only_while_recording_and_stop_with_it() {
         drop(span("outside"));
         let ((), p) = record(|| {
             for _ in 0..3 {
@@ -165,5 +173,13 @@ mod tests {
         assert!(p.ops[0].ms >= 6.0, "{p:?}");
         assert_eq!((p.ops[1].op, p.ops[1].calls), ("b", 1));
         assert!(p.total_ms >= p.ops[0].ms);
+        // One test, not two: the table is global and tests run in parallel.
+        drop(Recording::start());
+        drop(span("after"));
+        let ((), p) = record(|| {});
+        assert!(p.ops.is_empty(), "{p:?}");
+        let recording = Recording::start();
+        drop(recording);
+        assert!(span("late").0.is_none());
     }
 }

@@ -165,7 +165,6 @@ async fn generate_turn(
     let prefill = loop {
         if stop.get() {
             session.cancel();
-            drop(recording.map(Recording::finish));
             return Ok(reply(
                 String::new(),
                 FinishReason::Cancelled,
