@@ -55,16 +55,18 @@ impl Layer {
         let h = profile::timed("norm", || self.attn_norm.forward(&x))?;
         pass.trace(format_args!("attn_norm-{il}"), &h);
         let h = self.attn.forward(il, &h, pass)?;
-        let x = profile::timed("norm_residual", || {
-            Ok::<_, crate::ModelError>((x + sandwiched(&self.attn_post_norm, h)?)?)
-        })?;
+        let x = {
+            let _span = profile::span("norm_residual");
+            (x + sandwiched(&self.attn_post_norm, h)?)?
+        };
         pass.trace(format_args!("ffn_inp-{il}"), &x);
         let h = profile::timed("norm", || self.ffn_norm.forward(&x))?;
         pass.trace(format_args!("ffn_norm-{il}"), &h);
         let h = self.ffn.forward(il, &h, pass)?;
-        let x = profile::timed("norm_residual", || {
-            Ok::<_, crate::ModelError>((x + sandwiched(&self.ffn_post_norm, h)?)?)
-        })?;
+        let x = {
+            let _span = profile::span("norm_residual");
+            (x + sandwiched(&self.ffn_post_norm, h)?)?
+        };
         pass.trace(format_args!("l_out-{il}"), &x);
         Ok(x)
     }
