@@ -2,20 +2,14 @@
 // an answer, and Stop halts generation within 200 ms of the click.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, screenshot } from './lib/lantern.mjs';
-import { mirrorCatalog } from './lib/mirror.mjs';
-import { installFromMirror } from './lib/install.mjs';
-import { saveChatSettings } from './lib/settings.mjs';
+import { screenshot } from './lib/lantern.mjs';
+import { launchWithModel } from './lib/install.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
 let lantern;
 let panel;
 before(async () => {
-  assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
-  lantern = await launch();
-  await lantern.closeWelcome();
-  await installFromMirror(lantern, SMOL);
-  await saveChatSettings(lantern, { temperature: 0 });
+  lantern = await launchWithModel(SMOL, { chatSettings: { temperature: 0 } });
   panel = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
   await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
   // Record when the streamed reply grows, in page time.

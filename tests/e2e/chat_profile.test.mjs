@@ -4,9 +4,7 @@
 // every layer is counted; a request without it carries no profile.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './lib/lantern.mjs';
-import { mirrorCatalog } from './lib/mirror.mjs';
-import { installFromMirror } from './lib/install.mjs';
+import { launchWithModel } from './lib/install.mjs';
 import { installClient, request } from './lib/requests.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
@@ -17,10 +15,7 @@ const messages = [{ role: 'user', content: 'Name three rivers in Europe and one 
 let lantern;
 let page;
 before(async () => {
-  assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
-  lantern = await launch();
-  await lantern.closeWelcome();
-  await installFromMirror(lantern, SMOL);
+  lantern = await launchWithModel(SMOL);
   page = await lantern.open('ui/options.html');
   await installClient(page);
 });

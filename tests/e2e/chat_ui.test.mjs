@@ -7,10 +7,9 @@ import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, screenshot } from './lib/lantern.mjs';
-import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
+import { startMirror } from './lib/mirror.mjs';
 import { installClient, request } from './lib/requests.mjs';
-import { installFromMirror } from './lib/install.mjs';
-import { saveChatSettings } from './lib/settings.mjs';
+import { launchWithModel } from './lib/install.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
 let lantern;
@@ -26,12 +25,8 @@ async function openPanel() {
 }
 
 before(async () => {
-  assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
   profile = await mkdtemp(join(tmpdir(), 'lantern-chat-ui-'));
-  lantern = await launch({ profile });
-  await lantern.closeWelcome();
-  await installFromMirror(lantern, SMOL);
-  await saveChatSettings(lantern, { temperature: 0 });
+  lantern = await launchWithModel(SMOL, { launchOptions: { profile }, chatSettings: { temperature: 0 } });
   panel = await openPanel();
 });
 after(async () => {

@@ -4,20 +4,14 @@
 // chat loads the model again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, screenshot } from './lib/lantern.mjs';
-import { mirrorCatalog } from './lib/mirror.mjs';
-import { installFromMirror } from './lib/install.mjs';
-import { saveChatSettings } from './lib/settings.mjs';
+import { screenshot } from './lib/lantern.mjs';
+import { launchWithModel } from './lib/install.mjs';
 import { askInSidePanel } from './lib/side_panel_chat.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
 let lantern;
 before(async () => {
-  assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
-  lantern = await launch();
-  await lantern.closeWelcome();
-  await installFromMirror(lantern, SMOL);
-  await saveChatSettings(lantern, { temperature: 0 });
+  lantern = await launchWithModel(SMOL, { chatSettings: { temperature: 0 } });
 });
 after(async () => { await lantern?.close(); });
 

@@ -7,10 +7,8 @@
 // the assistant is only summarized; pages without text and browser pages say why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, screenshot } from './lib/lantern.mjs';
-import { mirrorCatalog } from './lib/mirror.mjs';
-import { installFromMirror } from './lib/install.mjs';
-import { saveChatSettings } from './lib/settings.mjs';
+import { screenshot } from './lib/lantern.mjs';
+import { launchWithModel } from './lib/install.mjs';
 import { serve } from './lib/web_server.mjs';
 import * as pages from './lib/pages.mjs';
 
@@ -21,11 +19,7 @@ let web;
 let panel;
 
 before(async () => {
-  assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
-  lantern = await launch();
-  await lantern.closeWelcome();
-  await installFromMirror(lantern, SMOL);
-  await saveChatSettings(lantern, { temperature: 0 });
+  lantern = await launchWithModel(SMOL, { chatSettings: { temperature: 0 } });
   web = await serve({
     '/article': pages.article,
     '/injected': pages.injected,

@@ -3,8 +3,22 @@
 // IndexedDB alone.
 
 import assert from 'node:assert/strict';
-import { startMirror } from './mirror.mjs';
+import { launch } from './lantern.mjs';
+import { startMirror, mirrorCatalog } from './mirror.mjs';
 import { installClient, request } from './requests.mjs';
+import { saveChatSettings } from './settings.mjs';
+
+/** The common start of a test that uses a model: a fresh Lantern (`launchOptions` as `launch`
+ *  takes them) with its welcome page closed, `modelId` installed from the local mirror, and,
+ *  when given, `chatSettings` saved. */
+export async function launchWithModel(modelId, { launchOptions, chatSettings } = {}) {
+  assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
+  const lantern = await launch(launchOptions);
+  await lantern.closeWelcome();
+  await installFromMirror(lantern, modelId);
+  if (chatSettings) await saveChatSettings(lantern, chatSettings);
+  return lantern;
+}
 
 export async function installFromMirror(lantern, modelId) {
   const mirror = await startMirror();
