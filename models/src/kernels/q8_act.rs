@@ -22,24 +22,38 @@ impl<const N: usize> Default for Wide<N> {
     }
 }
 
-/// 32 activations (llama.cpp's `block_q8_1`): value ≈ `d * q`, `s ≈ d * Σq` (both f16 values) (what the weights'
-/// offsets `m` multiply: `Σ (d_w q_w + m) (d q) = d_w d Σ q_w q + m s`).
+/// 32 activations (llama.cpp's `block_q8_1`): value ≈ `d * q`, `s ≈ d * Σq` (both f16 values)
+/// (what the weights' offsets `m` multiply: `Σ (d_w q_w + m) (d q) = d_w d Σ q_w q + m s`).
+///
+/// The tail after the scales is a zeroed field, not padding. The compiler multiplies `[d, s]`
+/// with one 4-lane load that reads the 8 bytes after them too; uninitialized padding there held
+/// whatever the allocation held before, often denormal floats, and each product with one then
+/// took the CPU's slow path: one-row products ran 3x slower depending on which memory the
+/// blocks landed in (`kernels::qmatmul`'s benchmark in the browser, SmolLM2's FFN).
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
 pub(crate) struct Act32 {
     pub q: Wide<32>,
     pub d: f32,
     pub s: f32,
+    pub zero: [f32; 6],
 }
 
 /// 256 activations (llama.cpp's `block_q8_K`): value ≈ `d * q`, and the sum of `q` over each
 /// 32 (the K-quants' per-32 minimums multiply those; llama.cpp keeps per-16 sums, which its
-/// Q4_K/Q5_K kernels add in pairs).
+/// Q4_K/Q5_K kernels add in pairs). The tail is zeroed as in [`Act32`].
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
 pub(crate) struct ActK {
     pub q: Wide<256>,
     pub d: f32,
     pub sums: [i32; 8],
+    pub zero: [f32; 7],
 }
+
+// The zeroed tails fill each block to its alignment: no byte is padding.
+const _: () = assert!(size_of::<Act32>() == 64 + 4 * 8);
+const _: () = assert!(size_of::<ActK>() == 512 + 4 * 16);
 
 /// `1.5 * 2^23`: adding it to an f32 below 2^22 in magnitude leaves the value rounded to the
 /// nearest integer (ties to even) in the low mantissa bits. Cheaper than `round()`, which is a

@@ -11,13 +11,18 @@ use super::dot_i16::Isa;
 use super::q8_act::{Act32, Wide, quantize_32};
 use super::qformat::{Format, f16_at};
 
-/// A 32-value weight block, widened: value `i` = `d * q[i] + m`.
+/// A 32-value weight block, widened: value `i` = `d * q[i] + m`. Its tail is a zeroed field,
+/// not padding, for the reason given at `q8_act::Act32`.
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
 pub(crate) struct W32 {
     q: Wide<32>,
     d: f32,
     m: f32,
+    zero: [f32; 6],
 }
+
+const _: () = assert!(size_of::<W32>() == 64 + 4 * 8);
 
 #[inline(always)]
 fn unpack_q4_0<I: Isa>(b: &[u8], w: &mut W32) {

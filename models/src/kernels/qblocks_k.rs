@@ -14,14 +14,19 @@ use super::qformat::{Format, f16_at};
 #[cfg(doc)]
 use super::widen::Widen;
 
-/// A 256-value weight block, widened.
+/// A 256-value weight block, widened. Its tail is a zeroed field, not padding, for the reason
+/// given at `q8_act::Act32`.
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
 pub(crate) struct WK {
     q: Wide<256>,
     d: f32,
     dmin: f32,
     mins: [i32; 8],
+    zero: [f32; 6],
 }
+
+const _: () = assert!(size_of::<WK>() == 512 + 4 * 16);
 
 /// llama.cpp's `get_scale_min_k4`: the 6-bit scale and minimum of sub-block `j` from the 12
 /// packed bytes (the first four of each in the low 6 bits of bytes 0..8, the last four split
