@@ -41,13 +41,14 @@ pub(crate) struct Act32 {
 
 /// 256 activations (llama.cpp's `block_q8_K`): value ≈ `d * q`, and the sum of `q` over each
 /// 32 (the K-quants' per-32 minimums multiply those; llama.cpp keeps per-16 sums, which its
-/// Q4_K/Q5_K kernels add in pairs). The tail is zeroed as in [`Act32`].
+/// Q4_K/Q5_K kernels add in pairs). The scale comes after the integers and before a zeroed
+/// tail, as in [`Act32`]: small integers read as floats are denormal too.
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C)]
 pub(crate) struct ActK {
     pub q: Wide<256>,
-    pub d: f32,
     pub sums: [i32; 8],
+    pub d: f32,
     pub zero: [f32; 7],
 }
 

@@ -14,15 +14,15 @@ use super::qformat::{Format, f16_at};
 #[cfg(doc)]
 use super::widen::Widen;
 
-/// A 256-value weight block, widened. Its tail is a zeroed field, not padding, for the reason
-/// given at `q8_act::Act32`.
+/// A 256-value weight block, widened. The float factors come after the integers and before a
+/// zeroed tail (not padding), for the reason given at `q8_act::Act32`.
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C)]
 pub(crate) struct WK {
     q: Wide<256>,
+    mins: [i32; 8],
     d: f32,
     dmin: f32,
-    mins: [i32; 8],
     zero: [f32; 6],
 }
 
