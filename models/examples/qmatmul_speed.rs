@@ -1,8 +1,9 @@
 //! The quantized matmul's speed per GGUF type, one thread, on the shapes of a chat model's
-//! feed-forward matrix: one input row (a decode step) and 32 (a prefill step). Built natively
-//! and for wasm32-wasip1 (run under Node's WASI) by `cargo xtask bench kernels`, which prints
-//! the wasm/native ratio of each; it prints one JSON line per case. Arguments (all optional):
-//! a type name or `all`, then rows and columns.
+//! feed-forward matrix: one input row (a decode step) and 32 (a prefill step). It prints one JSON
+//! line per case. Arguments (all optional): a type name or `all`, then rows and columns.
+//! `cargo run --release -p models --example qmatmul_speed` natively; for the engine's
+//! arithmetic, build it for `wasm32-wasip1` with `RUSTFLAGS="-C target-feature=+simd128"` and
+//! run it under Node's `node:wasi` (same V8 as Chromium's workers).
 
 use std::time::{Duration, Instant};
 
