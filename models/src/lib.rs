@@ -15,3 +15,4 @@ pub mod whisper;
 
 pub use error::{ModelError, Result};
 pub use kernels::qmatmul::QMatrix;
+pub use kernels::speed_probe::{DecodeSpeed, measure_decode};

@@ -2,7 +2,8 @@
 //! `ggml/src/ggml-cpu/`: the quantized weight products (`qmatmul` over the GGUF block types of
 //! `qblocks32` and `qblocks_k`, with activations rounded by `q8_act` and integer dot products
 //! per instruction set in `dot_i16`, weight bits widened per instruction set in `widen`), and in plain f32 the norms, RoPE, softmax and attention
-//! (`vec_f32`, `rms_norm`, `rope`, `attention`). Nothing here knows a model; the speed work
+//! (`vec_f32`, `rms_norm`, `rope`, `attention`); and `speed_probe`, how fast this machine runs
+//! them. Nothing here knows a model; the speed work
 //! (SIMD, threads) happens here, under the graphs.
 
 pub(crate) mod attention;
@@ -14,5 +15,6 @@ mod qformat;
 pub(crate) mod qmatmul;
 pub(crate) mod rms_norm;
 pub(crate) mod rope;
+pub mod speed_probe;
 pub(crate) mod vec_f32;
 mod widen;

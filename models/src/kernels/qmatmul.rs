@@ -127,6 +127,36 @@ impl QMatrix {
         self.cols
     }
 
+    /// The bytes of its blocks: what a one-row product streams.
+    pub fn bytes(&self) -> usize {
+        self.data.len()
+    }
+
+    /// A `rows` × `cols` Q4_K matrix of arbitrary values (a seeded generator fills the blocks,
+    /// with finite scales): `speed_probe`'s workload, Q4_K being what chat models mostly ship.
+    pub(crate) fn arbitrary_q4_k(rows: usize, cols: usize, seed: u64) -> QMatrix {
+        let mut state = seed | 1;
+        let mut data: Vec<u8> = (0..rows * cols / Q4K::QK * Q4K::BYTES)
+            .map(|_| {
+                // xorshift64: fast and good enough for bits nobody reads as text.
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        for block in data.chunks_exact_mut(Q4K::BYTES) {
+            // d and dmin, small finite f16 values (2^-8, 2^-9) as a real file has.
+            block[..4].copy_from_slice(&[0x00, 0x1c, 0x00, 0x18]);
+        }
+        QMatrix {
+            ty: QType::Q4K,
+            rows,
+            cols: cols / Q4K::QK * Q4K::QK,
+            data,
+        }
+    }
+
     /// `x @ selfᵀ` for `x` of shape `(.., cols)`: the result has shape `(.., rows)`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let dims = x.dims();
