@@ -128,6 +128,8 @@ pub(crate) const CLEAR_MODELS: RequestKind = row("clear_models", Worker(Models),
 pub(crate) const SET_CATALOG_URL: RequestKind = row("set_catalog_url", Worker(Models), true);
 // The document stores it and ends the workers whose pool has another size.
 pub(crate) const SET_ENGINE_THREADS: RequestKind = row("set_engine_threads", Document, true);
+// Measuring twice costs a fraction of a second and changes nothing.
+pub(crate) const MEASURE_ENGINE_SPEED: RequestKind = row("measure_engine_speed", Worker(Llm), true);
 pub(crate) const LOAD_MODEL: RequestKind = row("load_model", Server::TaskWorker, true);
 // The document unloads: it knows every worker and what each holds.
 pub(crate) const UNLOAD_MODEL: RequestKind = row("unload_model", Document, true);
@@ -154,6 +156,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     CLEAR_MODELS,
     SET_CATALOG_URL,
     SET_ENGINE_THREADS,
+    MEASURE_ENGINE_SPEED,
     LOAD_MODEL,
     UNLOAD_MODEL,
     CHAT,

@@ -34,9 +34,9 @@ pub use parse::{Rejection, parse_envelope};
 pub use reply::{Event, Reply, Stage};
 pub use request::Request;
 pub use response::{
-    ContextInfo, Dictation, EngineInfo, HeldModel, ModelInstalled, ModelList, ModelLoaded,
-    ModelState, ModelStatus, PageInfo, Pong, Response, ThreadCount, WorkerInfo, WorkerStatus,
-    WorkerThreads,
+    ContextInfo, Dictation, EngineInfo, EngineSpeed, HeldModel, ModelInstalled, ModelList,
+    ModelLoaded, ModelState, ModelStatus, PageInfo, Pong, Response, ThreadCount, WorkerInfo,
+    WorkerStatus, WorkerThreads,
 };
 pub use sender::{Origin, classify_sender};
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};

@@ -116,6 +116,9 @@ pub enum Request {
         #[serde(default)]
         threads: Option<u32>,
     },
+    /// How fast this machine decodes, measured by the LLM engine in a fraction of a second (no
+    /// model needed): what the first-run model choice sizes models by.
+    MeasureEngineSpeed,
 }
 
 impl Request {
@@ -135,6 +138,7 @@ impl Request {
             Request::UnloadModel { .. } => kind::UNLOAD_MODEL,
             Request::SetCatalogUrl { .. } => kind::SET_CATALOG_URL,
             Request::SetEngineThreads { .. } => kind::SET_ENGINE_THREADS,
+            Request::MeasureEngineSpeed => kind::MEASURE_ENGINE_SPEED,
             Request::Chat { .. } => kind::CHAT,
             Request::StopChat => kind::STOP_CHAT,
             Request::PageSnapshot { .. } => kind::PAGE_SNAPSHOT,
@@ -202,6 +206,7 @@ impl Request {
             Request::SetCatalogUrl { url: None },
             Request::SetEngineThreads { threads: Some(1) },
             Request::SetEngineThreads { threads: None },
+            Request::MeasureEngineSpeed,
             Request::Chat {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
                 messages: vec![ChatMessage {

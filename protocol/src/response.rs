@@ -21,6 +21,7 @@ pub enum Response {
     PageSnapshot(PageSnapshot),
     Summary(SummaryReply),
     Dictation(Dictation),
+    EngineSpeed(EngineSpeed),
     /// The request was carried out and has nothing to say.
     Done,
 }
@@ -120,6 +121,16 @@ pub struct EngineInfo {
     /// The user's "Engine threads" limit (`set_engine_threads`); `None`: one thread per core.
     #[serde(default)]
     pub thread_limit: Option<u32>,
+}
+
+/// How fast the LLM engine decodes on this machine (`measure_engine_speed`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EngineSpeed {
+    /// Weight bytes a decode step streams per second: a model of N bytes decodes at about
+    /// this / N tokens per second.
+    pub decode_bytes_per_s: f64,
+    /// The threads it was measured with (the engine's pool).
+    pub threads: u32,
 }
 
 /// One running engine worker.

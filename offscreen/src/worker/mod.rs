@@ -54,6 +54,9 @@ impl Engines {
                 self.threads.clone(),
             ))),
             (_, Some(Engine::Models)) => self.cache.serve(request, id, outbox).await,
+            (_, Some(Engine::Llm)) if request == Request::MeasureEngineSpeed => Ok(
+                Response::EngineSpeed(self.llm.measure_speed(self.threads.count).await),
+            ),
             (_, Some(Engine::Llm)) => self.llm.serve(request, id, outbox).await,
             (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox).await,
             (_, None) => Err(errors::not_served("worker", &request)),
@@ -61,8 +64,9 @@ impl Engines {
     }
 }
 
-/// The worker's high-resolution clock in milliseconds (what a profiled chat's spans read).
-fn performance_now() -> f64 {
+/// The worker's high-resolution clock in milliseconds (what a profiled chat's spans and the
+/// speed probe read).
+pub(crate) fn performance_now() -> f64 {
     js_sys::global()
         .unchecked_into::<web_sys::WorkerGlobalScope>()
         .performance()

@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use futures_util::lock::{Mutex, MutexGuard};
 use models::llm::{LlmModel, Session};
-use protocol::{ErrorCode, HeldModel, Id, LanternError, ModelLoaded, Request, Response};
+use protocol::{
+    EngineSpeed, ErrorCode, HeldModel, Id, LanternError, ModelLoaded, Request, Response,
+};
 use webext::model_store::{InstalledModel, ModelStore};
 
 use crate::errors;
@@ -24,6 +26,10 @@ use summarize::SummaryRequest;
 
 /// The longest context a session gets: the KV cache grows with it, and wasm has 4 GiB.
 const MAX_CONTEXT: usize = 8192;
+
+/// How long the speed probe runs: long enough for a few products over memory, short enough to
+/// go unnoticed on a first run.
+const PROBE_MS: f64 = 250.0;
 
 /// A model in memory, with the cached copy it came from.
 struct Loaded {
@@ -108,6 +114,17 @@ impl LlmEngine {
                 Ok(Response::ModelLoaded(describe(slot.as_ref())?))
             }
             other => Err(errors::not_served("LLM", &other)),
+        }
+    }
+
+    /// `measure_engine_speed` on this worker's `threads`, after any reply in progress (measured
+    /// beside one, both would run at half speed).
+    pub async fn measure_speed(&self, threads: u32) -> EngineSpeed {
+        let _slot = self.turn().await;
+        let speed = models::measure_decode(crate::worker::performance_now, PROBE_MS);
+        EngineSpeed {
+            decode_bytes_per_s: speed.bytes_per_s,
+            threads,
         }
     }
 
