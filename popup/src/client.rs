@@ -13,9 +13,9 @@ use std::rc::Rc;
 use futures_channel::mpsc;
 use futures_util::StreamExt;
 use protocol::{
-    BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, Envelope, ErrorCode, Event, Id,
-    LanternError, ModelInstalled, ModelList, PageInfo, Reply, Request, Response, Sampling,
-    SummaryKind, SummaryMode, SummaryReply, UI_PORT,
+    BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
+    Event, Id, LanternError, ModelInstalled, ModelList, PageInfo, Reply, Request, Response,
+    Sampling, SummaryKind, SummaryMode, SummaryReply, UI_PORT,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -72,6 +72,7 @@ macro_rules! answers {
 
 answers! {
     EngineInfo => EngineInfo,
+    EngineSpeed => EngineSpeed,
     PageInfo => PageInfo,
     ModelList => Models,
     ModelInstalled => ModelInstalled,
@@ -127,6 +128,11 @@ impl Client {
     /// The engine's facts, fetched from its worker.
     pub async fn engine_info(&self) -> Result<EngineInfo, LanternError> {
         self.stream(Request::EngineInfo).answer().await
+    }
+
+    /// How fast the LLM engine decodes here (a probe of a fraction of a second).
+    pub async fn measure_engine_speed(&self) -> Result<EngineSpeed, LanternError> {
+        self.stream(Request::MeasureEngineSpeed).answer().await
     }
 
     /// Title, address and selection of the active tab.

@@ -1,5 +1,6 @@
 //! What the UI knows of the machine, from the browser: memory and cores, for sizing the first
-//! chat model to it (`protocol::chat_model_for`).
+//! chat model to it (`protocol::chat_model_for`); the chat adds the engine's measured decode
+//! speed when it has it.
 
 use protocol::Machine;
 use wasm_bindgen::JsValue;

@@ -73,6 +73,11 @@ pub struct Chat {
     pub failed_summary: Signal<Option<SummaryAsk>>,
     /// "Read this page" waits for the page's answer.
     pub reading: Signal<bool>,
+    /// This machine, for sizing a first run's model; its decode speed once the engine measured
+    /// it (`measure_engine_speed`).
+    machine: Signal<Machine>,
+    /// The speed probe was asked for (once per page).
+    probed: Signal<bool>,
 }
 
 /// The model that answers: the one picked here, else the settings' default, else an installed
@@ -120,13 +125,15 @@ impl Chat {
         let settings = create_signal(Settings::default());
         let chosen = create_signal(None::<String>);
         let models = create_selector(move || list.of(Some(Task::Llm), Some(Role::Model)));
-        let machine = this_machine();
+        let machine = create_signal(this_machine());
         let model = create_selector(move || {
             let default = settings.with(|s| s.default_model.clone());
             models.with(|models| {
-                chosen
-                    .with(|chosen| pick(models, chosen.as_deref(), default.as_deref(), &machine))
-                    .cloned()
+                machine.with(|machine| {
+                    chosen
+                        .with(|chosen| pick(models, chosen.as_deref(), default.as_deref(), machine))
+                        .cloned()
+                })
             })
         });
         Chat {
@@ -150,6 +157,8 @@ impl Chat {
             queued: create_signal(None),
             failed_summary: create_signal(None),
             reading: create_signal(false),
+            machine,
+            probed: create_signal(false),
         }
     }
 
@@ -169,11 +178,30 @@ impl Chat {
         })
     }
 
-    /// Reads the settings, and the page's model list unless another view did.
+    /// Reads the settings, and the page's model list unless another view did. On a first run
+    /// (no chat model on this device) the engine measures how fast it decodes, and the model
+    /// offered is sized by that rather than by memory and cores alone.
     pub fn start(self) {
         self.list.ensure();
         wasm_bindgen_futures::spawn_local(async move {
             self.settings.set(Settings::load().await);
+        });
+        create_effect(move || {
+            let first_run = self
+                .models
+                .with(|m| !m.is_empty() && !m.iter().any(ModelStatus::is_installed));
+            if first_run && !self.probed.get_untracked() {
+                self.probed.set(true);
+                wasm_bindgen_futures::spawn_local(async move {
+                    // Without a measure the estimate from memory and cores stands: nothing to
+                    // tell the user.
+                    if let Ok(speed) = client().measure_engine_speed().await {
+                        self.machine.update(|m| {
+                            m.decode_bytes_per_s = Some(speed.decode_bytes_per_s);
+                        });
+                    }
+                });
+            }
         });
     }
 
