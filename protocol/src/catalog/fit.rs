@@ -12,13 +12,16 @@ pub const WASM_MEMORY_LIMIT: u64 = 4 * 1024 * 1024 * 1024;
 const MIN_DECODE_TOKENS_PER_S: f64 = 8.0;
 
 /// Weight bytes one engine thread streams per second while decoding, when no probe measured
-/// it: SmolLM2-135M Q4_1 (98 MB) decoded at 12–15 tokens/s on one thread of a 2-core machine
-/// in `cargo xtask bench llm` (December 2026), i.e. ~1.2 GB/s.
-const BYTES_PER_S_PER_THREAD: f64 = 1.2e9;
+/// it: on one thread of a 2-core machine in `cargo xtask bench llm` (December 2026) the worker
+/// decoded 4.8 (SmolLM2 Q4_1), 6.5 (Qwen2.5 0.5B, Q5_0 mostly) and 7.2 GB/s (Gemma 3 270M
+/// Q4_K_M) of file per second, and its probe (`measure_engine_speed`, Q4_K products) read
+/// ~3.4; the catalog's chat models are Q4_K_M, so the lower figure.
+const BYTES_PER_S_PER_THREAD: f64 = 3.5e9;
 
-/// How much a second and further thread adds to decode (memory bandwidth, not arithmetic,
-/// bounds decode: wllama gained 1.5–1.8× from its second thread in the same bench).
-const EXTRA_THREAD_GAIN: f64 = 0.6;
+/// How much a second and further thread adds to decode: 2–33 % for the second thread in the
+/// same bench (one-row products of small models are split only when big enough to pay for
+/// waking a thread).
+const EXTRA_THREAD_GAIN: f64 = 0.25;
 
 /// What is known of the machine the models run on.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
