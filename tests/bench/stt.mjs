@@ -2,7 +2,8 @@
 // transcribes the bench audio, fed as the microphone (it reports its own timing), and the
 // whisper.cpp WASM build from npm (@transcribe/shout, pinned) transcribes the same 16 kHz samples
 // with the same weights converted to ggml, in a cross-origin isolated page of the same browser.
-// Both run on one thread. Prints one JSON object on stdout.
+// Both run at each thread count asked for (LANTERN_BENCH_THREADS), one after the other, so each
+// comparison sees the same load. Prints one JSON object on stdout.
 import { createServer } from 'node:http';
 import { readFileSync, createReadStream, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -16,6 +17,7 @@ const ROOT = join(here, '..', '..');
 const BENCH = process.env.LANTERN_BENCH_DIR;
 const MODELS = (process.env.LANTERN_BENCH_MODELS ?? 'whisper-tiny.en,whisper-base').split(',');
 const RUNS = Number(process.env.LANTERN_BENCH_RUNS ?? 2);
+const THREADS = (process.env.LANTERN_BENCH_THREADS ?? '1').split(',').map(Number);
 const SHOUT = join(ROOT, 'node_modules', '@transcribe', 'shout', 'src', 'shout', 'shout.wasm.js');
 
 const log = (line) => process.stderr.write(`bench stt: ${line}\n`);
@@ -49,10 +51,10 @@ async function isolatedServer() {
 }
 
 /** whisper.cpp in the page: load the model once, then time each transcription. */
-async function whisperCpp(context, origin, model) {
+async function whisperCpp(context, origin, model, threads) {
   const page = await context.newPage();
   await page.goto(`${origin}/`);
-  const result = await page.evaluate(async ([model, runs]) => {
+  const result = await page.evaluate(async ([model, runs, threads]) => {
     if (!crossOriginIsolated) throw new Error('the whisper.cpp page is not cross-origin isolated');
     const { default: createModule } = await import('/shout.wasm.js');
     let done = null;
@@ -82,13 +84,13 @@ async function whisperCpp(context, origin, model) {
       const t0 = performance.now();
       // audio, language, threads, translate, max_len, split_on_word, suppress_non_speech,
       // token_timestamps
-      Module.transcribe(audio, 'en', 1, false, 0, false, false, false);
+      Module.transcribe(audio, 'en', threads, false, 0, false, false, false);
       const out = await finished;
       times.push(performance.now() - t0);
       text = out.transcription.map((s) => s.text).join('').trim();
     }
     return { seconds: audio.length / 16000, ms: Math.min(...times), times, text };
-  }, [model, RUNS]);
+  }, [model, RUNS, threads]);
   await page.close();
   return { ...result, real_time_factor: result.ms / 1000 / result.seconds };
 }
@@ -112,6 +114,13 @@ async function lanternWorker(panel, model) {
   };
 }
 
+/** Sets our engine's thread limit; changing it ends the speech worker, and the next request
+ *  starts one with that many threads. */
+async function setOurThreads(page, threads) {
+  const set = (await request(page, 'offscreen', { type: 'set_engine_threads', threads })).final;
+  if (set.kind !== 'return') throw new Error(`set_engine_threads ${threads}: ${JSON.stringify(set)}`);
+}
+
 const lantern = await launch({
   args: [
     '--use-fake-ui-for-media-stream',
@@ -130,18 +139,32 @@ try {
     const r = await request(panel, 'offscreen', { type: 'download_model', model_id: id });
     if (r.final.kind !== 'return') throw new Error(`download ${id}: ${JSON.stringify(r.final)}`);
   }
+  // results[threads][model]: a thread count our worker did not reach is left out, not
+  // reported under a count it did not run.
   const results = {};
-  for (const model of MODELS) {
-    log(`${model}: Lantern's worker`);
-    const worker = await lanternWorker(panel, model);
-    log(`${model}: whisper.cpp wasm`);
-    const cpp = await whisperCpp(lantern.context, origin, model);
-    results[model] = { lantern_wasm: worker, whisper_cpp_wasm: cpp };
+  let engine = null;
+  for (const threads of THREADS) {
+    await setOurThreads(panel, threads);
+    results[threads] = {};
+    for (const model of MODELS) {
+      log(`${model}, ${threads} thread(s): Lantern's worker`);
+      const worker = await lanternWorker(panel, model);
+      engine = (await request(panel, 'offscreen', { type: 'engine_info' })).final.value;
+      const stt = engine?.workers?.find((w) => w.engine === 'stt');
+      const used = stt?.threads?.count ?? 1;
+      log(`${model}, ${threads} thread(s): whisper.cpp wasm`);
+      const cpp = await whisperCpp(lantern.context, origin, model, threads);
+      if (used !== threads) {
+        log(`our speech worker ran ${used} thread(s) when asked for ${threads} (${JSON.stringify(stt?.threads?.why)}): not counted`);
+        results[threads][model] = { whisper_cpp_wasm: cpp };
+      } else {
+        results[threads][model] = { lantern_wasm: worker, whisper_cpp_wasm: cpp };
+      }
+    }
   }
-  const engine = await request(panel, 'offscreen', { type: 'engine_info' });
   process.stdout.write(JSON.stringify({
     chromium: lantern.context.browser()?.version() ?? null,
-    engine: engine.final.value ?? null,
+    engine,
     results,
   }));
 } finally {

@@ -86,8 +86,13 @@ enum Command {
 #[derive(Subcommand)]
 enum Bench {
     /// Whisper tiny.en and base: real-time factor natively and in Lantern's browser worker, and
-    /// the whisper.cpp WASM build (npm @transcribe/shout) on the same audio in the same Chromium.
-    Stt,
+    /// the whisper.cpp WASM build (npm @transcribe/shout) on the same audio in the same Chromium,
+    /// at one thread and every core.
+    Stt {
+        /// Thread counts, comma-separated (default: 1 and every core).
+        #[arg(long, value_delimiter = ',')]
+        threads: Vec<usize>,
+    },
     /// Time to the first summary token in the extension, against a plain chat on the same text.
     Summarize,
     /// Prefill and decode tokens/s of SmolLM2-135M (Q4_1 as shipped; Q4_0, Q8_0, Q4_K_M, Q6_K
@@ -152,9 +157,9 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
             e2e_filter,
         } => test::test(!no_lint, e2e_filter.as_deref()),
         Command::Bench {
-            what: Bench::Stt,
+            what: Bench::Stt { threads },
             runs,
-        } => bench::stt::stt(runs.max(1)),
+        } => bench::stt::stt(runs.max(1), &bench::thread_counts(&threads)),
         Command::Bench {
             what: Bench::Summarize,
             ..

@@ -33,7 +33,7 @@ pub fn llm(options: &LlmBench) -> anyhow::Result<()> {
     std::fs::create_dir_all(&mirror)?;
     let variants = models::prepare(&mirror, &options.models)?;
     models::write_mirror(&variants, &mirror)?;
-    let threads = thread_counts(&options.threads);
+    let threads = super::thread_counts(&options.threads);
     let messages = json!([
         {"role": "system", "content": llm_prompt::SYSTEM},
         {"role": "user", "content": llm_prompt::USER},
@@ -101,20 +101,6 @@ pub fn llm(options: &LlmBench) -> anyhow::Result<()> {
     println!("{table}");
     eprintln!("wrote {}", out.display());
     Ok(())
-}
-
-/// The thread counts asked for, or one and every core of this machine.
-fn thread_counts(asked: &[usize]) -> Vec<usize> {
-    let mut counts = if asked.is_empty() {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        vec![1, cores]
-    } else {
-        asked.to_vec()
-    };
-    counts.sort_unstable();
-    counts.dedup();
-    counts.retain(|&t| t > 0);
-    counts
 }
 
 fn package_version(folder: &str) -> String {

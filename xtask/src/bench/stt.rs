@@ -1,7 +1,8 @@
 //! `cargo xtask bench stt`: Whisper's real-time factor (seconds of work per second of audio) for
-//! tiny.en and base, natively (`lantern transcribe`, our code, one thread) and in the browser
-//! (Lantern's speech worker, which reports its own timing), in the same run as the whisper.cpp
-//! WASM build from npm on the same audio in the same Chromium (`tests/bench/stt.mjs`). whisper.cpp
+//! tiny.en and base, natively (`lantern transcribe`, our code) and in the browser (Lantern's
+//! speech worker, which reports its own timing), in the same run as the whisper.cpp WASM build
+//! from npm on the same audio in the same Chromium (`tests/bench/stt.mjs`), each at the same
+//! thread counts (one and every core unless asked otherwise). whisper.cpp
 //! gets the same weights, converted to its ggml layout under target/bench/stt (never committed).
 //! Writes target/bench/stt.json and prints the ratios.
 
@@ -19,7 +20,7 @@ pub const STT_MODELS: [&str; 2] = ["whisper-tiny.en", "whisper-base"];
 const CLIPS: [&str; 3] = ["00-piper.wav", "01-en-us.wav", "03-en-gb.wav"];
 const RATE: u32 = 16_000;
 
-pub fn stt(runs: u32) -> anyhow::Result<()> {
+pub fn stt(runs: u32, threads: &[usize]) -> anyhow::Result<()> {
     let root = cmd::root();
     let mirror = mirror::mirror_dir();
     for id in STT_MODELS
@@ -56,13 +57,13 @@ pub fn stt(runs: u32) -> anyhow::Result<()> {
         }
     }
     let audio_seconds = samples.len() as f64 / f64::from(RATE);
-    let native = native(&root, &mirror, &bench.join("speech.wav"), runs)?;
+    let native = native(&root, &mirror, &bench.join("speech.wav"), runs, threads)?;
     let dist = dist::dist(None)?;
-    let browser = browser_side(&root, &dist, &bench, runs)?;
+    let browser = browser_side(&root, &dist, &bench, runs, threads)?;
     let report = json!({
         "audio_seconds": audio_seconds,
         "runs": runs,
-        "threads": 1,
+        "threads": threads,
         "whisper_cpp_weights": "ggml f16, converted from the mirror's safetensors",
         "native": native,
         "browser": browser,
@@ -71,29 +72,50 @@ pub fn stt(runs: u32) -> anyhow::Result<()> {
         root.join("target/bench/stt.json"),
         serde_json::to_vec_pretty(&report)?,
     )?;
-    print_table(&report);
+    print_table(&report, threads);
     eprintln!("bench stt: wrote target/bench/stt.json");
     Ok(())
 }
 
-/// Our code natively: the release `lantern transcribe` on one rayon thread, best of `runs`.
-fn native(root: &Path, mirror: &Path, wav: &Path, runs: u32) -> anyhow::Result<Value> {
+/// Our code natively: the release `lantern transcribe` with each thread count's rayon pool,
+/// best of `runs`; `{threads: {model: ...}}`.
+fn native(
+    root: &Path,
+    mirror: &Path,
+    wav: &Path,
+    runs: u32,
+    threads: &[usize],
+) -> anyhow::Result<Value> {
     cmd::run(cmd::cargo().args(["build", "--release", "--bin", "lantern"]))?;
     let lantern = root.join("target/release/lantern");
+    let mut all = serde_json::Map::new();
+    for &t in threads {
+        all.insert(t.to_string(), native_at(&lantern, mirror, wav, runs, t)?);
+    }
+    Ok(Value::Object(all))
+}
+
+fn native_at(
+    lantern: &Path,
+    mirror: &Path,
+    wav: &Path,
+    runs: u32,
+    threads: usize,
+) -> anyhow::Result<Value> {
     let mut out = serde_json::Map::new();
     for id in STT_MODELS {
         let mut best: Option<Value> = None;
         for _ in 0..runs {
             let text = cmd::output(
-                Command::new(&lantern)
+                Command::new(lantern)
                     .args(["transcribe", "--no-vad", "--json", "--language", "en"])
                     .arg("--model")
                     .arg(mirror.join(id))
                     .arg("--audio")
                     .arg(wav)
-                    .env("RAYON_NUM_THREADS", "1"),
+                    .env("RAYON_NUM_THREADS", threads.to_string()),
             )
-            .with_context(|| format!("lantern transcribe failed for {id}"))?;
+            .with_context(|| format!("lantern transcribe failed for {id} on {threads} threads"))?;
             let run: Value = serde_json::from_str(&text)?;
             let rtf = |v: &Value| v["real_time_factor"].as_f64().unwrap_or(f64::MAX);
             if best.as_ref().is_none_or(|b| rtf(&run) < rtf(b)) {
@@ -109,7 +131,13 @@ fn native(root: &Path, mirror: &Path, wav: &Path, runs: u32) -> anyhow::Result<V
     Ok(Value::Object(out))
 }
 
-fn browser_side(root: &Path, dist: &Path, bench: &Path, runs: u32) -> anyhow::Result<Value> {
+fn browser_side(
+    root: &Path,
+    dist: &Path,
+    bench: &Path,
+    runs: u32,
+    threads: &[usize],
+) -> anyhow::Result<Value> {
     if !root.join("node_modules/@transcribe/shout").is_dir() {
         cmd::run(Command::new("npm").arg("ci").current_dir(root))?;
     }
@@ -125,6 +153,14 @@ fn browser_side(root: &Path, dist: &Path, bench: &Path, runs: u32) -> anyhow::Re
         .env("LANTERN_BENCH_DIR", bench)
         .env("LANTERN_BENCH_MODELS", STT_MODELS.join(","))
         .env("LANTERN_BENCH_RUNS", runs.to_string())
+        .env(
+            "LANTERN_BENCH_THREADS",
+            threads
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
         .env("CHROME", browser::find_chrome()?)
         .stderr(std::process::Stdio::inherit())
         .output()?;
@@ -134,41 +170,85 @@ fn browser_side(root: &Path, dist: &Path, bench: &Path, runs: u32) -> anyhow::Re
     Ok(serde_json::from_slice(&output.stdout)?)
 }
 
-fn print_table(report: &Value) {
+fn print_table(report: &Value, threads: &[usize]) {
     println!(
-        "\nWhisper real-time factor (lower is faster), {:.1} s of speech, 1 thread, best of {}",
+        "\nWhisper real-time factor (lower is faster), {:.1} s of speech, best of {}",
         report["audio_seconds"].as_f64().unwrap_or(0.0),
         report["runs"]
     );
     println!(
-        "{:<16} {:>8} {:>12} {:>14} {:>22} {:>12}",
-        "model", "native", "ours (wasm)", "whisper.cpp", "ours/whisper.cpp wasm", "wasm/native"
+        "{:<16} {:>4} {:>8} {:>12} {:>14} {:>22} {:>12}",
+        "model",
+        "thr",
+        "native",
+        "ours (wasm)",
+        "whisper.cpp",
+        "ours/whisper.cpp wasm",
+        "wasm/native"
     );
+    let rtf = |t: usize, id: &str| {
+        let results = &report["browser"]["results"][t.to_string()][id];
+        (
+            report["native"][t.to_string()][id]["real_time_factor"].as_f64(),
+            results["lantern_wasm"]["real_time_factor"].as_f64(),
+            results["whisper_cpp_wasm"]["real_time_factor"].as_f64(),
+        )
+    };
+    let show = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
+        _ => "-".into(),
+    };
     for id in STT_MODELS {
-        let native = report["native"][id]["real_time_factor"].as_f64();
-        let results = &report["browser"]["results"][id];
-        let ours = results["lantern_wasm"]["real_time_factor"].as_f64();
-        let cpp = results["whisper_cpp_wasm"]["real_time_factor"].as_f64();
-        let show = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
-        let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
-            _ => "-".into(),
-        };
-        println!(
-            "{:<16} {:>8} {:>12} {:>14} {:>22} {:>12}",
-            id,
-            show(native),
-            show(ours),
-            show(cpp),
-            ratio(ours, cpp),
-            ratio(ours, native)
-        );
+        for &t in threads {
+            let (native, ours, cpp) = rtf(t, id);
+            println!(
+                "{:<16} {:>4} {:>8} {:>12} {:>14} {:>22} {:>12}",
+                id,
+                t,
+                show(native),
+                show(ours),
+                show(cpp),
+                ratio(ours, cpp),
+                ratio(ours, native)
+            );
+        }
     }
-    for id in STT_MODELS {
-        let results = &report["browser"]["results"][id];
-        println!("{id} native:      {}", report["native"][id]["text"]);
-        println!("{id} ours (wasm): {}", results["lantern_wasm"]["text"]);
-        println!("{id} whisper.cpp: {}", results["whisper_cpp_wasm"]["text"]);
+    if let (Some(&one), Some(&most)) = (threads.first(), threads.last())
+        && most > one
+    {
+        println!(
+            "\nspeed-up at {most} threads over {one} (real-time factor ratio, higher is better)"
+        );
+        println!(
+            "{:<16} {:>8} {:>12} {:>14}",
+            "model", "native", "ours (wasm)", "whisper.cpp"
+        );
+        for id in STT_MODELS {
+            let (n1, o1, c1) = rtf(one, id);
+            let (n2, o2, c2) = rtf(most, id);
+            println!(
+                "{:<16} {:>8} {:>12} {:>14}",
+                id,
+                ratio(n1, n2),
+                ratio(o1, o2),
+                ratio(c1, c2)
+            );
+        }
+    }
+    for &t in threads {
+        for id in STT_MODELS {
+            let results = &report["browser"]["results"][t.to_string()][id];
+            println!(
+                "{id} {t}t native:      {}",
+                report["native"][t.to_string()][id]["text"]
+            );
+            println!("{id} {t}t ours (wasm): {}", results["lantern_wasm"]["text"]);
+            println!(
+                "{id} {t}t whisper.cpp: {}",
+                results["whisper_cpp_wasm"]["text"]
+            );
+        }
     }
 }
 
