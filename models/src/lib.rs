@@ -10,6 +10,7 @@ mod kernels;
 pub mod llm;
 mod nn;
 pub mod profile;
+pub mod tts;
 pub mod vad;
 pub mod whisper;
 
