@@ -166,10 +166,6 @@ impl Lexicon {
         })
     }
 
-    pub fn in_gold(&self, word: &str) -> bool {
-        self.golds.contains_key(word)
-    }
-
     pub fn contains(&self, word: &str) -> bool {
         self.golds.contains_key(word) || self.silvers.contains_key(word)
     }
