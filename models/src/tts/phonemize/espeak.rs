@@ -13,7 +13,8 @@ const TO_ESPEAK: &[(&str, &str)] = &[
     ("ɜɹ", "ɜː"),
     ("əɹ", "ɚ"),
     ("ɑɹ", "ɑːɹ"),
-    ("ɔɹ", "ɔːɹ"),
+    // espeak's en-us "or" vowel.
+    ("ɔɹ", "oːɹ"),
     ("A", "eɪ"),
     ("I", "aɪ"),
     ("W", "aʊ"),
@@ -25,8 +26,10 @@ const TO_ESPEAK: &[(&str, &str)] = &[
     ("T", "ɾ"),
     ("ᵊ", "ə"),
     ("ɑ", "ɑː"),
+    // Piper's map has only the straight quote.
+    ("“", "\""),
+    ("”", "\""),
     ("ɔ", "ɔː"),
-    ("i", "iː"),
     ("u", "uː"),
 ];
 
@@ -34,7 +37,20 @@ const TO_ESPEAK: &[(&str, &str)] = &[
 pub fn to_espeak(misaki: &str) -> String {
     let mut out = String::with_capacity(misaki.len() * 2);
     let mut rest = misaki;
+    let mut previous = None;
     'outer: while let Some(c) = rest.chars().next() {
+        // espeak lengthens a stressed "i" only ("twˈɛnti", "lˈiː").
+        if c == 'i' {
+            out.push_str(if matches!(previous, Some('ˈ' | 'ˌ')) {
+                "iː"
+            } else {
+                "i"
+            });
+            rest = &rest[1..];
+            previous = Some(c);
+            continue;
+        }
+        previous = Some(c);
         for (from, to) in TO_ESPEAK {
             if let Some(after) = rest.strip_prefix(from) {
                 out.push_str(to);
@@ -112,6 +128,7 @@ mod tests {
     fn diphthongs_and_r_colouring_are_written_out() {
         assert_eq!(to_espeak("həlˈO wˈɜɹld"), "həlˈoʊ wˈɜːld");
         assert_eq!(to_espeak("wˈɔTəɹ"), "wˈɔːɾɚ");
+        assert_eq!(to_espeak("tˈi sˈITi"), "tˈiː sˈaɪɾi");
         assert_eq!(to_espeak("ʤˈʌʤ"), "dʒˈʌdʒ");
     }
 }
