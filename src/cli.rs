@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod generate;
+pub mod phonemize;
 mod speech_assets;
 pub mod transcribe;
 pub mod vad;

@@ -30,6 +30,8 @@ enum Command {
     Transcribe(cli::transcribe::Args),
     /// Find the speech in a WAV file (Silero VAD); segments in seconds.
     Vad(cli::vad::Args),
+    /// English text to phonemes: misaki's (Kokoro), espeak-style IPA (Piper), or JSON with ids.
+    Phonemize(cli::phonemize::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         },
         Command::Transcribe(args) => cli::transcribe::run(args),
         Command::Vad(args) => cli::vad::run(args),
+        Command::Phonemize(args) => cli::phonemize::run(args),
     }
 }
 
