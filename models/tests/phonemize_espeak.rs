@@ -84,7 +84,7 @@ fn piper_ipa_is_close_to_espeak() {
     let per = errors as f64 / total as f64;
     let per_stress = stress_errors as f64 / stress_total as f64;
     let mut top: Vec<_> = confusions.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
     println!(
         "most frequent substitutions (espeak -> ours): {:?}",
         &top[..top.len().min(15)]

@@ -333,10 +333,10 @@ impl Lexicon {
                 (ps, rating)
             }
         };
-        if ps.is_none() || (is_nnp && !ps.is_some_and(|p| p.contains(PRIMARY))) {
-            if let Some(spelled) = self.spell(&word) {
-                return Some(spelled);
-            }
+        if (ps.is_none() || (is_nnp && !ps.is_some_and(|p| p.contains(PRIMARY))))
+            && let Some(spelled) = self.spell(&word)
+        {
+            return Some(spelled);
         }
         ps.map(|ps| (apply_stress(ps, stress), rating))
     }
@@ -508,10 +508,10 @@ impl Lexicon {
                 return self.lookup(&possessive, tag, stress, ctx);
             }
         }
-        if let Some(stem) = word.strip_suffix('\'') {
-            if self.is_known(stem) {
-                return self.lookup(stem, tag, stress, ctx);
-            }
+        if let Some(stem) = word.strip_suffix('\'')
+            && self.is_known(stem)
+        {
+            return self.lookup(stem, tag, stress, ctx);
         }
         self.stem_s(&word, tag, stress, ctx)
             .or_else(|| self.stem_ed(&word, tag, stress, ctx))

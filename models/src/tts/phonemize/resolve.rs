@@ -21,17 +21,16 @@ pub type Fallback<'a> = &'a dyn Fn(&str) -> Option<String>;
 /// misaki's `token_context`: the first sound of `ps` tells whether a vowel follows.
 fn next_context(ctx: Context, ps: Option<&str>, text: &str, tag: Option<&str>) -> Context {
     let mut future_vowel = ctx.future_vowel;
-    if let Some(ps) = ps {
-        if let Some(c) = ps
+    if let Some(ps) = ps
+        && let Some(c) = ps
             .chars()
             .find(|&c| is_vowel(c) || is_consonant(c) || NON_QUOTE_PUNCTS.contains(c))
-        {
-            future_vowel = if NON_QUOTE_PUNCTS.contains(c) {
-                None
-            } else {
-                Some(is_vowel(c))
-            };
-        }
+    {
+        future_vowel = if NON_QUOTE_PUNCTS.contains(c) {
+            None
+        } else {
+            Some(is_vowel(c))
+        };
     }
     let future_to =
         matches!(text, "to" | "To") || (text == "TO" && matches!(tag, Some("TO" | "IN")));

@@ -111,7 +111,8 @@ fn punct_run(run: &str, opening: bool, out: &mut Vec<Word>) {
     let mut current = String::new();
     for c in run.chars() {
         let joinable = |p: char| PUNCTS.contains(p) && !"\"“”".contains(p);
-        if !current.is_empty() && !(current.chars().all(joinable) && joinable(c)) {
+        let continues = current.chars().all(joinable) && joinable(c);
+        if !current.is_empty() && !continues {
             out.push(Word::Single(punct(&current, opening)));
             current.clear();
         }
@@ -199,10 +200,10 @@ pub fn tokenize(text: &str) -> Vec<Word> {
     }
     if let Some(Word::Single(t)) = words.last_mut() {
         t.space_after = false;
-    } else if let Some(Word::Group(ts)) = words.last_mut() {
-        if let Some(t) = ts.last_mut() {
-            t.space_after = false;
-        }
+    } else if let Some(Word::Group(ts)) = words.last_mut()
+        && let Some(t) = ts.last_mut()
+    {
+        t.space_after = false;
     }
     words
 }

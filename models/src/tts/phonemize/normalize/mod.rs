@@ -142,21 +142,21 @@ fn with_digits(core: &str, next: Option<&str>) -> Option<(String, bool)> {
         if let Some(n) = decade
             .strip_prefix(['\'', '’'])
             .and_then(|d| integer_in(d, 0..=90))
+            && n % 10 == 0
+            && n >= 10
         {
-            if n % 10 == 0 && n >= 10 {
-                return Some((numbers::plural(&numbers::cardinal(n)), false));
-            }
+            return Some((numbers::plural(&numbers::cardinal(n)), false));
         }
     }
     if let Some(number) = core.strip_prefix('#').filter(|n| is_number(n)) {
         return Some((format!("number {}", numbers::number(number)?), false));
     }
-    if let Some((a, b)) = core.split_once(['-', '–']) {
-        if let (Some(a_words), Some(b_words)) = (read_number(a), read_number(b)) {
-            if !a.is_empty() && !b.starts_with('-') {
-                return Some((format!("{a_words} to {b_words}"), false));
-            }
-        }
+    if let Some((a, b)) = core.split_once(['-', '–'])
+        && let (Some(a_words), Some(b_words)) = (read_number(a), read_number(b))
+        && !a.is_empty()
+        && !b.starts_with('-')
+    {
+        return Some((format!("{a_words} to {b_words}"), false));
     }
     if let Some(read) = fraction(core) {
         return Some((read, false));
@@ -245,10 +245,10 @@ fn read_core(core: &str, next: Option<&str>, previous_word: Option<&str>) -> (St
     if let Some(read) = money(core, next) {
         return read;
     }
-    if let Some(amount) = core.strip_suffix('%') {
-        if let Some(words) = numbers::number(amount) {
-            return (format!("{words} percent"), false);
-        }
+    if let Some(amount) = core.strip_suffix('%')
+        && let Some(words) = numbers::number(amount)
+    {
+        return (format!("{words} percent"), false);
     }
     if let Some(read) = datetime::date(core) {
         return (read, false);
@@ -275,16 +275,16 @@ fn read_core(core: &str, next: Option<&str>, previous_word: Option<&str>) -> (St
         }
     }
     // A day after a month name is an ordinal ("March 3" "March third").
-    if previous_word.is_some_and(datetime::is_month) {
-        if let Some(day) = integer_in(core, 1..=31) {
-            return (numbers::ordinal(day), false);
-        }
+    if previous_word.is_some_and(datetime::is_month)
+        && let Some(day) = integer_in(core, 1..=31)
+    {
+        return (numbers::ordinal(day), false);
     }
     // ... and before one ("3 March" "the third of March").
-    if next.is_some_and(|n| datetime::is_month(n.trim_end_matches([',', '.']))) {
-        if let Some(day) = integer_in(core, 1..=31) {
-            return (format!("the {} of", numbers::ordinal(day)), false);
-        }
+    if next.is_some_and(|n| datetime::is_month(n.trim_end_matches([',', '.'])))
+        && let Some(day) = integer_in(core, 1..=31)
+    {
+        return (format!("the {} of", numbers::ordinal(day)), false);
     }
     with_digits(core, next).unwrap_or_default()
 }

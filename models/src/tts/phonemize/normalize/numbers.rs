@@ -113,7 +113,7 @@ pub fn plural(words: &str) -> String {
 /// A year as people say it: 1984 "nineteen eighty four", 1905 "nineteen oh five", 1900
 /// "nineteen hundred", 2000 "two thousand", 2007 "two thousand seven", 2024 "twenty twenty four".
 pub fn year(n: u64) -> String {
-    if !(1000..=9999).contains(&n) || n % 1000 == 0 || (2000..2010).contains(&n) {
+    if !(1000..=9999).contains(&n) || n.is_multiple_of(1000) || (2000..2010).contains(&n) {
         return cardinal(n);
     }
     let (high, low) = (n / 100, n % 100);
