@@ -125,11 +125,13 @@ impl Attention<'_> {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
     use super::*;
 
     /// The kernel against the textbook formula in f64, with grouped heads, a window and a
     /// cache with room to spare.
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn matches_the_definition() {
         let (nh, nkv, hd, cap, pos, s) = (4, 2, 8, 16, 3, 4);
         let t = pos + s;

@@ -18,3 +18,8 @@ pub(crate) mod rope;
 pub mod speed_probe;
 pub(crate) mod vec_f32;
 mod widen;
+
+// The kernel tests run in headless Chromium too, on the SIMD128 code the extension ships
+// (`cargo test --target wasm32-unknown-unknown -p models`).
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -96,9 +96,11 @@ pub(crate) fn quantize_k(x: &[f32]) -> ActK {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn rounds_to_nearest_with_the_127_over_amax_scale() {
         let mut x = [0f32; 32];
         x[0] = 127.0;
@@ -113,7 +115,7 @@ mod tests {
         assert_eq!(quantize_32(&[0.0; 32]).d, 0.0);
     }
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn k_blocks_sum_each_32() {
         let x: Vec<f32> = (0..256).map(|i| (i % 32) as f32 - 15.0).collect();
         let a = quantize_k(&x);

@@ -55,10 +55,11 @@ pub(crate) fn f16_at(bytes: &[u8], at: usize) -> f32 {
 #[cfg(test)]
 mod tests {
     use half::f16;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn f16_widens_exactly() {
         for h in 0..=u16::MAX {
             let want = f16::from_bits(h);

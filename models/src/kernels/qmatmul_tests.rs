@@ -1,9 +1,12 @@
 //! The quantized matmul against an independent reference: Candle's dequantization of the same
 //! blocks times the input in f64. The only inexactness allowed is the activations' 8-bit
-//! rounding, bounded per output (see `bound`), plus f32 accumulation.
+//! rounding, bounded per output (see `bound`), plus f32 accumulation. The SIMD paths must give
+//! the scalar path's bits. Natively these check AVX2; as wasm-bindgen tests in headless Chromium
+//! (`cargo test --target wasm32-unknown-unknown -p models`), the SIMD128 kernels the extension ships.
 
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
+use wasm_bindgen_test::wasm_bindgen_test;
 
 use super::*;
 
@@ -110,14 +113,14 @@ fn check_against_dequantized(dtype: GgmlDType, rows: usize, cols: usize, n: usiz
     println!("{dtype:?}: worst error {worst:.3} of the bound");
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn every_type_matches_candles_dequantized_product() {
     for dtype in TYPES {
         check_against_dequantized(dtype, 24, 512, 5);
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn split_across_threads_matches_too() {
     // Big enough for several rayon tasks on a multi-core pool.
     for dtype in [GgmlDType::Q4_0, GgmlDType::Q6K] {
@@ -128,7 +131,7 @@ fn split_across_threads_matches_too() {
 /// The instruction set the build runs on (SIMD128 in the browser, AVX2 where the CPU has it)
 /// gives the scalar reference's bits, for one input row (decoding: `dot` per block) and for
 /// seven (prefill: `dot4` for four rows, `dot` for the other three).
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn simd_and_scalar_paths_agree_bit_for_bit() {
     for dtype in TYPES {
         for n in [1, 7] {
@@ -145,7 +148,7 @@ fn simd_and_scalar_paths_agree_bit_for_bit() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn one_row_at_a_time_equals_the_batch() {
     for dtype in TYPES {
         let c = case(dtype, 16, 512, 4);
@@ -157,7 +160,7 @@ fn one_row_at_a_time_equals_the_batch() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn rows_dequantize_as_candle_does() {
     for dtype in TYPES {
         let c = case(dtype, 8, 512, 1);

@@ -87,9 +87,11 @@ pub fn swiglu(gate: &[f32], up: &[f32]) -> Vec<f32> {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn exp_is_within_a_few_ulp() {
         let mut worst = 0f64;
         for i in -87_000..88_000 {
@@ -104,7 +106,7 @@ mod tests {
         assert_eq!(exp(0.0), 1.0);
     }
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn softmax_sums_to_one() {
         let mut row = vec![1.0, 2.0, -30.0, 3.0];
         softmax(&mut row, 0.5);
@@ -116,7 +118,7 @@ mod tests {
         assert!((row[3] as f64 - e[2] / total).abs() < 1e-6);
     }
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn dot_adds_every_term() {
         let x: Vec<f32> = (0..150).map(|i| i as f32 * 0.25).collect();
         let y: Vec<f32> = (0..150).map(|i| 1.0 - i as f32 / 64.0).collect();

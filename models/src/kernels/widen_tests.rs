@@ -68,7 +68,7 @@ fn avx2_widens_as_scalar_does() {
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[test]
+#[wasm_bindgen_test::wasm_bindgen_test]
 fn simd128_widens_as_scalar_does() {
     agrees_with_scalar::<crate::kernels::dot_i16::Simd128>();
 }
