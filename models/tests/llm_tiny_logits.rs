@@ -4,10 +4,44 @@
 //! norms, embedding scaling, sliding windows and head sizes apart from n_embd / n_head. Also checks that the KV
 //! cache path (prefill, then one token at a time) gives the same logits as one batch, and that
 //! the logits are within 1e-3 of llama.cpp's, relative to the largest.
+//!
+//! The same tests run natively and, as wasm-bindgen tests in headless Chromium, on the wasm
+//! build's SIMD128 kernels (`cargo test --target wasm32-unknown-unknown -p models`): the
+//! fixtures are compiled in (a browser has no files) and loaded from bytes, as the LLM worker
+//! loads a model.
 
+#[cfg(not(target_arch = "wasm32"))]
 mod common;
 
 use models::llm::{KvCache, LlmModel};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// llama.cpp's logits for every model (`models`, by file name) after the same `tokens`.
+const LOGITS: &str = include_str!("fixtures/llm/tiny_logits.json");
+
+/// A committed model's file name and bytes.
+macro_rules! tiny_model {
+    ($file:literal) => {
+        (
+            $file,
+            include_bytes!(concat!("fixtures/llm/", $file)).as_slice(),
+        )
+    };
+}
+
+/// `println!` natively; in the browser the console, which `-- --nocapture` shows (wasm32's
+/// stdout goes nowhere).
+macro_rules! report {
+    ($($arg:tt)*) => {
+        #[cfg(target_arch = "wasm32")]
+        wasm_bindgen_test::console_log!($($arg)*);
+        #[cfg(not(target_arch = "wasm32"))]
+        println!($($arg)*);
+    };
+}
 
 /// Every model's logits must be within this of llama.cpp's, relative to the largest llama.cpp
 /// logit of the model. F32 weights differ from llama.cpp only in summation order; Q8_0 ones also
@@ -16,12 +50,14 @@ use models::llm::{KvCache, LlmModel};
 /// to f16 (`GGML_GELU_FP16`), by Lantern in f32.
 const REL_TOL: f32 = 1e-3;
 
-fn check(name: &str) {
-    let fx = common::read_json("tiny_logits.json");
+fn check((name, gguf): (&str, &[u8])) {
+    #[cfg(not(target_arch = "wasm32"))]
+    common::one_rayon_thread();
+    let fx: serde_json::Value = serde_json::from_str(LOGITS).expect("fixture is JSON");
     let tokens: Vec<u32> = serde_json::from_value(fx["tokens"].clone()).expect("tokens");
     let expected: Vec<Vec<f32>> =
         serde_json::from_value(fx["models"][name].clone()).expect("logits");
-    let model = LlmModel::from_path(&common::fixture(name), None).expect("load");
+    let model = LlmModel::from_chunks(&[gguf], None).expect("load");
     let mut cache: KvCache = model.decoder.new_cache(64);
     let batch = model
         .decoder
@@ -71,7 +107,7 @@ fn check(name: &str) {
         }
     }
     let rel = max_diff / scale;
-    println!(
+    report!(
         "{name}: max |logit - llama.cpp| = {max_diff:e} over {} positions, {rel:e} of the largest logit ({scale})",
         batch.len()
     );
@@ -81,37 +117,37 @@ fn check(name: &str) {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn llama_f32_logits_match_llama_cpp() {
-    check("tiny-llama-f32.gguf");
+    check(tiny_model!("tiny-llama-f32.gguf"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn qwen2_f32_logits_match_llama_cpp() {
-    check("tiny-qwen2-f32.gguf");
+    check(tiny_model!("tiny-qwen2-f32.gguf"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn llama_q8_0_logits_match_llama_cpp() {
-    check("tiny-llama-q8_0.gguf");
+    check(tiny_model!("tiny-llama-q8_0.gguf"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn qwen2_q8_0_logits_match_llama_cpp() {
-    check("tiny-qwen2-q8_0.gguf");
+    check(tiny_model!("tiny-qwen2-q8_0.gguf"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn qwen3_f32_logits_match_llama_cpp() {
-    check("tiny-qwen3-f32.gguf");
+    check(tiny_model!("tiny-qwen3-f32.gguf"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn phi3_f32_logits_match_llama_cpp() {
-    check("tiny-phi3-f32.gguf");
+    check(tiny_model!("tiny-phi3-f32.gguf"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn gemma3_f32_logits_match_llama_cpp() {
-    check("tiny-gemma3-f32.gguf");
+    check(tiny_model!("tiny-gemma3-f32.gguf"));
 }
