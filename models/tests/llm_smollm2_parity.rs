@@ -16,6 +16,8 @@
 //!   0.1 (the fixture has no margins for that run).
 //!
 //! Skipped, saying so, when the GGUF is absent.
+// Native only: real weights from target/models (a browser has no files).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! with Python jinja2 (tests/fixtures/llm/chat_templates.json, from make_llm_fixtures.py):
 //! plain turns, a system prompt, non-ASCII text, and tools with a call and its result. Each
 //! model is skipped, saying so, when its GGUF is absent.
+// Native only: real weights from target/models (a browser has no files).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! strings: unicode, emoji, CJK, code, whitespace runs. The tokenizers are rebuilt from GGUF
 //! metadata (no tokenizer.json): byte-level BPE of SmolLM2 and Qwen2.5 and Gemma 3's SentencePiece (each
 //! skipped, saying so, when its GGUF is absent), and a committed SentencePiece vocabulary.
+// Native only: real weights and fixtures from disk (a browser has no files).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

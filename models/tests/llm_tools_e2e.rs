@@ -6,6 +6,8 @@
 //! (`{"name": "calculator", "arguments": {"expression": "110791"}}`); llama.cpp produces the
 //! same tokens from the same prompt. So the reply is required to contain the result, in prose
 //! or in a call. Skipped, saying so, when the GGUF is absent.
+// Native only: real weights from target/models (a browser has no files).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

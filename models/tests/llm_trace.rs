@@ -4,6 +4,8 @@
 //!
 //! A tool, not a check: it runs only when LANTERN_TRACE names an output directory
 //! (LANTERN_TRACE_PROMPT: the prompt text, default "The capital of France is").
+// Native only: real weights from target/models, traces written to disk (a browser has no files).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
