@@ -60,7 +60,8 @@ pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
     end_to_end(&dist, e2e_filter)
 }
 
-/// wasm-bindgen-test suites, run by wasm-bindgen-test-runner in headless Chromium.
+/// wasm-bindgen-test suites, run by wasm-bindgen-test-runner in headless Chromium: the browser
+/// glue, and the model kernels and tiny-model parity on the SIMD128 code the extension ships.
 fn wasm_tests() -> anyhow::Result<()> {
     crate::dist::wasm_tools::ensure_wasm_bindgen()?;
     let Some(driver) = std::env::var_os("CHROMEDRIVER")
@@ -73,7 +74,8 @@ fn wasm_tests() -> anyhow::Result<()> {
     };
     cmd::run(
         cmd::cargo()
-            .args(["test", "--target", "wasm32-unknown-unknown", "-p", "webext"])
+            .args(["test", "--target", "wasm32-unknown-unknown"])
+            .args(["-p", "webext", "-p", "models"])
             .env("CHROMEDRIVER", driver),
     )
 }
