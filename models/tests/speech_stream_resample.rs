@@ -1,7 +1,12 @@
 //! Streaming resampling (the microphone path): pieces of any size come out as the same 16 kHz
-//! audio, in time with the input, as resampling the whole clip at once.
+//! audio, in time with the input, as resampling the whole clip at once. Natively and in headless
+//! Chromium, where the speech worker resamples the microphone.
 
 use models::audio::{StreamResampler, resample};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 fn tone(rate: u32, seconds: f32, hz: f32) -> Vec<f32> {
     let n = (rate as f32 * seconds) as usize;
@@ -26,7 +31,7 @@ fn streamed(samples: &[f32], from: u32, pieces: &[usize]) -> Vec<f32> {
     out
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn pieces_of_any_size_give_the_same_audio_as_the_whole_clip() {
     for from in [48_000, 44_100, 22_050, 8_000] {
         let input = tone(from, 1.5, 440.0);
@@ -47,7 +52,7 @@ fn pieces_of_any_size_give_the_same_audio_as_the_whole_clip() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn equal_rates_pass_through_and_zero_rates_are_refused() {
     let input = tone(16_000, 0.1, 300.0);
     assert_eq!(streamed(&input, 16_000, &[100]), input);
