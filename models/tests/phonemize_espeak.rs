@@ -3,6 +3,10 @@
 //! `fixtures/tts/espeak_reference.json` (made by the script beside it). espeak-ng is a test
 //! reference only.
 
+// The dictionaries and fixtures are read from disk: native only (wasm32 builds these tests for
+// Chromium, where there is no file system).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod phonemize_support;
 
 use std::collections::HashMap;

@@ -1,6 +1,10 @@
 //! The phonemizer against Python misaki 0.9.4 (with spaCy's tagger) on in-dictionary words and
 //! sentences: `tests/fixtures/tts/misaki_reference.json`, made by the script beside it.
 
+// The dictionaries and fixtures are read from disk: native only (wasm32 builds these tests for
+// Chromium, where there is no file system).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod phonemize_support;
 
 use phonemize_support::{phonemizer, reference};

@@ -1,6 +1,10 @@
 //! Text normalization: what numbers, dates, times, money, units, abbreviations and addresses
 //! read as, on sentences written for this test (no model files needed).
 
+// Native only: plain tests, which the wasm32 build for Chromium would link and not run (the
+// library builds for wasm32 without them; its browser tests are wasm-bindgen tests).
+#![cfg(not(target_arch = "wasm32"))]
+
 use models::tts::phonemize::normalize::normalize;
 
 fn check(cases: &[(&str, &str)]) {

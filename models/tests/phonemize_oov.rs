@@ -1,6 +1,10 @@
 //! The OOV model (g2p_en's GRU seq2seq in Rust) against g2p_en 2.1.0's own `predict()` on 400
 //! words in neither misaki dictionary (`misaki_reference.json`, made by the script beside it).
 
+// The dictionaries and fixtures are read from disk: native only (wasm32 builds these tests for
+// Chromium, where there is no file system).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod phonemize_support;
 
 use phonemize_support::{edit_distance, phonemizer, reference};

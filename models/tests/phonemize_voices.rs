@@ -1,6 +1,10 @@
 //! misaki phonemes to each voice's ids: Kokoro's vocabulary (the mirror's kokoro_vocab.json)
 //! and the Piper voice's phoneme_id_map (piper-en_US-joe-medium's model.onnx.json).
 
+// The dictionaries and fixtures are read from disk: native only (wasm32 builds these tests for
+// Chromium, where there is no file system).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod phonemize_support;
 
 use models::tts::phonemize::espeak::{PiperPhonemeMap, to_espeak};
