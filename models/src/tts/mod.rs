@@ -1,3 +1,5 @@
-//! Text to speech: text to phonemes (the phonemizer the voices share), and the voices.
+//! Text to speech: text to phonemes (`phonemize`, which the voices share), and the voices that
+//! turn phonemes into audio (`piper`: VITS, read from its ONNX voice file directly).
 
 pub mod phonemize;
+pub mod piper;
