@@ -5,15 +5,15 @@
 
 use candle_core::Tensor;
 
-use super::layers::{Conv1d, leaky_relu};
+use super::layers::Conv1d;
 use super::onnx::OnnxWeights;
 use crate::profile;
 use crate::{ModelError, Result};
 
 /// `LRELU_SLOPE` inside the generator and its residual blocks.
-const LRELU_SLOPE: f64 = 0.1;
+const LRELU_SLOPE: f32 = 0.1;
 /// The last `F.leaky_relu(x)` before `conv_post` uses PyTorch's default slope.
-const FINAL_SLOPE: f64 = 0.01;
+const FINAL_SLOPE: f32 = 0.01;
 
 /// `ResBlock1` (`convs1` then `convs2`, pairwise) or `ResBlock2` (`convs`, one at a time).
 enum ResBlock {
@@ -50,13 +50,13 @@ impl ResBlock {
         match self {
             ResBlock::Single(convs) => {
                 for c in convs {
-                    x = (c.forward(&leaky_relu(&x, LRELU_SLOPE)?)? + x)?;
+                    x = (c.forward_leaky(&x, LRELU_SLOPE)? + x)?;
                 }
             }
             ResBlock::Pairs(pairs) => {
                 for (c1, c2) in pairs {
-                    let xt = c1.forward(&leaky_relu(&x, LRELU_SLOPE)?)?;
-                    x = (c2.forward(&leaky_relu(&xt, LRELU_SLOPE)?)? + x)?;
+                    let xt = c1.forward_leaky(&x, LRELU_SLOPE)?;
+                    x = (c2.forward_leaky(&xt, LRELU_SLOPE)? + x)?;
                 }
             }
         }
@@ -124,7 +124,7 @@ impl Decoder {
         for (up, blocks) in self.ups.iter().zip(&self.resblocks) {
             x = {
                 let _span = profile::span("piper_dec_ups");
-                up.forward(&leaky_relu(&x, LRELU_SLOPE)?)?
+                up.forward_leaky(&x, LRELU_SLOPE)?
             };
             let _span = profile::span("piper_dec_resblocks");
             let mut sum: Option<Tensor> = None;
@@ -138,10 +138,7 @@ impl Decoder {
             let sum = sum.ok_or_else(|| ModelError::BadModel("no residual blocks".into()))?;
             x = (sum / blocks.len() as f64)?;
         }
-        let y = self
-            .conv_post
-            .forward(&leaky_relu(&x, FINAL_SLOPE)?)?
-            .tanh()?;
+        let y = self.conv_post.forward_leaky(&x, FINAL_SLOPE)?.tanh()?;
         Ok(y.flatten_all()?)
     }
 }

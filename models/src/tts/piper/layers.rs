@@ -5,12 +5,18 @@
 use candle_core::{D, Tensor};
 
 use super::onnx::{ConvNode, OnnxWeights};
+use crate::kernels::conv1d;
+use crate::profile;
 use crate::{ModelError, Result};
 
 /// `nn.Conv1d` / `nn.ConvTranspose1d` with weight norm already folded in by the export.
 #[derive(Debug, Clone)]
 pub(crate) struct Conv1d {
     node: ConvNode,
+    /// The weight's values, for the convolution kernels.
+    weight: Vec<f32>,
+    /// The bias's values (`node.bias`), fused into the kernels' output.
+    bias_values: Option<Vec<f32>>,
     /// The bias as `[1, out, 1]`, ready to broadcast.
     bias: Option<Tensor>,
     /// For a depthwise conv: the weight as `[kernel][1, channels, 1]`, one tap at a time.
@@ -56,8 +62,15 @@ impl Conv1d {
         } else {
             None
         };
+        let weight = node.weight.flatten_all()?.to_vec1::<f32>()?;
+        let bias_values = match &node.bias {
+            Some(b) => Some(b.to_vec1::<f32>()?),
+            None => None,
+        };
         Ok(Conv1d {
             node,
+            weight,
+            bias_values,
             bias,
             depthwise_taps,
         })
@@ -81,29 +94,92 @@ impl Conv1d {
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.forward_after(x, None)
+    }
+
+    /// `conv(F.leaky_relu(x, slope))`, the activation applied as the input is read.
+    pub fn forward_leaky(&self, x: &Tensor, slope: f32) -> Result<Tensor> {
+        self.forward_after(x, Some(slope))
+    }
+
+    fn forward_after(&self, x: &Tensor, input_slope: Option<f32>) -> Result<Tensor> {
         let n = &self.node;
-        let y = if let Some(taps) = &self.depthwise_taps {
-            // Candle runs a grouped conv as one conv per group (192 here): summing shifted,
-            // per-channel scaled copies of the input is the same arithmetic in `kernel` ops.
-            let len = x.dim(2)?;
-            let padded = x.pad_with_zeros(2, n.padding, n.padding)?;
-            let out_len = (len + 2 * n.padding).saturating_sub(n.dilation * (taps.len() - 1));
-            let mut sum: Option<Tensor> = None;
-            for (k, tap) in taps.iter().enumerate() {
-                let term = padded
-                    .narrow(2, k * n.dilation, out_len)?
-                    .broadcast_mul(tap)?;
-                sum = Some(match sum {
-                    Some(s) => (s + term)?,
-                    None => term,
-                });
+        if let Some(taps) = &self.depthwise_taps {
+            let x = match input_slope {
+                Some(slope) => leaky_relu(x, f64::from(slope))?,
+                None => x.clone(),
+            };
+            return self.depthwise(&x, taps);
+        }
+        let (batch, in_channels, len) = x.dims3()?;
+        if batch != 1 {
+            return Err(ModelError::Unsupported(format!(
+                "a batch of {batch} sequences"
+            )));
+        }
+        let mut values = x.flatten_all()?.to_vec1::<f32>()?;
+        let kernel = self.kernel_size();
+        let out = self.output_channels();
+        let bias = self.bias_values.as_deref();
+        let (y, out_len) = if n.transposed {
+            let _span = profile::span("piper_conv_transpose1d");
+            if let Some(slope) = input_slope {
+                values.iter_mut().for_each(|v| *v = v.max(*v * slope));
             }
-            sum.ok_or_else(|| ModelError::BadModel("a depthwise conv with no taps".into()))?
-        } else if n.transposed {
-            x.conv_transpose1d(&n.weight, n.padding, 0, n.stride, n.dilation, 1)?
+            let y = conv1d::conv_transpose1d(
+                &values,
+                len,
+                &self.weight,
+                bias,
+                conv1d::TransposedShape {
+                    in_channels,
+                    out_channels: out,
+                    kernel,
+                    stride: n.stride,
+                    padding: n.padding,
+                },
+            );
+            let out_len = y.len() / out;
+            (y, out_len)
         } else {
-            x.conv1d(&n.weight, n.padding, n.stride, n.dilation, 1)?
+            let _span = profile::span("piper_conv1d");
+            if n.stride != 1 {
+                return Err(ModelError::Unsupported(format!("a stride of {}", n.stride)));
+            }
+            let shape = conv1d::ConvShape {
+                in_channels,
+                out_channels: out,
+                kernel,
+                dilation: n.dilation,
+                padding: n.padding,
+                input_slope,
+            };
+            (
+                conv1d::conv1d(&values, len, &self.weight, bias, shape),
+                shape.output_len(len),
+            )
         };
+        Ok(Tensor::from_vec(y, (1, out, out_len), x.device())?)
+    }
+
+    /// Candle runs a grouped conv as one conv per group (192 here): summing shifted,
+    /// per-channel scaled copies of the input is the same arithmetic in `kernel` ops.
+    fn depthwise(&self, x: &Tensor, taps: &[Tensor]) -> Result<Tensor> {
+        let n = &self.node;
+        let len = x.dim(2)?;
+        let padded = x.pad_with_zeros(2, n.padding, n.padding)?;
+        let out_len = (len + 2 * n.padding).saturating_sub(n.dilation * (taps.len() - 1));
+        let mut sum: Option<Tensor> = None;
+        for (k, tap) in taps.iter().enumerate() {
+            let term = padded
+                .narrow(2, k * n.dilation, out_len)?
+                .broadcast_mul(tap)?;
+            sum = Some(match sum {
+                Some(s) => (s + term)?,
+                None => term,
+            });
+        }
+        let y = sum.ok_or_else(|| ModelError::BadModel("a depthwise conv with no taps".into()))?;
         Ok(match &self.bias {
             Some(bias) => y.broadcast_add(bias)?,
             None => y,
@@ -144,7 +220,8 @@ impl ChannelNorm {
 }
 
 /// `F.leaky_relu(x, slope)`.
-pub(crate) fn leaky_relu(x: &Tensor, slope: f64) -> Result<Tensor> {
+fn leaky_relu(x: &Tensor, slope: f64) -> Result<Tensor> {
+    let _span = profile::span("piper_leaky_relu");
     Ok(x.maximum(&(x * slope)?)?)
 }
 
