@@ -3,6 +3,7 @@
 pub mod extract;
 pub mod generate;
 pub mod phonemize;
+pub mod speak;
 mod speech_assets;
 pub mod transcribe;
 pub mod vad;

@@ -32,6 +32,8 @@ enum Command {
     Vad(cli::vad::Args),
     /// English text to phonemes: misaki's (Kokoro), espeak-style IPA (Piper), or JSON with ids.
     Phonemize(cli::phonemize::Args),
+    /// Speak phonemes (espeak-ng IPA) or phoneme ids with a Piper voice into a WAV file.
+    Speak(cli::speak::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Transcribe(args) => cli::transcribe::run(args),
         Command::Vad(args) => cli::vad::run(args),
         Command::Phonemize(args) => cli::phonemize::run(args),
+        Command::Speak(args) => cli::speak::run(args),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Audio in: WAV bytes to 16 kHz mono samples, and the log-mel spectrogram Whisper reads.
+//! Audio in: WAV bytes to 16 kHz mono samples, and the log-mel spectrogram Whisper reads; and
+//! audio out as WAV bytes.
 
 mod mel;
 mod resample;
@@ -8,7 +9,7 @@ mod wav;
 pub use mel::{HOP_LENGTH, LogMel, MelFilters, N_FFT, log_mel_spectrogram};
 pub use resample::resample;
 pub use stream_resample::StreamResampler;
-pub use wav::{Pcm, decode_wav};
+pub use wav::{Pcm, decode_wav, encode_wav};
 
 /// The rate every speech model here takes.
 pub const SAMPLE_RATE: u32 = 16_000;

@@ -1,5 +1,5 @@
-//! WAV decoding with hound: integer PCM of 8 to 32 bits and 32-bit float, any channel count,
-//! mixed down to mono.
+//! WAV with hound: decoding integer PCM of 8 to 32 bits and 32-bit float, any channel count,
+//! mixed down to mono; encoding mono samples as 16-bit PCM (what speech out writes).
 
 use std::io::Cursor;
 
@@ -59,4 +59,22 @@ pub fn decode_wav(bytes: &[u8]) -> crate::Result<Pcm> {
         sample_rate: spec.sample_rate,
         samples,
     })
+}
+
+/// Mono samples in [-1, 1] as a 16-bit PCM WAV file (`round(x * 32768)`, clipped), the inverse
+/// of `decode_wav`'s `i16 / 32768`.
+pub fn encode_wav(samples: &[f32], sample_rate: u32) -> crate::Result<Vec<u8>> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut bytes = Cursor::new(Vec::with_capacity(44 + 2 * samples.len()));
+    let mut writer = hound::WavWriter::new(&mut bytes, spec)?;
+    for &s in samples {
+        writer.write_sample((s * 32768.0).round().clamp(-32768.0, 32767.0) as i16)?;
+    }
+    writer.finalize()?;
+    Ok(bytes.into_inner())
 }

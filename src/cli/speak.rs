@@ -1,0 +1,165 @@
+//! `lantern speak`: phonemes (or a voice's phoneme ids) to a WAV file with a Piper voice. Until
+//! the phonemizer lands, input is espeak-ng-style IPA (`--phonemes`, one sentence per line) or
+//! ids (`--ids`); `--voice piper:NAME` finds `piper-<lang>-NAME-<quality>` in the mirror.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use models::tts::piper::{PiperVoice, Rng, Scales};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A voice as the catalog names it (`piper:joe`), looked for in the local mirror.
+    #[arg(long, default_value = "piper:joe")]
+    voice: String,
+    /// A Piper voice file (.onnx, with its .onnx.json beside it) instead of `--voice`.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Phonemes in espeak-ng IPA, one sentence per line, mapped through the voice's phoneme_id_map.
+    #[arg(long, conflicts_with = "ids", required_unless_present = "ids")]
+    phonemes: Option<String>,
+    /// One sentence's phoneme ids, already framed (`1 0 20 0 … 2`), spaces or commas between.
+    #[arg(long)]
+    ids: Option<String>,
+    /// The WAV file to write (16-bit mono at the voice's rate).
+    #[arg(long)]
+    out: PathBuf,
+    /// Speaking rate: 2 is twice as fast (Piper's length scale is its inverse).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f32,
+    /// Prior noise (`noise_scale`); default: the voice's.
+    #[arg(long)]
+    noise_scale: Option<f32>,
+    /// Duration noise (`noise_w`); default: the voice's.
+    #[arg(long)]
+    noise_w: Option<f32>,
+    /// Seed of the sampling noise.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print {"seconds", "sample_rate", "durations", "synthesis_seconds", "real_time_factor",
+    /// "profile"} instead of a line of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match speak(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("lantern speak: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn speak(args: &Args) -> Result<(), String> {
+    let onnx_path = match &args.model {
+        Some(path) => path.clone(),
+        None => mirror_voice(&args.voice)?,
+    };
+    let json_path = PathBuf::from(format!("{}.json", onnx_path.display()));
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let loading = Instant::now();
+    let voice = PiperVoice::from_bytes(&read(&onnx_path)?, &read(&json_path)?)
+        .map_err(|e| format!("{}: {e}", onnx_path.display()))?;
+    let load_seconds = loading.elapsed().as_secs_f64();
+    let sentences: Vec<Vec<i64>> = match (&args.ids, &args.phonemes) {
+        (Some(ids), _) => vec![parse_ids(ids)?],
+        (None, Some(phonemes)) => phonemes
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| voice.phoneme_ids(line.trim()).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?,
+        (None, None) => return Err("give --phonemes or --ids".into()),
+    };
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        return Err(format!("--speed {} is not a positive number", args.speed));
+    }
+    let defaults = voice.config().inference;
+    let scales = Scales {
+        noise_scale: args.noise_scale.unwrap_or(defaults.noise_scale),
+        length_scale: defaults.length_scale / args.speed,
+        noise_w: args.noise_w.unwrap_or(defaults.noise_w),
+    };
+    let mut rng = Rng::new(args.seed);
+    let mut samples = Vec::new();
+    let mut durations = Vec::new();
+    let started = Instant::now();
+    let (result, profile) = models::profile::record(|| {
+        for ids in &sentences {
+            let out = voice.synthesize(ids, scales, &mut rng)?;
+            samples.extend(out.samples);
+            durations.push(out.durations);
+        }
+        Ok::<(), models::ModelError>(())
+    });
+    result.map_err(|e| e.to_string())?;
+    let synthesis_seconds = started.elapsed().as_secs_f64();
+    let wav =
+        models::audio::encode_wav(&samples, voice.sample_rate()).map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, wav)
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    let seconds = samples.len() as f64 / f64::from(voice.sample_rate());
+    let rtf = synthesis_seconds / seconds.max(f64::MIN_POSITIVE);
+    if args.json {
+        let out = serde_json::json!({
+            "out": args.out,
+            "seconds": seconds,
+            "sample_rate": voice.sample_rate(),
+            "sentences": sentences.len(),
+            "durations": durations,
+            "load_seconds": load_seconds,
+            "synthesis_seconds": synthesis_seconds,
+            "real_time_factor": rtf,
+            "profile": profile,
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "wrote {} ({seconds:.2} s of audio in {synthesis_seconds:.2} s, real-time factor {rtf:.3})",
+            args.out.display()
+        );
+    }
+    Ok(())
+}
+
+/// `piper:NAME` -> the mirror's `piper-<lang>-NAME-<quality>/model.onnx`.
+fn mirror_voice(voice: &str) -> Result<PathBuf, String> {
+    let name = voice
+        .strip_prefix("piper:")
+        .ok_or_else(|| format!("voice {voice:?} is not a Piper voice (piper:NAME)"))?;
+    let mirror = std::env::var_os("LANTERN_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/models"));
+    let entries = std::fs::read_dir(&mirror)
+        .map_err(|e| format!("cannot list the model mirror {}: {e}", mirror.display()))?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            let dir = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let parts: Vec<&str> = dir.split('-').collect();
+            parts.len() == 4 && parts[0] == "piper" && parts[2] == name
+        })
+        .map(|dir| dir.join("model.onnx"))
+        .filter(|onnx| onnx.is_file())
+        .collect();
+    found.sort();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(format!(
+            "no Piper voice {name:?} in {} (run `cargo xtask fetch-models`, or pass --model)",
+            mirror.display()
+        )),
+        many => Err(format!(
+            "several voices named {name:?}: {many:?}; pass --model"
+        )),
+    }
+}
+
+fn parse_ids(text: &str) -> Result<Vec<i64>, String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().map_err(|_| format!("{s:?} is not a phoneme id")))
+        .collect()
+}
