@@ -3,6 +3,9 @@
 //! one of onnxruntime's and the waveform close to its (fixtures and the script that made them:
 //! tests/fixtures/tts/make_piper_fixtures.py).
 
+// Native only: the voice and the fixtures are read from disk (a browser has no files).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod tts_support;
 
 use models::tts::piper::{PiperVoice, Rng, Scales};
