@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use models::tts::phonemize::normalize::numbers::cardinal;
 use serde::Deserialize;
 
 /// `LANTERN_MODELS_DIR`, or the mirror `cargo xtask fetch-models` fills.
@@ -115,7 +116,8 @@ pub fn normalize(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     for word in text_words(&prepared) {
         if let Ok(n) = word.parse::<u64>() {
-            words.extend(number_words(n));
+            // The phonemizer's reading of numbers, as the words Whisper would write.
+            words.extend(cardinal(n).split_whitespace().map(str::to_string));
             continue;
         }
         let word = match word.as_str() {
@@ -132,62 +134,6 @@ pub fn normalize(text: &str) -> Vec<String> {
 
 fn text_words(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_string).collect()
-}
-
-fn number_words(n: u64) -> Vec<String> {
-    const ONES: [&str; 20] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-    ];
-    const TENS: [&str; 10] = [
-        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-    ];
-    let mut out = Vec::new();
-    let push_below_thousand = |n: u64, out: &mut Vec<String>| {
-        if n >= 100 {
-            out.push(ONES[(n / 100) as usize].into());
-            out.push("hundred".into());
-        }
-        let rest = n % 100;
-        if rest >= 20 {
-            out.push(TENS[(rest / 10) as usize].into());
-            if !rest.is_multiple_of(10) {
-                out.push(ONES[(rest % 10) as usize].into());
-            }
-        } else if rest > 0 || n == 0 {
-            out.push(ONES[rest as usize].into());
-        }
-    };
-    if n >= 1_000_000 {
-        push_below_thousand(n / 1_000_000, &mut out);
-        out.push("million".into());
-    }
-    if n % 1_000_000 >= 1000 {
-        push_below_thousand(n % 1_000_000 / 1000, &mut out);
-        out.push("thousand".into());
-    }
-    if !n.is_multiple_of(1000) || n == 0 {
-        push_below_thousand(n % 1000, &mut out);
-    }
-    out
 }
 
 /// Word-level edit distance (substitutions, insertions, deletions).
