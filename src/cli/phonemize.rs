@@ -38,6 +38,21 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
     })
 }
 
+/// The phonemizer from a folder of `g2p-en-us` files.
+pub fn load(dir: &Path) -> Result<Phonemizer, String> {
+    Phonemizer::from_bytes(
+        &read(dir, "us_gold.json")?,
+        &read(dir, "us_silver.json")?,
+        Some(&read(dir, "g2p_en.npz")?),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The mirror's `g2p-en-us` folder.
+pub fn mirror_assets() -> PathBuf {
+    mirror().join("g2p-en-us")
+}
+
 pub fn run(args: Args) -> ExitCode {
     match phonemize(&args) {
         Ok(out) => {
@@ -52,16 +67,8 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn phonemize(args: &Args) -> Result<String, String> {
-    let dir = args
-        .assets
-        .clone()
-        .unwrap_or_else(|| mirror().join("g2p-en-us"));
-    let phonemizer = Phonemizer::from_bytes(
-        &read(&dir, "us_gold.json")?,
-        &read(&dir, "us_silver.json")?,
-        Some(&read(&dir, "g2p_en.npz")?),
-    )
-    .map_err(|e| e.to_string())?;
+    let dir = args.assets.clone().unwrap_or_else(mirror_assets);
+    let phonemizer = load(&dir)?;
     let normalized = models::tts::phonemize::normalize::normalize(&args.text);
     let result = phonemizer.phonemize_normalized(&normalized);
     if !args.json {

@@ -1,12 +1,13 @@
-//! `lantern speak`: phonemes (or a voice's phoneme ids) to a WAV file with a Piper voice. Until
-//! the phonemizer lands, input is espeak-ng-style IPA (`--phonemes`, one sentence per line) or
-//! ids (`--ids`); `--voice piper:NAME` finds `piper-<lang>-NAME-<quality>` in the mirror.
+//! `lantern speak`: text (cut into sentences, phonemized, spoken one sentence at a time as the
+//! extension speaks it), espeak-ng-style IPA or a voice's phoneme ids to a WAV file with a Piper
+//! voice; `--voice piper:NAME` finds `piper-<lang>-NAME-<quality>` in the mirror.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use models::tts::piper::{PiperVoice, Rng, Scales};
+use models::tts::{Voice, split_sentences};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,8 +17,15 @@ pub struct Args {
     /// A Piper voice file (.onnx, with its .onnx.json beside it) instead of `--voice`.
     #[arg(long)]
     model: Option<PathBuf>,
+    /// English text: normalized, cut into sentences, phonemized, spoken sentence by sentence.
+    #[arg(long, conflicts_with_all = ["phonemes", "ids"], required_unless_present_any = ["phonemes", "ids"])]
+    text: Option<String>,
+    /// The phonemizer's folder (us_gold.json, us_silver.json, g2p_en.npz) for `--text`;
+    /// default: g2p-en-us in the local model mirror.
+    #[arg(long)]
+    assets: Option<PathBuf>,
     /// Phonemes in espeak-ng IPA, one sentence per line, mapped through the voice's phoneme_id_map.
-    #[arg(long, conflicts_with = "ids", required_unless_present = "ids")]
+    #[arg(long, conflicts_with = "ids")]
     phonemes: Option<String>,
     /// One sentence's phoneme ids, already framed (`1 0 20 0 … 2`), spaces or commas between.
     #[arg(long)]
@@ -64,6 +72,9 @@ fn speak(args: &Args) -> Result<(), String> {
     let voice = PiperVoice::from_bytes(&read(&onnx_path)?, &read(&json_path)?)
         .map_err(|e| format!("{}: {e}", onnx_path.display()))?;
     let load_seconds = loading.elapsed().as_secs_f64();
+    if let Some(text) = &args.text {
+        return speak_text(args, text, Voice::Piper(voice), load_seconds);
+    }
     let sentences: Vec<Vec<i64>> = match (&args.ids, &args.phonemes) {
         (Some(ids), _) => vec![parse_ids(ids)?],
         (None, Some(phonemes)) => phonemes
@@ -71,7 +82,7 @@ fn speak(args: &Args) -> Result<(), String> {
             .filter(|line| !line.trim().is_empty())
             .map(|line| voice.phoneme_ids(line.trim()).map_err(|e| e.to_string()))
             .collect::<Result<_, _>>()?,
-        (None, None) => return Err("give --phonemes or --ids".into()),
+        (None, None) => return Err("give --text, --phonemes or --ids".into()),
     };
     if !(args.speed.is_finite() && args.speed > 0.0) {
         return Err(format!("--speed {} is not a positive number", args.speed));
@@ -119,6 +130,67 @@ fn speak(args: &Args) -> Result<(), String> {
         println!(
             "wrote {} ({seconds:.2} s of audio in {synthesis_seconds:.2} s, real-time factor {rtf:.3})",
             args.out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Text as the extension speaks it: sentence by sentence, each phonemized and synthesized.
+fn speak_text(args: &Args, text: &str, voice: Voice, load_seconds: f64) -> Result<(), String> {
+    let loading = Instant::now();
+    let assets = args
+        .assets
+        .clone()
+        .unwrap_or_else(super::phonemize::mirror_assets);
+    let phonemizer = super::phonemize::load(&assets)?;
+    let load_seconds = load_seconds + loading.elapsed().as_secs_f64();
+    let sentences = split_sentences(text);
+    if sentences.is_empty() {
+        return Err("the text has nothing to say (no letters or digits)".into());
+    }
+    let mut rng = Rng::new(args.seed);
+    let mut samples = Vec::new();
+    let mut spoken = Vec::new();
+    let started = Instant::now();
+    let mut first_audio_seconds = None;
+    for sentence in &sentences {
+        let speech = voice
+            .speak(&phonemizer, &sentence.text, args.speed, &mut rng)
+            .map_err(|e| format!("{:?}: {e}", sentence.text))?;
+        first_audio_seconds.get_or_insert(started.elapsed().as_secs_f64());
+        spoken.push(serde_json::json!({
+            "text": sentence.text,
+            "start": sentence.start,
+            "end": sentence.end,
+            "phonemes": speech.phonemes,
+            "seconds": speech.samples.len() as f64 / f64::from(speech.sample_rate),
+        }));
+        samples.extend(speech.samples);
+    }
+    let synthesis_seconds = started.elapsed().as_secs_f64();
+    let rate = voice.sample_rate();
+    let wav = models::audio::encode_wav(&samples, rate).map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, wav)
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    let seconds = samples.len() as f64 / f64::from(rate);
+    let rtf = synthesis_seconds / seconds.max(f64::MIN_POSITIVE);
+    if args.json {
+        let out = serde_json::json!({
+            "out": args.out,
+            "seconds": seconds,
+            "sample_rate": rate,
+            "sentences": spoken,
+            "load_seconds": load_seconds,
+            "first_audio_seconds": first_audio_seconds,
+            "synthesis_seconds": synthesis_seconds,
+            "real_time_factor": rtf,
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "wrote {} ({} sentences, {seconds:.2} s of audio in {synthesis_seconds:.2} s, real-time factor {rtf:.3})",
+            args.out.display(),
+            sentences.len()
         );
     }
     Ok(())

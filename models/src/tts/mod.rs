@@ -1,5 +1,12 @@
-//! Text to speech: text to phonemes (`phonemize`, which the voices share), and the voices that
-//! turn phonemes into audio (`piper`: VITS, read from its ONNX voice file directly).
+//! Text to speech: text to phonemes (`phonemize`, which the voices share), the voices that
+//! turn phonemes into audio (`piper`: VITS, read from its ONNX voice file directly), one face
+//! over every voice family (`voice`), and text cut into the sentences spoken one at a time
+//! (`sentences`).
 
 pub mod phonemize;
 pub mod piper;
+pub mod sentences;
+pub mod voice;
+
+pub use sentences::{Sentence, split_sentences};
+pub use voice::{Speech, Voice};

@@ -96,6 +96,11 @@ impl VoiceConfig {
         })
     }
 
+    /// Whether the voice has an id for this symbol (others are left out of what it reads).
+    pub fn knows(&self, symbol: char) -> bool {
+        self.phoneme_ids.contains_key(&symbol)
+    }
+
     /// The ids of one sentence's phonemes, framed as piper-phonemize frames them:
     /// `^ _ p1 _ p2 _ … pn _ $`. A symbol the voice lacks is an error naming it.
     pub fn phoneme_ids(&self, phonemes: &str) -> Result<Vec<i64>> {

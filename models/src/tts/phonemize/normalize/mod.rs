@@ -11,6 +11,9 @@ pub mod numbers;
 mod units;
 mod web;
 
+/// The sentence splitter asks the same list whether a period ends a sentence.
+pub use abbreviations::{is_abbreviation, may_end_sentence};
+
 use unicode_normalization::UnicodeNormalization;
 
 /// Letters with accents to plain letters ("café" -> "cafe"), other characters kept.
