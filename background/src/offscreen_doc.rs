@@ -46,9 +46,11 @@ async fn check_and_create() -> Result<JsValue, JsValue> {
         if chrome::offscreen_document_count(&url).await? == 0 {
             chrome::create_offscreen_document(
                 PATH,
-                &["WORKERS", "USER_MEDIA"],
-                "Runs Lantern's local AI models in Web Workers, and listens to the microphone \
-                 while you dictate.",
+                // AUDIO_PLAYBACK alone would close the document after 30 s of silence; with
+                // WORKERS among the reasons that limit does not apply, so the engines stay.
+                &["WORKERS", "USER_MEDIA", "AUDIO_PLAYBACK"],
+                "Runs Lantern's local AI models in Web Workers, listens to the microphone \
+                 while you dictate, and plays answers read aloud.",
             )
             .await?;
         }

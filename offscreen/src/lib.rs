@@ -17,6 +17,7 @@ mod engines;
 mod errors;
 mod model_cache;
 mod outbox;
+mod speech_feed;
 mod thread_limit;
 mod worker;
 mod yield_now;

@@ -19,6 +19,11 @@ impl Outbox {
         let _ = self.scope.post_message(&to_js(reply));
     }
 
+    /// A side-channel message (not a reply), moving `transfer`'s buffers instead of copying.
+    pub fn post_with_transfer(&self, message: &wasm_bindgen::JsValue, transfer: &js_sys::Array) {
+        let _ = self.scope.post_message_with_transfer(message, transfer);
+    }
+
     pub fn progress(&self, id: Id, event: Event) {
         self.post(&Reply::Progress { id, event });
     }

@@ -19,10 +19,12 @@ pub enum Engine {
     Llm,
     /// Speech to text (voice detection and Whisper).
     Stt,
+    /// Text to speech (the phonemizer and a voice); its audio plays in the document.
+    Tts,
 }
 
 impl Engine {
-    pub const ALL: [Engine; 3] = [Engine::Models, Engine::Llm, Engine::Stt];
+    pub const ALL: [Engine; 4] = [Engine::Models, Engine::Llm, Engine::Stt, Engine::Tts];
 
     /// The engine that runs models of a catalog task. Tasks no engine runs yet are read and
     /// checked by the model cache's worker.
@@ -30,7 +32,8 @@ impl Engine {
         match task {
             Task::Llm => Engine::Llm,
             Task::Stt | Task::Vad => Engine::Stt,
-            Task::Tts | Task::Vision | Task::Embed => Engine::Models,
+            Task::Tts => Engine::Tts,
+            Task::Vision | Task::Embed => Engine::Models,
         }
     }
 
@@ -40,6 +43,7 @@ impl Engine {
             Engine::Models => "models",
             Engine::Llm => "llm",
             Engine::Stt => "stt",
+            Engine::Tts => "tts",
         }
     }
 }
@@ -58,6 +62,9 @@ pub enum Server {
     /// One engine worker, fed audio from the microphone the offscreen document opens for the
     /// request (only a document may capture audio).
     Microphone(Engine),
+    /// One engine worker, whose audio the offscreen document plays (only a document has an
+    /// AudioContext; the worker moves each sentence's samples to it).
+    Speaker(Engine),
     /// The engine worker of the model's task (`load_model`); see [`Engine::for_task`].
     TaskWorker,
     /// Every engine worker answers it about itself; the document asks them (`worker_info`).
@@ -68,7 +75,9 @@ impl Server {
     /// The engine of a request served in a worker, whether or not the document feeds it audio.
     pub fn engine(self) -> Option<Engine> {
         match self {
-            Server::Worker(engine) | Server::Microphone(engine) => Some(engine),
+            Server::Worker(engine) | Server::Microphone(engine) | Server::Speaker(engine) => {
+                Some(engine)
+            }
             _ => None,
         }
     }
@@ -81,6 +90,7 @@ impl Server {
             Server::Document
             | Server::Worker(_)
             | Server::Microphone(_)
+            | Server::Speaker(_)
             | Server::TaskWorker
             | Server::EachWorker => Target::Offscreen,
         }
@@ -142,6 +152,10 @@ pub(crate) const SUMMARIZE: RequestKind = row("summarize", Background, false);
 pub(crate) const START_DICTATION: RequestKind =
     row("start_dictation", Server::Microphone(Engine::Stt), false);
 pub(crate) const STOP_DICTATION: RequestKind = row("stop_dictation", Document, true);
+// Sent again, the text would be spoken twice.
+pub(crate) const SPEAK: RequestKind = row("speak", Server::Speaker(Engine::Tts), false);
+// The document stops its playback at once and tells the worker to stop synthesizing.
+pub(crate) const STOP_SPEAKING: RequestKind = row("stop_speaking", Document, true);
 
 /// Every row, for lookups by wire name before a message is parsed.
 pub(crate) const ALL: &[RequestKind] = &[
@@ -166,6 +180,8 @@ pub(crate) const ALL: &[RequestKind] = &[
     SUMMARIZE,
     START_DICTATION,
     STOP_DICTATION,
+    SPEAK,
+    STOP_SPEAKING,
 ];
 
 impl RequestKind {

@@ -35,8 +35,8 @@ pub use reply::{Event, Reply, Stage};
 pub use request::Request;
 pub use response::{
     ContextInfo, Dictation, EngineInfo, EngineSpeed, HeldModel, ModelInstalled, ModelList,
-    ModelLoaded, ModelState, ModelStatus, PageInfo, Pong, Response, ThreadCount, WorkerInfo,
-    WorkerStatus, WorkerThreads,
+    ModelLoaded, ModelState, ModelStatus, PageInfo, Pong, Response, Spoken, ThreadCount,
+    WorkerInfo, WorkerStatus, WorkerThreads,
 };
 pub use sender::{Origin, classify_sender};
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};

@@ -95,6 +95,9 @@ pub enum Event {
     /// Dictation: the transcript so far. `partial` while Whisper is still decoding; the last one
     /// (`partial: false`) is the whole text.
     Transcript { text: String, partial: bool },
+    /// Speech: sentence `index` of the text (`start..end` in chars of the text asked for) has
+    /// begun to play.
+    Sentence { index: u32, start: u32, end: u32 },
     /// The model called a tool (`arguments` is the JSON object it gave, as text).
     ToolCall { name: String, arguments: String },
     /// What a tool call gave back to the model. `ok` is false for a failed call and for a call

@@ -104,6 +104,22 @@ pub enum Request {
     },
     /// Stops listening now; what was heard so far is still transcribed.
     StopDictation,
+    /// Speaks `text` with the voice `model_id` (a TTS voice in the cache, with the phonemizer
+    /// it requires), sentence by sentence, through the offscreen document's speakers. Streams a
+    /// `sentence` event as each sentence's audio starts; returns `spoken` when the last one has
+    /// played or `stop_speaking` cut it short.
+    Speak {
+        model_id: String,
+        text: String,
+        /// Speaking rate, 0.5 to 2 (2 is twice as fast); `None` is the voice's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rate: Option<f32>,
+        /// Loudness, 0 to 1; `None` is full.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        volume: Option<f32>,
+    },
+    /// Stops speaking now: the audio ends at once and no further sentence is synthesized.
+    StopSpeaking,
     /// Where the catalog comes from: a URL (a local mirror's `catalog.json`), or `None` for the
     /// build's default.
     SetCatalogUrl {
@@ -146,6 +162,8 @@ impl Request {
             Request::SummarizePage { .. } => kind::SUMMARIZE_PAGE,
             Request::StartDictation { .. } => kind::START_DICTATION,
             Request::StopDictation => kind::STOP_DICTATION,
+            Request::Speak { .. } => kind::SPEAK,
+            Request::StopSpeaking => kind::STOP_SPEAKING,
         }
     }
 
@@ -267,6 +285,19 @@ impl Request {
                 microphone: Some("4f1c0a".into()),
             },
             Request::StopDictation,
+            Request::Speak {
+                model_id: "piper-en_US-joe-medium".into(),
+                text: "Hello. How are you?".into(),
+                rate: None,
+                volume: None,
+            },
+            Request::Speak {
+                model_id: "piper-en_US-joe-medium".into(),
+                text: "Faster and quieter.".into(),
+                rate: Some(1.5),
+                volume: Some(0.5),
+            },
+            Request::StopSpeaking,
         ]
     }
 }

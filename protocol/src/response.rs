@@ -22,6 +22,7 @@ pub enum Response {
     Summary(SummaryReply),
     Dictation(Dictation),
     EngineSpeed(EngineSpeed),
+    Spoken(Spoken),
     /// The request was carried out and has nothing to say.
     Done,
 }
@@ -216,6 +217,21 @@ pub struct PageInfo {
     pub url: String,
     /// The selected text; empty when nothing is selected.
     pub selection: String,
+}
+
+/// What a `speak` played, measured where the audio is scheduled (the document's playback graph).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spoken {
+    /// Sentences the text was cut into, and how many of them began to play.
+    pub sentences: u32,
+    pub started: u32,
+    /// Seconds of audio scheduled, and of it played before the end (all of it, unless stopped).
+    pub scheduled_seconds: f64,
+    pub played_seconds: f64,
+    /// Root mean square of the samples scheduled (0 for silence).
+    pub rms: f64,
+    /// `stop_speaking` (or a newer `speak`) ended it.
+    pub stopped: bool,
 }
 
 /// A finished dictation: the transcript and what it took (the worker's own clock).

@@ -15,6 +15,7 @@ use webext::{MessageSender, Port, PortLink, from_js, to_js};
 use super::dictation::Dictation;
 use super::pool::Pool;
 use super::relay;
+use super::speaker::Speaker;
 
 /// The document's router; created by `static/host.js` once the wasm is ready.
 #[wasm_bindgen]
@@ -22,6 +23,8 @@ pub struct Host {
     pool: Rc<Pool>,
     /// The dictation in progress, if any (there is one microphone).
     dictation: Rc<Dictation>,
+    /// The speech playing, if any.
+    speaker: Rc<Speaker>,
     service_worker_url: String,
 }
 
@@ -33,6 +36,7 @@ impl Host {
         Host {
             pool: Rc::default(),
             dictation: Rc::default(),
+            speaker: Rc::default(),
             service_worker_url: webext::extension_url("background/sw.js"),
         }
     }
@@ -62,7 +66,15 @@ impl Host {
         let link = PortLink::new(port.clone());
         let pool = Rc::clone(&self.pool);
         let dictation = Rc::clone(&self.dictation);
-        wasm_bindgen_futures::spawn_local(serve(pool, dictation, handoff.envelope, port, link));
+        let speaker = Rc::clone(&self.speaker);
+        wasm_bindgen_futures::spawn_local(serve(
+            pool,
+            dictation,
+            speaker,
+            handoff.envelope,
+            port,
+            link,
+        ));
         let accepted = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&accepted, &"accepted".into(), &JsValue::TRUE);
         accepted.into()
@@ -86,6 +98,7 @@ fn refuse(code: ErrorCode, message: &str) -> JsValue {
 async fn serve(
     pool: Rc<Pool>,
     dictation: Rc<Dictation>,
+    speaker: Rc<Speaker>,
     envelope: Envelope,
     port: Port,
     mut link: PortLink,
@@ -107,12 +120,21 @@ async fn serve(
                 .serve(&pool, engine, id, request, &post, &mut link)
                 .await
         }
+        Server::Speaker(engine) => {
+            speaker
+                .serve(&pool, engine, id, request, &post, &mut link)
+                .await
+        }
         Server::Document => match request {
             Request::EngineInfo => Some(engine_info(&pool).await),
             Request::UnloadModel { model_id } => Some(unload(&pool, &model_id).await),
             Request::SetEngineThreads { threads } => Some(set_threads(&pool, threads).await),
             Request::StopDictation => {
                 dictation.stop();
+                Some(Ok(Response::Done))
+            }
+            Request::StopSpeaking => {
+                speaker.stop();
                 Some(Ok(Response::Done))
             }
             other => Some(Err(not_here(&other))),
@@ -177,7 +199,7 @@ async fn engine_info(pool: &Pool) -> Result<Response, LanternError> {
 /// they held loads again on next use) and the next request starts them with the new limit.
 async fn set_threads(pool: &Pool, threads: Option<u32>) -> Result<Response, LanternError> {
     if crate::thread_limit::write(threads).await? {
-        for engine in [Engine::Llm, Engine::Stt] {
+        for engine in [Engine::Llm, Engine::Stt, Engine::Tts] {
             pool.retire(engine, "the engine's thread count changed");
         }
     }

@@ -1,11 +1,12 @@
 //! The document side: the offscreen document's router (`Host`), its pool of engine workers, the
 //! relay that streams a worker's replies back with heartbeats, and the microphone it owns for
-//! dictation (only a document may capture audio).
+//! dictation (only a document may capture audio) and the speakers it plays speech through.
 
 mod dictation;
 mod host;
 mod microphone;
 mod pool;
 mod relay;
+mod speaker;
 
 pub use host::Host;

@@ -12,11 +12,16 @@ use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 use webext::{from_js, to_js};
 
+use crate::speech_feed::SentenceAudio;
+
 type Pending = Rc<RefCell<HashMap<Id, mpsc::UnboundedSender<Reply>>>>;
+/// Where each `speak` request's sentences go, by the worker's id of the request.
+type Listeners = Rc<RefCell<HashMap<Id, mpsc::UnboundedSender<SentenceAudio>>>>;
 
 struct EngineWorker {
     worker: Worker,
     pending: Pending,
+    speech: Listeners,
     dead: Rc<Cell<bool>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
@@ -59,6 +64,38 @@ impl Pool {
                 crashed("the engine worker refused the request")
             })?;
         Ok((id, rx))
+    }
+
+    /// Like [`Pool::start`] for a request whose worker sends audio: each sentence's samples
+    /// arrive on the third stream, which ends when the worker is gone.
+    #[allow(clippy::type_complexity)] // three streams of one request, named at the call site
+    pub fn start_speaking(
+        &self,
+        engine: Engine,
+        body: Request,
+    ) -> Result<
+        (
+            Id,
+            mpsc::UnboundedReceiver<Reply>,
+            mpsc::UnboundedReceiver<SentenceAudio>,
+        ),
+        LanternError,
+    > {
+        let worker = self.worker(engine)?;
+        let (tx, audio) = mpsc::unbounded();
+        // Registered before the request goes out, so no sentence can arrive unheard.
+        let id = self.next_id.get() + 1;
+        worker.speech.borrow_mut().insert(id, tx);
+        let (started, replies) = self.start(engine, body)?;
+        debug_assert_eq!(started, id);
+        Ok((id, replies, audio))
+    }
+
+    /// Forgets where request `id`'s sentences go (it ended).
+    pub fn stop_listening(&self, engine: Engine, id: Id) {
+        if let Some(worker) = self.workers.borrow().get(&engine) {
+            worker.speech.borrow_mut().remove(&id);
+        }
     }
 
     /// Posts a message that is not a request (audio for a request in flight) to the engine's
@@ -118,12 +155,24 @@ fn spawn(engine: Engine) -> Result<EngineWorker, LanternError> {
     let worker = Worker::new_with_options(&url, &options)
         .map_err(|_| crashed("the browser would not start an engine worker"))?;
     let pending: Pending = Rc::default();
+    let speech: Listeners = Rc::default();
     let dead = Rc::new(Cell::new(false));
 
     let on_message = {
         let (pending, dead, worker) = (Rc::clone(&pending), Rc::clone(&dead), worker.clone());
+        let speech = Rc::clone(&speech);
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Ok(reply) = from_js::<Reply>(event.data()) else {
+            let data = event.data();
+            if SentenceAudio::is_speech(&data) {
+                // A malformed one can only be our own bug; it is dropped, not fatal.
+                if let Some(audio) = SentenceAudio::read(&data)
+                    && let Some(tx) = speech.borrow().get(&audio.id)
+                {
+                    let _ = tx.unbounded_send(audio);
+                }
+                return;
+            }
+            let Ok(reply) = from_js::<Reply>(data) else {
                 return fail_all(
                     &pending,
                     &dead,
@@ -155,6 +204,7 @@ fn spawn(engine: Engine) -> Result<EngineWorker, LanternError> {
     Ok(EngineWorker {
         worker,
         pending,
+        speech,
         dead,
         _on_message: on_message,
         _on_error: on_error,

@@ -5,6 +5,8 @@
 
 mod llm;
 mod stt;
+mod tts;
 
 pub use llm::LlmEngine;
 pub use stt::SttEngine;
+pub use tts::TtsEngine;

@@ -20,10 +20,11 @@ use webext::to_json;
 pub use heap::Counting;
 
 use crate::audio_feed::AudioFeed;
-use crate::engines::{LlmEngine, SttEngine};
+use crate::engines::{LlmEngine, SttEngine, TtsEngine};
 use crate::errors;
 use crate::model_cache::ModelCache;
 use crate::outbox::Outbox;
+use crate::speech_feed;
 
 /// Every engine a worker can run. The pool gives each engine a worker of its own, so in one
 /// worker only one of these ever holds anything; they cost nothing until used.
@@ -31,6 +32,7 @@ struct Engines {
     cache: ModelCache,
     llm: LlmEngine,
     stt: SttEngine,
+    tts: TtsEngine,
     /// The threads this worker computes with, fixed when it starts.
     threads: WorkerThreads,
 }
@@ -38,7 +40,12 @@ struct Engines {
 impl Engines {
     /// The models this worker holds.
     fn held(&self) -> Vec<HeldModel> {
-        self.llm.held().into_iter().chain(self.stt.held()).collect()
+        self.llm
+            .held()
+            .into_iter()
+            .chain(self.stt.held())
+            .chain(self.tts.held())
+            .collect()
     }
 
     async fn serve(
@@ -59,6 +66,7 @@ impl Engines {
             ),
             (_, Some(Engine::Llm)) => self.llm.serve(request, id, outbox).await,
             (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox).await,
+            (_, Some(Engine::Tts)) => self.tts.serve(request, id, outbox).await,
             (_, None) => Err(errors::not_served("worker", &request)),
         }
     }
@@ -97,13 +105,21 @@ impl WorkerEngine {
                 cache: ModelCache::default(),
                 llm: LlmEngine::default(),
                 stt: SttEngine::default(),
+                tts: TtsEngine::default(),
                 threads,
             }),
         })
     }
 
-    /// One message from the document: an envelope, or audio for a dictation in progress.
+    /// One message from the document: an envelope, audio for a dictation in progress, or a
+    /// stop for speech in progress.
     pub fn handle(&self, message: JsValue) {
+        if let Some(stop) = speech_feed::read_stop(&message) {
+            if let Some(id) = stop {
+                self.engines.tts.stop(id);
+            }
+            return;
+        }
         if let Some(feed) = AudioFeed::read(&message) {
             if let Some(feed) = feed {
                 self.engines.stt.feed(feed);

@@ -15,7 +15,7 @@ fn alone(why: ThreadCount) -> WorkerThreads {
 
 /// Starts the worker's pool, if it should have one, and says how many threads it computes with.
 pub async fn start(engine: Option<Engine>, context: &ContextInfo) -> WorkerThreads {
-    if !matches!(engine, Some(Engine::Llm | Engine::Stt)) {
+    if !matches!(engine, Some(Engine::Llm | Engine::Stt | Engine::Tts)) {
         return alone(ThreadCount::NotNeeded);
     }
     if !cfg!(target_feature = "atomics") {

@@ -111,6 +111,7 @@ fn engine_name(engine: Engine) -> String {
         Engine::Models => t("workerModels"),
         Engine::Llm => t("workerLlm"),
         Engine::Stt => t("workerStt"),
+        Engine::Tts => t("workerTts"),
     }
 }
 

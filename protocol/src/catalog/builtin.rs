@@ -354,6 +354,8 @@ fn piper_joe() -> ModelEntry {
         license: "CC0-1.0".into(),
         ram_bytes: 256 * MIB,
         languages: english(),
+        // The voice reads phonemes; the phonemizer's dictionaries turn text into them.
+        requires: vec!["g2p-en-us".into()],
         ..entry(
             "piper-en_US-joe-medium",
             Task::Tts,

@@ -1,0 +1,169 @@
+//! The text-to-speech engine: text cut into sentences, each phonemized and synthesized by the
+//! voice, its samples moved to the document (which plays them) as soon as they are ready, so
+//! the first sentence plays while the next is made. It owns the voice and phonemizer it loaded
+//! (kept between requests, loaded again when the stored copy changed) and the stop flags of the
+//! requests in progress.
+
+mod voice;
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use futures_util::lock::Mutex;
+use js_sys::{Array, Float32Array};
+use models::tts::piper::Rng;
+use models::tts::split_sentences;
+use protocol::{ErrorCode, HeldModel, Id, LanternError, Request, Response, Spoken, Task};
+use webext::model_store::ModelStore;
+
+use crate::errors;
+use crate::model_cache::loader;
+use crate::outbox::Outbox;
+use crate::speech_feed::SentenceAudio;
+use crate::yield_now::yield_now;
+use voice::HeldVoice;
+
+#[derive(Default)]
+pub struct TtsEngine {
+    /// Requests take turns on the voice (the document plays one at a time anyway).
+    voice: Mutex<Option<HeldVoice>>,
+    /// Requests the document told to stop.
+    stopped: RefCell<HashSet<Id>>,
+    /// What is loaded, readable while a request holds the lock.
+    held: RefCell<Option<HeldModel>>,
+}
+
+impl TtsEngine {
+    pub fn held(&self) -> Option<HeldModel> {
+        self.held.borrow().clone()
+    }
+
+    /// The document stopped request `id`: no further sentence is synthesized.
+    pub fn stop(&self, id: Id) {
+        self.stopped.borrow_mut().insert(id);
+    }
+
+    pub async fn serve(
+        &self,
+        request: Request,
+        id: Id,
+        outbox: &Rc<Outbox>,
+    ) -> Result<Response, LanternError> {
+        match request {
+            Request::Speak {
+                model_id,
+                text,
+                rate,
+                ..
+            } => {
+                let result = self.speak(&model_id, &text, rate, id, outbox).await;
+                self.stopped.borrow_mut().remove(&id);
+                result.map(Response::Spoken)
+            }
+            Request::LoadModel { model_id, .. } => {
+                let store = ModelStore::open().await.map_err(errors::storage)?;
+                let installed = loader::installed(&store, &model_id).await?;
+                if installed.entry.role != protocol::Role::Model {
+                    // The phonemizer's dictionaries: loading them only checks the stored copy.
+                    let report = |done, total| outbox.loading(id, done, total);
+                    let loaded = loader::read(&store, installed, &report).await?;
+                    return loader::describe(&loaded).map(Response::ModelLoaded);
+                }
+                let mut slot = self.voice.lock().await;
+                let held = self.load(&store, &mut slot, &model_id, id, outbox).await?;
+                Ok(Response::ModelLoaded(held.describe()))
+            }
+            other => Err(errors::not_served("speech out", &other)),
+        }
+    }
+
+    async fn speak(
+        &self,
+        model_id: &str,
+        text: &str,
+        rate: Option<f32>,
+        id: Id,
+        outbox: &Outbox,
+    ) -> Result<Spoken, LanternError> {
+        let sentences = split_sentences(text);
+        if sentences.is_empty() {
+            return Err(LanternError::new(
+                ErrorCode::NoReadableText,
+                "there is nothing to read aloud in this text",
+            ));
+        }
+        let store = ModelStore::open().await.map_err(errors::storage)?;
+        let mut slot = self.voice.lock().await;
+        let held = self.load(&store, &mut slot, model_id, id, outbox).await?;
+        let mut rng = Rng::new(0);
+        let count = u32::try_from(sentences.len()).unwrap_or(u32::MAX);
+        for (index, sentence) in sentences.iter().enumerate() {
+            if self.stopped.borrow().contains(&id) {
+                break;
+            }
+            let speech = held
+                .voice
+                .speak(
+                    &held.phonemizer,
+                    &sentence.text,
+                    rate.unwrap_or(1.0),
+                    &mut rng,
+                )
+                .map_err(errors::model)?;
+            let audio = SentenceAudio {
+                id,
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+                start: u32::try_from(sentence.start).unwrap_or(u32::MAX),
+                end: u32::try_from(sentence.end).unwrap_or(u32::MAX),
+                rate: speech.sample_rate as f32,
+                samples: Float32Array::from(speech.samples.as_slice()),
+            };
+            let transfer = Array::of1(&audio.samples.buffer());
+            outbox.post_with_transfer(&audio.message(), &transfer);
+            // Lets a stop from the document arrive between two sentences.
+            yield_now().await;
+        }
+        // The document fills in what it played; the worker only knows how many there were.
+        Ok(Spoken {
+            sentences: count,
+            started: 0,
+            scheduled_seconds: 0.0,
+            played_seconds: 0.0,
+            rms: 0.0,
+            stopped: self.stopped.borrow().contains(&id),
+        })
+    }
+
+    async fn load<'a>(
+        &self,
+        store: &ModelStore,
+        slot: &'a mut Option<HeldVoice>,
+        model_id: &str,
+        id: Id,
+        outbox: &Outbox,
+    ) -> Result<&'a mut HeldVoice, LanternError> {
+        let installed = loader::installed(store, model_id).await?;
+        if installed.entry.task != Task::Tts {
+            return Err(LanternError::new(
+                ErrorCode::UnsupportedFormat,
+                format!("{model_id} is not a voice"),
+            ));
+        }
+        let current = slot
+            .as_ref()
+            .is_some_and(|h| h.model_id == model_id && h.installed_at == installed.installed_at);
+        if !current {
+            *slot = None;
+            self.held.replace(None);
+            let held = voice::read_voice(store, installed, id, outbox).await?;
+            self.held.replace(Some(HeldModel {
+                model_id: model_id.to_string(),
+                bytes: held.bytes,
+            }));
+            *slot = Some(held);
+        }
+        slot.as_mut()
+            .ok_or_else(|| LanternError::new(ErrorCode::Internal, "the voice was not kept"))
+    }
+}
