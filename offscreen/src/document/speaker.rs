@@ -266,8 +266,10 @@ fn schedule(
     let buffer = context
         .create_buffer(1, length, sentence.rate)
         .map_err(|_| cannot_play("an audio buffer at the voice's rate"))?;
+    // From the transferred array, not from wasm memory: the engine's memory is shared, and the
+    // browser copies no audio out of a shared buffer.
     buffer
-        .copy_to_channel(&samples, 0)
+        .copy_to_channel_with_f32_array(&sentence.samples, 0)
         .map_err(|_| cannot_play("copying the audio"))?;
     let source = context
         .create_buffer_source()
