@@ -1,8 +1,9 @@
 //! Text to speech: text to phonemes (`phonemize`, which the voices share), the voices that
-//! turn phonemes into audio (`piper`: VITS, read from its ONNX voice file directly), one face
-//! over every voice family (`voice`), and text cut into the sentences spoken one at a time
-//! (`sentences`).
+//! turn phonemes into audio (`piper`: VITS, and `kokoro`: Kokoro-82M, each read from its ONNX
+//! file directly), one face over every voice family (`voice`), and text cut into the sentences
+//! spoken one at a time (`sentences`).
 
+pub mod kokoro;
 pub mod phonemize;
 pub mod piper;
 pub mod sentences;
