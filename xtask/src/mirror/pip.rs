@@ -1,12 +1,12 @@
-//! Getting package archives with pip (the one registry these machines reach), into a cache
-//! where an archive whose hash matches is never downloaded again.
+//! Getting package archives with each registry's own client (pip for PyPI, `npm pack` for npm),
+//! into a cache where an archive whose hash matches is never downloaded again.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::bail;
 
-use super::sources::Package;
+use super::sources::{Package, Registry};
 use crate::cmd;
 use crate::digest::sha256_file;
 
@@ -17,7 +17,8 @@ pub struct Fetched {
 }
 
 /// Makes sure every package's archive is in `cache` with its recorded SHA-256, downloading the
-/// missing ones in one `pip download` call. A cached archive with another hash is replaced.
+/// missing PyPI ones in one `pip download` call and npm ones with `npm pack`. A cached archive
+/// with another hash is replaced.
 pub fn ensure(packages: &[&'static Package], cache: &Path) -> anyhow::Result<Fetched> {
     std::fs::create_dir_all(cache)?;
     let mut missing = Vec::new();
@@ -33,19 +34,30 @@ pub fn ensure(packages: &[&'static Package], cache: &Path) -> anyhow::Result<Fet
     if missing.is_empty() {
         return Ok(fetched);
     }
-    cmd::run(
-        Command::new("python3")
-            .args(["-m", "pip", "download", "--no-deps", "--quiet"])
-            .args(["--disable-pip-version-check", "--progress-bar", "off"])
-            .arg("-d")
-            .arg(cache)
-            .args(missing.iter().map(|p| format!("{}=={}", p.name, p.version))),
-    )?;
+    let from = |registry: Registry| missing.iter().filter(move |p| p.registry == registry);
+    if from(Registry::Pypi).next().is_some() {
+        cmd::run(
+            Command::new("python3")
+                .args(["-m", "pip", "download", "--no-deps", "--quiet"])
+                .args(["--disable-pip-version-check", "--progress-bar", "off"])
+                .arg("-d")
+                .arg(cache)
+                .args(from(Registry::Pypi).map(|p| format!("{}=={}", p.name, p.version))),
+        )?;
+    }
+    for package in from(Registry::Npm) {
+        cmd::run(
+            Command::new("npm")
+                .args(["pack", "--silent", "--pack-destination"])
+                .arg(cache)
+                .arg(format!("{}@{}", package.name, package.version)),
+        )?;
+    }
     for package in missing {
         let path = archive(package, cache);
         if !path.is_file() {
             bail!(
-                "pip did not save {} for {}=={}",
+                "the registry client did not save {} for {} {}",
                 package.file,
                 package.name,
                 package.version

