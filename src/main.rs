@@ -32,7 +32,7 @@ enum Command {
     Vad(cli::vad::Args),
     /// English text to phonemes: misaki's (Kokoro), espeak-style IPA (Piper), or JSON with ids.
     Phonemize(cli::phonemize::Args),
-    /// Speak phonemes (espeak-ng IPA) or phoneme ids with a Piper voice into a WAV file.
+    /// Speak English text, phonemes or phoneme ids with a Piper or Kokoro voice into a WAV file.
     Speak(cli::speak::Args),
 }
 

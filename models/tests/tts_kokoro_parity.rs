@@ -10,7 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-use candle_core::Device;
 use models::tts::kokoro::{Kokoro, KokoroVoice};
 use realfft::RealFftPlanner;
 use serde::Deserialize;
@@ -144,7 +143,7 @@ fn kokoro_matches_onnxruntime() {
         );
         return;
     };
-    let model = Kokoro::from_onnx(&onnx, &Device::Cpu).expect("the ONNX loads");
+    let model = Kokoro::from_onnx(&onnx).expect("the ONNX loads");
     let fixture: Fixture = serde_json::from_slice(
         &std::fs::read(fixtures().join("cases.json")).expect("fixture is readable"),
     )

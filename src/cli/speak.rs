@@ -1,6 +1,7 @@
 //! `lantern speak`: text (cut into sentences, phonemized, spoken one sentence at a time as the
 //! extension speaks it), espeak-ng-style IPA or a voice's phoneme ids to a WAV file with a Piper
-//! voice; `--voice piper:NAME` finds `piper-<lang>-NAME-<quality>` in the mirror.
+//! voice; `--voice piper:NAME` finds `piper-<lang>-NAME-<quality>` in the mirror, and
+//! `--voice kokoro:NAME` speaks with Kokoro (see `speak_kokoro`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +12,8 @@ use models::tts::{Voice, split_sentences};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A voice as the catalog names it (`piper:joe`), looked for in the local mirror.
+    /// A voice as the catalog names it (`piper:joe`, `kokoro:af_heart`), looked for in the
+    /// local mirror.
     #[arg(long, default_value = "piper:joe")]
     voice: String,
     /// A Piper voice file (.onnx, with its .onnx.json beside it) instead of `--voice`.
@@ -19,23 +21,25 @@ pub struct Args {
     model: Option<PathBuf>,
     /// English text: normalized, cut into sentences, phonemized, spoken sentence by sentence.
     #[arg(long, conflicts_with_all = ["phonemes", "ids"], required_unless_present_any = ["phonemes", "ids"])]
-    text: Option<String>,
+    pub(super) text: Option<String>,
     /// The phonemizer's folder (us_gold.json, us_silver.json, g2p_en.npz) for `--text`;
     /// default: g2p-en-us in the local model mirror.
     #[arg(long)]
     assets: Option<PathBuf>,
-    /// Phonemes in espeak-ng IPA, one sentence per line, mapped through the voice's phoneme_id_map.
+    /// Phonemes: espeak-ng IPA for Piper (one sentence per line, mapped through the voice's
+    /// phoneme_id_map), misaki's for Kokoro.
     #[arg(long, conflicts_with = "ids")]
-    phonemes: Option<String>,
-    /// One sentence's phoneme ids, already framed (`1 0 20 0 … 2`), spaces or commas between.
+    pub(super) phonemes: Option<String>,
+    /// Phoneme ids: for Piper one sentence, already framed (`1 0 20 0 … 2`); for Kokoro without
+    /// the boundary zeros. Spaces or commas between.
     #[arg(long)]
-    ids: Option<String>,
+    pub(super) ids: Option<String>,
     /// The WAV file to write (16-bit mono at the voice's rate).
     #[arg(long)]
-    out: PathBuf,
-    /// Speaking rate: 2 is twice as fast (Piper's length scale is its inverse).
+    pub(super) out: PathBuf,
+    /// Speaking rate: 2 is twice as fast (Piper's length scale is its inverse; Kokoro's speed).
     #[arg(long, default_value_t = 1.0)]
-    speed: f32,
+    pub(super) speed: f32,
     /// Prior noise (`noise_scale`); default: the voice's.
     #[arg(long)]
     noise_scale: Option<f32>,
@@ -48,11 +52,15 @@ pub struct Args {
     /// Print {"seconds", "sample_rate", "durations", "synthesis_seconds", "real_time_factor",
     /// "profile"} instead of a line of text.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match speak(&args) {
+    let result = match args.voice.strip_prefix("kokoro:") {
+        Some(name) => super::speak_kokoro::speak(&args, name),
+        None => speak(&args),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("lantern speak: {error}");
@@ -229,7 +237,7 @@ fn mirror_voice(voice: &str) -> Result<PathBuf, String> {
     }
 }
 
-fn parse_ids(text: &str) -> Result<Vec<i64>, String> {
+pub(super) fn parse_ids(text: &str) -> Result<Vec<i64>, String> {
     text.split(|c: char| c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty())
         .map(|s| s.parse().map_err(|_| format!("{s:?} is not a phoneme id")))

@@ -54,8 +54,10 @@ impl Kokoro {
     /// Phoneme ids one pass takes (512 positions less the two boundary tokens).
     pub const MAX_IDS: usize = 510;
 
-    /// Loads `kokoro-v1.0.int8.onnx` (or any export with the same node names) from its bytes.
-    pub fn from_onnx(bytes: &[u8], device: &Device) -> Result<Self> {
+    /// Loads `kokoro-v1.0.int8.onnx` (or any export with the same node names) from its bytes,
+    /// onto the CPU (natively, or in a wasm32 worker).
+    pub fn from_onnx(bytes: &[u8]) -> Result<Self> {
+        let device = &Device::Cpu;
         let w = onnx::KokoroWeights::read(bytes, device)?;
         let bert = albert::Albert::load(&w)?;
         let n_tokens = w.get("text_encoder.embedding.weight")?.dim(0)?;
