@@ -8,7 +8,7 @@ use candle_core::Tensor;
 use super::layers::{AdaIn1d, AdainResBlk1d, Conv1d, ConvTranspose1d, instance_norm, leaky_relu};
 use super::onnx::KokoroWeights;
 use super::source::{harmonic_source, istft, stft};
-use crate::Result;
+use crate::{Result, profile};
 
 const N_FFT: usize = 20;
 const HOP: usize = 5;
@@ -32,6 +32,7 @@ struct ResPair {
 
 /// Snake: `x + sin(alpha x)^2 / alpha`.
 fn snake(x: &Tensor, alpha: &Tensor) -> Result<Tensor> {
+    let _span = profile::span("kokoro_snake");
     let s = x.broadcast_mul(alpha)?.sin()?.sqr()?;
     Ok((x + s.broadcast_div(alpha)?)?)
 }
@@ -173,6 +174,7 @@ impl Decoder {
 impl Generator {
     fn forward(&self, x: &Tensor, style: &Tensor, f0: &[f32]) -> Result<Vec<f32>> {
         let device = x.device();
+        let source_span = profile::span("kokoro_source_stft");
         let source = harmonic_source(
             f0,
             F0_UPSAMPLE,
@@ -183,6 +185,7 @@ impl Generator {
         let (mag, phase, frames) = stft(&source, N_FFT, HOP);
         let bins = N_FFT / 2 + 1;
         let har = Tensor::from_vec([mag, phase].concat(), (1, 2 * bins, frames), device)?;
+        drop(source_span);
         let mut x = x.clone();
         for i in 0..self.ups.len() {
             x = leaky_relu(&x, 0.1)?;
@@ -213,6 +216,7 @@ impl Generator {
         let spec = x.narrow(0, 0, bins)?.exp()?;
         let phase = x.narrow(0, bins, bins)?.sin()?;
         let frames = spec.dim(1)?;
+        let _span = profile::span("kokoro_istft");
         Ok(istft(
             &spec.flatten_all()?.to_vec1()?,
             &phase.flatten_all()?.to_vec1()?,

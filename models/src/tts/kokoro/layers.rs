@@ -5,7 +5,8 @@
 use candle_core::{D, Tensor};
 
 use super::onnx::KokoroWeights;
-use crate::Result;
+use crate::kernels::conv1d;
+use crate::{Result, profile};
 
 /// `nn.Linear`: `[.., in] -> [.., out]`.
 pub(crate) struct Linear {
@@ -26,6 +27,7 @@ impl Linear {
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let _span = profile::span("kokoro_linear");
         let y = x.broadcast_matmul(&self.weight_t)?;
         Ok(match &self.bias {
             Some(b) => y.broadcast_add(b)?,
@@ -34,10 +36,13 @@ impl Linear {
     }
 }
 
-/// `nn.Conv1d` with its node's geometry.
+/// `nn.Conv1d` with its node's geometry. Stride 1 (all but three small ones) runs on the
+/// project's im2col + GEMM kernel; Candle's CPU convolution was the bulk of the decoder's time.
 pub(crate) struct Conv1d {
     weight: Tensor,
+    weight_values: Vec<f32>,
     bias: Option<Tensor>,
+    bias_values: Option<Vec<f32>>,
     padding: usize,
     stride: usize,
     dilation: usize,
@@ -53,14 +58,19 @@ impl Conv1d {
     ) -> Result<Self> {
         let weight = w.get(&format!("{path}.weight"))?;
         let bias_name = format!("{path}.bias");
-        let bias = if w.contains(&bias_name) {
-            Some(w.get(&bias_name)?.reshape(((), 1))?)
+        let bias_values = if w.contains(&bias_name) {
+            Some(w.get(&bias_name)?.to_vec1::<f32>()?)
         } else {
             None
         };
         Ok(Self {
+            weight_values: weight.flatten_all()?.to_vec1()?,
+            bias: match &bias_values {
+                Some(b) => Some(Tensor::from_slice(b, (b.len(), 1), weight.device())?),
+                None => None,
+            },
             weight,
-            bias,
+            bias_values,
             padding,
             stride,
             dilation,
@@ -74,35 +84,91 @@ impl Conv1d {
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let y = x.conv1d(&self.weight, self.padding, self.stride, self.dilation, 1)?;
-        Ok(match &self.bias {
-            Some(b) => y.broadcast_add(b)?,
-            None => y,
-        })
+        let _span = profile::span("kokoro_conv1d");
+        if self.stride != 1 {
+            let y = x.conv1d(&self.weight, self.padding, self.stride, self.dilation, 1)?;
+            return Ok(match &self.bias {
+                Some(b) => y.broadcast_add(b)?,
+                None => y,
+            });
+        }
+        let (_, in_channels, len) = x.dims3()?;
+        let (out_channels, _, kernel) = self.weight.dims3()?;
+        let shape = conv1d::ConvShape {
+            in_channels,
+            out_channels,
+            kernel,
+            dilation: self.dilation,
+            padding: self.padding,
+            input_slope: None,
+        };
+        let values = x.flatten_all()?.to_vec1::<f32>()?;
+        let y = conv1d::conv1d(
+            &values,
+            len,
+            &self.weight_values,
+            self.bias_values.as_deref(),
+            shape,
+        );
+        Ok(Tensor::from_vec(
+            y,
+            (1, out_channels, shape.output_len(len)),
+            x.device(),
+        )?)
     }
 }
 
-/// `nn.ConvTranspose1d` (groups 1).
+/// `nn.ConvTranspose1d` (groups 1), on the project's GEMM + overlap-add kernel.
 pub(crate) struct ConvTranspose1d {
-    weight: Tensor,
-    bias: Tensor,
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+    in_channels: usize,
+    out_channels: usize,
+    kernel: usize,
     padding: usize,
     stride: usize,
 }
 
 impl ConvTranspose1d {
     pub fn load(w: &KokoroWeights, path: &str, padding: usize, stride: usize) -> Result<Self> {
+        let weight = w.get(&format!("{path}.weight"))?;
+        let (in_channels, out_channels, kernel) = weight.dims3()?;
         Ok(Self {
-            weight: w.get(&format!("{path}.weight"))?,
-            bias: w.get(&format!("{path}.bias"))?.reshape(((), 1))?,
+            weight: weight.flatten_all()?.to_vec1()?,
+            bias: w
+                .get_shaped(&format!("{path}.bias"), &[out_channels])?
+                .to_vec1()?,
+            in_channels,
+            out_channels,
+            kernel,
             padding,
             stride,
         })
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let y = x.conv_transpose1d(&self.weight, self.padding, 0, self.stride, 1, 1)?;
-        Ok(y.broadcast_add(&self.bias)?)
+        let _span = profile::span("kokoro_conv_transpose1d");
+        let len = x.dim(2)?;
+        let values = x.flatten_all()?.to_vec1::<f32>()?;
+        let y = conv1d::conv_transpose1d(
+            &values,
+            len,
+            &self.weight,
+            Some(&self.bias),
+            conv1d::TransposedShape {
+                in_channels: self.in_channels,
+                out_channels: self.out_channels,
+                kernel: self.kernel,
+                stride: self.stride,
+                padding: self.padding,
+            },
+        );
+        let out_len = y.len() / self.out_channels;
+        Ok(Tensor::from_vec(
+            y,
+            (1, self.out_channels, out_len),
+            x.device(),
+        )?)
     }
 }
 
@@ -141,11 +207,13 @@ impl DepthwiseUpsample {
 }
 
 pub(crate) fn leaky_relu(x: &Tensor, slope: f64) -> Result<Tensor> {
+    let _span = profile::span("kokoro_leaky_relu");
     Ok(x.maximum(&(x * slope)?)?)
 }
 
 /// Normalizes `[1, C, T]` over time per channel (`nn.InstanceNorm1d`, biased variance).
 pub(crate) fn instance_norm(x: &Tensor, eps: f64) -> Result<Tensor> {
+    let _span = profile::span("kokoro_instance_norm");
     let mean = x.mean_keepdim(D::Minus1)?;
     let centered = x.broadcast_sub(&mean)?;
     let var = centered.sqr()?.mean_keepdim(D::Minus1)?;
@@ -285,6 +353,7 @@ impl Lstm {
 
     /// `[T, in] -> [T, 2H]` (forward states, then backward states).
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let _span = profile::span("kokoro_lstm");
         let t_len = x.dim(0)?;
         let h = self.hidden;
         let mut out = vec![0f32; t_len * 2 * h];
