@@ -134,6 +134,43 @@ fn log_mel_distance(a: &[f32], b: &[f32]) -> f64 {
 }
 
 #[test]
+fn kokoro_refuses_bad_input_with_a_reason() {
+    let dir = models_dir().join("kokoro-82m-v1.0-int8");
+    let (Ok(onnx), Ok(voice)) = (
+        std::fs::read(dir.join("model.onnx")),
+        std::fs::read(dir.join("voices/af_heart.bin")),
+    ) else {
+        println!(
+            "SKIPPED kokoro_refuses_bad_input_with_a_reason: no {}",
+            dir.display()
+        );
+        return;
+    };
+    let model = Kokoro::from_onnx(&onnx).expect("the ONNX loads");
+    let voice = KokoroVoice::from_bytes(&voice).expect("voice loads");
+    let error = |result: models::Result<models::tts::kokoro::KokoroSpeech>| match result {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("bad input was spoken"),
+    };
+    assert!(error(model.synthesize(&[], &voice, 1.0)).contains("no phonemes"));
+    assert!(error(model.synthesize(&[50; 511], &voice, 1.0)).contains("at most 510"));
+    assert!(error(model.synthesize(&[50, 9999], &voice, 1.0)).contains("9999"));
+    assert!(error(model.synthesize(&[50], &voice, 0.0)).contains("speed"));
+    assert!(error(model.synthesize_with_durations(&[50], &voice, &[1, 2])).contains("durations"));
+    // Long input is cut into passes that each fit.
+    let ids: Vec<u32> = (0..700)
+        .map(|i| if i % 50 == 49 { 4 } else { 50 })
+        .collect();
+    let passes = models::tts::kokoro::split_ids(&ids, &[4], Kokoro::MAX_IDS);
+    assert!(
+        passes
+            .iter()
+            .all(|p| p.len() <= Kokoro::MAX_IDS && p.last() == Some(&4))
+    );
+    assert_eq!(passes.iter().map(|p| p.len()).sum::<usize>(), 700);
+}
+
+#[test]
 fn kokoro_matches_onnxruntime() {
     let dir = models_dir().join("kokoro-82m-v1.0-int8");
     let Ok(onnx) = std::fs::read(dir.join("model.onnx")) else {

@@ -241,6 +241,17 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_not_the_model_is_refused() {
+        for bytes in [&b"not a protobuf at all"[..], &[]] {
+            match Kokoro::from_onnx(bytes) {
+                Err(ModelError::BadModel(why)) => assert!(!why.is_empty()),
+                Err(other) => panic!("unexpected error {other}"),
+                Ok(_) => panic!("accepted {} bytes", bytes.len()),
+            }
+        }
+    }
+
+    #[test]
     fn alignment_puts_each_frame_under_its_phoneme() -> Result<()> {
         let a = alignment(&[2, 1], &Device::Cpu)?.to_vec2::<f32>()?;
         assert_eq!(a, vec![vec![1.0, 1.0, 0.0], vec![0.0, 0.0, 1.0]]);

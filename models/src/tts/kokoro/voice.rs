@@ -45,3 +45,39 @@ impl KokoroVoice {
         Ok(Tensor::from_vec(values, (1, STYLE_DIM), device)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pack_of_whole_rows_loads_and_picks_the_row_by_length() -> Result<()> {
+        let values: Vec<f32> = (0..3 * STYLE_DIM).map(|i| (i / STYLE_DIM) as f32).collect();
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let voice = KokoroVoice::from_bytes(&bytes)?;
+        let row = |n| -> Result<f32> {
+            Ok(voice
+                .style(n, &Device::Cpu)?
+                .flatten_all()?
+                .to_vec1::<f32>()?[0])
+        };
+        assert_eq!(row(1)?, 0.0);
+        assert_eq!(row(3)?, 2.0);
+        // Longer input than the pack has rows: the last row.
+        assert_eq!(row(40)?, 2.0);
+        Ok(())
+    }
+
+    #[test]
+    fn corrupt_packs_are_refused_with_a_reason() {
+        let error = |bytes: &[u8]| match KokoroVoice::from_bytes(bytes) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("accepted {} bytes", bytes.len()),
+        };
+        assert!(error(&[]).contains("0 bytes"));
+        assert!(error(&[0u8; 1000]).contains("1000 bytes"));
+        let mut nan = vec![0u8; STYLE_DIM * 4];
+        nan[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(error(&nan).contains("value 2"));
+    }
+}
