@@ -39,8 +39,11 @@ impl Linear {
 /// `nn.Conv1d` with its node's geometry. Stride 1 (all but three small ones) runs on the
 /// project's im2col + GEMM kernel; Candle's CPU convolution was the bulk of the decoder's time.
 pub(crate) struct Conv1d {
-    weight: Tensor,
-    weight_values: Vec<f32>,
+    /// `[out, in, kernel]`: as a tensor for the strided ones Candle runs, else as plain values
+    /// for the kernel (never both: the weights are most of the model's memory).
+    weight: ConvWeight,
+    out_channels: usize,
+    kernel: usize,
     bias: Option<Tensor>,
     bias_values: Option<Vec<f32>>,
     padding: usize,
@@ -63,13 +66,19 @@ impl Conv1d {
         } else {
             None
         };
+        let (out_channels, _, kernel) = weight.dims3()?;
         Ok(Self {
-            weight_values: weight.flatten_all()?.to_vec1()?,
             bias: match &bias_values {
                 Some(b) => Some(Tensor::from_slice(b, (b.len(), 1), weight.device())?),
                 None => None,
             },
-            weight,
+            weight: if stride == 1 {
+                ConvWeight::Values(weight.flatten_all()?.to_vec1()?)
+            } else {
+                ConvWeight::Tensor(weight)
+            },
+            out_channels,
+            kernel,
             bias_values,
             padding,
             stride,
@@ -85,15 +94,18 @@ impl Conv1d {
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let _span = profile::span("kokoro_conv1d");
-        if self.stride != 1 {
-            let y = x.conv1d(&self.weight, self.padding, self.stride, self.dilation, 1)?;
-            return Ok(match &self.bias {
-                Some(b) => y.broadcast_add(b)?,
-                None => y,
-            });
-        }
+        let weight = match &self.weight {
+            ConvWeight::Tensor(weight) => {
+                let y = x.conv1d(weight, self.padding, self.stride, self.dilation, 1)?;
+                return Ok(match &self.bias {
+                    Some(b) => y.broadcast_add(b)?,
+                    None => y,
+                });
+            }
+            ConvWeight::Values(values) => values,
+        };
         let (_, in_channels, len) = x.dims3()?;
-        let (out_channels, _, kernel) = self.weight.dims3()?;
+        let (out_channels, kernel) = (self.out_channels, self.kernel);
         let shape = conv1d::ConvShape {
             in_channels,
             out_channels,
@@ -103,19 +115,18 @@ impl Conv1d {
             input_slope: None,
         };
         let values = x.flatten_all()?.to_vec1::<f32>()?;
-        let y = conv1d::conv1d(
-            &values,
-            len,
-            &self.weight_values,
-            self.bias_values.as_deref(),
-            shape,
-        );
+        let y = conv1d::conv1d(&values, len, weight, self.bias_values.as_deref(), shape);
         Ok(Tensor::from_vec(
             y,
             (1, out_channels, shape.output_len(len)),
             x.device(),
         )?)
     }
+}
+
+enum ConvWeight {
+    Tensor(Tensor),
+    Values(Vec<f32>),
 }
 
 /// `nn.ConvTranspose1d` (groups 1), on the project's GEMM + overlap-add kernel.
