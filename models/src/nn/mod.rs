@@ -5,6 +5,7 @@
 
 pub(crate) mod gguf_metadata;
 pub(crate) mod linear;
+pub(crate) mod onnx;
 pub(crate) mod rng;
 pub(crate) mod source;
 

@@ -5,59 +5,13 @@
 //! The export was optimized by onnxruntime: weight-normed convolutions and ALBERT's q/k/v are
 //! anonymous (`/encoder/F0.0/Mul_output_0_quantized`, `onnx::MatMul_6548_3_quantized`), so they
 //! are named by the node that consumes them; zero points were deduplicated across tensors, so
-//! they too are read from the consuming node's inputs. Messages are a subset of `onnx.proto3`.
+//! they too are read from the consuming node's inputs. The messages are `nn::onnx`'s.
 
 use std::collections::HashMap;
 
-use candle_core::{Device, Tensor};
-use prost::Message;
-
+use crate::nn::onnx::{FLOAT, INT8, TensorProto, UINT8, read_graph};
 use crate::{ModelError, Result};
-
-#[derive(Clone, PartialEq, Message)]
-struct ModelProto {
-    #[prost(message, optional, tag = "7")]
-    graph: Option<GraphProto>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct GraphProto {
-    #[prost(message, repeated, tag = "1")]
-    node: Vec<NodeProto>,
-    #[prost(message, repeated, tag = "5")]
-    initializer: Vec<TensorProto>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct NodeProto {
-    #[prost(string, repeated, tag = "1")]
-    input: Vec<String>,
-    #[prost(string, tag = "3")]
-    name: String,
-    #[prost(string, tag = "4")]
-    op_type: String,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct TensorProto {
-    #[prost(int64, repeated, tag = "1")]
-    dims: Vec<i64>,
-    #[prost(int32, tag = "2")]
-    data_type: i32,
-    #[prost(float, repeated, tag = "4")]
-    float_data: Vec<f32>,
-    #[prost(int32, repeated, tag = "5")]
-    int32_data: Vec<i32>,
-    #[prost(string, tag = "8")]
-    name: String,
-    #[prost(bytes = "vec", tag = "9")]
-    raw_data: Vec<u8>,
-}
-
-/// `TensorProto.DataType` values the export uses for weights.
-const FLOAT: i32 = 1;
-const UINT8: i32 = 2;
-const INT8: i32 = 3;
+use candle_core::{Device, Tensor};
 
 /// An initializer's values widened to f32, with its shape.
 struct Raw {
@@ -112,11 +66,7 @@ pub(crate) struct KokoroWeights {
 
 impl KokoroWeights {
     pub fn read(bytes: &[u8], device: &Device) -> Result<Self> {
-        let model = ModelProto::decode(bytes)
-            .map_err(|e| ModelError::BadModel(format!("not an ONNX model: {e}")))?;
-        let graph = model
-            .graph
-            .ok_or_else(|| ModelError::BadModel("the ONNX model has no graph".into()))?;
+        let graph = read_graph(bytes)?;
         let inits: HashMap<&str, &TensorProto> = graph
             .initializer
             .iter()

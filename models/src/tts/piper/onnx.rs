@@ -1,70 +1,13 @@
 //! The part of an ONNX file a Piper voice needs: its initializers (the weights) and its Conv and
 //! ConvTranspose nodes, which give weight-normed convolutions (stored under anonymous names such
 //! as `onnx::Conv_8168`) their module path and their stride, padding, dilation and groups.
-//! Messages are a subset of `onnx.proto3` (same field numbers); prost skips every other field.
+//! The messages are `nn::onnx`'s.
 
 use std::collections::HashMap;
 
-use candle_core::{Device, Tensor};
-use prost::Message;
-
+use crate::nn::onnx::{FLOAT, NodeProto, TensorProto, read_graph};
 use crate::{ModelError, Result};
-
-#[derive(Clone, PartialEq, Message)]
-struct ModelProto {
-    #[prost(message, optional, tag = "7")]
-    graph: Option<GraphProto>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct GraphProto {
-    #[prost(message, repeated, tag = "1")]
-    node: Vec<NodeProto>,
-    #[prost(message, repeated, tag = "5")]
-    initializer: Vec<TensorProto>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct NodeProto {
-    #[prost(string, repeated, tag = "1")]
-    input: Vec<String>,
-    #[prost(string, tag = "3")]
-    name: String,
-    #[prost(string, tag = "4")]
-    op_type: String,
-    #[prost(message, repeated, tag = "5")]
-    attribute: Vec<AttributeProto>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct AttributeProto {
-    #[prost(string, tag = "1")]
-    name: String,
-    #[prost(int64, tag = "3")]
-    i: i64,
-    #[prost(int64, repeated, tag = "8")]
-    ints: Vec<i64>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct TensorProto {
-    #[prost(int64, repeated, tag = "1")]
-    dims: Vec<i64>,
-    #[prost(int32, tag = "2")]
-    data_type: i32,
-    #[prost(float, repeated, tag = "4")]
-    float_data: Vec<f32>,
-    #[prost(string, tag = "8")]
-    name: String,
-    #[prost(bytes = "vec", tag = "9")]
-    raw_data: Vec<u8>,
-    /// 1 = EXTERNAL: the bytes live in another file, which a voice never ships.
-    #[prost(int32, tag = "14")]
-    data_location: i32,
-}
-
-/// `TensorProto.DataType.FLOAT`.
-const FLOAT: i32 = 1;
+use candle_core::{Device, Tensor};
 
 /// A 1-D convolution as the graph runs it: its folded weight and its node's attributes.
 #[derive(Debug, Clone)]
@@ -88,11 +31,7 @@ pub(crate) struct OnnxWeights {
 
 impl OnnxWeights {
     pub fn read(bytes: &[u8], device: &Device) -> Result<Self> {
-        let model = ModelProto::decode(bytes)
-            .map_err(|e| ModelError::BadModel(format!("not an ONNX model: {e}")))?;
-        let graph = model
-            .graph
-            .ok_or_else(|| ModelError::BadModel("the ONNX model has no graph".into()))?;
+        let graph = read_graph(bytes)?;
         let mut tensors = HashMap::new();
         for init in graph.initializer {
             // Integer initializers are shape constants of the exported graph, not weights.
