@@ -49,6 +49,9 @@ pub struct Chat {
     pub conversation: Signal<Conversation>,
     /// The reply being streamed, while there is one.
     pub streaming: Signal<Option<String>>,
+    /// Whether something streams: changes twice per answer, not per token, so the controls
+    /// that depend on it (Stop above all) are not rebuilt under the user's pointer.
+    generating: ReadSignal<bool>,
     /// What a summary is doing before and while it streams ("Reading part 2 of 3…").
     pub stage: Signal<Option<String>>,
     /// Loading the model before the reply: (done, total) bytes.
@@ -136,13 +139,15 @@ impl Chat {
                 })
             })
         });
+        let streaming = create_signal(None::<String>);
         Chat {
             list,
             models,
             chosen,
             model,
             conversation: create_signal(Conversation::new(new_id(), now())),
-            streaming: create_signal(None),
+            streaming,
+            generating: create_selector(move || streaming.with(Option::is_some)),
             stage: create_signal(None),
             loading: create_signal(None),
             last: create_signal(None),
@@ -163,7 +168,7 @@ impl Chat {
     }
 
     pub fn busy(self) -> bool {
-        self.streaming.with(Option::is_some)
+        self.generating.get()
     }
 
     pub fn ready(self) -> bool {
