@@ -54,6 +54,11 @@ pub fn to_espeak(misaki: &str) -> String {
         for (from, to) in TO_ESPEAK {
             if let Some(after) = rest.strip_prefix(from) {
                 out.push_str(to);
+                // Before a vowel espeak keeps the r that links them ("bˈeɪkɚɹi", "hˈɜːɹi"):
+                // without it the syllable runs into the next ("baker-ee").
+                if matches!(*from, "əɹ" | "ɜɹ") && starts_with_vowel(after) {
+                    out.push('ɹ');
+                }
                 rest = after;
                 continue 'outer;
             }
@@ -62,6 +67,14 @@ pub fn to_espeak(misaki: &str) -> String {
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// Whether misaki's phonemes begin with a vowel, past any stress mark.
+fn starts_with_vowel(phonemes: &str) -> bool {
+    phonemes
+        .chars()
+        .find(|c| !matches!(c, 'ˈ' | 'ˌ'))
+        .is_some_and(|c| "aæɑɐəɛɜɪiʊuʌɔoeAIWYOQᵊ".contains(c))
 }
 
 /// A Piper voice's `phoneme_id_map`.
@@ -128,6 +141,10 @@ mod tests {
     fn diphthongs_and_r_colouring_are_written_out() {
         assert_eq!(to_espeak("həlˈO wˈɜɹld"), "həlˈoʊ wˈɜːld");
         assert_eq!(to_espeak("wˈɔTəɹ"), "wˈɔːɾɚ");
+        // An r-coloured vowel before another vowel keeps the r that links them.
+        assert_eq!(to_espeak("bˈAkəɹi"), "bˈeɪkɚɹi");
+        assert_eq!(to_espeak("ˌɑpəɹˈAʃən"), "ˌɑːpɚɹˈeɪʃən");
+        assert_eq!(to_espeak("hˈɜɹi"), "hˈɜːɹi");
         assert_eq!(to_espeak("tˈi sˈITi"), "tˈiː sˈaɪɾi");
         assert_eq!(to_espeak("ʤˈʌʤ"), "dʒˈʌdʒ");
     }
