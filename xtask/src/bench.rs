@@ -4,6 +4,7 @@
 pub mod llm;
 pub mod stt;
 pub mod summarize;
+pub mod tts;
 
 /// The thread counts asked for, or one and every core of this machine.
 pub fn thread_counts(asked: &[usize]) -> Vec<usize> {

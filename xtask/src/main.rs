@@ -95,6 +95,15 @@ enum Bench {
     },
     /// Time to the first summary token in the extension, against a plain chat on the same text.
     Summarize,
+    /// Piper (joe) and Kokoro (af_heart): real-time factor and time to first audio natively and
+    /// in Lantern's browser worker, against onnxruntime on the same ONNX and phonemes (npm
+    /// onnxruntime-node natively, onnxruntime-web in the same Chromium), at one thread and
+    /// every core. Writes target/bench/tts.json.
+    Tts {
+        /// Thread counts, comma-separated (default: 1 and every core).
+        #[arg(long, value_delimiter = ',')]
+        threads: Vec<usize>,
+    },
     /// Prefill and decode tokens/s of SmolLM2-135M (Q4_1 as shipped; Q4_0, Q8_0, Q4_K_M, Q6_K
     /// re-quantized), Qwen2.5 0.5B and Gemma 3 270M, at one thread and every core: native
     /// llama.cpp (npm node-llama-cpp), our native build, our wasm worker in the extension, and npm
@@ -160,6 +169,10 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
             what: Bench::Stt { threads },
             runs,
         } => bench::stt::stt(runs.max(1), &bench::thread_counts(&threads)),
+        Command::Bench {
+            what: Bench::Tts { threads },
+            runs,
+        } => bench::tts::tts(runs.max(1), &bench::thread_counts(&threads)),
         Command::Bench {
             what: Bench::Summarize,
             ..
