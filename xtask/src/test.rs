@@ -7,10 +7,11 @@ use anyhow::bail;
 use crate::{browser, cmd, dist};
 
 /// Crates that compile to wasm32 (linted and tested for that target too).
-const WASM_CRATES: [&str; 8] = [
+const WASM_CRATES: [&str; 9] = [
     "protocol",
     "models",
     "tools",
+    "mcp",
     "content",
     "webext",
     "background",

@@ -1,0 +1,277 @@
+//! The client against a scripted server: each test says what the server answers, in order,
+//! and checks what the client sent.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::http::{HttpMethod, HttpRequest};
+use crate::schema::elicitation::{ElicitAction, ElicitRequest, ElicitResult};
+use crate::schema::notifications::ServerNotification;
+
+/// Runs a future whose every await is ready at once (the scripted transport never waits).
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+struct Canned {
+    status: u16,
+    headers: Vec<(String, String)>,
+    chunks: VecDeque<Vec<u8>>,
+}
+
+impl Body for Canned {
+    async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, McpError> {
+        Ok(self.chunks.pop_front())
+    }
+}
+
+#[derive(Default)]
+struct Script {
+    answers: RefCell<VecDeque<Canned>>,
+    sent: RefCell<Vec<HttpRequest>>,
+    slept: RefCell<Vec<u64>>,
+}
+
+impl Script {
+    fn json(self, status: u16, body: Value) -> Script {
+        self.raw(status, "application/json", &body.to_string(), &[])
+    }
+    fn raw(self, status: u16, content_type: &str, body: &str, headers: &[(&str, &str)]) -> Script {
+        let mut h: Vec<(String, String)> = vec![("Content-Type".into(), content_type.into())];
+        h.extend(headers.iter().map(|(a, b)| (a.to_string(), b.to_string())));
+        // Cut into two chunks anywhere: the client must not care.
+        let bytes = body.as_bytes();
+        let cut = bytes.len() / 2;
+        self.answers.borrow_mut().push_back(Canned {
+            status,
+            headers: h,
+            chunks: VecDeque::from([bytes[..cut].to_vec(), bytes[cut..].to_vec()]),
+        });
+        self
+    }
+    fn bodies(&self) -> Vec<Value> {
+        self.sent
+            .borrow()
+            .iter()
+            .filter_map(|r| r.body.as_deref())
+            .map(|b| serde_json::from_str(b).unwrap())
+            .collect()
+    }
+}
+
+impl Transport for &Script {
+    type Body = Canned;
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse<Canned>, McpError> {
+        self.sent.borrow_mut().push(request);
+        let canned = self
+            .answers
+            .borrow_mut()
+            .pop_front()
+            .ok_or_else(|| McpError::Unreachable("script ended".into()))?;
+        Ok(HttpResponse {
+            status: canned.status,
+            headers: canned.headers.clone(),
+            body: canned,
+        })
+    }
+    async fn sleep(&self, ms: u64) {
+        self.slept.borrow_mut().push(ms);
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    seen: RefCell<Vec<ServerNotification>>,
+}
+
+impl Handler for Recorder {
+    async fn elicit(&self, _: ElicitRequest) -> ElicitResult {
+        ElicitResult {
+            action: ElicitAction::Accept,
+            content: Some(json!({})),
+        }
+    }
+    fn notify(&self, n: ServerNotification) {
+        self.seen.borrow_mut().push(n);
+    }
+}
+
+fn config() -> ClientConfig {
+    ClientConfig {
+        url: "http://127.0.0.1:9/mcp".into(),
+        client_info: ClientInfo {
+            name: "lantern".into(),
+            version: "0".into(),
+        },
+        remembered: None,
+        bearer: None,
+        elicitation: true,
+    }
+}
+
+fn init_result() -> Value {
+    json!({"jsonrpc": "2.0", "id": 1, "result": {
+        "protocolVersion": "2025-11-25", "capabilities": {"tools": {"listChanged": true}},
+        "serverInfo": {"name": "old", "version": "1"}}})
+}
+
+#[test]
+fn an_older_server_is_spoken_to_with_a_session() {
+    let script = Script::default()
+        .json(
+            400,
+            json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32000, "message": "Bad Request: Server not initialized"}}),
+        )
+        .raw(200, "application/json", &init_result().to_string().replace("\"id\":1", "\"id\":2"), &[("mcp-session-id", "s-9")])
+        .raw(202, "text/plain", "", &[])
+        .json(200, json!({"jsonrpc": "2.0", "id": 3, "result": {"tools": [
+            {"name": "echo", "inputSchema": {"type": "object"}}], "nextCursor": "p2"}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 4, "result": {"tools": [
+            {"name": "add", "inputSchema": {"type": "object"}}]}}));
+    let client = Client::new(&script, config());
+    let server = block_on(client.connect(&NoHandler)).unwrap();
+    assert_eq!(server.protocol_version, ProtocolVersion::V2025_11_25);
+    assert!(server.capabilities.tools_list_changed());
+    let (tools, rejected) = block_on(client.list_tools(&NoHandler)).unwrap();
+    assert_eq!(
+        tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["echo", "add"]
+    );
+    assert!(rejected.is_empty());
+    let sent = script.sent.borrow();
+    assert_eq!(sent[0].header("mcp-method"), Some("server/discover"));
+    assert_eq!(
+        sent[1].header("mcp-protocol-version"),
+        None,
+        "initialize goes without"
+    );
+    assert_eq!(sent[2].header("mcp-session-id"), Some("s-9"));
+    assert_eq!(sent[3].header("mcp-protocol-version"), Some("2025-11-25"));
+    assert_eq!(sent[3].header("mcp-method"), None);
+    drop(sent);
+    let bodies = script.bodies();
+    assert_eq!(bodies[2]["method"], "notifications/initialized");
+    assert_eq!(bodies[4]["params"]["cursor"], "p2");
+    assert!(bodies[3]["params"].get("_meta").is_none());
+}
+
+#[test]
+fn a_stateless_server_gets_meta_and_input_is_fulfilled_with_state_echoed() {
+    let state = r#"{"nonce":"n 1",  "x":[1,2]}"#;
+    let script = Script::default()
+        .json(
+            200,
+            json!({"jsonrpc": "2.0", "id": 1, "result": {"supportedVersions": ["2026-07-28"],
+            "capabilities": {"tools": {}}, "serverInfo": {"name": "new", "version": "2"}}}),
+        )
+        .json(
+            200,
+            json!({"jsonrpc": "2.0", "id": 2, "result": {"resultType": "input_required",
+            "inputRequests": {"confirm": {"method": "elicitation/create", "params": {
+                "message": "ok?", "requestedSchema": {"type": "object", "properties": {
+                    "confirmed": {"type": "boolean", "default": true}}}}}},
+            "requestState": state}}),
+        )
+        .json(
+            200,
+            json!({"jsonrpc": "2.0", "id": 3, "result": {"resultType": "complete",
+            "content": [{"type": "text", "text": "done"}]}}),
+        );
+    let client = Client::new(&script, config());
+    let server = block_on(client.connect(&Recorder::default())).unwrap();
+    assert_eq!(server.protocol_version, ProtocolVersion::V2026_07_28);
+    let result = block_on(client.call_tool("t", json!({}), None, &Recorder::default())).unwrap();
+    assert_eq!(result.model_text(), "done");
+    let bodies = script.bodies();
+    let meta = &bodies[1]["params"]["_meta"];
+    assert_eq!(
+        meta["io.modelcontextprotocol/protocolVersion"],
+        "2026-07-28"
+    );
+    assert!(meta["io.modelcontextprotocol/clientCapabilities"]["elicitation"].is_object());
+    assert_ne!(bodies[1]["id"], bodies[2]["id"], "a retry has a new id");
+    assert_eq!(
+        bodies[2]["params"]["requestState"], state,
+        "echoed byte for byte"
+    );
+    assert_eq!(
+        bodies[2]["params"]["inputResponses"]["confirm"],
+        json!({"action": "accept", "content": {"confirmed": true}})
+    );
+    assert!(bodies[1]["params"].get("requestState").is_none());
+    let sent = script.sent.borrow();
+    assert_eq!(sent[1].header("mcp-name"), Some("t"));
+    assert_eq!(sent[1].header("mcp-protocol-version"), Some("2026-07-28"));
+}
+
+#[test]
+fn a_broken_stream_is_resumed_from_its_last_event_after_the_retry_delay() {
+    let script = Script::default()
+        .json(200, json!({"jsonrpc": "2.0", "id": 1, "result": {"supportedVersions": ["2026-07-28"], "capabilities": {}}}))
+        .raw(200, "text/event-stream", "id: e-1\nretry: 500\ndata: \n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":7,\"progress\":1}}\n\n", &[])
+        .raw(200, "text/event-stream", "id: e-2\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"content\":[]}}\n\n", &[]);
+    let client = Client::new(&script, config());
+    let recorder = Recorder::default();
+    block_on(client.connect(&recorder)).unwrap();
+    let result = block_on(client.call_tool("slow", json!({}), Some(json!(7)), &recorder)).unwrap();
+    assert!(!result.is_error);
+    let sent = script.sent.borrow();
+    assert_eq!(sent[2].method, HttpMethod::Get);
+    assert_eq!(sent[2].header("last-event-id"), Some("e-1"));
+    assert_eq!(*script.slept.borrow(), [500]);
+    assert!(matches!(
+        recorder.seen.borrow()[0],
+        ServerNotification::Progress(_)
+    ));
+    assert_eq!(script.bodies()[1]["params"]["_meta"]["progressToken"], 7);
+}
+
+#[test]
+fn a_refused_version_is_replaced_by_a_listed_one_and_refusals_are_specific() {
+    let script = Script::default()
+        .json(400, json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32022,
+            "message": "Unsupported protocol version", "data": {"supported": ["2026-07-28"]}}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 2, "result": {"supportedVersions": ["2026-07-28"], "capabilities": {}}}));
+    let client = Client::new(&script, config());
+    let server = block_on(client.connect(&NoHandler)).unwrap();
+    assert_eq!(server.protocol_version, ProtocolVersion::V2026_07_28);
+    assert_eq!(script.sent.borrow().len(), 2);
+
+    let refusing = Script::default().raw(403, "text/plain", "Invalid Origin header", &[]);
+    let client = Client::new(&refusing, config());
+    let err = block_on(client.connect(&NoHandler)).unwrap_err();
+    assert_eq!(err, McpError::OriginRefused("Invalid Origin header".into()));
+}
+
+#[test]
+fn tools_with_bad_header_annotations_are_set_aside() {
+    let script = Script::default()
+        .json(200, json!({"jsonrpc": "2.0", "id": 1, "result": {"supportedVersions": ["2026-07-28"], "capabilities": {}}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 2, "result": {"tools": [
+            {"name": "ok", "inputSchema": {"type": "object", "properties": {"r": {"type": "string", "x-mcp-header": "Region"}}}},
+            {"name": "bad", "inputSchema": {"type": "object", "properties": {"r": {"type": "string", "x-mcp-header": "A B"}}}}
+        ]}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 3, "result": {"content": []}}));
+    let client = Client::new(&script, config());
+    block_on(client.connect(&NoHandler)).unwrap();
+    let (tools, rejected) = block_on(client.list_tools(&NoHandler)).unwrap();
+    assert_eq!(tools.len(), 1);
+    assert_eq!(rejected[0].name, "bad");
+    block_on(client.call_tool("ok", json!({"r": "eu"}), None, &NoHandler)).unwrap();
+    assert_eq!(
+        script.sent.borrow()[2].header("mcp-param-region"),
+        Some("eu")
+    );
+}
