@@ -37,6 +37,22 @@ pub enum McpError {
 }
 
 impl McpError {
+    /// A stable word for the kind of failure, for code that acts on it (the UI words it).
+    pub fn code(&self) -> &'static str {
+        match self {
+            McpError::Unreachable(_) => "unreachable",
+            McpError::OriginRefused(_) => "origin_refused",
+            McpError::Unauthorized => "unauthorized",
+            McpError::Http { .. } => "http",
+            McpError::Rpc(_) => "rpc",
+            McpError::Protocol(_) => "protocol",
+            McpError::NoCommonVersion(_) => "no_common_version",
+            McpError::StreamEnded => "stream_ended",
+            McpError::Cancelled => "cancelled",
+            McpError::InvalidTool { .. } => "invalid_tool",
+        }
+    }
+
     /// Whether a failed `server/discover` means "try the older protocol" rather than "give up".
     pub fn suggests_older_protocol(&self) -> bool {
         match self {

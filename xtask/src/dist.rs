@@ -13,10 +13,13 @@ use anyhow::{Context, bail};
 use crate::cmd;
 
 /// Each wasm crate, the dist/ folder it goes to, and the name its JS glue is loaded by.
-const WASM_CRATES: [(&str, &str, &str); 3] = [
+const WASM_CRATES: [(&str, &str, &str); 4] = [
     ("background", "background", "background"),
     ("offscreen", "offscreen", "engine"),
     ("popup", "ui", "ui_app"),
+    // The MCP client: the offscreen document imports it, and the conformance entry
+    // (tests/mcp/client.mjs) runs this same module under Node.
+    ("mcp_web", "mcp", "mcp_client"),
 ];
 
 /// The crate built with threads (atomics, a shared memory: `threads.rs`); the others are built

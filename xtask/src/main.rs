@@ -7,6 +7,7 @@ mod browser;
 mod cmd;
 mod digest;
 mod dist;
+mod mcp_conformance;
 mod mirror;
 mod run;
 mod test;

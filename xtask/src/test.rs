@@ -4,14 +4,15 @@ use std::process::Command;
 
 use anyhow::bail;
 
-use crate::{browser, cmd, dist};
+use crate::{browser, cmd, dist, mcp_conformance};
 
 /// Crates that compile to wasm32 (linted and tested for that target too).
-const WASM_CRATES: [&str; 9] = [
+const WASM_CRATES: [&str; 10] = [
     "protocol",
     "models",
     "tools",
     "mcp",
+    "mcp_web",
     "content",
     "webext",
     "background",
@@ -58,6 +59,7 @@ pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
     cmd::run(cmd::cargo().args(["test", "--workspace"]))?;
     wasm_tests()?;
     let dist = dist::dist(None)?;
+    mcp_conformance::run(&dist)?;
     end_to_end(&dist, e2e_filter)
 }
 
