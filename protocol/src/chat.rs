@@ -93,6 +93,9 @@ pub struct ChatReply {
     /// Where the time went, when the request asked (`Request::Chat.profile`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<ChatProfile>,
+    /// Calls to external (MCP) tools the reply ended with, not run: the user decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_calls: Vec<crate::mcp::PendingCall>,
 }
 
 /// The time of a reply's prefill and of its decoding, per operation of the model's graph.

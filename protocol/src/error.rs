@@ -58,6 +58,13 @@ pub enum ErrorCode {
     MicrophoneNotFound,
     /// A dictation is already listening.
     Busy,
+    /// A tool server (MCP) could not be reached: it is not running, or the address is wrong.
+    ToolServerUnreachable,
+    /// A tool server refused the browser's `Origin` header (local servers guarding against DNS
+    /// rebinding do).
+    ToolServerRefusedOrigin,
+    /// A tool server answered, but not with what was asked (an error, or not MCP).
+    ToolServerFailed,
     /// A bug: something Lantern did not expect.
     Internal,
 }

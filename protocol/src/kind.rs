@@ -157,6 +157,11 @@ pub(crate) const SPEAK: RequestKind = row("speak", Server::Speaker(Engine::Tts),
 // The document stops its playback at once and tells the worker to stop synthesizing.
 pub(crate) const STOP_SPEAKING: RequestKind = row("stop_speaking", Document, true);
 
+// Connecting again lists the tools again.
+pub(crate) const MCP_CONNECT: RequestKind = row("mcp_connect", Document, true);
+// Sent again, a tool the user allowed once would run twice.
+pub(crate) const MCP_CALL_TOOL: RequestKind = row("mcp_call_tool", Document, false);
+
 /// Every row, for lookups by wire name before a message is parsed.
 pub(crate) const ALL: &[RequestKind] = &[
     PING,
@@ -182,6 +187,8 @@ pub(crate) const ALL: &[RequestKind] = &[
     STOP_DICTATION,
     SPEAK,
     STOP_SPEAKING,
+    MCP_CONNECT,
+    MCP_CALL_TOOL,
 ];
 
 impl RequestKind {

@@ -10,6 +10,7 @@ mod engine_handoff;
 mod envelope;
 mod error;
 mod kind;
+mod mcp;
 mod parse;
 mod reply;
 mod request;
@@ -30,6 +31,9 @@ pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
 pub use envelope::{Envelope, Id};
 pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};
 pub use kind::{Engine, RequestKind, Server};
+pub use mcp::{
+    ExternalTool, McpImage, McpServerState, McpToolInfo, McpToolResult, PendingCall, fence_result,
+};
 pub use parse::{Rejection, parse_envelope};
 pub use reply::{Event, Reply, Stage};
 pub use request::Request;

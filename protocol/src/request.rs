@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Task;
 use crate::chat::{BuiltinTool, ChatMessage, ChatRole, Sampling};
 use crate::kind::{self, Engine, RequestKind, Server};
+use crate::mcp::ExternalTool;
 use crate::summary::{PageSnapshot, SummaryKind, SummaryMode};
 use crate::target::Target;
 
@@ -46,6 +47,10 @@ pub enum Request {
         /// Tools the model may call; the worker runs them and feeds the results back.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         tools: Vec<BuiltinTool>,
+        /// Tools of the user's MCP servers the model may call. The worker never runs them: a
+        /// reply that calls one ends with `pending_calls`, for the user to allow or deny.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        external_tools: Vec<ExternalTool>,
         /// Forget the cached context first, so the whole prompt is evaluated (a new
         /// conversation, or a benchmark that measures prefill).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -135,6 +140,22 @@ pub enum Request {
     /// How fast this machine decodes, measured by the LLM engine in a fraction of a second (no
     /// model needed): what the first-run model choice sizes models by.
     MeasureEngineSpeed,
+    /// Connects to a user's MCP server (the newest protocol first, else the older one) and
+    /// lists its tools. `remembered` is the protocol version it spoke last time.
+    McpConnect {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+    },
+    /// Calls a tool of a user's MCP server, with arguments the user saw and allowed.
+    McpCallTool {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+        tool: String,
+        #[serde(default)]
+        arguments: serde_json::Value,
+    },
 }
 
 impl Request {
@@ -164,6 +185,8 @@ impl Request {
             Request::StopDictation => kind::STOP_DICTATION,
             Request::Speak { .. } => kind::SPEAK,
             Request::StopSpeaking => kind::STOP_SPEAKING,
+            Request::McpConnect { .. } => kind::MCP_CONNECT,
+            Request::McpCallTool { .. } => kind::MCP_CALL_TOOL,
         }
     }
 
@@ -233,6 +256,7 @@ impl Request {
                 }],
                 sampling: Sampling::default(),
                 tools: Vec::new(),
+                external_tools: Vec::new(),
                 fresh_context: false,
                 profile: false,
             },
@@ -248,6 +272,11 @@ impl Request {
                     ..Sampling::default()
                 },
                 tools: vec![BuiltinTool::Calculator],
+                external_tools: vec![ExternalTool {
+                    name: "get-sum".into(),
+                    description: "Returns the sum of two numbers".into(),
+                    input_schema: serde_json::json!({"type": "object", "properties": {"a": {"type": "number"}}}),
+                }],
                 fresh_context: true,
                 profile: true,
             },
@@ -298,6 +327,16 @@ impl Request {
                 volume: Some(0.5),
             },
             Request::StopSpeaking,
+            Request::McpConnect {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: None,
+            },
+            Request::McpCallTool {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: Some("2025-11-25".into()),
+                tool: "get-sum".into(),
+                arguments: serde_json::json!({"a": 1, "b": 2}),
+            },
         ]
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{ModelEntry, choice};
 use crate::chat::ChatReply;
 use crate::kind::Engine;
+use crate::mcp::{McpServerState, McpToolResult};
 use crate::summary::{PageSnapshot, SummaryReply};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +24,8 @@ pub enum Response {
     Dictation(Dictation),
     EngineSpeed(EngineSpeed),
     Spoken(Spoken),
+    McpServer(McpServerState),
+    McpToolResult(McpToolResult),
     /// The request was carried out and has nothing to say.
     Done,
 }

@@ -27,12 +27,14 @@ const WASM_CRATES: [(&str, &str, &str); 4] = [
 const THREADED: &str = "offscreen";
 
 /// Folders copied as they are: (source, destination in dist/).
-const STATIC: [(&str, &str); 5] = [
+const STATIC: [(&str, &str); 6] = [
     ("background/static", "background"),
     ("offscreen/static", "offscreen"),
     ("popup/static", "ui"),
     ("content/static", "content"),
     ("icons", "icons"),
+    // Beside the MCP client module: the offscreen document's sessions with the user's servers.
+    ("mcp_web/static", "mcp"),
 ];
 
 pub fn dist_dir() -> PathBuf {

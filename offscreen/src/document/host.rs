@@ -137,6 +137,9 @@ async fn serve(
                 speaker.stop();
                 Some(Ok(Response::Done))
             }
+            Request::McpConnect { .. } | Request::McpCallTool { .. } => {
+                Some(super::mcp::serve(&request).await)
+            }
             other => Some(Err(not_here(&other))),
         },
         // Workers answer these to the document itself, never to the background.

@@ -4,6 +4,7 @@
 
 mod dictation;
 mod host;
+mod mcp;
 mod microphone;
 mod pool;
 mod relay;
