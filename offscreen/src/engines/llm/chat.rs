@@ -9,8 +9,8 @@ use models::llm::{
 };
 use models::profile::{Profile, Recording};
 use protocol::{
-    BuiltinTool, ChatMessage, ChatProfile, ChatReply, Event, Finish, Id, LanternError, OpTime,
-    Sampling, StepProfile,
+    BuiltinTool, ChatMessage, ChatProfile, ChatReply, Event, ExternalTool, Finish, Id,
+    LanternError, OpTime, Sampling, StepProfile,
 };
 use serde_json::Value;
 
@@ -23,6 +23,8 @@ use crate::yield_now::yield_now;
 pub struct ChatOptions {
     pub sampling: Sampling,
     pub tools: Vec<BuiltinTool>,
+    /// The user's MCP tools: offered, never run here (see `tools::pending`).
+    pub external: Vec<ExternalTool>,
     pub fresh_context: bool,
     /// Time each operation (`ChatReply.profile`).
     pub profile: bool,
@@ -41,7 +43,9 @@ pub async fn chat(
     if options.fresh_context {
         session.reset();
     }
-    let schemas = tools::schemas(&options.tools);
+    let mut schemas = tools::schemas(&options.tools);
+    schemas.extend(options.external.iter().map(tools::external_schema));
+    let offers_tools = !options.tools.is_empty() || !options.external.is_empty();
     let mut messages = to_messages(messages);
     let mut rounds = 0;
     let mut answered: Vec<tools::Outcome> = Vec::new();
@@ -57,12 +61,20 @@ pub async fn chat(
             &mut stream,
         )
         .await?;
-        if options.tools.is_empty() || !reply.finish.ended_itself() || rounds == tools::MAX_ROUNDS {
+        if !offers_tools || !reply.finish.ended_itself() || rounds == tools::MAX_ROUNDS {
             return Ok(reply);
         }
         let parsed = parse_tool_calls(&reply.text);
         if !parsed.has_calls() || tools::only_repeats(&parsed, &answered) || stop.get() {
             return Ok(reply);
+        }
+        // A call to a user's server waits for the user: the reply ends here, with the calls.
+        let pending = tools::pending(&options.external, &parsed);
+        if !pending.is_empty() {
+            return Ok(ChatReply {
+                pending_calls: pending,
+                ..reply
+            });
         }
         rounds += 1;
         messages.push(if parsed.calls.is_empty() {
@@ -277,5 +289,6 @@ fn reply(
         prefill_tokens_per_s,
         decode_tokens_per_s,
         profile: None,
+        pending_calls: Vec::new(),
     }
 }

@@ -68,12 +68,14 @@ impl LlmEngine {
                 messages,
                 sampling,
                 tools,
+                external_tools,
                 fresh_context,
                 profile,
             } => {
                 let options = ChatOptions {
                     sampling,
                     tools,
+                    external: external_tools,
                     fresh_context,
                     profile,
                 };

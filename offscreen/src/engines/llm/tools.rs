@@ -2,7 +2,7 @@
 //! running the calls the model makes to them. Every failure is text for the model, never an error.
 
 use models::llm::{Message, ParsedReply, ToolCall};
-use protocol::BuiltinTool;
+use protocol::{BuiltinTool, ExternalTool, PendingCall};
 use serde_json::{Value, json};
 use tools::calculator::{calculator_tool, run_calculator};
 
@@ -15,6 +15,33 @@ pub fn schemas(tools: &[BuiltinTool]) -> Vec<Value> {
         .iter()
         .map(|tool| match tool {
             BuiltinTool::Calculator => calculator_tool(),
+        })
+        .collect()
+}
+
+/// An external tool's schema as the chat template renders it (the same shape as the
+/// calculator's).
+pub fn external_schema(tool: &ExternalTool) -> Value {
+    json!({
+        "type": "function",
+        "function": {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": tool.input_schema,
+        }
+    })
+}
+
+/// The calls of a reply to external tools, which the worker hands back instead of running:
+/// only the user may let one reach its server.
+pub fn pending(external: &[ExternalTool], reply: &ParsedReply) -> Vec<PendingCall> {
+    reply
+        .calls
+        .iter()
+        .filter(|call| external.iter().any(|tool| tool.name == call.name))
+        .map(|call| PendingCall {
+            name: call.name.clone(),
+            arguments: call.arguments.clone(),
         })
         .collect()
 }
@@ -164,6 +191,27 @@ mod tests {
         assert!(!outcomes[0].ok);
         assert_eq!(schemas(&[]).len(), 0);
         assert_eq!(schemas(CALC)[0]["function"]["name"], "calculator");
+    }
+
+    #[test]
+    fn external_calls_are_handed_back_not_run() {
+        let external = [ExternalTool {
+            name: "get-sum".into(),
+            description: "Returns the sum of two numbers".into(),
+            input_schema: json!({"type": "object"}),
+        }];
+        let reply = parse_tool_calls(
+            "<tool_call>{\"name\": \"get-sum\", \"arguments\": {\"a\": 2, \"b\": 3}}</tool_call>",
+        );
+        assert_eq!(
+            pending(&external, &reply),
+            [PendingCall {
+                name: "get-sum".into(),
+                arguments: json!({"a": 2, "b": 3})
+            }]
+        );
+        assert!(pending(&[], &reply).is_empty());
+        assert_eq!(external_schema(&external[0])["function"]["name"], "get-sum");
     }
 
     #[test]
