@@ -14,6 +14,8 @@ extern "C" {
     fn session_get(key: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = remove, catch)]
     fn session_remove(key: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "permissions"], js_name = request, catch)]
+    fn permissions_request(permissions: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "onChanged"], js_name = addListener, catch)]
     fn storage_on_changed(listener: &Function) -> Result<(), JsValue>;
 }
@@ -41,6 +43,24 @@ pub async fn take_summary_job(window_id: i64) -> Option<SummaryJob> {
         .await
         .ok()?;
     Some(job)
+}
+
+/// Asks the user for access to one origin (`https://example.com`). Must be called in the click
+/// that asks for it (the browser refuses a request without a user gesture), so the prompt is
+/// started at once and only awaited after.
+pub fn request_origin(origin: &str) -> impl std::future::Future<Output = bool> + 'static {
+    let permissions = js_sys::Object::new();
+    let origins = js_sys::Array::of1(&JsValue::from_str(&format!("{origin}/*")));
+    let _ = Reflect::set(&permissions, &JsValue::from_str("origins"), &origins);
+    let asked = permissions_request(&permissions);
+    async move {
+        let Ok(promise) = asked else { return false };
+        JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|granted| granted.as_bool())
+            .unwrap_or(false)
+    }
 }
 
 /// Calls `on_job` whenever a new summary job is left (for as long as the page lives).

@@ -14,8 +14,9 @@ use futures_channel::mpsc;
 use futures_util::StreamExt;
 use protocol::{
     BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
-    Event, Id, LanternError, ModelInstalled, ModelList, PageInfo, Reply, Request, Response,
-    Sampling, SummaryKind, SummaryMode, SummaryReply, UI_PORT,
+    Event, ExternalTool, Id, LanternError, McpServerState, McpToolResult, ModelInstalled,
+    ModelList, PageInfo, Reply, Request, Response, Sampling, SummaryKind, SummaryMode,
+    SummaryReply, UI_PORT,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -79,6 +80,8 @@ answers! {
     ChatReply => ChatReply,
     SummaryReply => Summary,
     Dictation => Dictation,
+    McpServerState => McpServer,
+    McpToolResult => McpToolResult,
 }
 
 /// Requests that are carried out with nothing to say answer `done`.
@@ -194,15 +197,46 @@ impl Client {
         messages: Vec<ChatMessage>,
         sampling: Sampling,
         tools: Vec<BuiltinTool>,
+        external_tools: Vec<ExternalTool>,
     ) -> Streaming<ChatReply> {
         self.stream(Request::Chat {
             model_id,
             messages,
             sampling,
             tools,
+            external_tools,
             fresh_context: false,
             profile: false,
         })
+    }
+
+    /// Connects to a user's MCP server and lists its tools.
+    pub async fn mcp_connect(
+        &self,
+        url: String,
+        remembered: Option<String>,
+    ) -> Result<McpServerState, LanternError> {
+        self.stream(Request::McpConnect { url, remembered })
+            .answer()
+            .await
+    }
+
+    /// Calls a tool the user allowed.
+    pub async fn mcp_call_tool(
+        &self,
+        url: String,
+        remembered: Option<String>,
+        tool: String,
+        arguments: serde_json::Value,
+    ) -> Result<McpToolResult, LanternError> {
+        self.stream(Request::McpCallTool {
+            url,
+            remembered,
+            tool,
+            arguments,
+        })
+        .answer()
+        .await
     }
 
     /// Stops the reply or summary being written (between two tokens).

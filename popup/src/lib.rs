@@ -14,6 +14,7 @@ mod markdown;
 mod model_list;
 mod settings;
 mod state;
+mod tool_servers;
 mod views;
 
 use wasm_bindgen::prelude::*;

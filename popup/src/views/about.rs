@@ -5,13 +5,14 @@ use sycamore::prelude::*;
 use crate::i18n::{t, t_with};
 
 /// Every permission in manifest.json with the reason it is asked for (kept in step with README).
-fn permissions() -> [(&'static str, String); 5] {
+fn permissions() -> [(&'static str, String); 6] {
     [
         ("offscreen", t("permissionOffscreen")),
         ("sidePanel", t("permissionSidePanel")),
         ("activeTab", t("permissionActiveTab")),
         ("scripting", t("permissionScripting")),
         ("127.0.0.1, localhost", t("permissionLocalhost")),
+        ("http://*/*, https://*/*", t("permissionOptionalHosts")),
     ]
 }
 

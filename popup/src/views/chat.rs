@@ -6,12 +6,14 @@
 //! Keyboard: Enter sends, Shift+Enter breaks the line, Esc stops an answer (or leaves editing),
 //! Ctrl/Cmd+K starts a new chat, ArrowUp in an empty box edits the last question.
 
+mod approval;
 mod history;
 mod messages;
 mod model_status;
 mod page_actions;
 mod session;
 mod summary;
+mod tool_calls;
 
 use protocol::ChatRole;
 use sycamore::prelude::*;
@@ -183,6 +185,7 @@ pub fn ChatView() -> View {
                     }
                     None => view! {},
                 })
+                approval::ApprovalCard(shown=chat.approval)
                 (if chat.editing.with(Option::is_some) {
                     view! {
                         p(class="editing", role="status") {

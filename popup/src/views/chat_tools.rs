@@ -2,7 +2,7 @@
 //! model with the next message, and the record of each call the model made and what it got
 //! back, shown in the conversation just before the reply it led to.
 
-use protocol::{BuiltinTool, Event};
+use protocol::{BuiltinTool, Event, McpImage};
 use sycamore::prelude::*;
 
 use crate::i18n::{t, t_with};
@@ -15,6 +15,8 @@ struct ToolStep {
     arguments: String,
     /// The result text and whether the call worked, once it arrived.
     result: Option<(String, bool)>,
+    /// Images a tool server returned, shown under the result.
+    images: Vec<McpImage>,
 }
 
 #[derive(Clone, Copy)]
@@ -55,6 +57,7 @@ impl ChatTools {
                     name: name.clone(),
                     arguments: arguments.clone(),
                     result: None,
+                    images: Vec::new(),
                 };
                 self.steps.update(|steps| steps.push((at, step)));
                 true
@@ -71,6 +74,18 @@ impl ChatTools {
             }
             _ => false,
         }
+    }
+
+    /// Shows images under the last call's result.
+    pub fn attach_images(self, images: Vec<McpImage>) {
+        if images.is_empty() {
+            return;
+        }
+        self.steps.update(|steps| {
+            if let Some((_, step)) = steps.last_mut() {
+                step.images = images;
+            }
+        });
     }
 
     /// The calls made on the way to message `index`.
@@ -97,10 +112,23 @@ fn step_view(step: ToolStep) -> View {
         Some((text, false)) => (text, "error"),
         None => (t("toolRunning"), "running"),
     };
+    // Server-sent bytes become an image only through a data URL of an image type.
+    let images = step
+        .images
+        .into_iter()
+        .filter(|image| {
+            image.mime_type.starts_with("image/") && !image.mime_type.contains(['"', ';'])
+        })
+        .map(|image| {
+            let src = format!("data:{};base64,{}", image.mime_type, image.data);
+            view! { img(class="tool-image", src=src, alt=t("toolImageAlt")) }
+        })
+        .collect::<Vec<_>>();
     view! {
         div(class="message tool", data-state=state) {
             p(class="tool-call") { (t_with("toolCall", &[&call])) }
             p(class="tool-result") { (t_with("toolResult", &[&result])) }
+            (images)
         }
     }
 }

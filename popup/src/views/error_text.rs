@@ -38,6 +38,9 @@ pub fn error_kind(code: ErrorCode) -> String {
         ErrorCode::MicrophonePermissionNeeded => t("errorMicrophonePermissionNeeded"),
         ErrorCode::MicrophoneNotFound => t("errorMicrophoneNotFound"),
         ErrorCode::Busy => t("errorBusy"),
+        ErrorCode::ToolServerUnreachable => t("errorToolServerUnreachable"),
+        ErrorCode::ToolServerRefusedOrigin => t("errorToolServerRefusedOrigin"),
+        ErrorCode::ToolServerFailed => t("errorToolServerFailed"),
     }
 }
 

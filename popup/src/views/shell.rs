@@ -10,6 +10,7 @@ use super::engine_card::EngineCard;
 use super::microphone::MicrophonePage;
 use super::models_card::ModelsCard;
 use super::settings_card::SettingsCard;
+use super::tools_card::ToolsCard;
 use super::welcome::Welcome;
 use crate::i18n::t;
 use crate::settings::{Settings, SettingsWatch, apply_theme};
@@ -85,6 +86,7 @@ pub fn App(surface: Surface) -> View {
         Surface::Options => view! {
             Boundary(name="Settings", title=t("settingsHeading"), view=SettingsCard)
             Boundary(name="Models", title=t("modelsHeading"), view=ModelsCard)
+            Boundary(name="Tools", title=t("toolsHeading"), view=ToolsCard)
             Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)
             Boundary(name="About", title=t("viewAbout"), view=About)
         },

@@ -195,6 +195,10 @@ pub fn Messages(chat: Chat) -> View {
                     && chat.conversation.with(|c| c.pages.is_empty());
                 let last_answer = list.iter().rposition(|m| m.role == ChatRole::Assistant);
                 let entries = list.into_iter().enumerate().filter(|(_, m)| m.role != ChatRole::System).map(|(index, m)| {
+                    // A tool server's answer shows as its call's step; the fenced text is the model's.
+                    if m.role == ChatRole::Tool {
+                        return view! { (chat.tools.before(index)) };
+                    }
                     let content = m.content.clone();
                     let is_user = m.role == ChatRole::User;
                     let (read, source) = pages_at(chat, index);

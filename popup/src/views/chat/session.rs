@@ -11,6 +11,8 @@ use sycamore::prelude::*;
 
 use super::super::chat_tools::ChatTools;
 use super::super::error_text::ui_error;
+use super::approval::Asking;
+use super::tool_calls;
 use crate::client::{Answer, Streaming, SummaryAsk};
 use crate::downloads;
 use crate::history::Conversation;
@@ -20,6 +22,7 @@ use crate::machine::this_machine;
 use crate::model_list::Models;
 use crate::settings::Settings;
 use crate::state::client;
+use crate::tool_servers;
 
 /// A model download this view follows.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,6 +73,13 @@ pub struct Chat {
     pub confirm_remove: Signal<bool>,
     /// Whether the calculator is offered, and the calls the model made.
     pub tools: ChatTools,
+    /// A call to a user's tool server waiting for the user's decision.
+    pub approval: Signal<Option<Asking>>,
+    /// Rounds of tool-server calls since the user's question.
+    tool_rounds: Signal<u32>,
+    /// The calls (tool, arguments) answered since the user's question: small models tend to
+    /// call again with the result in hand, which would ask the user twice for nothing.
+    answered: Signal<Vec<(String, String)>>,
     /// A summary asked for while something streamed: it starts when that has stopped.
     pub queued: Signal<Option<SummaryAsk>>,
     /// The summary that failed, which Retry asks for again.
@@ -159,6 +169,9 @@ impl Chat {
             pace: create_signal(None),
             confirm_remove: create_signal(false),
             tools: ChatTools::new(),
+            approval: create_signal(None),
+            tool_rounds: create_signal(0),
+            answered: create_signal(Vec::new()),
             queued: create_signal(None),
             failed_summary: create_signal(None),
             reading: create_signal(false),
@@ -273,6 +286,8 @@ impl Chat {
         if text.trim().is_empty() || self.busy() || !self.ready() {
             return;
         }
+        self.tool_rounds.set(0);
+        self.answered.set(Vec::new());
         let cut = self.editing.get().unwrap_or(usize::MAX);
         self.editing.set(None);
         self.conversation.update(|c| {
@@ -308,6 +323,8 @@ impl Chat {
         if self.busy() || !self.ready() {
             return;
         }
+        self.tool_rounds.set(0);
+        self.answered.set(Vec::new());
         self.conversation.update(|c| {
             while c
                 .messages
@@ -344,15 +361,29 @@ impl Chat {
         self.conversation
             .update(|c| c.model_id = Some(model.entry.id.clone()));
         let asked_in = self.conversation.with(|c| c.id.clone());
-        let request = client().chat(
-            model.entry.id,
-            messages,
-            settings.sampling(),
-            self.tools.offered(),
-        );
         self.save();
         wasm_bindgen_futures::spawn_local(async move {
+            let builtin = self.tools.offered();
+            // The user's tool servers as saved on the options page, read for every answer so a
+            // switch turned there counts from the next message.
+            let offered = if self.tool_rounds.get_untracked() < tool_calls::MAX_ROUNDS {
+                tool_servers::offered(&tool_servers::load().await, &builtin)
+            } else {
+                Vec::new()
+            };
+            let external = offered.iter().map(|(tool, _)| tool.clone()).collect();
+            let request = client().chat(
+                model.entry.id,
+                messages,
+                settings.sampling(),
+                builtin,
+                external,
+            );
             let finished = self.stream_into(request, |_| {}).await;
+            let pending = finished
+                .as_ref()
+                .map(|r| r.pending_calls.clone())
+                .unwrap_or_default();
             // What was streamed stays, also when the reply failed or was stopped part way.
             let text = finished
                 .as_ref()
@@ -370,9 +401,44 @@ impl Chat {
                 self.save();
             } else if !answer.content.is_empty() {
                 // A new chat was started while this answer streamed: it belongs to the old one.
-                self.append_stored(asked_in, answer).await;
+                self.append_stored(asked_in.clone(), answer).await;
             }
             self.end_stream();
+            let key =
+                |call: &protocol::PendingCall| (call.name.clone(), call.arguments.to_string());
+            let repeats = !pending.is_empty()
+                && self
+                    .answered
+                    .with(|done| pending.iter().all(|call| done.contains(&key(call))));
+            if still_open && repeats {
+                // Only calls already answered: the model is asked again, without tools, to
+                // answer from the results it has.
+                self.conversation.update(|c| {
+                    if c.messages
+                        .last()
+                        .is_some_and(|m| m.role == ChatRole::Assistant)
+                    {
+                        c.messages.pop();
+                    }
+                });
+                self.tool_rounds.set(tool_calls::MAX_ROUNDS);
+                self.answer();
+                return;
+            }
+            if still_open && !pending.is_empty() {
+                // The reply called the user's tools: each is asked about, run or refused, and
+                // the model goes on with the results.
+                self.tool_rounds.update(|n| *n += 1);
+                self.answered
+                    .update(|done| done.extend(pending.iter().map(key)));
+                self.streaming.set(Some(String::new()));
+                tool_calls::run(self, pending, &offered).await;
+                self.streaming.set(None);
+                self.save();
+                if self.conversation.with(|c| c.id == asked_in) {
+                    self.answer();
+                }
+            }
         });
     }
 
