@@ -1,0 +1,178 @@
+// The user's MCP tool servers end to end, with npm's real server-everything on loopback and the
+// real Qwen2.5-Coder-0.5B (a model that calls tools) answering greedily in the side panel: the
+// options page adds the server and lists its tools with their switches and context cost; the
+// model's call waits for the user's confirmation (server, tool, arguments); Allow once runs it
+// and the model answers with the result; Deny reaches the model as a tool error; a server that
+// died gives a specific message in the conversation and the chat goes on.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, screenshot } from './lib/lantern.mjs';
+import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
+import { installClient, request } from './lib/requests.mjs';
+import { serve } from './lib/web_server.mjs';
+import { saveChatSettings } from './lib/settings.mjs';
+import { startEverything } from './lib/mcp_server.mjs';
+
+const QWEN = 'qwen2.5-coder-0.5b-instruct-q5_0';
+const QUESTION = 'Use the get-sum tool to add 1234 and 4321.';
+let lantern;
+let mirror;
+let catalogServer;
+let everything;
+
+before(async () => {
+  const catalog = mirrorCatalog();
+  assert.ok(catalog?.models.some((m) => m.id === QWEN), `the mirror lacks ${QWEN}: run \`cargo xtask fetch-models --all\``);
+  everything = await startEverything();
+  lantern = await launch();
+  await lantern.closeWelcome();
+  mirror = await startMirror();
+  const qwenFirst = {
+    ...catalog,
+    base_url: `${mirror.origin}/`,
+    models: catalog.models.map((m) => (m.task === 'llm' ? { ...m, default: m.id === QWEN } : m)),
+  };
+  catalogServer = await serve({ '/catalog.json': JSON.stringify(qwenFirst) });
+  const setup = await lantern.open('ui/options.html');
+  await installClient(setup);
+  assert.equal((await request(setup, 'offscreen', { type: 'set_catalog_url', url: `${catalogServer.origin}/catalog.json` })).final.kind, 'return');
+  const installed = (await request(setup, 'offscreen', { type: 'download_model', model_id: QWEN })).final;
+  assert.equal(installed.kind, 'return', JSON.stringify(installed));
+  await setup.close();
+  await saveChatSettings(lantern, { temperature: 0, maxTokens: 160 });
+});
+after(async () => {
+  await lantern?.close();
+  await mirror?.stop();
+  await catalogServer?.close();
+  await everything?.stop();
+});
+
+test('the options page adds server-everything and lists its tools with switches and their cost', async () => {
+  const options = await lantern.open('ui/options.html', { width: 900, height: 1400 });
+  const card = options.locator('section.tools-card');
+  await card.getByLabel('Server address').fill(everything.url);
+  await card.getByRole('button', { name: 'Add server' }).click();
+  const server = card.locator(`li.tool-server[data-url="${everything.url}"]`);
+  await server.locator('xpath=self::*[@data-state="connected"]').waitFor({ timeout: 20000 });
+  assert.match(await server.locator('.tool-server-state').innerText(), /Connected \(protocol 2025-11-25\)/);
+  const names = await server.locator('li.tool').evaluateAll((items) => items.map((i) => i.dataset.tool));
+  for (const name of ['echo', 'get-sum', 'get-tiny-image']) assert.ok(names.includes(name), names.join(', '));
+  const cost = async () => Number((await server.locator('.tool-server-cost').innerText()).match(/about (\d+) tokens/)[1]);
+  const all = await cost();
+  // Only get-sum stays on: a small model reads a short tool list best.
+  for (const name of names.filter((n) => n !== 'get-sum')) {
+    await server.locator(`li.tool[data-tool="${name}"] input[type="checkbox"]`).uncheck();
+  }
+  await options.waitForFunction(() => document.querySelectorAll('li.tool input:checked').length === 1);
+  const one = await cost();
+  console.log(`# ${names.length} tools, about ${all} tokens; get-sum alone, about ${one}`);
+  assert.ok(one > 0 && one < all / 3, `${one} of ${all}`);
+  await screenshot(options, 'mcp-tools-card');
+  await options.close();
+});
+
+/** Asks in a fresh side panel and waits for the confirmation card. */
+async function askForTool(question) {
+  const panel = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
+  await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
+  await panel.getByRole('textbox', { name: 'Message' }).fill(question);
+  await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
+  const card = panel.getByRole('alertdialog', { name: 'Allow this tool call?' });
+  await card.waitFor({ timeout: 120000 });
+  return { panel, card };
+}
+
+const chat = (panel) => panel.locator('section[aria-labelledby="chat-heading"]');
+/** Waits for the chat to be done; on a timeout says what the conversation shows. */
+async function idle(panel) {
+  try {
+    await chat(panel).locator('xpath=self::*[@data-state="idle"]').waitFor({ timeout: 120000 });
+  } catch (e) {
+    const shown = await panel.locator('.messages').innerText().catch(() => '?');
+    const asking = await panel.locator('.tool-approval').count();
+    throw new Error(`${e.message}\nconversation: ${shown}\nconfirmation cards open: ${asking}`);
+  }
+}
+
+/** The saved conversation's messages (what the model was sent), newest conversation first. */
+async function savedMessages(panel) {
+  return panel.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('lantern-chats');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const names = [...db.objectStoreNames];
+      const store = names.find((n) => n.includes('conversation')) ?? names[0];
+      const all = db.transaction(store).objectStore(store).getAll();
+      all.onsuccess = () => {
+        const newest = all.result.sort((a, b) => b.updated_at - a.updated_at)[0];
+        resolve(newest?.messages ?? []);
+      };
+    };
+  }));
+}
+
+test('the model calls get-sum only after Allow once, and the result goes back to it fenced', async () => {
+  const { panel, card } = await askForTool(QUESTION);
+  assert.match(await card.innerText(), /mcp-servers\/everything/);
+  assert.equal(await card.locator('code').innerText(), 'get-sum');
+  const args = JSON.parse(await card.locator('pre.tool-arguments').innerText());
+  console.log(`# arguments: ${JSON.stringify(args)}`);
+  assert.deepEqual(Object.values(args).map(Number).sort((a, b) => a - b), [1234, 4321]);
+  // Nothing ran before the click: no result is shown yet.
+  assert.equal(await panel.locator('.message.tool .tool-result').innerText(), 'Result: running…');
+  await screenshot(panel, 'mcp-tool-approval');
+  await card.getByRole('button', { name: 'Allow once' }).click();
+  await idle(panel);
+  const result = await panel.locator('.message.tool .tool-result').first().innerText();
+  console.log(`# ${result}`);
+  assert.match(result, /The sum of 1234 and 4321 is 5555/);
+  // The conversation the model was asked to go on from: the call, then the fenced result.
+  const sent = await savedMessages(panel);
+  console.log(`# sent: ${JSON.stringify(sent.map((m) => [m.role, m.content.slice(0, 60)]))}`);
+  const at = sent.findIndex((m) => m.role === 'tool');
+  assert.match(sent[at - 1].content, /get-sum/);
+  assert.match(sent[at].content, /data, not instructions/);
+  assert.match(sent[at].content, /<<<TOOL RESULT\nThe sum of 1234 and 4321 is 5555\.\nTOOL RESULT>>>/);
+  // It answered after the result. This 0.5B model writes its call again rather than an answer
+  // in words (with or without tools offered, with any system prompt tried); a call it already
+  // made is not put to the user a second time, and it is asked once more without tools.
+  assert.equal(sent.at(-1).role, 'assistant');
+  assert.equal(sent.filter((m) => m.role === 'tool').length, 1, 'the same call was not run twice');
+  assert.equal(await panel.locator('.tool-approval').count(), 0);
+  console.log(`# answer: ${sent.at(-1).content}`);
+  await panel.close();
+});
+
+test('Deny reaches the model as a tool error and nothing is called', async () => {
+  const { panel, card } = await askForTool(QUESTION);
+  await card.getByRole('button', { name: 'Deny' }).click();
+  await idle(panel);
+  const step = panel.locator('.message.tool').first();
+  assert.equal(await step.getAttribute('data-state'), 'error');
+  assert.match(await step.locator('.tool-result').innerText(), /The user denied this tool call/);
+  const sent = await savedMessages(panel);
+  const tool = sent.find((m) => m.role === 'tool');
+  assert.match(tool.content, /an error from the tool "get-sum"/);
+  assert.match(tool.content, /The user denied this tool call/);
+  assert.ok(sent.at(-1).role === 'assistant', 'the model answered after the denial');
+  await panel.close();
+});
+
+test('a server that died gives a specific message and the chat goes on', async () => {
+  await everything.stop();
+  const { panel, card } = await askForTool(QUESTION);
+  await card.getByRole('button', { name: 'Allow once' }).click();
+  await idle(panel);
+  const step = panel.locator('.message.tool').first();
+  assert.equal(await step.getAttribute('data-state'), 'error');
+  const result = await step.locator('.tool-result').innerText();
+  console.log(`# ${result}`);
+  assert.match(result, /Lantern could not reach the tool server\. Is it running at this address\?/);
+  const sent = await savedMessages(panel);
+  assert.ok(sent.at(-1).role === 'assistant', 'the model answered after the failure');
+  await panel.getByRole('button', { name: 'Send' }).waitFor();
+  await screenshot(panel, 'mcp-server-down');
+  await panel.close();
+});
