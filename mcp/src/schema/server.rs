@@ -72,7 +72,12 @@ impl ServerDescription {
         revision: &str,
         result: &Value,
     ) -> ServerDescription {
-        let info = result.get("serverInfo");
+        // 2026-07-28 servers put it in the result's `_meta`; older ones beside the capabilities.
+        let info = result.get("serverInfo").or_else(|| {
+            result
+                .get("_meta")
+                .and_then(|m| m.get("io.modelcontextprotocol/serverInfo"))
+        });
         let text = |key: &str| {
             info.and_then(|i| i.get(key))
                 .and_then(Value::as_str)
@@ -92,5 +97,26 @@ impl ServerDescription {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_info_is_read_where_either_generation_puts_it() {
+        let old =
+            json!({"serverInfo": {"name": "a", "version": "1"}, "capabilities": {"tools": {}}});
+        let new = json!({"supportedVersions": ["2026-07-28"], "capabilities": {},
+            "_meta": {"io.modelcontextprotocol/serverInfo": {"name": "b", "version": "2"}}});
+        let a = ServerDescription::from_result(ProtocolVersion::V2025_11_25, "2025-06-18", &old);
+        let b = ServerDescription::from_result(ProtocolVersion::V2026_07_28, "2026-07-28", &new);
+        assert_eq!(
+            (a.name.as_str(), a.protocol_revision.as_str()),
+            ("a", "2025-06-18")
+        );
+        assert!(a.capabilities.tools() && !b.capabilities.tools());
+        assert_eq!((b.name.as_str(), b.version.as_str()), ("b", "2"));
     }
 }
