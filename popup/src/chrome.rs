@@ -16,6 +16,10 @@ extern "C" {
     fn session_remove(key: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "permissions"], js_name = request, catch)]
     fn permissions_request(permissions: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "declarativeNetRequest"], js_name = updateSessionRules, catch)]
+    fn dnr_update_session_rules(options: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "declarativeNetRequest"], js_name = getSessionRules, catch)]
+    fn dnr_get_session_rules() -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "onChanged"], js_name = addListener, catch)]
     fn storage_on_changed(listener: &Function) -> Result<(), JsValue>;
 }
@@ -61,6 +65,51 @@ pub fn request_origin(origin: &str) -> impl std::future::Future<Output = bool> +
             .and_then(|granted| granted.as_bool())
             .unwrap_or(false)
     }
+}
+
+/// Session rules (ids from 1000 up) that remove the `Origin` header from Lantern's own requests
+/// to each of `prefixes` (server addresses): the switch for local servers that refuse
+/// `chrome-extension://` Origins. Every such rule is replaced, so a switch turned off takes its
+/// rule away. Session rules end with the browser; pages apply them again when they load.
+pub async fn set_origin_rules(prefixes: &[String]) -> Result<(), String> {
+    const FIRST: u32 = 1000;
+    let existing = JsFuture::from(dnr_get_session_rules().map_err(|e| format!("{e:?}"))?)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let remove = js_sys::Array::new();
+    for rule in js_sys::Array::from(&existing).iter() {
+        let id = Reflect::get(&rule, &"id".into())
+            .ok()
+            .and_then(|v| v.as_f64());
+        if let Some(id) = id.filter(|id| *id >= f64::from(FIRST)) {
+            remove.push(&JsValue::from_f64(id));
+        }
+    }
+    let extension = webext::extension_id();
+    let add = js_sys::Array::new();
+    for (i, prefix) in prefixes.iter().enumerate() {
+        let rule = serde_json::json!({
+            "id": FIRST + i as u32,
+            "priority": 1,
+            "action": {"type": "modifyHeaders", "requestHeaders": [{"header": "origin", "operation": "remove"}]},
+            // Only Lantern's own requests (no tab, initiated by the extension): a web page's
+            // requests to the same server keep their Origin, and the server's check for them.
+            "condition": {
+                "urlFilter": format!("|{prefix}"),
+                "initiatorDomains": [extension],
+                "tabIds": [-1],
+                "resourceTypes": ["xmlhttprequest", "other"],
+            },
+        });
+        add.push(&webext::to_js(&rule));
+    }
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"removeRuleIds".into(), &remove);
+    let _ = Reflect::set(&options, &"addRules".into(), &add);
+    JsFuture::from(dnr_update_session_rules(&options).map_err(|e| format!("{e:?}"))?)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{e:?}"))
 }
 
 /// Calls `on_job` whenever a new summary job is left (for as long as the page lives).

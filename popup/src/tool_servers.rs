@@ -25,6 +25,8 @@ pub struct ToolServer {
     pub disabled_tools: Vec<String>,
     /// Tools the user chose to run without asking each time.
     pub always_allow: Vec<String>,
+    /// Send this server no `Origin` header (for local servers that refuse Lantern's).
+    pub drop_origin: bool,
 }
 
 impl ToolServer {
@@ -79,6 +81,16 @@ pub async fn load() -> Vec<ToolServer> {
         .ok()
         .flatten()
         .unwrap_or_default()
+}
+
+/// Puts the "no Origin header" switches of `servers` into the browser's session rules.
+pub async fn apply_origin_rules(servers: &[ToolServer]) -> Result<(), String> {
+    let prefixes: Vec<String> = servers
+        .iter()
+        .filter(|s| s.drop_origin)
+        .map(|s| s.url.clone())
+        .collect();
+    crate::chrome::set_origin_rules(&prefixes).await
 }
 
 pub async fn save(servers: &[ToolServer]) -> Result<(), String> {

@@ -5,12 +5,16 @@ use sycamore::prelude::*;
 use crate::i18n::{t, t_with};
 
 /// Every permission in manifest.json with the reason it is asked for (kept in step with README).
-fn permissions() -> [(&'static str, String); 6] {
+fn permissions() -> [(&'static str, String); 7] {
     [
         ("offscreen", t("permissionOffscreen")),
         ("sidePanel", t("permissionSidePanel")),
         ("activeTab", t("permissionActiveTab")),
         ("scripting", t("permissionScripting")),
+        (
+            "declarativeNetRequestWithHostAccess",
+            t("permissionDeclarativeNetRequest"),
+        ),
         ("127.0.0.1, localhost", t("permissionLocalhost")),
         ("http://*/*, https://*/*", t("permissionOptionalHosts")),
     ]

@@ -72,6 +72,14 @@ impl Tools {
         }
     }
 
+    /// The "no Origin header" switches into the browser's rules; a failure shows in the card.
+    async fn apply_rules(self) {
+        let servers = self.servers.get_clone();
+        if let Err(e) = tool_servers::apply_origin_rules(&servers).await {
+            self.error.set(Some(ui_error(ErrorCode::Internal, e)));
+        }
+    }
+
     fn edit(self, url: &str, change: impl FnOnce(&mut ToolServer)) {
         self.servers.update(|servers| {
             if let Some(server) = servers.iter_mut().find(|s| s.url == url) {
@@ -102,6 +110,7 @@ pub fn ToolsCard() -> View {
     let address = create_signal(String::new());
     wasm_bindgen_futures::spawn_local(async move {
         tools.servers.set(tool_servers::load().await);
+        tools.apply_rules().await;
         let urls: Vec<String> = tools.servers.with(|s| {
             s.iter()
                 .filter(|s| s.enabled)
@@ -146,6 +155,18 @@ pub fn ToolsCard() -> View {
                 address.set(String::new());
             } else if let Some(Status::Failed(error)) = tools.status.with(|s| s.get(&url).cloned())
             {
+                // A server that refuses the Origin header is kept, with the switch that helps.
+                if error.code == ErrorCode::ToolServerRefusedOrigin {
+                    tools.servers.update(|s| {
+                        s.push(ToolServer {
+                            url: url.clone(),
+                            enabled: true,
+                            ..ToolServer::default()
+                        })
+                    });
+                    tools.save();
+                    address.set(String::new());
+                }
                 tools.error.set(Some(error));
             }
         });
@@ -169,7 +190,7 @@ pub fn ToolsCard() -> View {
                 Keyed(
                     list=tools.servers,
                     view=move |server| view! { ServerItem(tools=tools, server=server) },
-                    key=|server| format!("{}|{}|{}|{:?}|{:?}|{:?}", server.url, server.enabled, server.tools.len(), server.disabled_tools, server.always_allow, server.protocol_version),
+                    key=|server| format!("{}|{}|{}|{:?}|{:?}|{:?}|{}", server.url, server.enabled, server.tools.len(), server.disabled_tools, server.always_allow, server.protocol_version, server.drop_origin),
                 )
             }
         }
@@ -221,11 +242,25 @@ fn ServerItem(tools: Tools, server: ToolServer) -> View {
             });
         }
     };
+    let drop_origin = server.drop_origin;
+    let toggle_origin = {
+        let url = url.clone();
+        move |_| {
+            tools.edit(&url, |s| s.drop_origin = !s.drop_origin);
+            let url = url.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                tools.apply_rules().await;
+                tools.error.set(None);
+                tools.connect(url).await;
+            });
+        }
+    };
     let remove = {
         let url = url.clone();
         move |_| {
             tools.servers.update(|s| s.retain(|s| s.url != url));
             tools.save();
+            wasm_bindgen_futures::spawn_local(tools.apply_rules());
         }
     };
     let tool_items = server
@@ -297,6 +332,10 @@ fn ServerItem(tools: Tools, server: ToolServer) -> View {
             p(class="tool-server-state") { (state_view()) }
             p(class="muted tool-server-cost") { (cost) }
             ul(class="tools") { (tool_items) }
+            label(class="tool-server-origin") {
+                input(r#type="checkbox", checked=drop_origin, on:change=toggle_origin)
+                " " (t("toolServerDropOrigin"))
+            }
             div(class="tool-server-actions") {
                 button(r#type="button", on:click=reconnect) { (t("toolServerReconnect")) }
                 button(r#type="button", on:click=remove) { (t("toolServerRemove")) }

@@ -367,7 +367,10 @@ impl Chat {
             // The user's tool servers as saved on the options page, read for every answer so a
             // switch turned there counts from the next message.
             let offered = if self.tool_rounds.get_untracked() < tool_calls::MAX_ROUNDS {
-                tool_servers::offered(&tool_servers::load().await, &builtin)
+                let servers = tool_servers::load().await;
+                // The browser forgets session rules on restart: the switches go back in first.
+                let _ = tool_servers::apply_origin_rules(&servers).await;
+                tool_servers::offered(&servers, &builtin)
             } else {
                 Vec::new()
             };
