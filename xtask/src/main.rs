@@ -9,6 +9,7 @@ mod digest;
 mod dist;
 mod mcp_conformance;
 mod mirror;
+mod python_mcp;
 mod run;
 mod test;
 

@@ -91,6 +91,7 @@ fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()
         cmd::run(Command::new("npm").arg("ci").current_dir(&root))?;
     }
     let chrome = browser::find_chrome()?;
+    let python_mcp = crate::python_mcp::ensure()?;
     let mut files: Vec<_> = std::fs::read_dir(tests.join("e2e"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
@@ -106,6 +107,7 @@ fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()
             .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
             .env("LANTERN_XTASK", crate::cmd::own_exe()?)
             .env("LANTERN_MODELS_DIR", crate::mirror::mirror_dir())
-            .env("CHROME", chrome),
+            .env("CHROME", chrome)
+            .env("LANTERN_PYTHON_MCP", python_mcp),
     )
 }
