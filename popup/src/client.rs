@@ -202,6 +202,7 @@ impl Client {
             tools,
             fresh_context: false,
             profile: false,
+            speak: None,
         })
     }
 
@@ -220,6 +221,7 @@ impl Client {
             mode: ask.mode,
             language: ask.language,
             selection: ask.selection,
+            speak: None,
         })
     }
 

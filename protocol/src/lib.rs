@@ -15,6 +15,7 @@ mod reply;
 mod request;
 mod response;
 mod sender;
+mod speech;
 mod summary;
 mod target;
 
@@ -39,6 +40,7 @@ pub use response::{
     WorkerInfo, WorkerStatus, WorkerThreads,
 };
 pub use sender::{Origin, classify_sender};
+pub use speech::SpeechStyle;
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 pub use target::Target;
 

@@ -70,6 +70,8 @@ impl LlmEngine {
                 tools,
                 fresh_context,
                 profile,
+                // The document speaks the answer from the tokens this streams.
+                speak: _,
             } => {
                 let options = ChatOptions {
                     sampling,
@@ -89,6 +91,7 @@ impl LlmEngine {
                 kind,
                 mode,
                 language,
+                speak: _,
             } => {
                 let request = SummaryRequest {
                     page,
