@@ -10,4 +10,4 @@ pub mod sentences;
 pub mod voice;
 
 pub use sentences::{Sentence, split_sentences};
-pub use voice::{Speech, Voice};
+pub use voice::{KokoroSpeaker, Speech, Voice};

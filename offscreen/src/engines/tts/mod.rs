@@ -1,8 +1,8 @@
 //! The text-to-speech engine: text cut into sentences, each phonemized and synthesized by the
 //! voice, its samples moved to the document (which plays them) as soon as they are ready, so
 //! the first sentence plays while the next is made. It owns the voice and phonemizer it loaded
-//! (kept between requests, loaded again when the stored copy changed) and the stop flags of the
-//! requests in progress.
+//! (kept between requests, loaded again when the stored copy changed; for Kokoro every voice
+//! pack is kept, so another voice is no reload) and the stop flags of the requests in progress.
 
 mod voice;
 
@@ -14,6 +14,7 @@ use futures_util::lock::Mutex;
 use js_sys::{Array, Float32Array};
 use models::tts::piper::Rng;
 use models::tts::split_sentences;
+use protocol::catalog::split_voice_id;
 use protocol::{ErrorCode, HeldModel, Id, LanternError, Request, Response, Spoken, Task};
 use webext::model_store::ModelStore;
 
@@ -143,7 +144,8 @@ impl TtsEngine {
         id: Id,
         outbox: &Outbox,
     ) -> Result<&'a mut HeldVoice, LanternError> {
-        let installed = loader::installed(store, model_id).await?;
+        let (catalog_id, pack) = split_voice_id(model_id);
+        let installed = loader::installed(store, catalog_id).await?;
         if installed.entry.task != Task::Tts {
             return Err(LanternError::new(
                 ErrorCode::UnsupportedFormat,
@@ -152,18 +154,21 @@ impl TtsEngine {
         }
         let current = slot
             .as_ref()
-            .is_some_and(|h| h.model_id == model_id && h.installed_at == installed.installed_at);
+            .is_some_and(|h| h.model_id == catalog_id && h.installed_at == installed.installed_at);
         if !current {
             *slot = None;
             self.held.replace(None);
-            let held = voice::read_voice(store, installed, id, outbox).await?;
+            let held = voice::read_voice(store, installed, pack, id, outbox).await?;
             self.held.replace(Some(HeldModel {
-                model_id: model_id.to_string(),
+                model_id: catalog_id.to_string(),
                 bytes: held.bytes,
             }));
             *slot = Some(held);
         }
-        slot.as_mut()
-            .ok_or_else(|| LanternError::new(ErrorCode::Internal, "the voice was not kept"))
+        let held = slot
+            .as_mut()
+            .ok_or_else(|| LanternError::new(ErrorCode::Internal, "the voice was not kept"))?;
+        held.choose(pack)?;
+        Ok(held)
     }
 }
