@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use fit::{Machine, WASM_MEMORY_LIMIT, chat_model_for};
 pub use url::resolve_url;
-pub use voices::{VoiceOption, split_voice_id, voice_packs, voices};
+pub use voices::{VoiceOption, split_voice_id, voice_for_machine, voice_packs, voices};
 
 /// The catalog layout this code reads. Bumped when a field changes meaning.
 pub const CATALOG_SCHEMA: u32 = 1;

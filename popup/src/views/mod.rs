@@ -12,6 +12,8 @@ mod microphone;
 mod models_card;
 mod settings_card;
 mod shell;
+mod speech_card;
 mod welcome;
 
+pub use error_text::ui_error;
 pub use shell::{App, Surface};

@@ -78,6 +78,37 @@ pub fn voices<E: AsRef<ModelEntry>>(entries: &[E]) -> Vec<VoiceOption> {
     out
 }
 
+/// The voice that fits this machine: of the voice models measured faster than real time here
+/// (`speeds`: model id and real-time factor, from `measure_voice_speed`), the one that needs
+/// the most memory (the richer voice); when none is, the one that needs the least (the
+/// cheapest to run). Voices of models not measured count as too slow, except the cheapest,
+/// which is the fallback anyway. `None` when the catalog has no voice.
+pub fn voice_for_machine<E: AsRef<ModelEntry>>(
+    entries: &[E],
+    speeds: &[(String, f64)],
+) -> Option<VoiceOption> {
+    let all = voices(entries);
+    let ram = |option: &VoiceOption| {
+        entries
+            .iter()
+            .map(AsRef::as_ref)
+            .find(|e| e.id == option.model_id)
+            .map_or(u64::MAX, |e| e.ram_bytes)
+    };
+    let fast = |option: &VoiceOption| {
+        speeds
+            .iter()
+            .any(|(id, rtf)| split_voice_id(id).0 == option.model_id && *rtf < 1.0)
+    };
+    // Reversed: of equals, `max_by_key` keeps the last, and the catalog's first voice should win.
+    all.iter()
+        .rev()
+        .filter(|v| fast(v))
+        .max_by_key(|v| ram(v))
+        .or_else(|| all.iter().min_by_key(|v| ram(v)))
+        .cloned()
+}
+
 /// Kokoro's packs begin with their language and accent: `a` American, `b` British English.
 fn pack_language(pack: &str) -> Option<String> {
     match pack.chars().next()? {
@@ -125,5 +156,32 @@ mod tests {
             ("kokoro-82m-v1.0-int8", Some("af_heart"))
         );
         assert_eq!(split_voice_id(&joe.id), ("piper-en_US-joe-medium", None));
+    }
+
+    #[test]
+    fn kokoro_is_the_default_only_where_it_was_measured_faster_than_real_time() {
+        let models = Catalog::builtin().models;
+        let pick = |speeds: &[(&str, f64)]| {
+            let speeds: Vec<(String, f64)> = speeds
+                .iter()
+                .map(|(id, rtf)| (id.to_string(), *rtf))
+                .collect();
+            voice_for_machine(&models, &speeds).map(|v| v.short)
+        };
+        let kokoro = "kokoro-82m-v1.0-int8:af_heart";
+        let piper = "piper-en_US-joe-medium";
+        assert_eq!(pick(&[]).as_deref(), Some("piper:joe"), "nothing measured");
+        assert_eq!(
+            pick(&[(kokoro, 0.6), (piper, 0.1)]).as_deref(),
+            Some("kokoro:af_heart")
+        );
+        assert_eq!(
+            pick(&[(kokoro, 1.4), (piper, 0.1)]).as_deref(),
+            Some("piper:joe")
+        );
+        assert_eq!(
+            pick(&[(kokoro, 1.4), (piper, 1.2)]).as_deref(),
+            Some("piper:joe")
+        );
     }
 }

@@ -15,7 +15,9 @@ use js_sys::{Array, Float32Array};
 use models::tts::piper::Rng;
 use models::tts::split_sentences;
 use protocol::catalog::split_voice_id;
-use protocol::{ErrorCode, HeldModel, Id, LanternError, Request, Response, Spoken, Task};
+use protocol::{
+    ErrorCode, HeldModel, Id, LanternError, Request, Response, Spoken, Task, VoiceSpeed,
+};
 use webext::model_store::ModelStore;
 
 use crate::errors;
@@ -62,6 +64,10 @@ impl TtsEngine {
                 self.stopped.borrow_mut().remove(&id);
                 result.map(Response::Spoken)
             }
+            Request::MeasureVoiceSpeed { model_id } => self
+                .measure(&model_id, id, outbox)
+                .await
+                .map(Response::VoiceSpeed),
             Request::LoadModel { model_id, .. } => {
                 let store = ModelStore::open().await.map_err(errors::storage)?;
                 let installed = loader::installed(&store, &model_id).await?;
@@ -133,6 +139,34 @@ impl TtsEngine {
             played_seconds: 0.0,
             rms: 0.0,
             stopped: self.stopped.borrow().contains(&id),
+        })
+    }
+
+    /// Loads the voice and times one sentence of ordinary length (the voice's first sentence
+    /// after loading, as a user's first request would be).
+    async fn measure(
+        &self,
+        model_id: &str,
+        id: Id,
+        outbox: &Outbox,
+    ) -> Result<VoiceSpeed, LanternError> {
+        const SENTENCE: &str =
+            "Lantern reads this sentence aloud to time the voice on this computer.";
+        let store = ModelStore::open().await.map_err(errors::storage)?;
+        let mut slot = self.voice.lock().await;
+        let held = self.load(&store, &mut slot, model_id, id, outbox).await?;
+        let started = crate::worker::performance_now();
+        let speech = held
+            .voice
+            .speak(&held.phonemizer, SENTENCE, 1.0, &mut Rng::new(0))
+            .map_err(errors::model)?;
+        let synthesis_seconds = (crate::worker::performance_now() - started) / 1000.0;
+        let audio_seconds = speech.samples.len() as f64 / f64::from(speech.sample_rate);
+        Ok(VoiceSpeed {
+            model_id: model_id.to_string(),
+            audio_seconds,
+            synthesis_seconds,
+            real_time_factor: synthesis_seconds / audio_seconds.max(f64::MIN_POSITIVE),
         })
     }
 

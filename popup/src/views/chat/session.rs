@@ -5,7 +5,7 @@
 
 use protocol::{
     ChatMessage, ChatReply, ChatRole, ErrorCode, Event, LanternError, Machine, ModelState,
-    ModelStatus, Role, Stage, SummaryReply, Task, chat_model_for,
+    ModelStatus, Role, SpeechStyle, Stage, SummaryReply, Task, chat_model_for,
 };
 use sycamore::prelude::*;
 
@@ -20,6 +20,7 @@ use crate::machine::this_machine;
 use crate::model_list::Models;
 use crate::settings::Settings;
 use crate::state::client;
+use crate::voices;
 
 /// A model download this view follows.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -344,14 +345,12 @@ impl Chat {
         self.conversation
             .update(|c| c.model_id = Some(model.entry.id.clone()));
         let asked_in = self.conversation.with(|c| c.id.clone());
-        let request = client().chat(
-            model.entry.id,
-            messages,
-            settings.sampling(),
-            self.tools.offered(),
-        );
+        let tools = self.tools.offered();
         self.save();
         wasm_bindgen_futures::spawn_local(async move {
+            let speak = self.spoken_as(&settings).await;
+            let request =
+                client().chat(model.entry.id, messages, settings.sampling(), tools, speak);
             let finished = self.stream_into(request, |_| {}).await;
             // What was streamed stays, also when the reply failed or was stopped part way.
             let text = finished
@@ -374,6 +373,21 @@ impl Chat {
             }
             self.end_stream();
         });
+    }
+
+    /// How an answer is spoken as it streams, when the settings ask for it. A voice that
+    /// cannot be chosen is said, and the answer comes silently.
+    pub(super) async fn spoken_as(self, settings: &Settings) -> Option<SpeechStyle> {
+        if !settings.speak_answers {
+            return None;
+        }
+        match voices::resolve(self.list, settings).await {
+            Ok(voice) => Some(settings.speech_style(voice)),
+            Err(error) => {
+                self.error.set(Some(error));
+                None
+            }
+        }
     }
 
     /// Back to idle after a stream, however it ended.
