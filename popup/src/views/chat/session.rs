@@ -11,6 +11,7 @@ use sycamore::prelude::*;
 
 use super::super::chat_tools::ChatTools;
 use super::super::error_text::ui_error;
+use super::read_aloud::ReadAloud;
 use crate::client::{Answer, Streaming, SummaryAsk};
 use crate::downloads;
 use crate::history::Conversation;
@@ -82,6 +83,8 @@ pub struct Chat {
     machine: Signal<Machine>,
     /// The speed probe was asked for (once per page).
     probed: Signal<bool>,
+    /// The message read aloud, if any.
+    pub aloud: ReadAloud,
 }
 
 /// The model that answers: the one picked here, else the settings' default, else an installed
@@ -165,6 +168,7 @@ impl Chat {
             reading: create_signal(false),
             machine,
             probed: create_signal(false),
+            aloud: ReadAloud::new(),
         }
     }
 
