@@ -55,7 +55,7 @@ async function ask(question) {
  *  Returns the marks seen (in order, each once), the wall time and what was played. */
 async function readAloud(answer, { during } = {}) {
   const started = Date.now();
-  await answer.getByRole('button', { name: 'Read this answer aloud' }).click();
+  await answer.getByRole('button', { name: 'Read aloud: this answer' }).click();
   const marks = [];
   await answer.locator('mark.spoken-sentence').first().waitFor({ timeout: 120000 });
   // While it reads, the answer is shown as its text (the offsets point into that).
@@ -257,7 +257,7 @@ test('a damaged voice file is a specific error in the chat, and nothing else is 
   const answer = panel.locator('.message.assistant').first();
   const before = await answer.locator('.markdown').innerText();
   const messagesBefore = await panel.locator('.message').count();
-  await answer.getByRole('button', { name: 'Read this answer aloud' }).click();
+  await answer.getByRole('button', { name: 'Read aloud: this answer' }).click();
   const error = panel.locator('.error-box[role="alert"]');
   await error.waitFor({ timeout: 120000 });
   const text = await error.innerText();
@@ -267,7 +267,7 @@ test('a damaged voice file is a specific error in the chat, and nothing else is 
   // The answer is still there as it was, and so is the rest of the conversation.
   assert.equal(await answer.locator('.markdown').innerText(), before);
   assert.equal(await panel.locator('.message').count(), messagesBefore);
-  await answer.getByRole('button', { name: 'Read this answer aloud' }).waitFor();
+  await answer.getByRole('button', { name: 'Read aloud: this answer' }).waitFor();
   // Another voice still speaks.
   await chooseVoice(PIPER);
   const again = await readAloud(answer);
