@@ -273,3 +273,18 @@ test('a damaged voice file is a specific error in the chat, and nothing else is 
   const again = await readAloud(answer);
   assert.ok(again.rms > 0.02, JSON.stringify(again));
 });
+
+test('"Speak answers aloud" on the options page speaks the next answer as it streams', async () => {
+  const options = await lantern.open('ui/options.html', { width: 900, height: 1400 });
+  await options.locator('section.speech[data-state="ready"]').waitFor();
+  await options.getByLabel('Speak answers aloud').check();
+  await options.getByRole('button', { name: 'Save speech settings' }).click();
+  await options.locator('section.speech').getByText('Settings saved.').waitFor();
+  await options.close();
+  await ask('What colour is the sky on a clear day?');
+  // The answer's figures say how many of its sentences were heard (from the reply's `spoken`).
+  const stats = await panel.locator('.stats').innerText();
+  console.log('# spoken answer stats', JSON.stringify(stats));
+  const heard = stats.match(/(\d+) sentences? read aloud/);
+  assert.ok(heard && Number(heard[1]) >= 1, stats);
+});

@@ -56,18 +56,32 @@ fn answer_html(text: &str) -> View {
 
 /// The figures of the last answer: its length and speed, or what a summary read.
 fn stats_text(stats: &Stats) -> String {
-    match stats {
-        Stats::Reply(reply) => format!(
-            "{} · {}",
-            tn("replyTokens", reply.generated_tokens as u64, &[]),
-            t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+    let (figures, spoken) = match stats {
+        Stats::Reply(reply) => (
+            format!(
+                "{} · {}",
+                tn("replyTokens", reply.generated_tokens as u64, &[]),
+                t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+            ),
+            reply.spoken.as_ref(),
         ),
-        Stats::Summary(reply) => format!(
-            "{} · {} · {}",
-            tn("summaryParts", reply.parts as u64, &[]),
-            tn("tokensRead", reply.source_tokens as u64, &[]),
-            t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+        Stats::Summary(reply) => (
+            format!(
+                "{} · {} · {}",
+                tn("summaryParts", reply.parts as u64, &[]),
+                tn("tokensRead", reply.source_tokens as u64, &[]),
+                t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+            ),
+            reply.spoken.as_ref(),
         ),
+    };
+    // An answer spoken as it streamed says how much of it was heard.
+    match spoken {
+        Some(spoken) => format!(
+            "{figures} · {}",
+            tn("spokenSentences", u64::from(spoken.started), &[])
+        ),
+        None => figures,
     }
 }
 
