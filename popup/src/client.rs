@@ -15,8 +15,8 @@ use futures_util::StreamExt;
 use protocol::{
     BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
     Event, ExternalTool, Id, LanternError, McpServerState, McpToolResult, ModelInstalled,
-    ModelList, PageInfo, Reply, Request, Response, Sampling, SummaryKind, SummaryMode,
-    SummaryReply, UI_PORT,
+    ModelList, PageInfo, Reply, Request, Response, Sampling, SpeechStyle, Spoken, SummaryKind,
+    SummaryMode, SummaryReply, UI_PORT, VoiceSpeed,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -82,6 +82,8 @@ answers! {
     Dictation => Dictation,
     McpServerState => McpServer,
     McpToolResult => McpToolResult,
+    Spoken => Spoken,
+    VoiceSpeed => VoiceSpeed,
 }
 
 /// Requests that are carried out with nothing to say answer `done`.
@@ -198,6 +200,7 @@ impl Client {
         sampling: Sampling,
         tools: Vec<BuiltinTool>,
         external_tools: Vec<ExternalTool>,
+        speak: Option<SpeechStyle>,
     ) -> Streaming<ChatReply> {
         self.stream(Request::Chat {
             model_id,
@@ -207,6 +210,7 @@ impl Client {
             external_tools,
             fresh_context: false,
             profile: false,
+            speak,
         })
     }
 
@@ -246,7 +250,12 @@ impl Client {
 
     /// A summary of a tab (the active one when `tab_id` is `None`): steps, its source, then
     /// `token` events.
-    pub fn summarize(&self, model_id: String, ask: SummaryAsk) -> Streaming<SummaryReply> {
+    pub fn summarize(
+        &self,
+        model_id: String,
+        ask: SummaryAsk,
+        speak: Option<SpeechStyle>,
+    ) -> Streaming<SummaryReply> {
         self.stream(Request::Summarize {
             model_id,
             tab_id: ask.tab_id,
@@ -254,6 +263,7 @@ impl Client {
             mode: ask.mode,
             language: ask.language,
             selection: ask.selection,
+            speak,
         })
     }
 
@@ -273,6 +283,35 @@ impl Client {
 
     pub async fn stop_dictation(&self) -> Result<(), LanternError> {
         self.stream(Request::StopDictation).answer().await
+    }
+
+    /// Speaks `text` with `style`'s voice, streaming a `sentence` event as each starts.
+    pub fn speak(&self, text: String, style: SpeechStyle) -> Streaming<Spoken> {
+        self.stream(Request::Speak {
+            model_id: style.model_id,
+            text,
+            rate: style.rate,
+            volume: style.volume,
+        })
+    }
+
+    pub async fn stop_speaking(&self) -> Result<(), LanternError> {
+        self.stream(Request::StopSpeaking).answer().await
+    }
+
+    pub async fn pause_speaking(&self) -> Result<(), LanternError> {
+        self.stream(Request::PauseSpeaking).answer().await
+    }
+
+    pub async fn resume_speaking(&self) -> Result<(), LanternError> {
+        self.stream(Request::ResumeSpeaking).answer().await
+    }
+
+    /// How fast a voice speaks here (it is loaded and times one sentence).
+    pub async fn measure_voice_speed(&self, model_id: String) -> Result<VoiceSpeed, LanternError> {
+        self.stream(Request::MeasureVoiceSpeed { model_id })
+            .answer()
+            .await
     }
 
     fn stream<T>(&self, request: Request) -> Streaming<T> {

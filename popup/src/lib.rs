@@ -16,6 +16,7 @@ mod settings;
 mod state;
 mod tool_servers;
 mod views;
+mod voices;
 
 use wasm_bindgen::prelude::*;
 

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::response::Spoken;
+
 /// One turn of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatMessage {
@@ -96,6 +98,9 @@ pub struct ChatReply {
     /// Calls to external (MCP) tools the reply ended with, not run: the user decides.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pending_calls: Vec<crate::mcp::PendingCall>,
+    /// What was spoken, when the request asked for the answer aloud (`Request::Chat.speak`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spoken: Option<Spoken>,
 }
 
 /// The time of a reply's prefill and of its decoding, per operation of the model's graph.

@@ -140,6 +140,9 @@ pub(crate) const SET_CATALOG_URL: RequestKind = row("set_catalog_url", Worker(Mo
 pub(crate) const SET_ENGINE_THREADS: RequestKind = row("set_engine_threads", Document, true);
 // Measuring twice costs a fraction of a second and changes nothing.
 pub(crate) const MEASURE_ENGINE_SPEED: RequestKind = row("measure_engine_speed", Worker(Llm), true);
+// Measuring a voice again takes a sentence's synthesis and changes nothing.
+pub(crate) const MEASURE_VOICE_SPEED: RequestKind =
+    row("measure_voice_speed", Worker(Engine::Tts), true);
 pub(crate) const LOAD_MODEL: RequestKind = row("load_model", Server::TaskWorker, true);
 // The document unloads: it knows every worker and what each holds.
 pub(crate) const UNLOAD_MODEL: RequestKind = row("unload_model", Document, true);
@@ -156,6 +159,9 @@ pub(crate) const STOP_DICTATION: RequestKind = row("stop_dictation", Document, t
 pub(crate) const SPEAK: RequestKind = row("speak", Server::Speaker(Engine::Tts), false);
 // The document stops its playback at once and tells the worker to stop synthesizing.
 pub(crate) const STOP_SPEAKING: RequestKind = row("stop_speaking", Document, true);
+// The document's speaker suspends or resumes its audio clock; the worker keeps synthesizing.
+pub(crate) const PAUSE_SPEAKING: RequestKind = row("pause_speaking", Document, true);
+pub(crate) const RESUME_SPEAKING: RequestKind = row("resume_speaking", Document, true);
 
 // Connecting again lists the tools again.
 pub(crate) const MCP_CONNECT: RequestKind = row("mcp_connect", Document, true);
@@ -176,6 +182,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     SET_CATALOG_URL,
     SET_ENGINE_THREADS,
     MEASURE_ENGINE_SPEED,
+    MEASURE_VOICE_SPEED,
     LOAD_MODEL,
     UNLOAD_MODEL,
     CHAT,
@@ -189,6 +196,8 @@ pub(crate) const ALL: &[RequestKind] = &[
     STOP_SPEAKING,
     MCP_CONNECT,
     MCP_CALL_TOOL,
+    PAUSE_SPEAKING,
+    RESUME_SPEAKING,
 ];
 
 impl RequestKind {

@@ -16,6 +16,7 @@ mod reply;
 mod request;
 mod response;
 mod sender;
+mod speech;
 mod summary;
 mod target;
 
@@ -40,9 +41,10 @@ pub use request::Request;
 pub use response::{
     ContextInfo, Dictation, EngineInfo, EngineSpeed, HeldModel, ModelInstalled, ModelList,
     ModelLoaded, ModelState, ModelStatus, PageInfo, Pong, Response, Spoken, ThreadCount,
-    WorkerInfo, WorkerStatus, WorkerThreads,
+    VoiceSpeed, WorkerInfo, WorkerStatus, WorkerThreads,
 };
 pub use sender::{Origin, classify_sender};
+pub use speech::SpeechStyle;
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 pub use target::Target;
 

@@ -95,8 +95,8 @@ pub enum Event {
     /// Dictation: the transcript so far. `partial` while Whisper is still decoding; the last one
     /// (`partial: false`) is the whole text.
     Transcript { text: String, partial: bool },
-    /// Speech: sentence `index` of the text (`start..end` in chars of the text asked for) has
-    /// begun to play.
+    /// Speech: sentence `index` of the text (`start..end` in chars of `speak`'s text, or of the
+    /// answer of a `chat` or `summarize` asked to `speak`) has begun to play.
     Sentence { index: u32, start: u32, end: u32 },
     /// The model called a tool (`arguments` is the JSON object it gave, as text).
     ToolCall { name: String, arguments: String },

@@ -6,6 +6,7 @@ use crate::catalog::Task;
 use crate::chat::{BuiltinTool, ChatMessage, ChatRole, Sampling};
 use crate::kind::{self, Engine, RequestKind, Server};
 use crate::mcp::ExternalTool;
+use crate::speech::SpeechStyle;
 use crate::summary::{PageSnapshot, SummaryKind, SummaryMode};
 use crate::target::Target;
 
@@ -59,8 +60,12 @@ pub enum Request {
         /// benchmark's view of where the time goes.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         profile: bool,
+        /// Speak the answer as it streams (see [`SpeechStyle`]); the reply then comes when the
+        /// last sentence has played, with what was spoken.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speak: Option<SpeechStyle>,
     },
-    /// Stops the reply being generated, if any (between two tokens).
+    /// Stops the reply being generated, if any (between two tokens), and its speech.
     StopChat,
     /// The page the content script captures in a tab (the active tab when `tab_id` is absent).
     PageSnapshot {
@@ -82,6 +87,9 @@ pub enum Request {
         /// Text the menu saw selected, used when the page itself cannot be read.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         selection: Option<String>,
+        /// Speak the summary as it streams (see [`SpeechStyle`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speak: Option<SpeechStyle>,
     },
     /// The engine's part of a summary: extract the page, read it in parts that fit the model,
     /// and stream the summary. Stopped by `stop_chat`.
@@ -93,6 +101,9 @@ pub enum Request {
         mode: SummaryMode,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         language: Option<String>,
+        /// Passed on from `summarize`: the document speaks the summary as it streams.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speak: Option<SpeechStyle>,
     },
     /// Listens to the microphone until voice activity detection hears one utterance end (or
     /// `stop_dictation`), then transcribes it with `model_id` (a Whisper model in the cache).
@@ -123,8 +134,13 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         volume: Option<f32>,
     },
-    /// Stops speaking now: the audio ends at once and no further sentence is synthesized.
+    /// Stops speaking now: the audio ends at once and no further sentence is synthesized. A
+    /// chat or summary being spoken goes on generating, silently.
     StopSpeaking,
+    /// Pauses the speech where it is (the audio clock stops; synthesis goes on ahead).
+    PauseSpeaking,
+    /// Resumes paused speech where it stopped.
+    ResumeSpeaking,
     /// Where the catalog comes from: a URL (a local mirror's `catalog.json`), or `None` for the
     /// build's default.
     SetCatalogUrl {
@@ -156,6 +172,9 @@ pub enum Request {
         #[serde(default)]
         arguments: serde_json::Value,
     },
+    /// How fast the voice `model_id` (as `speak` names it) speaks here: the speech-out worker
+    /// loads it and times one sentence. What the default voice is chosen by.
+    MeasureVoiceSpeed { model_id: String },
 }
 
 impl Request {
@@ -176,6 +195,7 @@ impl Request {
             Request::SetCatalogUrl { .. } => kind::SET_CATALOG_URL,
             Request::SetEngineThreads { .. } => kind::SET_ENGINE_THREADS,
             Request::MeasureEngineSpeed => kind::MEASURE_ENGINE_SPEED,
+            Request::MeasureVoiceSpeed { .. } => kind::MEASURE_VOICE_SPEED,
             Request::Chat { .. } => kind::CHAT,
             Request::StopChat => kind::STOP_CHAT,
             Request::PageSnapshot { .. } => kind::PAGE_SNAPSHOT,
@@ -187,6 +207,8 @@ impl Request {
             Request::StopSpeaking => kind::STOP_SPEAKING,
             Request::McpConnect { .. } => kind::MCP_CONNECT,
             Request::McpCallTool { .. } => kind::MCP_CALL_TOOL,
+            Request::PauseSpeaking => kind::PAUSE_SPEAKING,
+            Request::ResumeSpeaking => kind::RESUME_SPEAKING,
         }
     }
 
@@ -248,6 +270,9 @@ impl Request {
             Request::SetEngineThreads { threads: Some(1) },
             Request::SetEngineThreads { threads: None },
             Request::MeasureEngineSpeed,
+            Request::MeasureVoiceSpeed {
+                model_id: "kokoro-82m-v1.0-int8:af_heart".into(),
+            },
             Request::Chat {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
                 messages: vec![ChatMessage {
@@ -259,6 +284,7 @@ impl Request {
                 external_tools: Vec::new(),
                 fresh_context: false,
                 profile: false,
+                speak: None,
             },
             Request::Chat {
                 model_id: "qwen2.5-coder-0.5b-instruct-q5_0".into(),
@@ -279,6 +305,11 @@ impl Request {
                 }],
                 fresh_context: true,
                 profile: true,
+                speak: Some(SpeechStyle {
+                    model_id: "kokoro-82m-v1.0-int8:af_heart".into(),
+                    rate: Some(1.25),
+                    volume: None,
+                }),
             },
             Request::StopChat,
             Request::PageSnapshot { tab_id: Some(3) },
@@ -289,6 +320,11 @@ impl Request {
                 mode: SummaryMode::Tldr,
                 language: Some("fr".into()),
                 selection: Some("Des lanternes".into()),
+                speak: Some(SpeechStyle {
+                    model_id: "piper-en_US-joe-medium".into(),
+                    rate: None,
+                    volume: Some(0.8),
+                }),
             },
             Request::SummarizePage {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
@@ -302,6 +338,7 @@ impl Request {
                 kind: SummaryKind::Page,
                 mode: SummaryMode::KeyPoints,
                 language: None,
+                speak: None,
             },
             Request::StartDictation {
                 model_id: "whisper-tiny.en".into(),
@@ -337,6 +374,8 @@ impl Request {
                 tool: "get-sum".into(),
                 arguments: serde_json::json!({"a": 1, "b": 2}),
             },
+            Request::PauseSpeaking,
+            Request::ResumeSpeaking,
         ]
     }
 }

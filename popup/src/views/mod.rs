@@ -13,6 +13,8 @@ mod models_card;
 mod settings_card;
 mod shell;
 mod tools_card;
+mod speech_card;
 mod welcome;
 
+pub use error_text::ui_error;
 pub use shell::{App, Surface};

@@ -11,6 +11,7 @@ use super::microphone::MicrophonePage;
 use super::models_card::ModelsCard;
 use super::settings_card::SettingsCard;
 use super::tools_card::ToolsCard;
+use super::speech_card::SpeechCard;
 use super::welcome::Welcome;
 use crate::i18n::t;
 use crate::settings::{Settings, SettingsWatch, apply_theme};
@@ -85,6 +86,7 @@ pub fn App(surface: Surface) -> View {
         }
         Surface::Options => view! {
             Boundary(name="Settings", title=t("settingsHeading"), view=SettingsCard)
+            Boundary(name="Speech", title=t("speechOutHeading"), view=SpeechCard)
             Boundary(name="Models", title=t("modelsHeading"), view=ModelsCard)
             Boundary(name="Tools", title=t("toolsHeading"), view=ToolsCard)
             Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)

@@ -290,5 +290,6 @@ fn reply(
         decode_tokens_per_s,
         profile: None,
         pending_calls: Vec::new(),
+        spoken: None,
     }
 }

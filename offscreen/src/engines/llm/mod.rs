@@ -71,6 +71,8 @@ impl LlmEngine {
                 external_tools,
                 fresh_context,
                 profile,
+                // The document speaks the answer from the tokens this streams.
+                speak: _,
             } => {
                 let options = ChatOptions {
                     sampling,
@@ -91,6 +93,7 @@ impl LlmEngine {
                 kind,
                 mode,
                 language,
+                speak: _,
             } => {
                 let request = SummaryRequest {
                     page,

@@ -247,5 +247,6 @@ fn reply(
         parts: parts.len(),
         source_tokens,
         chat_context,
+        spoken: None,
     }
 }

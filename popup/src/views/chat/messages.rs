@@ -1,6 +1,6 @@
 //! The conversation on screen: user messages as typed, model answers as sanitised Markdown,
-//! each with its actions (copy; edit a question; regenerate the last answer), the pages it
-//! summarized or read, and the answer streaming in.
+//! each with its actions (copy; edit a question; read an answer aloud; regenerate the last
+//! answer), the pages it summarized or read, and the answer streaming in.
 
 use protocol::ChatRole;
 use sycamore::prelude::*;
@@ -56,18 +56,32 @@ fn answer_html(text: &str) -> View {
 
 /// The figures of the last answer: its length and speed, or what a summary read.
 fn stats_text(stats: &Stats) -> String {
-    match stats {
-        Stats::Reply(reply) => format!(
-            "{} · {}",
-            tn("replyTokens", reply.generated_tokens as u64, &[]),
-            t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+    let (figures, spoken) = match stats {
+        Stats::Reply(reply) => (
+            format!(
+                "{} · {}",
+                tn("replyTokens", reply.generated_tokens as u64, &[]),
+                t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+            ),
+            reply.spoken.as_ref(),
         ),
-        Stats::Summary(reply) => format!(
-            "{} · {} · {}",
-            tn("summaryParts", reply.parts as u64, &[]),
-            tn("tokensRead", reply.source_tokens as u64, &[]),
-            t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+        Stats::Summary(reply) => (
+            format!(
+                "{} · {} · {}",
+                tn("summaryParts", reply.parts as u64, &[]),
+                tn("tokensRead", reply.source_tokens as u64, &[]),
+                t_with("tokensPerSecond", &[&number(reply.decode_tokens_per_s, 1)])
+            ),
+            reply.spoken.as_ref(),
         ),
+    };
+    // An answer spoken as it streamed says how much of it was heard.
+    match spoken {
+        Some(spoken) => format!(
+            "{figures} · {}",
+            tn("spokenSentences", u64::from(spoken.started), &[])
+        ),
+        None => figures,
     }
 }
 
@@ -211,8 +225,14 @@ pub fn Messages(chat: Chat) -> View {
                         let text = content.clone();
                         view! { div(class="plain") { (text) } }
                     } else {
-                        answer_html(&content)
+                        // Reactive on its own: a sentence event redraws this message alone.
+                        let text = content.clone();
+                        view! { (chat.aloud.highlighted(index, &text).unwrap_or_else(|| answer_html(&text))) }
                     };
+                    let read_aloud = (!is_user).then(|| {
+                        let text = content.clone();
+                        view! { (chat.aloud.controls(chat, index, text.clone())) }
+                    });
                     let regenerate = (Some(index) == last_answer).then(|| view! {
                         button(class="link", r#type="button", disabled=chat.busy(),
                                on:click=move |_| chat.regenerate()) { (t("regenerate")) }
@@ -242,6 +262,7 @@ pub fn Messages(chat: Chat) -> View {
                                            copy(content.clone(), button);
                                        }) { (t("copy")) }
                                 (edit)
+                                (read_aloud)
                                 (regenerate)
                             }
                         }

@@ -5,7 +5,7 @@
 
 use protocol::{
     ChatMessage, ChatReply, ChatRole, ErrorCode, Event, LanternError, Machine, ModelState,
-    ModelStatus, Role, Stage, SummaryReply, Task, chat_model_for,
+    ModelStatus, Role, SpeechStyle, Stage, SummaryReply, Task, chat_model_for,
 };
 use sycamore::prelude::*;
 
@@ -13,6 +13,7 @@ use super::super::chat_tools::ChatTools;
 use super::super::error_text::ui_error;
 use super::approval::Asking;
 use super::tool_calls;
+use super::read_aloud::ReadAloud;
 use crate::client::{Answer, Streaming, SummaryAsk};
 use crate::downloads;
 use crate::history::Conversation;
@@ -23,6 +24,7 @@ use crate::model_list::Models;
 use crate::settings::Settings;
 use crate::state::client;
 use crate::tool_servers;
+use crate::voices;
 
 /// A model download this view follows.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -91,6 +93,8 @@ pub struct Chat {
     machine: Signal<Machine>,
     /// The speed probe was asked for (once per page).
     probed: Signal<bool>,
+    /// The message read aloud, if any.
+    pub aloud: ReadAloud,
 }
 
 /// The model that answers: the one picked here, else the settings' default, else an installed
@@ -177,6 +181,7 @@ impl Chat {
             reading: create_signal(false),
             machine,
             probed: create_signal(false),
+            aloud: ReadAloud::new(),
         }
     }
 
@@ -375,12 +380,14 @@ impl Chat {
                 Vec::new()
             };
             let external = offered.iter().map(|(tool, _)| tool.clone()).collect();
+            let speak = self.spoken_as(&settings).await;
             let request = client().chat(
                 model.entry.id,
                 messages,
                 settings.sampling(),
                 builtin,
                 external,
+                speak,
             );
             let finished = self.stream_into(request, |_| {}).await;
             let pending = finished
@@ -443,6 +450,21 @@ impl Chat {
                 }
             }
         });
+    }
+
+    /// How an answer is spoken as it streams, when the settings ask for it. A voice that
+    /// cannot be chosen is said, and the answer comes silently.
+    pub(super) async fn spoken_as(self, settings: &Settings) -> Option<SpeechStyle> {
+        if !settings.speak_answers {
+            return None;
+        }
+        match voices::resolve(self.list, settings).await {
+            Ok(voice) => Some(settings.speech_style(voice)),
+            Err(error) => {
+                self.error.set(Some(error));
+                None
+            }
+        }
     }
 
     /// Back to idle after a stream, however it ended.

@@ -109,7 +109,8 @@ impl Chat {
         self.stage.set(Some(t("readingPage")));
         let still_open = move || self.conversation.with(|c| c.id == asked_in);
         wasm_bindgen_futures::spawn_local(async move {
-            let request = client().summarize(model_id, ask.clone());
+            let speak = self.spoken_as(&self.settings.get_clone()).await;
+            let request = client().summarize(model_id, ask.clone(), speak);
             let reply = self
                 .stream_into(request, |event| match event {
                     Event::Step { stage, done, total } => {
