@@ -17,6 +17,7 @@ mod response;
 mod sender;
 mod summary;
 mod target;
+mod voice;
 
 pub use catalog::{
     CATALOG_SCHEMA, Catalog, FileEntry, Format, Machine, ModelEntry, Role, Task, WASM_MEMORY_LIMIT,
@@ -41,6 +42,7 @@ pub use response::{
 pub use sender::{Origin, classify_sender};
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 pub use target::Target;
+pub use voice::{VOICE_ACTIVE_KEY, VOICE_PRESS_KEY, VoicePress};
 
 /// Lantern's version, as every context reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
