@@ -18,6 +18,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
         mode,
         language,
         selection,
+        question,
     } = envelope.body
     else {
         return sink(Reply::Throw {
@@ -48,6 +49,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
         kind,
         mode,
         language,
+        question,
     };
     forward::to_offscreen(Envelope::new(id, body), sink, cancel).await;
 }

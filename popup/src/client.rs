@@ -43,6 +43,8 @@ pub struct SummaryAsk {
     pub language: Option<String>,
     /// The text the context menu saw selected.
     pub selection: Option<String>,
+    /// A question about the page (asked by voice): answered instead of summarized.
+    pub question: Option<String>,
 }
 
 /// A cheap handle; clones share one connection.
@@ -220,6 +222,7 @@ impl Client {
             mode: ask.mode,
             language: ask.language,
             selection: ask.selection,
+            question: ask.question,
         })
     }
 

@@ -77,6 +77,10 @@ pub enum Request {
         /// Text the menu saw selected, used when the page itself cannot be read.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         selection: Option<String>,
+        /// A question about the page ("what does it say about X"): the answer, from the page's
+        /// text alone, instead of a summary.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<String>,
     },
     /// The engine's part of a summary: extract the page, read it in parts that fit the model,
     /// and stream the summary. Stopped by `stop_chat`.
@@ -88,6 +92,9 @@ pub enum Request {
         mode: SummaryMode,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         language: Option<String>,
+        /// Passed on from `summarize`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<String>,
     },
     /// Listens to the microphone until voice activity detection hears one utterance end (or
     /// `stop_dictation`), then transcribes it with `model_id` (a Whisper model in the cache).
@@ -260,6 +267,16 @@ impl Request {
                 mode: SummaryMode::Tldr,
                 language: Some("fr".into()),
                 selection: Some("Des lanternes".into()),
+                question: None,
+            },
+            Request::Summarize {
+                model_id: "smollm2-135m-instruct-q4_1".into(),
+                tab_id: None,
+                kind: SummaryKind::Page,
+                mode: SummaryMode::Tldr,
+                language: None,
+                selection: None,
+                question: Some("What does it say about lanterns?".into()),
             },
             Request::SummarizePage {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
@@ -273,6 +290,7 @@ impl Request {
                 kind: SummaryKind::Page,
                 mode: SummaryMode::KeyPoints,
                 language: None,
+                question: Some("Who wrote it?".into()),
             },
             Request::StartDictation {
                 model_id: "whisper-tiny.en".into(),

@@ -89,12 +89,14 @@ impl LlmEngine {
                 kind,
                 mode,
                 language,
+                question,
             } => {
                 let request = SummaryRequest {
                     page,
                     kind,
                     mode,
                     language,
+                    question,
                 };
                 let mut slot = self.turn().await;
                 // The page is read before the model is loaded: a page without text says so at once.
