@@ -42,7 +42,7 @@ pub use response::{
 pub use sender::{Origin, classify_sender};
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 pub use target::Target;
-pub use voice::{VOICE_ACTIVE_KEY, VOICE_PRESS_KEY, VoicePress};
+pub use voice::{VOICE_ACTIVE_KEY, VOICE_PRESS_KEY, VoiceBadge, VoicePress};
 
 /// Lantern's version, as every context reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

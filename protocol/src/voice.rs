@@ -24,3 +24,34 @@ pub struct VoicePress {
     /// panel measure how long its indicator took.
     pub pressed_ms: f64,
 }
+
+/// What the toolbar badge shows of a voice session; the background sets `Listening` the moment
+/// the command fires, the side panel every state after that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoiceBadge {
+    Off,
+    Listening,
+    /// Transcribing, thinking, or waiting for the first sentence's audio.
+    Working,
+    Speaking,
+}
+
+impl VoiceBadge {
+    /// The badge's text: a symbol, the same in every language (the title says it in words).
+    pub fn text(self) -> &'static str {
+        match self {
+            VoiceBadge::Off => "",
+            VoiceBadge::Listening => "●",
+            VoiceBadge::Working => "…",
+            VoiceBadge::Speaking => "♪",
+        }
+    }
+
+    /// The badge's colour: red while the microphone is open, as browsers mark recording.
+    pub fn color(self) -> &'static str {
+        match self {
+            VoiceBadge::Listening => "#c5221f",
+            VoiceBadge::Off | VoiceBadge::Working | VoiceBadge::Speaking => "#3c4043",
+        }
+    }
+}
