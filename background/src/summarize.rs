@@ -19,6 +19,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
         language,
         selection,
         question,
+        speak,
     } = envelope.body
     else {
         return sink(Reply::Throw {
@@ -50,6 +51,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
         mode,
         language,
         question,
+        speak,
     };
     forward::to_offscreen(Envelope::new(id, body), sink, cancel).await;
 }

@@ -204,6 +204,7 @@ impl Client {
             tools,
             fresh_context: false,
             profile: false,
+            speak: None,
         })
     }
 
@@ -223,6 +224,7 @@ impl Client {
             language: ask.language,
             selection: ask.selection,
             question: ask.question,
+            speak: None,
         })
     }
 

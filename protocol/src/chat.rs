@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::response::Spoken;
+
 /// One turn of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatMessage {
@@ -93,6 +95,9 @@ pub struct ChatReply {
     /// Where the time went, when the request asked (`Request::Chat.profile`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<ChatProfile>,
+    /// What was spoken, when the request asked for the answer aloud (`Request::Chat.speak`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spoken: Option<Spoken>,
 }
 
 /// The time of a reply's prefill and of its decoding, per operation of the model's graph.

@@ -156,6 +156,9 @@ pub(crate) const STOP_DICTATION: RequestKind = row("stop_dictation", Document, t
 pub(crate) const SPEAK: RequestKind = row("speak", Server::Speaker(Engine::Tts), false);
 // The document stops its playback at once and tells the worker to stop synthesizing.
 pub(crate) const STOP_SPEAKING: RequestKind = row("stop_speaking", Document, true);
+// The document's speaker suspends or resumes its audio clock; the worker keeps synthesizing.
+pub(crate) const PAUSE_SPEAKING: RequestKind = row("pause_speaking", Document, true);
+pub(crate) const RESUME_SPEAKING: RequestKind = row("resume_speaking", Document, true);
 
 /// Every row, for lookups by wire name before a message is parsed.
 pub(crate) const ALL: &[RequestKind] = &[
@@ -182,6 +185,8 @@ pub(crate) const ALL: &[RequestKind] = &[
     STOP_DICTATION,
     SPEAK,
     STOP_SPEAKING,
+    PAUSE_SPEAKING,
+    RESUME_SPEAKING,
 ];
 
 impl RequestKind {

@@ -15,6 +15,7 @@ mod reply;
 mod request;
 mod response;
 mod sender;
+mod speech;
 mod summary;
 mod target;
 mod voice;
@@ -40,6 +41,7 @@ pub use response::{
     WorkerInfo, WorkerStatus, WorkerThreads,
 };
 pub use sender::{Origin, classify_sender};
+pub use speech::SpeechStyle;
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 pub use target::Target;
 pub use voice::{VOICE_ACTIVE_KEY, VOICE_PRESS_KEY, VoiceBadge, VoicePress};

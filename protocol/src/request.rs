@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Task;
 use crate::chat::{BuiltinTool, ChatMessage, ChatRole, Sampling};
 use crate::kind::{self, Engine, RequestKind, Server};
+use crate::speech::SpeechStyle;
 use crate::summary::{PageSnapshot, SummaryKind, SummaryMode};
 use crate::target::Target;
 
@@ -54,8 +55,12 @@ pub enum Request {
         /// benchmark's view of where the time goes.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         profile: bool,
+        /// Speak the answer as it streams (see [`SpeechStyle`]); the reply then comes when the
+        /// last sentence has played, with what was spoken.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speak: Option<SpeechStyle>,
     },
-    /// Stops the reply being generated, if any (between two tokens).
+    /// Stops the reply being generated, if any (between two tokens), and its speech.
     StopChat,
     /// The page the content script captures in a tab (the active tab when `tab_id` is absent).
     PageSnapshot {
@@ -81,6 +86,9 @@ pub enum Request {
         /// text alone, instead of a summary.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         question: Option<String>,
+        /// Speak the summary as it streams (see [`SpeechStyle`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speak: Option<SpeechStyle>,
     },
     /// The engine's part of a summary: extract the page, read it in parts that fit the model,
     /// and stream the summary. Stopped by `stop_chat`.
@@ -95,6 +103,9 @@ pub enum Request {
         /// Passed on from `summarize`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         question: Option<String>,
+        /// Passed on from `summarize`: the document speaks the summary as it streams.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speak: Option<SpeechStyle>,
     },
     /// Listens to the microphone until voice activity detection hears one utterance end (or
     /// `stop_dictation`), then transcribes it with `model_id` (a Whisper model in the cache).
@@ -125,8 +136,13 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         volume: Option<f32>,
     },
-    /// Stops speaking now: the audio ends at once and no further sentence is synthesized.
+    /// Stops speaking now: the audio ends at once and no further sentence is synthesized. A
+    /// chat or summary being spoken goes on generating, silently.
     StopSpeaking,
+    /// Pauses the speech where it is (the audio clock stops; synthesis goes on ahead).
+    PauseSpeaking,
+    /// Resumes paused speech where it stopped.
+    ResumeSpeaking,
     /// Where the catalog comes from: a URL (a local mirror's `catalog.json`), or `None` for the
     /// build's default.
     SetCatalogUrl {
@@ -171,6 +187,8 @@ impl Request {
             Request::StopDictation => kind::STOP_DICTATION,
             Request::Speak { .. } => kind::SPEAK,
             Request::StopSpeaking => kind::STOP_SPEAKING,
+            Request::PauseSpeaking => kind::PAUSE_SPEAKING,
+            Request::ResumeSpeaking => kind::RESUME_SPEAKING,
         }
     }
 
@@ -242,6 +260,7 @@ impl Request {
                 tools: Vec::new(),
                 fresh_context: false,
                 profile: false,
+                speak: None,
             },
             Request::Chat {
                 model_id: "qwen2.5-coder-0.5b-instruct-q5_0".into(),
@@ -257,6 +276,11 @@ impl Request {
                 tools: vec![BuiltinTool::Calculator],
                 fresh_context: true,
                 profile: true,
+                speak: Some(SpeechStyle {
+                    model_id: "kokoro-82m-v1.0-int8:af_heart".into(),
+                    rate: Some(1.25),
+                    volume: None,
+                }),
             },
             Request::StopChat,
             Request::PageSnapshot { tab_id: Some(3) },
@@ -268,6 +292,7 @@ impl Request {
                 language: Some("fr".into()),
                 selection: Some("Des lanternes".into()),
                 question: None,
+                speak: None,
             },
             Request::Summarize {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
@@ -277,6 +302,11 @@ impl Request {
                 language: None,
                 selection: None,
                 question: Some("What does it say about lanterns?".into()),
+                speak: Some(SpeechStyle {
+                    model_id: "piper-en_US-joe-medium".into(),
+                    rate: None,
+                    volume: Some(0.8),
+                }),
             },
             Request::SummarizePage {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
@@ -291,6 +321,7 @@ impl Request {
                 mode: SummaryMode::KeyPoints,
                 language: None,
                 question: Some("Who wrote it?".into()),
+                speak: None,
             },
             Request::StartDictation {
                 model_id: "whisper-tiny.en".into(),
@@ -316,6 +347,8 @@ impl Request {
                 volume: Some(0.5),
             },
             Request::StopSpeaking,
+            Request::PauseSpeaking,
+            Request::ResumeSpeaking,
         ]
     }
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::chat::Finish;
+use crate::response::Spoken;
 
 /// What the user asked to be summarized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,4 +76,7 @@ pub struct SummaryReply {
     /// A system prompt that continues the summary as a chat about the page: the page's text,
     /// fenced as data, as much of it as fits.
     pub chat_context: String,
+    /// What was spoken, when the request asked for the summary aloud (`Request::Summarize.speak`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spoken: Option<Spoken>,
 }

@@ -410,3 +410,70 @@ fn a_voice_press_round_trips_and_a_missing_tab_stays_absent() {
     assert!(json.get("tab_id").is_none(), "{json}");
     through_json(&bare);
 }
+
+#[test]
+fn a_spoken_answer_names_its_voice_and_older_messages_still_parse() {
+    let chat: Request = serde_json::from_value(serde_json::json!({
+        "type": "chat",
+        "model_id": "m",
+        "messages": [],
+        "speak": {"model_id": "kokoro-82m-v1.0-int8:af_heart", "rate": 1.5}
+    }))
+    .expect("a chat asking for speech parses");
+    let Request::Chat { speak, .. } = &chat else {
+        panic!("not a chat: {chat:?}")
+    };
+    assert_eq!(
+        speak.as_ref(),
+        Some(&SpeechStyle {
+            model_id: "kokoro-82m-v1.0-int8:af_heart".into(),
+            rate: Some(1.5),
+            volume: None,
+        })
+    );
+    // Without speech the wire shape is unchanged: no `speak`, no `spoken`.
+    let silent: Request = serde_json::from_value(
+        serde_json::json!({"type": "chat", "model_id": "m", "messages": []}),
+    )
+    .expect("a chat without speak parses");
+    let json = serde_json::to_value(&silent).expect("serialises");
+    assert!(json.get("speak").is_none(), "{json}");
+    let reply = ChatReply {
+        text: "Hi. Bye.".into(),
+        finish: Finish::Eos,
+        prompt_tokens: 3,
+        reused_tokens: 0,
+        generated_tokens: 4,
+        prefill_tokens_per_s: 10.0,
+        decode_tokens_per_s: 5.0,
+        profile: None,
+        spoken: None,
+    };
+    assert!(
+        serde_json::to_value(&reply)
+            .expect("serialises")
+            .get("spoken")
+            .is_none()
+    );
+    let spoken = ChatReply {
+        spoken: Some(Spoken {
+            sentences: 2,
+            started: 2,
+            scheduled_seconds: 1.5,
+            played_seconds: 1.5,
+            rms: 0.1,
+            stopped: false,
+        }),
+        ..reply
+    };
+    through_json(&spoken);
+    for request in [
+        Request::PauseSpeaking,
+        Request::ResumeSpeaking,
+        Request::StopSpeaking,
+    ] {
+        assert_eq!(request.home(), Target::Offscreen);
+        assert_eq!(request.server(), Server::Document, "{request:?}");
+        assert!(request.is_idempotent());
+    }
+}

@@ -137,6 +137,8 @@ async fn serve(
                 speaker.stop();
                 Some(Ok(Response::Done))
             }
+            Request::PauseSpeaking => Some(speaker.pause().await.map(|()| Response::Done)),
+            Request::ResumeSpeaking => Some(speaker.resume().await.map(|()| Response::Done)),
             other => Some(Err(not_here(&other))),
         },
         // Workers answer these to the document itself, never to the background.

@@ -87,6 +87,37 @@ impl Speaker {
         }
     }
 
+    /// `pause_speaking`: the audio clock stops, so every scheduled sentence waits where it is
+    /// (and its `sentence` event with it). Pausing with nothing playing is harmless.
+    pub async fn pause(&self) -> Result<(), LanternError> {
+        let context = self.context.borrow().clone();
+        let Some(context) = context else {
+            return Ok(());
+        };
+        let suspended = context
+            .suspend()
+            .map_err(|_| cannot_play("the audio would not pause"))?;
+        JsFuture::from(suspended)
+            .await
+            .map_err(|_| cannot_play("the audio would not pause"))?;
+        Ok(())
+    }
+
+    /// `resume_speaking`: the clock runs on from where it paused.
+    pub async fn resume(&self) -> Result<(), LanternError> {
+        let context = self.context.borrow().clone();
+        let Some(context) = context else {
+            return Ok(());
+        };
+        let resumed = context
+            .resume()
+            .map_err(|_| cannot_play("the audio would not resume"))?;
+        JsFuture::from(resumed)
+            .await
+            .map_err(|_| cannot_play("the audio would not resume"))?;
+        Ok(())
+    }
+
     fn context(&self) -> Result<AudioContext, LanternError> {
         let mut slot = self.context.borrow_mut();
         if let Some(context) = slot

@@ -277,5 +277,6 @@ fn reply(
         prefill_tokens_per_s,
         decode_tokens_per_s,
         profile: None,
+        spoken: None,
     }
 }

@@ -70,6 +70,8 @@ impl LlmEngine {
                 tools,
                 fresh_context,
                 profile,
+                // The document speaks the answer from the tokens this streams.
+                speak: _,
             } => {
                 let options = ChatOptions {
                     sampling,
@@ -90,6 +92,7 @@ impl LlmEngine {
                 mode,
                 language,
                 question,
+                speak: _,
             } => {
                 let request = SummaryRequest {
                     page,

@@ -249,5 +249,6 @@ fn reply(
         parts: parts.len(),
         source_tokens,
         chat_context,
+        spoken: None,
     }
 }
