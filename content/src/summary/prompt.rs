@@ -231,9 +231,15 @@ mod tests {
         };
         let prompt = final_prompt(&asked, "Oil lamps burn kerosene.");
         let user = &prompt[1].content;
-        assert!(user.starts_with("Answer this question about the web page"), "{user}");
+        assert!(
+            user.starts_with("Answer this question about the web page"),
+            "{user}"
+        );
         assert!(user.contains("What does it say about oil lamps?"), "{user}");
-        assert!(!user.contains("<|im_end|>"), "the question is cleaned like page text: {user}");
+        assert!(
+            !user.contains("<|im_end|>"),
+            "the question is cleaned like page text: {user}"
+        );
         assert!(!user.contains("Summarize"), "{user}");
         let notes = map_prompt(&asked, 1, 2, "x");
         assert!(notes[1].content.contains("says about this question"));
@@ -241,6 +247,10 @@ mod tests {
             question: Some("   "),
             ..job(SummaryKind::Page, SummaryMode::Tldr)
         };
-        assert!(final_prompt(&blank, "x")[1].content.starts_with("Summarize"));
+        assert!(
+            final_prompt(&blank, "x")[1]
+                .content
+                .starts_with("Summarize")
+        );
     }
 }
