@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use protocol::{
     BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
     Event, Id, LanternError, ModelInstalled, ModelList, PageInfo, Reply, Request, Response,
-    Sampling, SummaryKind, SummaryMode, SummaryReply, UI_PORT,
+    Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, UI_PORT,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -45,6 +45,8 @@ pub struct SummaryAsk {
     pub selection: Option<String>,
     /// A question about the page (asked by voice): answered instead of summarized.
     pub question: Option<String>,
+    /// Speak the summary as it streams.
+    pub speak: Option<SpeechStyle>,
 }
 
 /// A cheap handle; clones share one connection.
@@ -81,6 +83,7 @@ answers! {
     ChatReply => ChatReply,
     SummaryReply => Summary,
     Dictation => Dictation,
+    Spoken => Spoken,
 }
 
 /// Requests that are carried out with nothing to say answer `done`.
@@ -189,13 +192,15 @@ impl Client {
         self.stream(Request::SetCatalogUrl { url }).answer().await
     }
 
-    /// The model's reply to `messages`, streamed as `token` (and tool) events.
+    /// The model's reply to `messages`, streamed as `token` (and tool) events; spoken as it
+    /// streams when `speak` names a voice (the reply then waits for the speech).
     pub fn chat(
         &self,
         model_id: String,
         messages: Vec<ChatMessage>,
         sampling: Sampling,
         tools: Vec<BuiltinTool>,
+        speak: Option<SpeechStyle>,
     ) -> Streaming<ChatReply> {
         self.stream(Request::Chat {
             model_id,
@@ -204,7 +209,7 @@ impl Client {
             tools,
             fresh_context: false,
             profile: false,
-            speak: None,
+            speak,
         })
     }
 
@@ -224,7 +229,7 @@ impl Client {
             language: ask.language,
             selection: ask.selection,
             question: ask.question,
-            speak: None,
+            speak: ask.speak,
         })
     }
 
@@ -244,6 +249,23 @@ impl Client {
 
     pub async fn stop_dictation(&self) -> Result<(), LanternError> {
         self.stream(Request::StopDictation).answer().await
+    }
+
+    /// Speaks `text` with the voice `model_id`; the answer comes when it was played or stopped.
+    pub async fn speak(&self, model_id: String, text: String) -> Result<Spoken, LanternError> {
+        self.stream(Request::Speak {
+            model_id,
+            text,
+            rate: None,
+            volume: None,
+        })
+        .answer()
+        .await
+    }
+
+    /// Stops the speech (of `speak`, or of an answer spoken as it streams) at once.
+    pub async fn stop_speaking(&self) -> Result<(), LanternError> {
+        self.stream(Request::StopSpeaking).answer().await
     }
 
     fn stream<T>(&self, request: Request) -> Streaming<T> {

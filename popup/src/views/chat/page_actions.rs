@@ -44,6 +44,7 @@ impl Choices {
             },
             selection,
             question: None,
+            speak: None,
         }
     }
 

@@ -5,7 +5,7 @@
 
 use protocol::{
     ChatMessage, ChatReply, ChatRole, ErrorCode, Event, LanternError, Machine, ModelState,
-    ModelStatus, Role, Stage, SummaryReply, Task, chat_model_for,
+    ModelStatus, Role, SpeechStyle, Stage, SummaryReply, Task, chat_model_for,
 };
 use sycamore::prelude::*;
 
@@ -325,9 +325,42 @@ impl Chat {
 
     /// Streams the model's answer to the conversation as it stands, then saves it.
     fn answer(self) {
-        let Some(model) = self.model.get_clone() else {
-            return;
-        };
+        wasm_bindgen_futures::spawn_local(async move {
+            self.answer_now(None, |_| {}).await;
+        });
+    }
+
+    /// A question asked by voice: added to the conversation as the user's message, answered
+    /// in it and, with `speak`, spoken as the answer streams. Resolves when the answer is
+    /// written and its speech over; `None` when nothing could be asked or the answer failed
+    /// (the error is shown).
+    /// Events the answer's stream does not show itself (its sentences' starts) go to `on_event`.
+    pub async fn ask_aloud(
+        self,
+        text: String,
+        speak: Option<SpeechStyle>,
+        on_event: impl FnMut(Event),
+    ) -> Option<ChatReply> {
+        if text.trim().is_empty() || self.busy() || !self.ready() {
+            return None;
+        }
+        self.editing.set(None);
+        self.conversation.update(|c| {
+            c.messages.push(ChatMessage {
+                role: ChatRole::User,
+                content: text,
+            });
+        });
+        self.answer_now(speak, on_event).await
+    }
+
+    /// `answer`, awaited.
+    async fn answer_now(
+        self,
+        speak: Option<SpeechStyle>,
+        on_event: impl FnMut(Event),
+    ) -> Option<ChatReply> {
+        let model = self.model.get_clone()?;
         self.error.set(None);
         self.failed_summary.set(None);
         self.last.set(None);
@@ -349,31 +382,31 @@ impl Chat {
             messages,
             settings.sampling(),
             self.tools.offered(),
+            speak,
         );
         self.save();
-        wasm_bindgen_futures::spawn_local(async move {
-            let finished = self.stream_into(request, |_| {}).await;
-            // What was streamed stays, also when the reply failed or was stopped part way.
-            let text = finished
-                .as_ref()
-                .map(|r| r.text.clone())
-                .or_else(|| self.streaming.get_clone())
-                .unwrap_or_default();
-            let answer = ChatMessage {
-                role: ChatRole::Assistant,
-                content: text,
-            };
-            let still_open = self.conversation.with(|c| c.id == asked_in);
-            if still_open && !answer.content.is_empty() {
-                self.conversation.update(|c| c.messages.push(answer));
-                self.last.set(finished.map(Stats::Reply));
-                self.save();
-            } else if !answer.content.is_empty() {
-                // A new chat was started while this answer streamed: it belongs to the old one.
-                self.append_stored(asked_in, answer).await;
-            }
-            self.end_stream();
-        });
+        let finished = self.stream_into(request, on_event).await;
+        // What was streamed stays, also when the reply failed or was stopped part way.
+        let text = finished
+            .as_ref()
+            .map(|r| r.text.clone())
+            .or_else(|| self.streaming.get_clone())
+            .unwrap_or_default();
+        let answer = ChatMessage {
+            role: ChatRole::Assistant,
+            content: text,
+        };
+        let still_open = self.conversation.with(|c| c.id == asked_in);
+        if still_open && !answer.content.is_empty() {
+            self.conversation.update(|c| c.messages.push(answer));
+            self.last.set(finished.clone().map(Stats::Reply));
+            self.save();
+        } else if !answer.content.is_empty() {
+            // A new chat was started while this answer streamed: it belongs to the old one.
+            self.append_stored(asked_in, answer).await;
+        }
+        self.end_stream();
+        finished
     }
 
     /// Back to idle after a stream, however it ended.
