@@ -12,6 +12,7 @@ mod microphone;
 mod models_card;
 mod settings_card;
 mod shell;
+mod voice;
 mod welcome;
 
 pub use shell::{App, Surface};
