@@ -192,6 +192,10 @@ impl Voice {
                 return self.fail(run, error, missing, voice.as_ref()).await;
             }
         };
+        if !self.chat.ready() {
+            let error = ui_error(ErrorCode::NotInstalled, t("voiceNeedsChatModel"));
+            return self.fail(run, error, Vec::new(), Some(&ready.voice)).await;
+        }
         // The barge-in listener of the answer before, which heard the next question.
         let mut next: Option<oneshot::Receiver<Result<String, LanternError>>> = None;
         let mut first = true;
