@@ -4,7 +4,6 @@ pub mod extract;
 pub mod generate;
 pub mod phonemize;
 pub mod speak;
-mod speak_kokoro;
 mod speech_assets;
 pub mod transcribe;
 pub mod vad;

@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use protocol::{
     BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
     Event, Id, LanternError, ModelInstalled, ModelList, PageInfo, Reply, Request, Response,
-    Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, UI_PORT,
+    Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, UI_PORT, VoiceSpeed,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -45,8 +45,6 @@ pub struct SummaryAsk {
     pub selection: Option<String>,
     /// A question about the page (asked by voice): answered instead of summarized.
     pub question: Option<String>,
-    /// Speak the summary as it streams.
-    pub speak: Option<SpeechStyle>,
 }
 
 /// A cheap handle; clones share one connection.
@@ -84,6 +82,7 @@ answers! {
     SummaryReply => Summary,
     Dictation => Dictation,
     Spoken => Spoken,
+    VoiceSpeed => VoiceSpeed,
 }
 
 /// Requests that are carried out with nothing to say answer `done`.
@@ -220,7 +219,12 @@ impl Client {
 
     /// A summary of a tab (the active one when `tab_id` is `None`): steps, its source, then
     /// `token` events.
-    pub fn summarize(&self, model_id: String, ask: SummaryAsk) -> Streaming<SummaryReply> {
+    pub fn summarize(
+        &self,
+        model_id: String,
+        ask: SummaryAsk,
+        speak: Option<SpeechStyle>,
+    ) -> Streaming<SummaryReply> {
         self.stream(Request::Summarize {
             model_id,
             tab_id: ask.tab_id,
@@ -229,7 +233,7 @@ impl Client {
             language: ask.language,
             selection: ask.selection,
             question: ask.question,
-            speak: ask.speak,
+            speak,
         })
     }
 
@@ -251,21 +255,33 @@ impl Client {
         self.stream(Request::StopDictation).answer().await
     }
 
-    /// Speaks `text` with the voice `model_id`; the answer comes when it was played or stopped.
-    pub async fn speak(&self, model_id: String, text: String) -> Result<Spoken, LanternError> {
+    /// Speaks `text` with `style`'s voice, streaming a `sentence` event as each starts.
+    pub fn speak(&self, text: String, style: SpeechStyle) -> Streaming<Spoken> {
         self.stream(Request::Speak {
-            model_id,
+            model_id: style.model_id,
             text,
-            rate: None,
-            volume: None,
+            rate: style.rate,
+            volume: style.volume,
         })
-        .answer()
-        .await
     }
 
-    /// Stops the speech (of `speak`, or of an answer spoken as it streams) at once.
     pub async fn stop_speaking(&self) -> Result<(), LanternError> {
         self.stream(Request::StopSpeaking).answer().await
+    }
+
+    pub async fn pause_speaking(&self) -> Result<(), LanternError> {
+        self.stream(Request::PauseSpeaking).answer().await
+    }
+
+    pub async fn resume_speaking(&self) -> Result<(), LanternError> {
+        self.stream(Request::ResumeSpeaking).answer().await
+    }
+
+    /// How fast a voice speaks here (it is loaded and times one sentence).
+    pub async fn measure_voice_speed(&self, model_id: String) -> Result<VoiceSpeed, LanternError> {
+        self.stream(Request::MeasureVoiceSpeed { model_id })
+            .answer()
+            .await
     }
 
     fn stream<T>(&self, request: Request) -> Streaming<T> {

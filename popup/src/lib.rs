@@ -15,6 +15,7 @@ mod model_list;
 mod settings;
 mod state;
 mod views;
+mod voices;
 
 use wasm_bindgen::prelude::*;
 

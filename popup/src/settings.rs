@@ -1,9 +1,10 @@
 //! The user's settings: stored in the `lantern-chats` database (`settings` store), read by the
-//! chat (model, sampling, system prompt), every page (theme) and the voice features (language,
-//! microphone). A save is announced to every open Lantern page, so a change made on the options
+//! chat (model, sampling, system prompt), every page (theme), the voice features (language,
+//! microphone) and speech out (voice, rate, volume, speaking answers aloud, the voice speeds
+//! measured here). A save is announced to every open Lantern page, so a change made on the options
 //! page shows in an open side panel at once.
 
-use protocol::Sampling;
+use protocol::{Sampling, SpeechStyle};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -61,6 +62,17 @@ pub struct Settings {
     /// user stops it.
     pub voice_conversation: bool,
     pub theme: Theme,
+    /// The voice that speaks, as `speak` names it; `None`: the one that fits this device.
+    pub voice: Option<String>,
+    /// Speaking rate, 0.5 to 2.
+    pub speech_rate: f32,
+    /// Loudness of speech, 0 to 1.
+    pub speech_volume: f32,
+    /// Every chat answer is spoken as it streams.
+    pub speak_answers: bool,
+    /// Real-time factors measured here, per voice (`measure_voice_speed`): what the default
+    /// voice is chosen by, kept so each voice is measured once.
+    pub voice_speeds: Vec<(String, f64)>,
 }
 
 impl Default for Settings {
@@ -76,6 +88,11 @@ impl Default for Settings {
             microphone: None,
             voice_conversation: false,
             theme: Theme::System,
+            voice: None,
+            speech_rate: 1.0,
+            speech_volume: 1.0,
+            speak_answers: false,
+            voice_speeds: Vec::new(),
         }
     }
 }
@@ -87,6 +104,15 @@ impl Settings {
             top_p: self.top_p,
             max_tokens: self.max_tokens,
             ..Sampling::default()
+        }
+    }
+
+    /// How `voice` speaks with these settings.
+    pub fn speech_style(&self, voice: String) -> SpeechStyle {
+        SpeechStyle {
+            model_id: voice,
+            rate: Some(self.speech_rate),
+            volume: Some(self.speech_volume),
         }
     }
 
@@ -103,6 +129,12 @@ impl Settings {
         }
         if self.system_prompt.len() > 20_000 {
             return Err(t("invalidSystemPrompt"));
+        }
+        if !(0.5..=2.0).contains(&self.speech_rate) {
+            return Err(t("invalidSpeechRate"));
+        }
+        if !(0.0..=1.0).contains(&self.speech_volume) {
+            return Err(t("invalidSpeechVolume"));
         }
         Ok(())
     }
@@ -195,8 +227,21 @@ mod tests {
             ..ok.clone()
         };
         assert!(long.validate().expect_err("refused").contains("Max tokens"));
-        let top = Settings { top_p: 0.0, ..ok };
+        let top = Settings {
+            top_p: 0.0,
+            ..ok.clone()
+        };
         assert!(top.validate().expect_err("refused").contains("Top-p"));
+        let fast = Settings {
+            speech_rate: 3.0,
+            ..ok.clone()
+        };
+        assert!(fast.validate().expect_err("refused").contains("rate"));
+        let loud = Settings {
+            speech_volume: 1.5,
+            ..ok
+        };
+        assert!(loud.validate().expect_err("refused").contains("olume"));
     }
 
     #[test]

@@ -10,11 +10,13 @@ pub(crate) mod choice;
 mod fit;
 mod url;
 mod validate;
+mod voices;
 
 use serde::{Deserialize, Serialize};
 
 pub use fit::{Machine, WASM_MEMORY_LIMIT, chat_model_for};
 pub use url::resolve_url;
+pub use voices::{VoiceOption, split_voice_id, voice_for_machine, voice_packs, voices};
 
 /// The catalog layout this code reads. Bumped when a field changes meaning.
 pub const CATALOG_SCHEMA: u32 = 1;

@@ -140,6 +140,9 @@ pub(crate) const SET_CATALOG_URL: RequestKind = row("set_catalog_url", Worker(Mo
 pub(crate) const SET_ENGINE_THREADS: RequestKind = row("set_engine_threads", Document, true);
 // Measuring twice costs a fraction of a second and changes nothing.
 pub(crate) const MEASURE_ENGINE_SPEED: RequestKind = row("measure_engine_speed", Worker(Llm), true);
+// Measuring a voice again takes a sentence's synthesis and changes nothing.
+pub(crate) const MEASURE_VOICE_SPEED: RequestKind =
+    row("measure_voice_speed", Worker(Engine::Tts), true);
 pub(crate) const LOAD_MODEL: RequestKind = row("load_model", Server::TaskWorker, true);
 // The document unloads: it knows every worker and what each holds.
 pub(crate) const UNLOAD_MODEL: RequestKind = row("unload_model", Document, true);
@@ -174,6 +177,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     SET_CATALOG_URL,
     SET_ENGINE_THREADS,
     MEASURE_ENGINE_SPEED,
+    MEASURE_VOICE_SPEED,
     LOAD_MODEL,
     UNLOAD_MODEL,
     CHAT,

@@ -38,7 +38,7 @@ pub use request::Request;
 pub use response::{
     ContextInfo, Dictation, EngineInfo, EngineSpeed, HeldModel, ModelInstalled, ModelList,
     ModelLoaded, ModelState, ModelStatus, PageInfo, Pong, Response, Spoken, ThreadCount,
-    WorkerInfo, WorkerStatus, WorkerThreads,
+    VoiceSpeed, WorkerInfo, WorkerStatus, WorkerThreads,
 };
 pub use sender::{Origin, classify_sender};
 pub use speech::SpeechStyle;

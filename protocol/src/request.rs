@@ -158,6 +158,9 @@ pub enum Request {
     /// How fast this machine decodes, measured by the LLM engine in a fraction of a second (no
     /// model needed): what the first-run model choice sizes models by.
     MeasureEngineSpeed,
+    /// How fast the voice `model_id` (as `speak` names it) speaks here: the speech-out worker
+    /// loads it and times one sentence. What the default voice is chosen by.
+    MeasureVoiceSpeed { model_id: String },
 }
 
 impl Request {
@@ -178,6 +181,7 @@ impl Request {
             Request::SetCatalogUrl { .. } => kind::SET_CATALOG_URL,
             Request::SetEngineThreads { .. } => kind::SET_ENGINE_THREADS,
             Request::MeasureEngineSpeed => kind::MEASURE_ENGINE_SPEED,
+            Request::MeasureVoiceSpeed { .. } => kind::MEASURE_VOICE_SPEED,
             Request::Chat { .. } => kind::CHAT,
             Request::StopChat => kind::STOP_CHAT,
             Request::PageSnapshot { .. } => kind::PAGE_SNAPSHOT,
@@ -250,6 +254,9 @@ impl Request {
             Request::SetEngineThreads { threads: Some(1) },
             Request::SetEngineThreads { threads: None },
             Request::MeasureEngineSpeed,
+            Request::MeasureVoiceSpeed {
+                model_id: "kokoro-82m-v1.0-int8:af_heart".into(),
+            },
             Request::Chat {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
                 messages: vec![ChatMessage {

@@ -23,6 +23,7 @@ pub enum Response {
     Dictation(Dictation),
     EngineSpeed(EngineSpeed),
     Spoken(Spoken),
+    VoiceSpeed(VoiceSpeed),
     /// The request was carried out and has nothing to say.
     Done,
 }
@@ -132,6 +133,18 @@ pub struct EngineSpeed {
     pub decode_bytes_per_s: f64,
     /// The threads it was measured with (the engine's pool).
     pub threads: u32,
+}
+
+/// How fast a voice speaks on this machine (`measure_voice_speed`), timed in the speech-out
+/// worker on one sentence after loading the voice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoiceSpeed {
+    pub model_id: String,
+    /// Seconds of audio made, and the seconds it took.
+    pub audio_seconds: f64,
+    pub synthesis_seconds: f64,
+    /// `synthesis_seconds / audio_seconds`: below 1 speaks faster than real time.
+    pub real_time_factor: f64,
 }
 
 /// One running engine worker.

@@ -1,14 +1,38 @@
 //! A voice of any family behind one face: text in, one sentence's PCM out. The phonemizer is
 //! shared; each family maps its phonemes to its own ids (Piper: espeak-style IPA through the
-//! voice's `phoneme_id_map`). A second family is one more variant and one more match arm.
+//! voice's `phoneme_id_map`; Kokoro: misaki's symbols through its vocabulary).
 
+use super::kokoro::{Kokoro, KokoroVoice};
 use super::phonemize::Phonemizer;
 use super::phonemize::espeak::to_espeak;
+use super::phonemize::kokoro::KokoroVocab;
 use super::piper::{PiperVoice, Rng, Scales};
 use crate::{ModelError, Result};
 
+// A worker holds one voice in place for its lifetime; the size of a move does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Voice {
     Piper(PiperVoice),
+    Kokoro(KokoroSpeaker),
+}
+
+/// Kokoro-82M with one of its voice packs. The model is most of the memory and every pack
+/// shares it, so choosing another voice replaces `pack` alone.
+pub struct KokoroSpeaker {
+    pub model: Kokoro,
+    pub pack: KokoroVoice,
+    pub vocab: KokoroVocab,
+}
+
+impl KokoroSpeaker {
+    /// Where a sentence longer than one pass may be cut, best first: sentence ends, clause
+    /// marks, spaces.
+    pub fn breaks(&self) -> Vec<u32> {
+        ['.', '!', '?', ';', ':', ',', '—', ' ']
+            .iter()
+            .filter_map(|&c| self.vocab.id(c))
+            .collect()
+    }
 }
 
 /// One sentence spoken: mono PCM in [-1, 1] at `sample_rate`.
@@ -27,6 +51,7 @@ impl Voice {
     pub fn sample_rate(&self) -> u32 {
         match self {
             Voice::Piper(voice) => voice.sample_rate(),
+            Voice::Kokoro(_) => Kokoro::SAMPLE_RATE,
         }
     }
 
@@ -72,6 +97,26 @@ impl Voice {
                     samples: synthesis.samples,
                     sample_rate,
                     phonemes: ipa,
+                })
+            }
+            Voice::Kokoro(kokoro) => {
+                let ids = kokoro.vocab.ids(&misaki);
+                let sample_rate = Kokoro::SAMPLE_RATE;
+                if !misaki.chars().any(char::is_alphabetic) || ids.is_empty() {
+                    return Ok(Speech {
+                        samples: Vec::new(),
+                        sample_rate,
+                        phonemes: misaki,
+                    });
+                }
+                let passes =
+                    kokoro
+                        .model
+                        .synthesize_long(&ids, &kokoro.breaks(), &kokoro.pack, rate)?;
+                Ok(Speech {
+                    samples: passes.into_iter().flat_map(|p| p.pcm).collect(),
+                    sample_rate,
+                    phonemes: misaki,
                 })
             }
         }

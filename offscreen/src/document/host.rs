@@ -7,11 +7,12 @@ use std::rc::Rc;
 use futures_util::StreamExt;
 use protocol::{
     Engine, EngineHandoff, EngineInfo, Envelope, ErrorCode, LanternError, Reply, Request, Response,
-    Server, WorkerInfo, WorkerStatus,
+    Server, SpeechStyle, WorkerInfo, WorkerStatus,
 };
 use wasm_bindgen::prelude::*;
 use webext::{MessageSender, Port, PortLink, from_js, to_js};
 
+use super::aloud;
 use super::dictation::Dictation;
 use super::pool::Pool;
 use super::relay;
@@ -108,24 +109,35 @@ async fn serve(
         let _ = port.post_message(&to_js(reply));
     };
     let request = envelope.body;
-    let outcome = match request.server() {
-        Server::Worker(engine) => {
+    let style = speech_style(&request).cloned();
+    let outcome = match (request.server(), style) {
+        (Server::Worker(engine), Some(style)) => {
+            aloud::serve(
+                &pool, &speaker, engine, id, request, style, &post, &mut link,
+            )
+            .await
+        }
+        (Server::Worker(engine), None) => {
+            if matches!(request, Request::StopChat) {
+                // Stopping an answer stops its speech too.
+                speaker.stop();
+            }
             if matches!(request, Request::DownloadModel { .. }) {
                 request_persistence();
             }
             ask_worker(&pool, engine, id, request, &post, &mut link).await
         }
-        Server::Microphone(engine) => {
+        (Server::Microphone(engine), _) => {
             dictation
                 .serve(&pool, engine, id, request, &post, &mut link)
                 .await
         }
-        Server::Speaker(engine) => {
+        (Server::Speaker(engine), _) => {
             speaker
                 .serve(&pool, engine, id, request, &post, &mut link)
                 .await
         }
-        Server::Document => match request {
+        (Server::Document, _) => match request {
             Request::EngineInfo => Some(engine_info(&pool).await),
             Request::UnloadModel { model_id } => Some(unload(&pool, &model_id).await),
             Request::SetEngineThreads { threads } => Some(set_threads(&pool, threads).await),
@@ -142,7 +154,7 @@ async fn serve(
             other => Some(Err(not_here(&other))),
         },
         // Workers answer these to the document itself, never to the background.
-        Server::EachWorker | Server::TaskWorker | Server::Background | Server::Content => {
+        (Server::EachWorker | Server::TaskWorker | Server::Background | Server::Content, _) => {
             Some(Err(not_here(&request)))
         }
     };
@@ -154,6 +166,14 @@ async fn serve(
             error,
         },
     });
+}
+
+/// The voice an answer should be spoken with as it streams, if it asked.
+fn speech_style(request: &Request) -> Option<&SpeechStyle> {
+    match request {
+        Request::Chat { speak, .. } | Request::SummarizePage { speak, .. } => speak.as_ref(),
+        _ => None,
+    }
 }
 
 /// Asks the engine's worker and waits for its final reply, relaying progress and heartbeats;

@@ -1,7 +1,9 @@
 //! The document side: the offscreen document's router (`Host`), its pool of engine workers, the
 //! relay that streams a worker's replies back with heartbeats, and the microphone it owns for
-//! dictation (only a document may capture audio) and the speakers it plays speech through.
+//! dictation (only a document may capture audio), the speakers it plays speech through, and
+//! answers spoken as they stream (`aloud`).
 
+mod aloud;
 mod dictation;
 mod host;
 mod microphone;

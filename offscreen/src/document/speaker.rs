@@ -1,8 +1,10 @@
 //! The document's half of speech out: plays the sentences the speech-out worker makes through
 //! one AudioContext, each scheduled right after the one before (no gap, whatever the time each
 //! took to make), tells the asker as each begins, honours volume and stops at once on
-//! `stop_speaking`, a newer `speak`, or the asker going away. It measures what it plays (samples
-//! scheduled, their RMS, time played): that is what `spoken` reports.
+//! `stop_speaking`, a newer `speak`, or the asker going away; pauses and resumes by stopping
+//! the audio clock. It measures what it plays (samples scheduled, their RMS, time played): that
+//! is what `spoken` reports. A `Playback` is also what an answer spoken as it streams
+//! (`aloud.rs`) schedules its sentences on.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -27,21 +29,65 @@ const LEAD_SECONDS: f64 = 0.05;
 /// How often the loop looks at the clock while audio plays (sentence starts, the end).
 const TICK_MS: u32 = 50;
 
-/// One `speak` being played.
-struct Playback {
+/// One speech being played: a `speak`, or an answer spoken as it streams.
+pub(super) struct Playback {
     pool: Rc<Pool>,
     engine: Engine,
+    /// The worker's id of the request making the audio now (what a stop is sent for).
     worker_id: Cell<Id>,
     context: AudioContext,
     gain: GainNode,
     sources: RefCell<Vec<AudioBufferSourceNode>>,
     stopped_at: Cell<Option<f64>>,
     wake: mpsc::UnboundedSender<()>,
+    measures: RefCell<Measures>,
+    /// Sentence starts not yet announced: (context time, event).
+    upcoming: RefCell<Vec<(f64, Event)>>,
 }
 
 impl Playback {
+    /// The worker request whose sentences are scheduled now.
+    pub(super) fn set_worker_id(&self, id: Id) {
+        self.worker_id.set(id);
+    }
+
+    pub(super) fn is_stopped(&self) -> bool {
+        self.stopped_at.get().is_some()
+    }
+
+    /// The sentences whose audio has begun since the last call, in order.
+    pub(super) fn due_events(&self) -> Vec<Event> {
+        let now = self.context.current_time();
+        let mut upcoming = self.upcoming.borrow_mut();
+        let due = upcoming.iter().take_while(|(at, _)| *at <= now).count();
+        self.measures.borrow_mut().started += due as u32;
+        upcoming.drain(..due).map(|(_, event)| event).collect()
+    }
+
+    /// Every scheduled sentence has been announced and has played to its end.
+    pub(super) fn played_out(&self) -> bool {
+        self.upcoming.borrow().is_empty()
+            && self.context.current_time() >= self.measures.borrow().end
+    }
+
+    /// Plays `sentence` right after the ones before; `event` is announced when it starts.
+    pub(super) fn schedule(
+        &self,
+        sentence: &SentenceAudio,
+        event: Event,
+    ) -> Result<(), LanternError> {
+        let at = schedule(self, sentence, &mut self.measures.borrow_mut())?;
+        self.upcoming.borrow_mut().push((at, event));
+        Ok(())
+    }
+
+    /// What was spoken: `sentences` the text was cut into (`None`: those that started).
+    pub(super) fn spoken(&self, sentences: Option<u32>) -> Spoken {
+        spoken(sentences, &self.measures.borrow(), self, self.is_stopped())
+    }
+
     /// Silences every scheduled sentence now and tells the worker to make no more (once).
-    fn stop(&self) {
+    pub(super) fn stop(&self) {
         if self.stopped_at.get().is_some() {
             return;
         }
@@ -69,7 +115,7 @@ pub struct Speaker {
 
 /// What has been scheduled so far, for `spoken`.
 #[derive(Default)]
-struct Measures {
+pub(super) struct Measures {
     samples: f64,
     squares: f64,
     seconds: f64,
@@ -131,6 +177,54 @@ impl Speaker {
         Ok(context)
     }
 
+    /// Starts a playback for `engine`'s audio at `volume`, stopping the one before (one
+    /// voice speaks at a time). Its `woken` stream fires when it is stopped.
+    pub(super) async fn begin(
+        &self,
+        pool: &Rc<Pool>,
+        engine: Engine,
+        volume: f32,
+    ) -> Result<(Rc<Playback>, mpsc::UnboundedReceiver<()>), LanternError> {
+        self.stop();
+        let context = self.context()?;
+        if let Ok(resumed) = context.resume() {
+            let _ = JsFuture::from(resumed).await;
+        }
+        if context.state() != AudioContextState::Running {
+            return Err(cannot_play("the browser keeps the audio suspended"));
+        }
+        let gain = context
+            .create_gain()
+            .map_err(|_| cannot_play("no gain node"))?;
+        gain.gain().set_value(volume);
+        gain.connect_with_audio_node(&context.destination())
+            .map_err(|_| cannot_play("the speakers cannot be reached"))?;
+        let (wake, woken) = mpsc::unbounded();
+        let playback = Rc::new(Playback {
+            pool: Rc::clone(pool),
+            engine,
+            worker_id: Cell::new(0),
+            context,
+            gain,
+            sources: RefCell::default(),
+            stopped_at: Cell::new(None),
+            wake,
+            measures: RefCell::default(),
+            upcoming: RefCell::default(),
+        });
+        *self.current.borrow_mut() = Some(Rc::clone(&playback));
+        Ok((playback, woken))
+    }
+
+    /// The playback is over: silenced if it still sounds, and no longer the current one.
+    pub(super) fn end(&self, playback: &Rc<Playback>) {
+        playback.stop();
+        let mut current = self.current.borrow_mut();
+        if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, playback)) {
+            *current = None;
+        }
+    }
+
     /// Serves `speak` with `engine`'s worker; `None` when the asker went away (the speech is
     /// then stopped).
     pub async fn serve(
@@ -151,48 +245,15 @@ impl Speaker {
             }
             other => return Some(Err(crate::errors::not_served("speaker", other))),
         };
-        self.stop();
-        let context = match self.context() {
-            Ok(context) => context,
+        let (playback, mut woken) = match self.begin(pool, engine, volume).await {
+            Ok(started) => started,
             Err(error) => return Some(Err(error)),
         };
-        if let Ok(resumed) = context.resume() {
-            let _ = JsFuture::from(resumed).await;
-        }
-        if context.state() != AudioContextState::Running {
-            return Some(Err(cannot_play("the browser keeps the audio suspended")));
-        }
-        let Ok(gain) = context.create_gain() else {
-            return Some(Err(cannot_play("no gain node")));
-        };
-        gain.gain().set_value(volume);
-        if gain
-            .connect_with_audio_node(&context.destination())
-            .is_err()
-        {
-            return Some(Err(cannot_play("the speakers cannot be reached")));
-        }
-        let (wake, mut woken) = mpsc::unbounded();
-        let playback = Rc::new(Playback {
-            pool: Rc::clone(pool),
-            engine,
-            worker_id: Cell::new(0),
-            context: context.clone(),
-            gain,
-            sources: RefCell::default(),
-            stopped_at: Cell::new(None),
-            wake,
-        });
-        *self.current.borrow_mut() = Some(Rc::clone(&playback));
         let outcome = self
             .play(&playback, pool, engine, id, request, post, link, &mut woken)
             .await;
-        playback.stop();
+        self.end(&playback);
         pool.stop_listening(engine, playback.worker_id.get());
-        let mut current = self.current.borrow_mut();
-        if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &playback)) {
-            *current = None;
-        }
         outcome
     }
 
@@ -212,30 +273,17 @@ impl Speaker {
             Ok(started) => started,
             Err(error) => return Some(Err(error)),
         };
-        playback.worker_id.set(worker_id);
-        let context = &playback.context;
-        let mut measures = Measures::default();
-        // Sentence starts not yet announced: (context time, event).
-        let mut upcoming: Vec<(f64, Event)> = Vec::new();
+        playback.set_worker_id(worker_id);
         let mut made: Option<Spoken> = None;
         let mut last_post = js_sys::Date::now();
         loop {
-            let now = context.current_time();
-            while upcoming.first().is_some_and(|(at, _)| *at <= now) {
-                let (_, event) = upcoming.remove(0);
-                measures.started += 1;
+            for event in playback.due_events() {
                 post(&Reply::Progress { id, event });
                 last_post = js_sys::Date::now();
             }
-            if playback.stopped_at.get().is_some() {
-                return Some(Ok(Response::Spoken(spoken(
-                    made, &measures, playback, true,
-                ))));
-            }
-            if made.is_some() && upcoming.is_empty() && now >= measures.end {
-                return Some(Ok(Response::Spoken(spoken(
-                    made, &measures, playback, false,
-                ))));
+            if playback.is_stopped() || (made.is_some() && playback.played_out()) {
+                let sentences = made.map(|m| m.sentences);
+                return Some(Ok(Response::Spoken(playback.spoken(sentences))));
             }
             if js_sys::Date::now() - last_post >= HEARTBEAT_MS {
                 post(&Reply::Heartbeat { id });
@@ -245,13 +293,13 @@ impl Speaker {
             let mut closed = std::pin::pin!(link.next().fuse());
             futures_util::select! {
                 sentence = audio.next() => if let Some(sentence) = sentence {
-                    match schedule(playback, &sentence, &mut measures) {
-                        Ok(at) => upcoming.push((at, Event::Sentence {
-                            index: sentence.index,
-                            start: sentence.start,
-                            end: sentence.end,
-                        })),
-                        Err(error) => return Some(Err(error)),
+                    let event = Event::Sentence {
+                        index: sentence.index,
+                        start: sentence.start,
+                        end: sentence.end,
+                    };
+                    if let Err(error) = playback.schedule(&sentence, event) {
+                        return Some(Err(error));
                     }
                 },
                 reply = replies.next() => match reply {
@@ -322,7 +370,12 @@ fn schedule(
     Ok(at)
 }
 
-fn spoken(made: Option<Spoken>, measures: &Measures, playback: &Playback, stopped: bool) -> Spoken {
+fn spoken(
+    sentences: Option<u32>,
+    measures: &Measures,
+    playback: &Playback,
+    stopped: bool,
+) -> Spoken {
     let first = measures.first_start.unwrap_or(measures.end);
     let until = playback
         .stopped_at
@@ -330,7 +383,7 @@ fn spoken(made: Option<Spoken>, measures: &Measures, playback: &Playback, stoppe
         .unwrap_or(measures.end)
         .min(measures.end);
     Spoken {
-        sentences: made.map_or(measures.started, |m| m.sentences),
+        sentences: sentences.unwrap_or(measures.started),
         started: measures.started,
         scheduled_seconds: measures.seconds,
         played_seconds: (until - first).max(0.0),
@@ -343,7 +396,8 @@ fn spoken(made: Option<Spoken>, measures: &Measures, playback: &Playback, stoppe
     }
 }
 
-fn check(rate: Option<f32>, volume: Option<f32>) -> Result<(), LanternError> {
+/// A rate and volume the speaker takes, or why not.
+pub(super) fn check(rate: Option<f32>, volume: Option<f32>) -> Result<(), LanternError> {
     let bad = |what: String| Err(LanternError::new(ErrorCode::MalformedMessage, what));
     if let Some(rate) = rate
         && !(0.5..=2.0).contains(&rate)

@@ -1,15 +1,18 @@
 //! The chat view, the whole of the popup and the side panel: a header (history, new chat, the
 //! page actions, the model), the conversation filling the height, and the composer at the
-//! bottom. Its pieces live in `chat/`; requests are sent by `chat/session.rs` (answers) and
-//! `chat/summary.rs` (a page summarized or read into the conversation), nowhere else.
+//! bottom. Its pieces live in `chat/`; requests are sent by `chat/session.rs` (answers),
+//! `chat/summary.rs` (a page summarized or read into the conversation) and `chat/read_aloud.rs`
+//! (an answer spoken), nowhere else.
 //!
-//! Keyboard: Enter sends, Shift+Enter breaks the line, Esc stops an answer (or leaves editing),
-//! Ctrl/Cmd+K starts a new chat, ArrowUp in an empty box edits the last question.
+//! Keyboard: Enter sends, Shift+Enter breaks the line, Esc stops an answer (or leaves editing,
+//! or stops reading aloud), Ctrl/Cmd+K starts a new chat, ArrowUp in an empty box edits the last
+//! question.
 
 mod history;
 mod messages;
 mod model_status;
 mod page_actions;
+mod read_aloud;
 mod session;
 mod summary;
 
@@ -93,6 +96,8 @@ fn listen_to_page_keys(chat: Chat) {
             new_chat(chat);
         } else if e.key() == "Escape" && chat.busy() && !e.default_prevented() {
             chat.stop();
+        } else if e.key() == "Escape" && chat.aloud.index.get_untracked().is_some() {
+            chat.aloud.stop(chat);
         }
     });
     let _ = document.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());

@@ -12,7 +12,9 @@ mod microphone;
 mod models_card;
 mod settings_card;
 mod shell;
+mod speech_card;
 mod voice;
 mod welcome;
 
+pub use error_text::ui_error;
 pub use shell::{App, Surface};

@@ -136,10 +136,21 @@ pub fn SettingsCard() -> View {
         microphone: Some(microphone.get_clone()).filter(|m| !m.is_empty()),
         voice_conversation: conversation.get(),
         theme: theme.get(),
+        // Speech out has its own card (and save), which owns these.
+        ..Settings::default()
     };
     let save = move |_| {
-        let settings = gather();
+        let form = gather();
         wasm_bindgen_futures::spawn_local(async move {
+            let stored = Settings::load().await;
+            let settings = Settings {
+                voice: stored.voice,
+                speech_rate: stored.speech_rate,
+                speech_volume: stored.speech_volume,
+                speak_answers: stored.speak_answers,
+                voice_speeds: stored.voice_speeds,
+                ..form
+            };
             match settings.save().await {
                 Ok(()) => {
                     apply_theme(settings.theme);

@@ -10,6 +10,7 @@ use super::engine_card::EngineCard;
 use super::microphone::MicrophonePage;
 use super::models_card::ModelsCard;
 use super::settings_card::SettingsCard;
+use super::speech_card::SpeechCard;
 use super::welcome::Welcome;
 use crate::i18n::t;
 use crate::settings::{Settings, SettingsWatch, apply_theme};
@@ -84,6 +85,7 @@ pub fn App(surface: Surface) -> View {
         }
         Surface::Options => view! {
             Boundary(name="Settings", title=t("settingsHeading"), view=SettingsCard)
+            Boundary(name="Speech", title=t("speechOutHeading"), view=SpeechCard)
             Boundary(name="Models", title=t("modelsHeading"), view=ModelsCard)
             Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)
             Boundary(name="About", title=t("viewAbout"), view=About)

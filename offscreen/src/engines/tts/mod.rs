@@ -1,8 +1,8 @@
 //! The text-to-speech engine: text cut into sentences, each phonemized and synthesized by the
 //! voice, its samples moved to the document (which plays them) as soon as they are ready, so
 //! the first sentence plays while the next is made. It owns the voice and phonemizer it loaded
-//! (kept between requests, loaded again when the stored copy changed) and the stop flags of the
-//! requests in progress.
+//! (kept between requests, loaded again when the stored copy changed; for Kokoro every voice
+//! pack is kept, so another voice is no reload) and the stop flags of the requests in progress.
 
 mod voice;
 
@@ -14,7 +14,10 @@ use futures_util::lock::Mutex;
 use js_sys::{Array, Float32Array};
 use models::tts::piper::Rng;
 use models::tts::split_sentences;
-use protocol::{ErrorCode, HeldModel, Id, LanternError, Request, Response, Spoken, Task};
+use protocol::catalog::split_voice_id;
+use protocol::{
+    ErrorCode, HeldModel, Id, LanternError, Request, Response, Spoken, Task, VoiceSpeed,
+};
 use webext::model_store::ModelStore;
 
 use crate::errors;
@@ -61,6 +64,10 @@ impl TtsEngine {
                 self.stopped.borrow_mut().remove(&id);
                 result.map(Response::Spoken)
             }
+            Request::MeasureVoiceSpeed { model_id } => self
+                .measure(&model_id, id, outbox)
+                .await
+                .map(Response::VoiceSpeed),
             Request::LoadModel { model_id, .. } => {
                 let store = ModelStore::open().await.map_err(errors::storage)?;
                 let installed = loader::installed(&store, &model_id).await?;
@@ -135,6 +142,34 @@ impl TtsEngine {
         })
     }
 
+    /// Loads the voice and times one sentence of ordinary length (the voice's first sentence
+    /// after loading, as a user's first request would be).
+    async fn measure(
+        &self,
+        model_id: &str,
+        id: Id,
+        outbox: &Outbox,
+    ) -> Result<VoiceSpeed, LanternError> {
+        const SENTENCE: &str =
+            "Lantern reads this sentence aloud to time the voice on this computer.";
+        let store = ModelStore::open().await.map_err(errors::storage)?;
+        let mut slot = self.voice.lock().await;
+        let held = self.load(&store, &mut slot, model_id, id, outbox).await?;
+        let started = crate::worker::performance_now();
+        let speech = held
+            .voice
+            .speak(&held.phonemizer, SENTENCE, 1.0, &mut Rng::new(0))
+            .map_err(errors::model)?;
+        let synthesis_seconds = (crate::worker::performance_now() - started) / 1000.0;
+        let audio_seconds = speech.samples.len() as f64 / f64::from(speech.sample_rate);
+        Ok(VoiceSpeed {
+            model_id: model_id.to_string(),
+            audio_seconds,
+            synthesis_seconds,
+            real_time_factor: synthesis_seconds / audio_seconds.max(f64::MIN_POSITIVE),
+        })
+    }
+
     async fn load<'a>(
         &self,
         store: &ModelStore,
@@ -143,7 +178,8 @@ impl TtsEngine {
         id: Id,
         outbox: &Outbox,
     ) -> Result<&'a mut HeldVoice, LanternError> {
-        let installed = loader::installed(store, model_id).await?;
+        let (catalog_id, pack) = split_voice_id(model_id);
+        let installed = loader::installed(store, catalog_id).await?;
         if installed.entry.task != Task::Tts {
             return Err(LanternError::new(
                 ErrorCode::UnsupportedFormat,
@@ -152,18 +188,21 @@ impl TtsEngine {
         }
         let current = slot
             .as_ref()
-            .is_some_and(|h| h.model_id == model_id && h.installed_at == installed.installed_at);
+            .is_some_and(|h| h.model_id == catalog_id && h.installed_at == installed.installed_at);
         if !current {
             *slot = None;
             self.held.replace(None);
-            let held = voice::read_voice(store, installed, id, outbox).await?;
+            let held = voice::read_voice(store, installed, pack, id, outbox).await?;
             self.held.replace(Some(HeldModel {
-                model_id: model_id.to_string(),
+                model_id: catalog_id.to_string(),
                 bytes: held.bytes,
             }));
             *slot = Some(held);
         }
-        slot.as_mut()
-            .ok_or_else(|| LanternError::new(ErrorCode::Internal, "the voice was not kept"))
+        let held = slot
+            .as_mut()
+            .ok_or_else(|| LanternError::new(ErrorCode::Internal, "the voice was not kept"))?;
+        held.choose(pack)?;
+        Ok(held)
     }
 }

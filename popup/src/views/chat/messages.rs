@@ -1,6 +1,6 @@
 //! The conversation on screen: user messages as typed, model answers as sanitised Markdown,
-//! each with its actions (copy; edit a question; regenerate the last answer), the pages it
-//! summarized or read, and the answer streaming in.
+//! each with its actions (copy; edit a question; read an answer aloud; regenerate the last
+//! answer), the pages it summarized or read, and the answer streaming in.
 
 use protocol::ChatRole;
 use sycamore::prelude::*;
@@ -207,8 +207,14 @@ pub fn Messages(chat: Chat) -> View {
                         let text = content.clone();
                         view! { div(class="plain") { (text) } }
                     } else {
-                        answer_html(&content)
+                        // Reactive on its own: a sentence event redraws this message alone.
+                        let text = content.clone();
+                        view! { (chat.aloud.highlighted(index, &text).unwrap_or_else(|| answer_html(&text))) }
                     };
+                    let read_aloud = (!is_user).then(|| {
+                        let text = content.clone();
+                        view! { (chat.aloud.controls(chat, index, text.clone())) }
+                    });
                     let regenerate = (Some(index) == last_answer).then(|| view! {
                         button(class="link", r#type="button", disabled=chat.busy(),
                                on:click=move |_| chat.regenerate()) { (t("regenerate")) }
@@ -238,6 +244,7 @@ pub fn Messages(chat: Chat) -> View {
                                            copy(content.clone(), button);
                                        }) { (t("copy")) }
                                 (edit)
+                                (read_aloud)
                                 (regenerate)
                             }
                         }

@@ -44,7 +44,6 @@ impl Choices {
             },
             selection,
             question: None,
-            speak: None,
         }
     }
 

@@ -11,6 +11,7 @@ use sycamore::prelude::*;
 
 use super::super::chat_tools::ChatTools;
 use super::super::error_text::ui_error;
+use super::read_aloud::ReadAloud;
 use crate::client::{Answer, Streaming, SummaryAsk};
 use crate::downloads;
 use crate::history::Conversation;
@@ -20,6 +21,7 @@ use crate::machine::this_machine;
 use crate::model_list::Models;
 use crate::settings::Settings;
 use crate::state::client;
+use crate::voices;
 
 /// A model download this view follows.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -81,6 +83,8 @@ pub struct Chat {
     machine: Signal<Machine>,
     /// The speed probe was asked for (once per page).
     probed: Signal<bool>,
+    /// The message read aloud, if any.
+    pub aloud: ReadAloud,
 }
 
 /// The model that answers: the one picked here, else the settings' default, else an installed
@@ -164,6 +168,7 @@ impl Chat {
             reading: create_signal(false),
             machine,
             probed: create_signal(false),
+            aloud: ReadAloud::new(),
         }
     }
 
@@ -326,7 +331,8 @@ impl Chat {
     /// Streams the model's answer to the conversation as it stands, then saves it.
     fn answer(self) {
         wasm_bindgen_futures::spawn_local(async move {
-            self.answer_now(None, |_| {}).await;
+            let speak = self.spoken_as(&self.settings.get_clone()).await;
+            self.answer_now(speak, |_| {}).await;
         });
     }
 
@@ -407,6 +413,21 @@ impl Chat {
         }
         self.end_stream();
         finished
+    }
+
+    /// How an answer is spoken as it streams, when the settings ask for it. A voice that
+    /// cannot be chosen is said, and the answer comes silently.
+    pub(super) async fn spoken_as(self, settings: &Settings) -> Option<SpeechStyle> {
+        if !settings.speak_answers {
+            return None;
+        }
+        match voices::resolve(self.list, settings).await {
+            Ok(voice) => Some(settings.speech_style(voice)),
+            Err(error) => {
+                self.error.set(Some(error));
+                None
+            }
+        }
     }
 
     /// Back to idle after a stream, however it ended.

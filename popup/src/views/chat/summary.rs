@@ -4,7 +4,8 @@
 //! about the page.
 
 use protocol::{
-    ChatMessage, ChatRole, ErrorCode, Event, ModelState, Stage, SummaryKind, SummaryReply,
+    ChatMessage, ChatRole, ErrorCode, Event, ModelState, SpeechStyle, Stage, SummaryKind,
+    SummaryReply,
 };
 
 use super::session::{Chat, Stats};
@@ -78,7 +79,8 @@ impl Chat {
             return;
         }
         wasm_bindgen_futures::spawn_local(async move {
-            self.summarize_now(ask, None, |_| {}).await;
+            let speak = self.spoken_as(&self.settings.get_clone()).await;
+            self.summarize_now(ask, None, speak, |_| {}).await;
         });
     }
 
@@ -90,12 +92,13 @@ impl Chat {
         self,
         ask: SummaryAsk,
         words: String,
+        speak: Option<SpeechStyle>,
         on_event: impl FnMut(Event),
     ) -> Option<SummaryReply> {
         if self.busy() || self.list.is_loading() {
             return None;
         }
-        self.summarize_now(ask, Some(words), on_event).await
+        self.summarize_now(ask, Some(words), speak, on_event).await
     }
 
     /// `summarize`, awaited, once nothing streams.
@@ -103,6 +106,7 @@ impl Chat {
         self,
         ask: SummaryAsk,
         words: Option<String>,
+        speak: Option<SpeechStyle>,
         mut on_event: impl FnMut(Event),
     ) -> Option<SummaryReply> {
         self.error.set(None);
@@ -143,7 +147,7 @@ impl Chat {
         self.stage.set(Some(t("readingPage")));
         let still_open = move || self.conversation.with(|c| c.id == asked_in);
         {
-            let request = client().summarize(model_id, ask.clone());
+            let request = client().summarize(model_id, ask.clone(), speak);
             let reply = self
                 .stream_into(request, |event| match event {
                     Event::Step { stage, done, total } => {

@@ -1,6 +1,7 @@
 //! What the voice command needs before it listens: a speech model for the voice settings'
 //! language and a voice to answer with, each downloaded with what it requires. A missing one is
-//! a named error, with the models to download for it.
+//! a named error, with the models to download for it. Which voice answers is the speech
+//! settings' (`voices::resolve`: the chosen one, else the one that fits this device).
 
 use protocol::{ErrorCode, LanternError, ModelList, ModelStatus, Role, SpeechStyle, Task};
 
@@ -8,7 +9,9 @@ use super::super::dictate::speech_models;
 use super::super::error_text::ui_error;
 use crate::i18n::{megabytes, t, t_with};
 use crate::model_list::{Models, of};
+use crate::settings::Settings;
 use crate::state::Fetch;
+use crate::voices;
 
 /// The voice that speaks the answers, and the languages it speaks.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,7 +35,7 @@ fn size(models: &[ModelStatus]) -> String {
     megabytes(models.iter().filter_map(|m| m.entry.total_size()).sum())
 }
 
-/// The voice to answer with: an installed one whose requirements are installed (the catalog's
+/// A voice that can answer: an installed one whose requirements are installed (the catalog's
 /// default first), or the error naming the one to download (the default) and what it needs.
 fn choose_voice(list: &ModelList) -> Result<VoiceOut, NotReady> {
     let voices = of(list, Some(Task::Tts), Some(Role::Model));
@@ -106,6 +109,23 @@ pub async fn check(models: Models, language: Option<&str>) -> Result<Ready, NotR
     Ok(Ready {
         speech_model: speech.entry.id,
         voice,
+    })
+}
+
+/// The voice the speech settings choose, spoken with their rate and volume (the first use on a
+/// device measures the installed voices, which takes a few seconds: run it while listening).
+pub async fn settings_voice(models: Models, settings: &Settings) -> Result<VoiceOut, LanternError> {
+    let id = voices::resolve(models, settings).await?;
+    let model = protocol::catalog::split_voice_id(&id).0.to_string();
+    let languages = models
+        .of(Some(Task::Tts), Some(Role::Model))
+        .into_iter()
+        .find(|m| m.entry.id == model)
+        .map(|m| m.entry.languages)
+        .unwrap_or_default();
+    Ok(VoiceOut {
+        style: settings.speech_style(id),
+        languages,
     })
 }
 

@@ -13,7 +13,7 @@ use super::super::chat::Chat;
 use super::super::dictate::{VoiceChoice, open_permission_page};
 use super::super::error_text::{error_parts, ui_error};
 use super::intent::{Intent, intent};
-use super::readiness::{self, Ready, VoiceOut};
+use super::readiness::{self, VoiceOut};
 use crate::chrome;
 use crate::client::SummaryAsk;
 use crate::i18n::{t, ui_language};
@@ -192,9 +192,20 @@ impl Voice {
                 return self.fail(run, error, missing, voice.as_ref()).await;
             }
         };
+        // The settings' voice, resolved while the first question is heard (its first use on a
+        // device measures the voices); until then the installed default can say a failure.
+        let (sender, resolved) = oneshot::channel();
+        {
+            let models = self.models;
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = sender.send(readiness::settings_voice(models, &settings).await);
+            });
+        }
+        let mut resolved = Some(resolved);
+        let mut voice = ready.voice.clone();
         if !self.chat.ready() {
             let error = ui_error(ErrorCode::NotInstalled, t("voiceNeedsChatModel"));
-            return self.fail(run, error, Vec::new(), Some(&ready.voice)).await;
+            return self.fail(run, error, Vec::new(), Some(&voice)).await;
         }
         // The barge-in listener of the answer before, which heard the next question.
         let mut next: Option<oneshot::Receiver<Result<String, LanternError>>> = None;
@@ -217,9 +228,17 @@ impl Voice {
                 }
                 Ok(text) => text,
                 Err(error) => {
-                    return self.fail(run, error, Vec::new(), Some(&ready.voice)).await;
+                    return self.fail(run, error, Vec::new(), Some(&voice)).await;
                 }
             };
+            if let Some(resolved) = resolved.take() {
+                match resolved.await {
+                    Ok(Ok(chosen)) => voice = chosen,
+                    Ok(Err(error)) => return self.fail(run, error, Vec::new(), Some(&voice)).await,
+                    // The page is closing.
+                    Err(_) => return,
+                }
+            }
             first = false;
             self.show(run, Phase::Thinking);
             self.answering.set(true);
@@ -232,7 +251,7 @@ impl Voice {
                     let _ = sender.send(heard);
                 });
             }
-            let answered = self.ask(run, question, tab_id, &ready).await;
+            let answered = self.ask(run, question, tab_id, &voice).await;
             self.answering.set(false);
             if !self.current(run) {
                 return;
@@ -318,22 +337,21 @@ impl Voice {
     }
 
     /// Asks the question where its intent says, spoken as it streams; whether it was answered.
-    async fn ask(self, run: u32, question: String, tab_id: Option<i64>, ready: &Ready) -> bool {
+    async fn ask(self, run: u32, question: String, tab_id: Option<i64>, voice: &VoiceOut) -> bool {
         let on_event = move |event: Event| {
             if matches!(event, Event::Sentence { .. }) && !self.interrupted.get_untracked() {
                 self.show(run, Phase::Speaking);
             }
         };
-        let speak = Some(ready.voice.style.clone());
-        let page = |kind_question: Option<String>| SummaryAsk {
+        let speak = Some(voice.style.clone());
+        let page = |question: Option<String>| SummaryAsk {
             tab_id,
             kind: SummaryKind::Page,
             // Spoken, a summary is best short.
             mode: SummaryMode::Tldr,
             language: None,
             selection: None,
-            question: kind_question,
-            speak: speak.clone(),
+            question,
         };
         match intent(&question) {
             Intent::Chat => self
@@ -343,12 +361,12 @@ impl Voice {
                 .is_some(),
             Intent::SummarizePage => self
                 .chat
-                .summarize_aloud(page(None), question, on_event)
+                .summarize_aloud(page(None), question, speak, on_event)
                 .await
                 .is_some(),
             Intent::AskPage => self
                 .chat
-                .summarize_aloud(page(Some(question.clone())), question, on_event)
+                .summarize_aloud(page(Some(question.clone())), question, speak, on_event)
                 .await
                 .is_some(),
         }
@@ -375,7 +393,7 @@ impl Voice {
         self.show(run, Phase::Explaining);
         // The sentence in the user's language; an engine's technical detail stays on screen.
         let said = kind.unwrap_or(detail);
-        let _ = client().speak(voice.style.model_id.clone(), said).await;
+        let _ = client().speak(said, voice.style.clone()).answer().await;
     }
 }
 
