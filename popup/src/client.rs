@@ -14,8 +14,9 @@ use futures_channel::mpsc;
 use futures_util::StreamExt;
 use protocol::{
     BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
-    Event, Id, LanternError, ModelInstalled, ModelList, PageInfo, Reply, Request, Response,
-    Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, UI_PORT, VoiceSpeed,
+    Event, Id, LanternError, ModelInstalled, ModelList, ModelLoaded, PageInfo, Reply, Request,
+    Response, Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, Task, UI_PORT,
+    VoiceSpeed,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -78,6 +79,7 @@ answers! {
     PageInfo => PageInfo,
     ModelList => Models,
     ModelInstalled => ModelInstalled,
+    ModelLoaded => ModelLoaded,
     ChatReply => ChatReply,
     SummaryReply => Summary,
     Dictation => Dictation,
@@ -173,6 +175,14 @@ impl Client {
     }
 
     /// Frees a model a worker holds (it loads again when next asked for).
+    /// Loads an installed model into its worker ahead of use (a no-op when it is loaded).
+    pub async fn load_model(&self, model_id: String, task: Task) -> Result<(), LanternError> {
+        self.stream::<ModelLoaded>(Request::LoadModel { model_id, task })
+            .answer()
+            .await
+            .map(drop)
+    }
+
     pub async fn unload_model(&self, model_id: String) -> Result<(), LanternError> {
         self.stream(Request::UnloadModel { model_id })
             .answer()

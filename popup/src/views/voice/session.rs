@@ -6,7 +6,9 @@
 //! Esc or the button stops it all.
 
 use futures_channel::oneshot;
-use protocol::{ErrorCode, Event, LanternError, ModelStatus, SummaryKind, SummaryMode, VoiceBadge};
+use protocol::{
+    ErrorCode, Event, LanternError, ModelStatus, SummaryKind, SummaryMode, Task, VoiceBadge,
+};
 use sycamore::prelude::*;
 
 use super::super::chat::Chat;
@@ -204,8 +206,19 @@ impl Voice {
         let mut resolved = Some(resolved);
         let mut voice = ready.voice.clone();
         if !self.chat.ready() {
+            // Perhaps downloaded on another Lantern page since this one read the list.
+            let _ = self.models.reload().await;
+        }
+        if !self.chat.ready() {
             let error = ui_error(ErrorCode::NotInstalled, t("voiceNeedsChatModel"));
             return self.fail(run, error, Vec::new(), Some(&voice)).await;
+        }
+        // The chat model loads while the question is spoken, not after it: the first answer
+        // starts sooner. A failure here shows again, with its reason, when the question is asked.
+        if let Some(model) = self.chat.model.get_clone_untracked() {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = client().load_model(model.entry.id, Task::Llm).await;
+            });
         }
         // The barge-in listener of the answer before, which heard the next question.
         let mut next: Option<oneshot::Receiver<Result<String, LanternError>>> = None;
