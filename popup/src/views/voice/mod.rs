@@ -63,6 +63,8 @@ fn take_press(voice: Voice) {
 
 fn act_on(voice: Voice, press: VoicePress) {
     if js_sys::Date::now() - press.pressed_ms > PRESS_FRESH_MS {
+        // The badge the background set for it says nothing true any more.
+        voice.clear_badge();
         return;
     }
     voice.toggle(press.tab_id);

@@ -133,6 +133,8 @@ impl Voice {
         self.problem.set(None);
         self.missing.set(Vec::new());
         if self.chat.busy() {
+            // The background showed "listening" for the press; nothing listens.
+            self.clear_badge();
             return self
                 .problem
                 .set(Some(ui_error(ErrorCode::Busy, t("voiceWhileAnswering"))));
@@ -171,8 +173,15 @@ impl Voice {
     fn end(self) {
         self.answering.set(false);
         self.phase.set(Phase::Idle);
-        chrome::set_badge(VoiceBadge::Off, &badge_title(VoiceBadge::Off));
+        self.clear_badge();
         self.mark(false);
+    }
+
+    /// Takes the badge back to the toolbar's own, unless a session runs.
+    pub fn clear_badge(self) {
+        if !self.active() {
+            chrome::set_badge(VoiceBadge::Off, &badge_title(VoiceBadge::Off));
+        }
     }
 
     /// Tells the background whether a press in this window means "stop".
