@@ -74,9 +74,13 @@ fn is_abbreviation_before(chars: &[char], start: usize, dot: usize) -> bool {
         .collect();
     let next_lower = next_word.chars().next().is_some_and(char::is_lowercase);
     let single_letter = word.chars().count() == 2 && word.starts_with(char::is_uppercase);
+    // "1." opening a line is a list item's number, read with its item.
+    let list_number = word.len() > 1
+        && word[..word.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && chars[start..word_start].iter().all(|c| c.is_whitespace());
     let known = super::phonemize::normalize::is_abbreviation(word)
         && !super::phonemize::normalize::may_end_sentence(word, Some(&next_word));
-    known || single_letter || next_lower
+    known || single_letter || next_lower || list_number
 }
 
 fn push_trimmed(chars: &[char], start: usize, end: usize, out: &mut Vec<Sentence>) {
@@ -179,6 +183,23 @@ mod tests {
         assert!(pieces.len() >= 2, "{pieces:?}");
         assert!(pieces.iter().all(|p| p.text.chars().count() <= MAX_CHARS));
         assert!(pieces[0].text.ends_with(','));
+    }
+
+    #[test]
+    fn a_list_item_s_number_is_read_with_its_item() {
+        assert_eq!(
+            texts(
+                "Planets:\n1. Earth is home.\n2. Mars is red. It is cold.\nThe answer is 42. Done."
+            ),
+            [
+                "Planets:",
+                "1. Earth is home.",
+                "2. Mars is red.",
+                "It is cold.",
+                "The answer is 42.",
+                "Done."
+            ]
+        );
     }
 
     #[test]

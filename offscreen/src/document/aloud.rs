@@ -266,6 +266,19 @@ impl Speech<'_> {
                 "the speech worker stopped without answering",
             )),
         };
+        // The worker posts a sentence's audio before its answer, so all of it is queued by now;
+        // the select may have taken the answer first.
+        let mut queued = Vec::new();
+        if let Some(making) = self.making.as_mut() {
+            while let Ok(audio) = making.audio.try_recv() {
+                queued.push(audio);
+            }
+        }
+        for audio in &queued {
+            if let Err(error) = self.play(audio) {
+                self.fail(error);
+            }
+        }
         if let Some(making) = self.making.take() {
             self.pool.stop_listening(Engine::Tts, making.worker_id);
         }

@@ -303,7 +303,21 @@ impl Speaker {
                     }
                 },
                 reply = replies.next() => match reply {
-                    Some(Reply::Return { value: Response::Spoken(value), .. }) => made = Some(value),
+                    Some(Reply::Return { value: Response::Spoken(value), .. }) => {
+                        // The worker posts each sentence's audio before its answer, so the last
+                        // ones are queued by now; the select may have taken the answer first.
+                        while let Ok(sentence) = audio.try_recv() {
+                            let event = Event::Sentence {
+                                index: sentence.index,
+                                start: sentence.start,
+                                end: sentence.end,
+                            };
+                            if let Err(error) = playback.schedule(&sentence, event) {
+                                return Some(Err(error));
+                            }
+                        }
+                        made = Some(value);
+                    }
                     Some(Reply::Return { .. }) => return Some(Err(LanternError::new(
                         ErrorCode::Internal,
                         "the speech worker answered the wrong question",
