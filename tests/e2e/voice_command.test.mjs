@@ -8,7 +8,8 @@
 // microphone starts its file again each time the microphone opens, and the file begins with
 // seconds of silence: the listener that runs during the answer hears the question again a few
 // seconds into the speech, which is a barge-in, and the speech stops. A second press ends it all.
-// Also: a missing voice and a denied microphone give their messages (the second one spoken).
+// Also: a missing voice and a denied microphone give their messages (the second one spoken), and
+// "summarize this page" said over a web page is answered through the summary path of that page.
 //
 // Figures printed (`# ...`): hotkey -> listening indicator (the toolbar badge, and the side
 // panel's state), and end of speech -> first audio. They are measurements; only generous sanity
@@ -24,8 +25,11 @@ import { installClient, request } from './lib/requests.mjs';
 import { saveChatSettings } from './lib/settings.mjs';
 import { padWithSilence } from './lib/wav.mjs';
 import { attach, badgeReads, pressHotkey, RECORD_STATES, speakToWav, tapPlayback } from './lib/voice.mjs';
+import { serve } from './lib/web_server.mjs';
+import { article, ARTICLE_TITLE } from './lib/pages.mjs';
 
 const QUESTION = 'Tell me a story about a lantern.';
+const PAGE_REQUEST = 'Summarize this page.';
 const SMOL = 'smollm2-135m-instruct-q4_1';
 const VOICE = 'piper-en_US-joe-medium';
 const HEARING = ['whisper-tiny.en', 'whisper-assets'];
@@ -36,6 +40,7 @@ const LEAD_SECONDS = 6;
 
 let scratch;
 let wav;
+let pageWav;
 let mirror;
 before(async () => {
   assert.ok(mirrorCatalog(), 'the model mirror is missing: run `cargo xtask fetch-models` first');
@@ -44,6 +49,10 @@ before(async () => {
   speakToWav(QUESTION, spoken);
   wav = join(scratch, 'question.wav');
   padWithSilence(spoken, wav, LEAD_SECONDS, 3);
+  const spokenPage = join(scratch, 'page-raw.wav');
+  speakToWav(PAGE_REQUEST, spokenPage);
+  pageWav = join(scratch, 'page.wav');
+  padWithSilence(spokenPage, pageWav, LEAD_SECONDS, 3);
   mirror = await startMirror();
 });
 after(async () => {
@@ -53,7 +62,7 @@ after(async () => {
 
 /** A fresh Lantern with the mirror's catalog and `models` downloaded (through an options page,
  *  closed again), and a web page open in front: where the hotkey is pressed. */
-async function lanternWith(models, args) {
+async function lanternWith(models, args, url = 'data:text/html,<title>A page</title><p>Lanterns light the way.</p>') {
   const lantern = await launch({ args });
   await lantern.closeWelcome();
   const setup = await lantern.open('ui/options.html');
@@ -62,7 +71,7 @@ async function lanternWith(models, args) {
   assert.equal(set.final.kind, 'return', JSON.stringify(set.final));
   await download(setup, models);
   const web = await lantern.context.newPage();
-  await web.goto('data:text/html,<title>A page</title><p>Lanterns light the way.</p>');
+  await web.goto(url);
   return { lantern, setup, web };
 }
 
@@ -228,5 +237,35 @@ test('without a voice the panel says which one to download; with one, a denied m
     assert.ok(played.length >= 1 && Math.max(...played.map((p) => p.rms)) > 0.02, `audible: ${JSON.stringify(played)}`);
   } finally {
     await lantern.close();
+  }
+});
+
+test('"summarize this page", said over a web page, goes through the summary path of that page', async () => {
+  const site = await serve({ '/lighthouses': article });
+  const { lantern, setup, web } = await lanternWith([...HEARING, ...SPEAKING, SMOL], [
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${pageWav}`,
+    '--autoplay-policy=no-user-gesture-required',
+  ], `${site.origin}/lighthouses`);
+  try {
+    await setup.close();
+    await saveChatSettings(lantern, { temperature: 0, maxTokens: 64 });
+    await pressHotkey(web);
+    const panel = await attach(lantern, '/ui/sidepanel.html');
+    const heard = await panel.until(`document.querySelector('.message.user .plain')?.innerText`);
+    console.log(`# heard ${JSON.stringify(heard)} for ${JSON.stringify(PAGE_REQUEST)}`);
+    // The summary's source is the page the hotkey was pressed over (the command's activeTab
+    // lets Lantern read it): only the summarize path names it.
+    const source = await panel.until(`document.querySelector('.message.summary .summary-source a')?.textContent`, 240000);
+    assert.match(source, new RegExp(ARTICLE_TITLE), source);
+    const summary = await panel.until(`document.querySelector('.message.summary .markdown')?.textContent?.trim().length > 20 && document.querySelector('.message.summary .markdown').textContent`, 240000);
+    console.log(`# summary (as it streamed, spoken): ${JSON.stringify(summary)}`);
+    await pressHotkey(web);
+    await panel.until(`document.querySelector('.voice-command')?.dataset.state === 'idle'`, 10000);
+  } finally {
+    if (lantern.consoleErrors.length) console.log('# console errors:', JSON.stringify(lantern.consoleErrors, null, 1));
+    await lantern.close();
+    await site.close();
   }
 });
