@@ -3,7 +3,7 @@
 //! resume and stop while it speaks. One message is read at a time, as the speaker plays one
 //! speech at a time.
 
-use protocol::Event;
+use protocol::{Event, Spoken};
 use sycamore::prelude::*;
 
 use super::session::Chat;
@@ -20,6 +20,8 @@ pub struct ReadAloud {
     /// The sentence playing now: `start..end` in chars of the message.
     pub sentence: Signal<Option<(usize, usize)>>,
     pub paused: Signal<bool>,
+    /// What the last reading played (measured in the document's playback graph), by message.
+    pub last: Signal<Option<(usize, Spoken)>>,
 }
 
 impl ReadAloud {
@@ -28,6 +30,7 @@ impl ReadAloud {
             index: create_signal(None),
             sentence: create_signal(None),
             paused: create_signal(false),
+            last: create_signal(None),
         }
     }
 
@@ -61,8 +64,9 @@ impl ReadAloud {
             if self.index.get_untracked() != Some(index) {
                 return;
             }
-            if let Err(error) = spoken {
-                chat.error.set(Some(error));
+            match spoken {
+                Ok(spoken) => self.last.set(Some((index, spoken))),
+                Err(error) => chat.error.set(Some(error)),
             }
             self.finish(index);
         });
@@ -133,8 +137,21 @@ impl ReadAloud {
     /// The message's Read aloud button, or its pause/resume and stop while it is read.
     pub fn controls(self, chat: Chat, index: usize, text: String) -> View {
         if self.index.get() != Some(index) {
+            // What the last reading of this message played, for whoever checks it (tests).
+            let played = self
+                .last
+                .get_clone()
+                .filter(|(at, _)| *at == index)
+                .map(|(_, s)| {
+                    format!(
+                        "{} {} {} {}",
+                        s.sentences, s.started, s.played_seconds, s.rms
+                    )
+                })
+                .unwrap_or_default();
             return view! {
                 button(class="link read-aloud", r#type="button", aria-label=t("readAloudLabel"),
+                       data-played=played,
                        on:click=move |_| self.start(chat, index, text.clone())) { (t("readAloud")) }
             };
         }
