@@ -26,9 +26,8 @@ export function speakToWav(text, out) {
  * extension's command accelerator matches it: `chrome.commands.onCommand` fires with the real
  * active `Tab` and a user gesture, so `chrome.sidePanel.open` really opens the side panel. This
  * is the most faithful trigger found: Playwright's `keyboard.press('Alt+Shift+V')` sends
- * separate modifier key events with text and fired no command here; calling the listener
- * (`globalThis.lanternCommand`) from the service worker would skip Chromium's routing and the
- * gesture. Returns this machine's clock (ms) just before the key went down.
+ * separate modifier key events with text and fired no command here; calling our listener from
+ * inside the service worker would skip Chromium's routing and the gesture. Returns this machine's clock (ms) just before the key went down.
  */
 export async function pressHotkey(page) {
   const cdp = await page.context().newCDPSession(page);
