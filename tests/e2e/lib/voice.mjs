@@ -152,6 +152,8 @@ export async function tapPlayback(lantern) {
 /** Records, in the side panel, each state the voice command shows, with the panel's clock. */
 export const RECORD_STATES = `(() => {
   if (window.voiceStates) return true;
+  // Not mounted yet (the panel may still be loading): asked again.
+  if (!document.querySelector('.voice-command')) return false;
   window.voiceStates = [];
   const note = () => {
     const state = document.querySelector('.voice-command')?.dataset.state;
