@@ -36,6 +36,14 @@ extern "C" {
     fn context_menus_create(properties: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
     fn storage_session_set(items: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = get, catch)]
+    fn storage_session_get(key: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setBadgeText, catch)]
+    fn action_set_badge_text(details: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setBadgeBackgroundColor, catch)]
+    fn action_set_badge_background_color(details: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setTitle, catch)]
+    fn action_set_title(details: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// The text of `key` from `_locales` in the browser's language. A key the catalog lacks is loud:
@@ -160,4 +168,24 @@ pub async fn set_context_menus(items: &[(&str, String, &[&str])]) -> Result<(), 
 pub async fn session_set(key: &str, value: &JsValue) -> Result<(), JsValue> {
     let items = object(&[(key, value.clone())])?;
     call(storage_session_set(&items)).await.map(drop)
+}
+
+/// Reads one value from `chrome.storage.session` (`undefined` when absent).
+pub async fn session_get(key: &str) -> Result<JsValue, JsValue> {
+    let items = call(storage_session_get(key)).await?;
+    Reflect::get(&items, &JsValue::from_str(key))
+}
+
+/// Sets the toolbar button's badge text, its colour and the button's title (all windows).
+pub async fn set_badge(text: &str, color: &str, title: &str) -> Result<(), JsValue> {
+    let text = object(&[("text", JsValue::from_str(text))])?;
+    let color = object(&[("color", JsValue::from_str(color))])?;
+    let title = object(&[("title", JsValue::from_str(title))])?;
+    // Started together: the text is what the user waits for, the other two follow it.
+    let text = action_set_badge_text(&text);
+    let color = action_set_badge_background_color(&color);
+    let title = action_set_title(&title);
+    call(text).await?;
+    call(color).await?;
+    call(title).await.map(drop)
 }

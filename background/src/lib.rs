@@ -12,6 +12,7 @@ mod page;
 pub mod router;
 mod serve;
 mod summarize;
+mod voice_command;
 
 use js_sys::Promise;
 use protocol::{ErrorCode, LanternError, Origin, Reply};
@@ -90,6 +91,15 @@ impl Background {
     pub fn on_menu_click(&self, info: JsValue, tab: JsValue) -> Promise {
         wasm_bindgen_futures::future_to_promise(async move {
             menus::clicked(info, tab).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// `chrome.commands.onCommand` for the voice command (after `sw.js` opened the side panel):
+    /// leaves the press for the panel, and shows "listening" on the toolbar if it starts one.
+    pub fn on_voice_command(&self, tab: JsValue) -> Promise {
+        wasm_bindgen_futures::future_to_promise(async move {
+            voice_command::pressed(tab).await?;
             Ok(JsValue::UNDEFINED)
         })
     }

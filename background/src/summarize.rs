@@ -18,6 +18,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
         mode,
         language,
         selection,
+        question,
         speak,
     } = envelope.body
     else {
@@ -49,6 +50,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
         kind,
         mode,
         language,
+        question,
         speak,
     };
     forward::to_offscreen(Envelope::new(id, body), sink, cancel).await;

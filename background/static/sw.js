@@ -64,10 +64,13 @@ const lanternMenuClicked = (info, tab) => {
 globalThis.lanternMenuClicked = lanternMenuClicked;
 chrome.contextMenus.onClicked.addListener(lanternMenuClicked);
 
+// A keyboard command (the end-to-end tests press the keys themselves: see tests/e2e/lib/voice.mjs).
 chrome.commands.onCommand.addListener((command, tab) => {
   // sidePanel.open must run inside the user's gesture, which does not survive an await, so this
   // one call happens here rather than in Rust. Voice commands also start in the side panel.
   if ((command === 'open-side-panel' || command === 'voice-command') && tab?.windowId !== undefined) {
     chrome.sidePanel.open({ windowId: tab.windowId }).catch((err) => console.error('Lantern side panel:', err));
   }
+  if (command !== 'voice-command') return;
+  ready.then((bg) => bg.on_voice_command(tab)).catch((err) => console.error('Lantern voice command:', err));
 });

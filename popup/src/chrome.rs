@@ -1,8 +1,12 @@
 //! The chrome.* APIs the UI calls directly (the rest goes through the background): the window it
-//! lives in, and the summary job a context-menu click leaves in `chrome.storage.session`.
+//! lives in, the summary job a context-menu click and the press the voice command leave in
+//! `chrome.storage.session`, and the toolbar badge a voice session shows.
 
+use js_sys::{Array, Object};
 use js_sys::{Function, Promise, Reflect};
-use protocol::{SUMMARY_JOB_KEY, SummaryJob};
+use protocol::{
+    SUMMARY_JOB_KEY, SummaryJob, VOICE_ACTIVE_KEY, VOICE_PRESS_KEY, VoiceBadge, VoicePress,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -20,8 +24,16 @@ extern "C" {
     fn dnr_update_session_rules(options: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "declarativeNetRequest"], js_name = getSessionRules, catch)]
     fn dnr_get_session_rules() -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
+    fn session_set(items: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "onChanged"], js_name = addListener, catch)]
     fn storage_on_changed(listener: &Function) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setBadgeText, catch)]
+    fn action_set_badge_text(details: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setBadgeBackgroundColor, catch)]
+    fn action_set_badge_background_color(details: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setTitle, catch)]
+    fn action_set_title(details: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// The id of the window this page is in.
@@ -114,16 +126,87 @@ pub async fn set_origin_rules(prefixes: &[String]) -> Result<(), String> {
 
 /// Calls `on_job` whenever a new summary job is left (for as long as the page lives).
 pub fn on_summary_job(on_job: impl Fn() + 'static) {
+    on_session_key(SUMMARY_JOB_KEY, on_job);
+}
+
+/// Calls `on_press` whenever the voice command leaves a press (for as long as the page lives).
+pub fn on_voice_press(on_press: impl Fn() + 'static) {
+    on_session_key(VOICE_PRESS_KEY, on_press);
+}
+
+fn on_session_key(key: &'static str, on_change: impl Fn() + 'static) {
     let listener =
         Closure::<dyn Fn(JsValue, JsValue)>::new(move |changes: JsValue, area: JsValue| {
             let ours = area.as_string().as_deref() == Some("session")
-                && Reflect::has(&changes, &JsValue::from_str(SUMMARY_JOB_KEY)).unwrap_or(false);
+                && Reflect::get(&changes, &JsValue::from_str(key))
+                    .ok()
+                    .and_then(|c| Reflect::get(&c, &JsValue::from_str("newValue")).ok())
+                    .is_some_and(|v| !v.is_undefined());
             if ours {
-                on_job();
+                on_change();
             }
         });
     if storage_on_changed(listener.as_ref().unchecked_ref()).is_ok() {
         // The listener lives as long as the page.
         listener.forget();
     }
+}
+
+async fn session_value(key: &str) -> Option<JsValue> {
+    let items = JsFuture::from(session_get(key).ok()?).await.ok()?;
+    Reflect::get(&items, &JsValue::from_str(key)).ok()
+}
+
+/// Takes the waiting voice press if it is for `window_id` (it is removed, so it acts once).
+pub async fn take_voice_press(window_id: i64) -> Option<VoicePress> {
+    let press: VoicePress = webext::from_js(session_value(VOICE_PRESS_KEY).await?).ok()?;
+    if press.window_id != window_id {
+        return None;
+    }
+    JsFuture::from(session_remove(VOICE_PRESS_KEY).ok()?)
+        .await
+        .ok()?;
+    Some(press)
+}
+
+/// Notes whether `window_id`'s panel is in a voice session, for the background to read when
+/// the command fires (see `protocol::VOICE_ACTIVE_KEY`).
+pub async fn mark_voice_session(window_id: i64, active: bool) {
+    let mut windows: Vec<f64> = session_value(VOICE_ACTIVE_KEY)
+        .await
+        .filter(Array::is_array)
+        .map(|list| {
+            Array::from(&list)
+                .iter()
+                .filter_map(|w| w.as_f64())
+                .collect()
+        })
+        .unwrap_or_default();
+    windows.retain(|w| *w != window_id as f64);
+    if active {
+        windows.push(window_id as f64);
+    }
+    let list: Array = windows.into_iter().map(JsValue::from_f64).collect();
+    let items = Object::new();
+    if Reflect::set(&items, &JsValue::from_str(VOICE_ACTIVE_KEY), &list).is_ok()
+        && let Ok(set) = session_set(&items)
+    {
+        // Best effort: a stale entry only costs the next press its instant badge.
+        let _ = JsFuture::from(set).await;
+    }
+}
+
+fn details(key: &str, value: &str) -> JsValue {
+    let object = Object::new();
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+    object.into()
+}
+
+/// Shows a voice session's state on the toolbar button: the badge and, in words, its title.
+pub fn set_badge(badge: VoiceBadge, title: &str) {
+    // Fire and forget: the badge is a hint, and the calls only fail if the page is closing.
+    let _ = action_set_badge_text(&details("text", badge.text()));
+    let _ = action_set_badge_background_color(&details("color", badge.color()));
+    let _ = action_set_title(&details("title", title));
 }

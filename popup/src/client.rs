@@ -15,8 +15,8 @@ use futures_util::StreamExt;
 use protocol::{
     BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
     Event, ExternalTool, Id, LanternError, McpServerState, McpToolResult, ModelInstalled,
-    ModelList, PageInfo, Reply, Request, Response, Sampling, SpeechStyle, Spoken, SummaryKind,
-    SummaryMode, SummaryReply, UI_PORT, VoiceSpeed,
+    ModelList, ModelLoaded, PageInfo, Reply, Request, Response, Sampling, SpeechStyle, Spoken,
+    SummaryKind, SummaryMode, SummaryReply, Task, UI_PORT, VoiceSpeed,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -44,6 +44,8 @@ pub struct SummaryAsk {
     pub language: Option<String>,
     /// The text the context menu saw selected.
     pub selection: Option<String>,
+    /// A question about the page (asked by voice): answered instead of summarized.
+    pub question: Option<String>,
 }
 
 /// A cheap handle; clones share one connection.
@@ -77,6 +79,7 @@ answers! {
     PageInfo => PageInfo,
     ModelList => Models,
     ModelInstalled => ModelInstalled,
+    ModelLoaded => ModelLoaded,
     ChatReply => ChatReply,
     SummaryReply => Summary,
     Dictation => Dictation,
@@ -174,6 +177,14 @@ impl Client {
     }
 
     /// Frees a model a worker holds (it loads again when next asked for).
+    /// Loads an installed model into its worker ahead of use (a no-op when it is loaded).
+    pub async fn load_model(&self, model_id: String, task: Task) -> Result<(), LanternError> {
+        self.stream::<ModelLoaded>(Request::LoadModel { model_id, task })
+            .answer()
+            .await
+            .map(drop)
+    }
+
     pub async fn unload_model(&self, model_id: String) -> Result<(), LanternError> {
         self.stream(Request::UnloadModel { model_id })
             .answer()
@@ -192,7 +203,8 @@ impl Client {
         self.stream(Request::SetCatalogUrl { url }).answer().await
     }
 
-    /// The model's reply to `messages`, streamed as `token` (and tool) events.
+    /// The model's reply to `messages`, streamed as `token` (and tool) events; spoken as it
+    /// streams when `speak` names a voice (the reply then waits for the speech).
     pub fn chat(
         &self,
         model_id: String,
@@ -263,6 +275,7 @@ impl Client {
             mode: ask.mode,
             language: ask.language,
             selection: ask.selection,
+            question: ask.question,
             speak,
         })
     }

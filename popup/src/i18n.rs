@@ -32,6 +32,11 @@ pub fn tn(key: &str, count: u64, more: &[&str]) -> String {
     t_with(&format!("{key}_{form}"), &substitutions)
 }
 
+/// The browser's interface language, a BCP 47 tag ("en-US", "de").
+pub fn ui_language() -> String {
+    backend::ui_language()
+}
+
 /// `value` written the language's way, with at most `fraction_digits` decimals.
 pub fn number(value: f64, fraction_digits: u32) -> String {
     backend::number(value, fraction_digits, None)

@@ -58,6 +58,9 @@ pub struct Settings {
     pub voice_language: String,
     /// A `MediaDeviceInfo.deviceId`; `None` means the system's default microphone.
     pub microphone: Option<String>,
+    /// The voice command's conversation mode: after each answer it listens again, until the
+    /// user stops it.
+    pub voice_conversation: bool,
     pub theme: Theme,
     /// The voice that speaks, as `speak` names it; `None`: the one that fits this device.
     pub voice: Option<String>,
@@ -83,6 +86,7 @@ impl Default for Settings {
             system_prompt: String::new(),
             voice_language: "auto".into(),
             microphone: None,
+            voice_conversation: false,
             theme: Theme::System,
             voice: None,
             speech_rate: 1.0,

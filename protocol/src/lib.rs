@@ -19,6 +19,7 @@ mod sender;
 mod speech;
 mod summary;
 mod target;
+mod voice;
 
 pub use catalog::{
     CATALOG_SCHEMA, Catalog, FileEntry, Format, Machine, ModelEntry, Role, Task, WASM_MEMORY_LIMIT,
@@ -47,6 +48,7 @@ pub use sender::{Origin, classify_sender};
 pub use speech::SpeechStyle;
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 pub use target::Target;
+pub use voice::{VOICE_ACTIVE_KEY, VOICE_PRESS_KEY, VoiceBadge, VoicePress};
 
 /// Lantern's version, as every context reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

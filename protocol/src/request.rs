@@ -87,6 +87,10 @@ pub enum Request {
         /// Text the menu saw selected, used when the page itself cannot be read.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         selection: Option<String>,
+        /// A question about the page ("what does it say about X"): the answer, from the page's
+        /// text alone, instead of a summary.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<String>,
         /// Speak the summary as it streams (see [`SpeechStyle`]).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         speak: Option<SpeechStyle>,
@@ -101,6 +105,9 @@ pub enum Request {
         mode: SummaryMode,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         language: Option<String>,
+        /// Passed on from `summarize`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<String>,
         /// Passed on from `summarize`: the document speaks the summary as it streams.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         speak: Option<SpeechStyle>,
@@ -320,6 +327,17 @@ impl Request {
                 mode: SummaryMode::Tldr,
                 language: Some("fr".into()),
                 selection: Some("Des lanternes".into()),
+                question: None,
+                speak: None,
+            },
+            Request::Summarize {
+                model_id: "smollm2-135m-instruct-q4_1".into(),
+                tab_id: None,
+                kind: SummaryKind::Page,
+                mode: SummaryMode::Tldr,
+                language: None,
+                selection: None,
+                question: Some("What does it say about lanterns?".into()),
                 speak: Some(SpeechStyle {
                     model_id: "piper-en_US-joe-medium".into(),
                     rate: None,
@@ -338,6 +356,7 @@ impl Request {
                 kind: SummaryKind::Page,
                 mode: SummaryMode::KeyPoints,
                 language: None,
+                question: Some("Who wrote it?".into()),
                 speak: None,
             },
             Request::StartDictation {

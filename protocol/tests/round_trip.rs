@@ -395,6 +395,23 @@ fn chat_tools_are_opt_in_and_named_on_the_wire() {
 }
 
 #[test]
+fn a_voice_press_round_trips_and_a_missing_tab_stays_absent() {
+    let press = VoicePress {
+        window_id: 7,
+        tab_id: Some(3),
+        pressed_ms: 1_765_000_000_123.0,
+    };
+    through_json(&press);
+    let bare = VoicePress {
+        tab_id: None,
+        ..press
+    };
+    let json = serde_json::to_value(&bare).unwrap();
+    assert!(json.get("tab_id").is_none(), "{json}");
+    through_json(&bare);
+}
+
+#[test]
 fn a_spoken_answer_names_its_voice_and_older_messages_still_parse() {
     let chat: Request = serde_json::from_value(serde_json::json!({
         "type": "chat",

@@ -28,6 +28,7 @@ use super::Surface;
 use super::chat_tools::ToolsSwitch;
 use super::dictate::Dictate;
 use super::error_text::error_text;
+use super::voice::VoiceCommand;
 use crate::i18n::t;
 use crate::settings::SettingsWatch;
 use crate::state::AppState;
@@ -204,6 +205,8 @@ pub fn ChatView() -> View {
                 textarea(r#ref=input, class="composer-input", aria-label=t("messageLabel"), rows="2",
                          placeholder=t("messagePlaceholder"),
                          on:keydown=on_key)
+                // The voice command answers in the side panel, which its hotkey opens.
+                (if takes_jobs { view! { VoiceCommand(chat=chat) } } else { view! {} })
                 div(class="composer-bar") {
                     // Extra input buttons (dictation, attachments) mount here.
                     div(class="composer-tools") {

@@ -17,7 +17,7 @@ use crate::settings::Settings;
 use crate::state::{AppState, Fetch, client};
 
 /// The page that asks for the microphone once (an offscreen document cannot prompt).
-const PERMISSION_PAGE: &str = "microphone.html";
+pub(super) const PERMISSION_PAGE: &str = "microphone.html";
 
 #[derive(Clone, Debug, PartialEq)]
 enum Phase {
@@ -161,14 +161,14 @@ impl Dictation {
 
 /// What the voice settings ask of a dictation.
 #[derive(Clone, Debug, PartialEq)]
-struct VoiceChoice {
+pub(super) struct VoiceChoice {
     /// An ISO 639-1 code, or `None` to detect it (or English, for an English-only model).
-    language: Option<String>,
-    microphone: Option<String>,
+    pub(super) language: Option<String>,
+    pub(super) microphone: Option<String>,
 }
 
 impl VoiceChoice {
-    fn from_settings(settings: &Settings) -> VoiceChoice {
+    pub(super) fn from_settings(settings: &Settings) -> VoiceChoice {
         // Settings may hold a BCP 47 tag ("pt-BR"); Whisper knows languages, not regions.
         let primary = settings
             .voice_language
@@ -187,7 +187,7 @@ impl VoiceChoice {
 /// the catalog's data decides both (`ModelList::speech_model_for`, `requirements`). The page's
 /// model list answers, unless it lacks something: then it is read again, in case that was
 /// downloaded since on another Lantern page.
-async fn speech_models(
+pub(super) async fn speech_models(
     models: Models,
     language: Option<&str>,
 ) -> Result<(ModelStatus, Vec<ModelStatus>), (LanternError, Vec<ModelStatus>)> {
@@ -244,7 +244,7 @@ fn not_installed(
     (error, missing)
 }
 
-fn open_permission_page() {
+pub(super) fn open_permission_page() {
     if let Some(window) = web_sys::window() {
         let _ = window.open_with_url_and_target(PERMISSION_PAGE, "_blank");
     }

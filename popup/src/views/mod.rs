@@ -12,8 +12,9 @@ mod microphone;
 mod models_card;
 mod settings_card;
 mod shell;
-mod tools_card;
 mod speech_card;
+mod tools_card;
+mod voice;
 mod welcome;
 
 pub use error_text::ui_error;

@@ -84,6 +84,7 @@ pub fn SettingsCard() -> View {
     let system_prompt = create_signal(String::new());
     let language = create_signal(String::new());
     let microphone = create_signal(String::new());
+    let conversation = create_signal(false);
     let theme = create_signal(Theme::System);
     let notice = create_signal(None::<(bool, String)>);
     let confirm_clear = create_signal(false);
@@ -98,6 +99,7 @@ pub fn SettingsCard() -> View {
         system_prompt.set(s.system_prompt.clone());
         language.set(s.voice_language.clone());
         microphone.set(s.microphone.clone().unwrap_or_default());
+        conversation.set(s.voice_conversation);
         theme.set(s.theme);
     };
     let fault = fault();
@@ -132,6 +134,7 @@ pub fn SettingsCard() -> View {
         system_prompt: system_prompt.get_clone(),
         voice_language: language.get_clone(),
         microphone: Some(microphone.get_clone()).filter(|m| !m.is_empty()),
+        voice_conversation: conversation.get(),
         theme: theme.get(),
         // Speech out has its own card (and save), which owns these.
         ..Settings::default()
@@ -212,6 +215,8 @@ pub fn SettingsCard() -> View {
                         view! { option(value=id, selected=selected) { (name) } }
                     }).collect::<Vec<_>>())
                 }
+                label(r#for="set-conversation") { (t("voiceConversation")) }
+                input(id="set-conversation", r#type="checkbox", bind:checked=conversation)
                 label(r#for="set-theme") { (t("themeLabel")) }
                 select(id="set-theme", on:change=move |e: Event| theme.set(Theme::from_name(&select_value(&e)))) {
                     (

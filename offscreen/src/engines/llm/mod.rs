@@ -93,6 +93,7 @@ impl LlmEngine {
                 kind,
                 mode,
                 language,
+                question,
                 speak: _,
             } => {
                 let request = SummaryRequest {
@@ -100,6 +101,7 @@ impl LlmEngine {
                     kind,
                     mode,
                     language,
+                    question,
                 };
                 let mut slot = self.turn().await;
                 // The page is read before the model is loaded: a page without text says so at once.

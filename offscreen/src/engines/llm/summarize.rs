@@ -34,6 +34,7 @@ pub struct SummaryRequest {
     pub kind: SummaryKind,
     pub mode: SummaryMode,
     pub language: Option<String>,
+    pub question: Option<String>,
 }
 
 /// What the summary reads: title, text and the language to write in.
@@ -124,6 +125,7 @@ pub async fn summarize(
         mode: request.mode,
         title: &source.title,
         language,
+        question: request.question.as_deref(),
     };
     run(session, &job, &source, &request.page.url, stop, id, outbox).await
 }

@@ -43,6 +43,7 @@ impl Choices {
                 None
             },
             selection,
+            question: None,
         }
     }
 

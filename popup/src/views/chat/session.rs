@@ -12,8 +12,8 @@ use sycamore::prelude::*;
 use super::super::chat_tools::ChatTools;
 use super::super::error_text::ui_error;
 use super::approval::Asking;
-use super::tool_calls;
 use super::read_aloud::ReadAloud;
+use super::tool_calls;
 use crate::client::{Answer, Streaming, SummaryAsk};
 use crate::downloads;
 use crate::history::Conversation;
@@ -347,8 +347,63 @@ impl Chat {
 
     /// Streams the model's answer to the conversation as it stands, then saves it.
     fn answer(self) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let speak = self.spoken_as(&self.settings.get_clone()).await;
+            self.answer_now(speak, |_| {}).await;
+        });
+    }
+
+    /// A question asked by voice: added to the conversation as the user's message, answered
+    /// in it and, with `speak`, spoken as the answer streams. Resolves when the answer is
+    /// written and its speech over; `None` when nothing could be asked or the answer failed
+    /// (the error is shown).
+    /// Events the answer's stream does not show itself (its sentences' starts) go to `on_event`.
+    pub async fn ask_aloud(
+        self,
+        text: String,
+        speak: Option<SpeechStyle>,
+        on_event: impl FnMut(Event),
+    ) -> Option<ChatReply> {
+        if text.trim().is_empty() || self.busy() || !self.ready() {
+            return None;
+        }
+        self.tool_rounds.set(0);
+        self.answered.set(Vec::new());
+        self.editing.set(None);
+        self.conversation.update(|c| {
+            c.messages.push(ChatMessage {
+                role: ChatRole::User,
+                content: text,
+            });
+        });
+        self.answer_now(speak, on_event).await
+    }
+
+    /// `answer`, awaited: round after round while the model's tool calls give it results to
+    /// answer from. The last round's reply.
+    async fn answer_now(
+        self,
+        speak: Option<SpeechStyle>,
+        mut on_event: impl FnMut(Event),
+    ) -> Option<ChatReply> {
+        loop {
+            let (finished, again) = self.answer_once(speak.clone(), &mut on_event).await;
+            if !again {
+                return finished;
+            }
+        }
+    }
+
+    /// One round: the model's answer to the conversation as it stands, then the calls to the
+    /// user's tools it ended with, asked about and run. The reply, and whether the model
+    /// goes on (it has tool results to answer from, or only repeated calls already answered).
+    async fn answer_once(
+        self,
+        speak: Option<SpeechStyle>,
+        on_event: impl FnMut(Event),
+    ) -> (Option<ChatReply>, bool) {
         let Some(model) = self.model.get_clone() else {
-            return;
+            return (None, false);
         };
         self.error.set(None);
         self.failed_summary.set(None);
@@ -366,90 +421,84 @@ impl Chat {
         self.conversation
             .update(|c| c.model_id = Some(model.entry.id.clone()));
         let asked_in = self.conversation.with(|c| c.id.clone());
+        let builtin = self.tools.offered();
+        // The user's tool servers as saved on the options page, read for every answer so a
+        // switch turned there counts from the next message.
+        let offered = if self.tool_rounds.get_untracked() < tool_calls::MAX_ROUNDS {
+            let servers = tool_servers::load().await;
+            // The browser forgets session rules on restart: the switches go back in first.
+            let _ = tool_servers::apply_origin_rules(&servers).await;
+            tool_servers::offered(&servers, &builtin)
+        } else {
+            Vec::new()
+        };
+        let external = offered.iter().map(|(tool, _)| tool.clone()).collect();
+        let request = client().chat(
+            model.entry.id,
+            messages,
+            settings.sampling(),
+            builtin,
+            external,
+            speak,
+        );
         self.save();
-        wasm_bindgen_futures::spawn_local(async move {
-            let builtin = self.tools.offered();
-            // The user's tool servers as saved on the options page, read for every answer so a
-            // switch turned there counts from the next message.
-            let offered = if self.tool_rounds.get_untracked() < tool_calls::MAX_ROUNDS {
-                let servers = tool_servers::load().await;
-                // The browser forgets session rules on restart: the switches go back in first.
-                let _ = tool_servers::apply_origin_rules(&servers).await;
-                tool_servers::offered(&servers, &builtin)
-            } else {
-                Vec::new()
-            };
-            let external = offered.iter().map(|(tool, _)| tool.clone()).collect();
-            let speak = self.spoken_as(&settings).await;
-            let request = client().chat(
-                model.entry.id,
-                messages,
-                settings.sampling(),
-                builtin,
-                external,
-                speak,
-            );
-            let finished = self.stream_into(request, |_| {}).await;
-            let pending = finished
-                .as_ref()
-                .map(|r| r.pending_calls.clone())
-                .unwrap_or_default();
-            // What was streamed stays, also when the reply failed or was stopped part way.
-            let text = finished
-                .as_ref()
-                .map(|r| r.text.clone())
-                .or_else(|| self.streaming.get_clone())
-                .unwrap_or_default();
-            let answer = ChatMessage {
-                role: ChatRole::Assistant,
-                content: text,
-            };
-            let still_open = self.conversation.with(|c| c.id == asked_in);
-            if still_open && !answer.content.is_empty() {
-                self.conversation.update(|c| c.messages.push(answer));
-                self.last.set(finished.map(Stats::Reply));
-                self.save();
-            } else if !answer.content.is_empty() {
-                // A new chat was started while this answer streamed: it belongs to the old one.
-                self.append_stored(asked_in.clone(), answer).await;
-            }
-            self.end_stream();
-            let key =
-                |call: &protocol::PendingCall| (call.name.clone(), call.arguments.to_string());
-            let repeats = !pending.is_empty()
-                && self
-                    .answered
-                    .with(|done| pending.iter().all(|call| done.contains(&key(call))));
-            if still_open && repeats {
-                // Only calls already answered: the model is asked again, without tools, to
-                // answer from the results it has.
-                self.conversation.update(|c| {
-                    if c.messages
-                        .last()
-                        .is_some_and(|m| m.role == ChatRole::Assistant)
-                    {
-                        c.messages.pop();
-                    }
-                });
-                self.tool_rounds.set(tool_calls::MAX_ROUNDS);
-                self.answer();
-                return;
-            }
-            if still_open && !pending.is_empty() {
-                // The reply called the user's tools: each is asked about, run or refused, and
-                // the model goes on with the results.
-                self.tool_rounds.update(|n| *n += 1);
-                self.answered
-                    .update(|done| done.extend(pending.iter().map(key)));
-                self.streaming.set(Some(String::new()));
-                tool_calls::run(self, pending, &offered).await;
-                self.streaming.set(None);
-                self.save();
-                if self.conversation.with(|c| c.id == asked_in) {
-                    self.answer();
+        let finished = self.stream_into(request, on_event).await;
+        let pending = finished
+            .as_ref()
+            .map(|r| r.pending_calls.clone())
+            .unwrap_or_default();
+        // What was streamed stays, also when the reply failed or was stopped part way.
+        let text = finished
+            .as_ref()
+            .map(|r| r.text.clone())
+            .or_else(|| self.streaming.get_clone())
+            .unwrap_or_default();
+        let answer = ChatMessage {
+            role: ChatRole::Assistant,
+            content: text,
+        };
+        let still_open = self.conversation.with(|c| c.id == asked_in);
+        if still_open && !answer.content.is_empty() {
+            self.conversation.update(|c| c.messages.push(answer));
+            self.last.set(finished.clone().map(Stats::Reply));
+            self.save();
+        } else if !answer.content.is_empty() {
+            // A new chat was started while this answer streamed: it belongs to the old one.
+            self.append_stored(asked_in.clone(), answer).await;
+        }
+        self.end_stream();
+        let key = |call: &protocol::PendingCall| (call.name.clone(), call.arguments.to_string());
+        let repeats = !pending.is_empty()
+            && self
+                .answered
+                .with(|done| pending.iter().all(|call| done.contains(&key(call))));
+        if still_open && repeats {
+            // Only calls already answered: the model is asked again, without tools, to
+            // answer from the results it has.
+            self.conversation.update(|c| {
+                if c.messages
+                    .last()
+                    .is_some_and(|m| m.role == ChatRole::Assistant)
+                {
+                    c.messages.pop();
                 }
-            }
-        });
+            });
+            self.tool_rounds.set(tool_calls::MAX_ROUNDS);
+            return (finished, true);
+        }
+        if still_open && !pending.is_empty() {
+            // The reply called the user's tools: each is asked about, run or refused, and
+            // the model goes on with the results.
+            self.tool_rounds.update(|n| *n += 1);
+            self.answered
+                .update(|done| done.extend(pending.iter().map(key)));
+            self.streaming.set(Some(String::new()));
+            tool_calls::run(self, pending, &offered).await;
+            self.streaming.set(None);
+            self.save();
+            return (finished, self.conversation.with(|c| c.id == asked_in));
+        }
+        (finished, false)
     }
 
     /// How an answer is spoken as it streams, when the settings ask for it. A voice that

@@ -3,7 +3,10 @@
 //! selection). A summary keeps the page's text as a system message, so follow-up questions are
 //! about the page.
 
-use protocol::{ChatMessage, ChatRole, ErrorCode, Event, ModelState, Stage, SummaryKind};
+use protocol::{
+    ChatMessage, ChatRole, ErrorCode, Event, ModelState, SpeechStyle, Stage, SummaryKind,
+    SummaryReply,
+};
 
 use super::session::{Chat, Stats};
 use crate::client::SummaryAsk;
@@ -75,6 +78,37 @@ impl Chat {
             self.queued.set(Some(ask));
             return;
         }
+        wasm_bindgen_futures::spawn_local(async move {
+            let speak = self.spoken_as(&self.settings.get_clone()).await;
+            self.summarize_now(ask, None, speak, |_| {}).await;
+        });
+    }
+
+    /// A summary of (or a question about) the page asked by voice: `words`, what the user
+    /// said, stand as the user's message. Resolves when it is written and, with `ask.speak`,
+    /// spoken; `None` when it failed (the error is shown).
+    /// Events the summary does not show itself (its sentences' starts) go to `on_event`.
+    pub async fn summarize_aloud(
+        self,
+        ask: SummaryAsk,
+        words: String,
+        speak: Option<SpeechStyle>,
+        on_event: impl FnMut(Event),
+    ) -> Option<SummaryReply> {
+        if self.busy() || self.list.is_loading() {
+            return None;
+        }
+        self.summarize_now(ask, Some(words), speak, on_event).await
+    }
+
+    /// `summarize`, awaited, once nothing streams.
+    async fn summarize_now(
+        self,
+        ask: SummaryAsk,
+        words: Option<String>,
+        speak: Option<SpeechStyle>,
+        mut on_event: impl FnMut(Event),
+    ) -> Option<SummaryReply> {
         self.error.set(None);
         self.failed_summary.set(None);
         let Some(model) = self.model.get_clone() else {
@@ -83,13 +117,15 @@ impl Chat {
                 Fetch::Failed(error) => error,
                 _ => ui_error(ErrorCode::UnknownModel, t("noChatModel")),
             };
-            return self.error.set(Some(why));
+            self.error.set(Some(why));
+            return None;
         };
         if !matches!(model.state, ModelState::Installed { .. }) {
-            return self.error.set(Some(ui_error(
+            self.error.set(Some(ui_error(
                 ErrorCode::NotInstalled,
                 t_with("summaryNeedsModel", &[&model.entry.name]),
             )));
+            return None;
         }
         if self.conversation.with(|c| !c.messages.is_empty()) {
             self.new_chat();
@@ -102,14 +138,15 @@ impl Chat {
             c.model_id = Some(model_id.clone());
             c.messages.push(ChatMessage {
                 role: ChatRole::User,
-                content: request_text(ask.kind, None),
+                content: words
+                    .clone()
+                    .unwrap_or_else(|| request_text(ask.kind, None)),
             });
         });
         self.streaming.set(Some(String::new()));
         self.stage.set(Some(t("readingPage")));
         let still_open = move || self.conversation.with(|c| c.id == asked_in);
-        wasm_bindgen_futures::spawn_local(async move {
-            let speak = self.spoken_as(&self.settings.get_clone()).await;
+        {
             let request = client().summarize(model_id, ask.clone(), speak);
             let reply = self
                 .stream_into(request, |event| match event {
@@ -118,7 +155,9 @@ impl Chat {
                     }
                     Event::SummarySource { title, url, .. } if still_open() => {
                         self.conversation.update(|c| {
-                            if let Some(asked) = c.messages.get_mut(asked_at) {
+                            if let Some(asked) = c.messages.get_mut(asked_at)
+                                && words.is_none()
+                            {
                                 asked.content = request_text(ask.kind, Some(&title));
                             }
                             c.pages.push(PageNote {
@@ -130,8 +169,8 @@ impl Chat {
                             });
                         })
                     }
-                    // Download progress, and events of other requests' kinds, say nothing here.
-                    _ => {}
+                    // Download progress says nothing here; speech events are the caller's.
+                    event => on_event(event),
                 })
                 .await;
             // A new chat was started while it streamed: that stopped it, and it goes unsaved.
@@ -163,12 +202,13 @@ impl Chat {
                             content: text,
                         });
                     });
-                    self.last.set(reply.map(Stats::Summary));
+                    self.last.set(reply.clone().map(Stats::Summary));
                     self.save();
                 }
             }
             self.end_stream();
-        });
+            reply
+        }
     }
 
     /// "Read this page": the active tab's title, address and selection, shown in the
