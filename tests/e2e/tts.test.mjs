@@ -53,8 +53,11 @@ test('speak plays every sentence through the document, audibly, as long as the t
   assert.ok(spoken.rms > 0.02, `speech is not silence (rms ${spoken.rms})`);
   const perChar = spoken.scheduled_seconds / TEXT.length;
   assert.ok(perChar > 0.04 && perChar < 0.2, `${spoken.scheduled_seconds} s for ${TEXT.length} chars`);
-  // Played to the end: the whole scheduled audio went out, back to back.
-  assert.ok(Math.abs(spoken.played_seconds - spoken.scheduled_seconds) < 0.01, JSON.stringify(spoken));
+  // Played to the end: the whole scheduled audio went out. Sentences are scheduled back to
+  // back; one made slower than the one before it plays (a loaded machine) leaves a gap, so
+  // only a short one is allowed.
+  assert.ok(spoken.played_seconds >= spoken.scheduled_seconds - 0.01, JSON.stringify(spoken));
+  assert.ok(spoken.played_seconds < spoken.scheduled_seconds + 0.5, JSON.stringify(spoken));
   const events = sentenceEvents(r.replies);
   assert.deepEqual(events.map((e) => e.index), [0, 1, 2]);
   assert.deepEqual(
