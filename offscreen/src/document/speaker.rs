@@ -136,31 +136,34 @@ impl Speaker {
     /// `pause_speaking`: the audio clock stops, so every scheduled sentence waits where it is
     /// (and its `sentence` event with it). Pausing with nothing playing is harmless.
     pub async fn pause(&self) -> Result<(), LanternError> {
-        let context = self.context.borrow().clone();
-        let Some(context) = context else {
-            return Ok(());
-        };
-        let suspended = context
-            .suspend()
-            .map_err(|_| cannot_play("the audio would not pause"))?;
-        JsFuture::from(suspended)
-            .await
-            .map_err(|_| cannot_play("the audio would not pause"))?;
-        Ok(())
+        self.run_clock(false).await
     }
 
     /// `resume_speaking`: the clock runs on from where it paused.
     pub async fn resume(&self) -> Result<(), LanternError> {
+        self.run_clock(true).await
+    }
+
+    /// Suspends or resumes the one AudioContext every sentence is scheduled on.
+    async fn run_clock(&self, running: bool) -> Result<(), LanternError> {
         let context = self.context.borrow().clone();
         let Some(context) = context else {
             return Ok(());
         };
-        let resumed = context
-            .resume()
-            .map_err(|_| cannot_play("the audio would not resume"))?;
-        JsFuture::from(resumed)
-            .await
-            .map_err(|_| cannot_play("the audio would not resume"))?;
+        let failed = || {
+            cannot_play(if running {
+                "the audio would not resume"
+            } else {
+                "the audio would not pause"
+            })
+        };
+        let changed = if running {
+            context.resume()
+        } else {
+            context.suspend()
+        }
+        .map_err(|_| failed())?;
+        JsFuture::from(changed).await.map_err(|_| failed())?;
         Ok(())
     }
 
