@@ -8,7 +8,7 @@ use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 
-use super::error_text::error_text;
+use super::error_text::status_problem;
 use super::error_text::ui_error;
 use crate::downloads;
 use crate::i18n::{megabytes, number, t, t_with};
@@ -293,12 +293,7 @@ pub fn Dictate(input: NodeRef) -> View {
         p(class="dictate-status", role="status", aria-live="polite") {
             (status(&dictation.phase.get_clone()))
             (match dictation.problem.get_clone() {
-                Some(problem) => {
-                    let code = format!("{:?}", problem.code);
-                    let class = if problem.code == ErrorCode::Cancelled { "muted" } else { "error" };
-                    let text = error_text(&problem);
-                    view! { span(class=class, data-code=code) { (text) } }
-                }
+                Some(problem) => status_problem(&problem),
                 None => view! {},
             })
             (match dictation.problem.get_clone().map(|p| p.code) {

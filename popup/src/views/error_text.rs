@@ -61,6 +61,19 @@ pub fn error_parts(error: &LanternError) -> (Option<String>, String) {
     }
 }
 
+/// A listening problem in a status line (dictation, the voice command): its code for the
+/// tests, muted when the user only cancelled or nothing was heard.
+pub fn status_problem(problem: &LanternError) -> View {
+    let code = format!("{:?}", problem.code);
+    let class = if problem.code == ErrorCode::Cancelled {
+        "muted"
+    } else {
+        "error"
+    };
+    let text = error_text(problem);
+    view! { span(class=class, data-code=code) { (text) } }
+}
+
 /// The view of an error (inside the element that carries its role and code).
 pub fn error_text(error: &LanternError) -> View {
     match error_parts(error) {

@@ -17,7 +17,7 @@ use web_sys::KeyboardEvent;
 
 use super::chat::Chat;
 use super::dictate::PERMISSION_PAGE;
-use super::error_text::error_text;
+use super::error_text::status_problem;
 use crate::chrome;
 use crate::downloads;
 use crate::i18n::{number, t, t_with};
@@ -178,12 +178,7 @@ pub fn VoiceCommand(chat: Chat) -> View {
         p(class="voice-status", role="status", aria-live="polite") {
             (status(&voice.phase.get_clone()))
             (match voice.problem.get_clone() {
-                Some(problem) => {
-                    let code = format!("{:?}", problem.code);
-                    let class = if problem.code == ErrorCode::Cancelled { "muted" } else { "error" };
-                    let text = error_text(&problem);
-                    view! { span(class=class, data-code=code) { (text) } }
-                }
+                Some(problem) => status_problem(&problem),
                 None => view! {},
             })
             (match voice.problem.get_clone().map(|p| p.code) {
