@@ -321,38 +321,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-mod speed {
-    use super::*;
-
-    #[test]
-    #[ignore = "prints GMAC/s; run by hand"]
-    fn conv1d_speed() {
-        for &(cin, cout, k, d, len) in &[
-            (192, 384, 5, 1, 490),
-            (128, 128, 7, 3, 3920),
-            (64, 64, 5, 6, 31360),
-            (32, 32, 3, 1, 125440),
-        ] {
-            let x = vec![0.5f32; cin * len];
-            let w = vec![0.01f32; cout * cin * k];
-            let s = ConvShape {
-                in_channels: cin,
-                out_channels: cout,
-                kernel: k,
-                dilation: d,
-                padding: d * (k - 1) / 2,
-                input_slope: Some(0.1),
-            };
-            let t = std::time::Instant::now();
-            let _ = conv1d(&x, len, &w, None, s);
-            let secs = t.elapsed().as_secs_f64();
-            println!(
-                "{cin}->{cout} k{k} len{len}: {:.1} ms, {:.1} GMAC/s",
-                secs * 1e3,
-                (cin * cout * k * len) as f64 / secs / 1e9
-            );
-        }
-    }
-}
