@@ -8,12 +8,14 @@
 // Usage: node tests/bench/tts_browser.mjs target/bench/tts/plan.json  (xtask sets the env)
 import { readFileSync, createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join, extname } from 'node:path';
+import { join, extname, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { launch } from '../e2e/lib/lantern.mjs';
 import { startMirror } from '../e2e/lib/mirror.mjs';
 import { installClient, request } from '../e2e/lib/requests.mjs';
 import { inputsFor } from './tts_inputs.mjs';
 
+const here = dirname(fileURLToPath(import.meta.url));
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const log = (line) => process.stderr.write(`bench tts: ${line}\n`);
 
@@ -30,7 +32,9 @@ async function isolatedServer(files) {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
       return res.end('<!doctype html><title>onnxruntime-web bench</title>');
     }
-    const file = path.startsWith('/ort/')
+    const file = path === '/tts_timing.mjs'
+      ? join(here, 'tts_timing.mjs')
+      : path.startsWith('/ort/')
       ? join(plan.ort, 'onnxruntime-web', 'dist', path.slice(5).replace(/\.\.+/g, ''))
       : files[path];
     let size;
@@ -55,28 +59,9 @@ async function onnxruntimeWeb(context, origin, inputs, threads) {
     const bytes = new Uint8Array(await (await fetch(model)).arrayBuffer());
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
     const [output] = session.outputNames;
-    const tensor = ({ type, dims, data }) =>
-      new ort.Tensor(type, type === 'int64' ? BigInt64Array.from(data.map(BigInt)) : Float32Array.from(data), dims);
-    const run = async (feeds) => {
-      const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, tensor(v)])));
-      return out[output].data.length;
-    };
-    // The same timing as timePieces in tts_inputs.mjs (a page cannot import Node's module).
-    await run(pieces[0]);
-    let best = null;
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      let first = null;
-      let samples = 0;
-      for (const feeds of pieces) {
-        samples += await run(feeds);
-        first ??= performance.now() - t0;
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      const m = { real_time_factor: seconds / (samples / rate), first_audio_seconds: first / 1000, audio_seconds: samples / rate };
-      if (!best || m.real_time_factor < best.real_time_factor) best = m;
-    }
-    return best;
+    const { tensors, timePieces } = await import('/tts_timing.mjs');
+    const run = async (feeds) => (await session.run(tensors(ort, feeds)))[output].data.length;
+    return timePieces(pieces, rate, runs, run);
   }, [inputs.url, inputs.pieces, inputs.rate, plan.runs, threads]);
   await page.close();
   return result;

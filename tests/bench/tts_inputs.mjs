@@ -42,27 +42,3 @@ export function inputsFor(plan, voice) {
   }
   throw new Error(`no onnxruntime inputs for ${voice.voice}`);
 }
-
-/** Times `run(feeds)` over every piece, best of `runs` after one warm-up: the real-time factor
- *  and the time to the first piece's audio. `run` resolves to the output's sample count. */
-export async function timePieces(pieces, rate, runs, run) {
-  for (const feeds of pieces.slice(0, 1)) await run(feeds);
-  let best = null;
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    let first = null;
-    let samples = 0;
-    for (const feeds of pieces) {
-      samples += await run(feeds);
-      first ??= performance.now() - t0;
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    const measure = {
-      real_time_factor: seconds / (samples / rate),
-      first_audio_seconds: first / 1000,
-      audio_seconds: samples / rate,
-    };
-    if (!best || measure.real_time_factor < best.real_time_factor) best = measure;
-  }
-  return best;
-}

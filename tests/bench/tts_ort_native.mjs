@@ -5,12 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { inputsFor, timePieces } from './tts_inputs.mjs';
+import { inputsFor } from './tts_inputs.mjs';
+import { tensors, timePieces } from './tts_timing.mjs';
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const ort = createRequire(join(plan.ort, 'x.js'))('onnxruntime-node');
-const tensor = ({ type, dims, data }) =>
-  new ort.Tensor(type, type === 'int64' ? BigInt64Array.from(data.map(BigInt)) : Float32Array.from(data), dims);
 
 const results = {};
 for (const voice of plan.voices) {
@@ -25,7 +24,7 @@ for (const voice of plan.voices) {
     });
     const [output] = session.outputNames;
     results[voice.voice][threads] = await timePieces(pieces, rate, plan.runs, async (feeds) => {
-      const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, tensor(v)])));
+      const out = await session.run(tensors(ort, feeds));
       return out[output].data.length;
     });
     await session.release();
