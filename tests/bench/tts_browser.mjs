@@ -72,7 +72,7 @@ async function lanternWorker(panel, voice) {
   let best = null;
   // The first speak loads the voice; it is not timed.
   for (let i = 0; i <= plan.runs; i++) {
-    const body = { type: 'speak', model_id: voice.model_id, text: plan.text };
+    const body = { type: 'speak', model_id: voice.speak_id, text: plan.text };
     // The UI client's replies carry no arrival time, so this one port keeps its own clock.
     const r = await panel.evaluate((body) => new Promise((resolve) => {
       const t0 = performance.now();

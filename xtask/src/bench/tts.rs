@@ -52,9 +52,15 @@ pub fn tts(runs: u32, threads: &[usize]) -> anyhow::Result<()> {
             );
         }
         let phonemes = phonemes_spoken(&at[&threads[0].to_string()]);
+        // As `speak` names a voice: the model id, and for Kokoro its pack after a colon.
+        let speak_id = match voice.strip_prefix("kokoro:") {
+            Some(pack) => format!("{id}:{pack}"),
+            None => id.to_string(),
+        };
         plan.push(json!({
             "voice": voice,
             "model_id": id,
+            "speak_id": speak_id,
             "folder": mirror.join(id),
             "phonemes": phonemes,
         }));
