@@ -25,6 +25,13 @@ pub fn own_exe() -> anyhow::Result<PathBuf> {
         .context("cannot tell where the xtask binary is")
 }
 
+/// Builds the `lantern` CLI in the dev profile (the one tests and `cargo run` use; the model
+/// kernels and dependencies are optimised there) and returns its path.
+pub fn build_cli() -> anyhow::Result<PathBuf> {
+    run(cargo().args(["build", "--bin", "lantern"]))?;
+    Ok(root().join("target/debug/lantern"))
+}
+
 pub fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.current_dir(root());

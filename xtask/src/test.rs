@@ -92,6 +92,8 @@ fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()
     }
     let chrome = browser::find_chrome()?;
     let python_mcp = crate::python_mcp::ensure()?;
+    // The voice command's tests speak their questions with Lantern's own voices.
+    let cli = cmd::build_cli()?;
     let mut files: Vec<_> = std::fs::read_dir(tests.join("e2e"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
@@ -108,6 +110,7 @@ fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()
             .env("LANTERN_XTASK", crate::cmd::own_exe()?)
             .env("LANTERN_MODELS_DIR", crate::mirror::mirror_dir())
             .env("CHROME", chrome)
-            .env("LANTERN_PYTHON_MCP", python_mcp),
+            .env("LANTERN_PYTHON_MCP", python_mcp)
+            .env("LANTERN_CLI", cli),
     )
 }

@@ -44,7 +44,7 @@ pub fn llm(options: &LlmBench) -> anyhow::Result<()> {
         serde_json::to_string_pretty(&json!({"messages": messages}))?,
     )?;
 
-    let cli = native::build_cli()?;
+    let cli = cmd::build_cli()?;
     let mut all = Vec::new();
     for v in &variants {
         for &t in &threads {

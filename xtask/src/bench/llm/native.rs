@@ -10,7 +10,6 @@ use anyhow::Context;
 use serde::Deserialize;
 
 use super::measure::{Measure, Run};
-use crate::cmd;
 
 #[derive(Deserialize)]
 struct Generated {
@@ -21,13 +20,6 @@ struct Generated {
     prefill_tokens_per_s: f64,
     decode_tokens_per_s: f64,
     threads: usize,
-}
-
-/// Builds the CLI (the dev profile: our code unoptimised, dependencies at opt-level 3, as the
-/// tests and `cargo run` use it).
-pub fn build_cli() -> anyhow::Result<std::path::PathBuf> {
-    cmd::run(cmd::cargo().args(["build", "--bin", "lantern"]))?;
-    Ok(cmd::root().join("target/debug/lantern"))
 }
 
 /// The runs, and the prompt's token ids.
