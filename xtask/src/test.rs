@@ -21,46 +21,90 @@ const WASM_CRATES: [&str; 10] = [
 ];
 
 pub fn test(lint: bool, e2e_filter: Option<&str>) -> anyhow::Result<()> {
+    let mut steps = Steps::default();
     if lint {
-        cmd::run(cmd::cargo().args(["fmt", "--all", "--check"]))?;
-        cmd::run(cmd::cargo().args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
-        cmd::run(
-            cmd::cargo()
-                .args([
-                    "clippy",
-                    "--all-targets",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                ])
-                .args(WASM_CRATES.iter().flat_map(|c| ["-p", c]))
-                .args(["--", "-D", "warnings"]),
-        )?;
+        steps.time("fmt", || {
+            cmd::run(cmd::cargo().args(["fmt", "--all", "--check"]))
+        })?;
+        steps.time("clippy native", || {
+            cmd::run(cmd::cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        })?;
+        steps.time("clippy wasm32", || {
+            cmd::run(
+                cmd::cargo()
+                    .args([
+                        "clippy",
+                        "--all-targets",
+                        "--target",
+                        "wasm32-unknown-unknown",
+                    ])
+                    .args(WASM_CRATES.iter().flat_map(|c| ["-p", c]))
+                    .args(["--", "-D", "warnings"]),
+            )
+        })?;
     }
     // Native model tests and the end-to-end tests run on real weights from the local mirror
     // (all of it: the tool-calling test needs the bigger Qwen model). Asking twice checks that a
     // filled mirror downloads nothing more.
-    let all = crate::mirror::fetch::Selection {
-        all: true,
-        ..Default::default()
-    };
-    crate::mirror::fetch::fetch_models(&all)?;
-    let again = crate::mirror::fetch::fetch_models(&all)?;
-    if again != 0 {
-        bail!("fetch-models downloaded {again} bytes into a mirror that was already complete");
+    steps.time("fetch-models", || {
+        let all = crate::mirror::fetch::Selection {
+            all: true,
+            ..Default::default()
+        };
+        crate::mirror::fetch::fetch_models(&all)?;
+        let again = crate::mirror::fetch::fetch_models(&all)?;
+        if again != 0 {
+            bail!("fetch-models downloaded {again} bytes into a mirror that was already complete");
+        }
+        eprintln!("fetch-models: a second run downloaded nothing");
+        Ok(())
+    })?;
+    steps.time("native tests", || {
+        cmd::run(cmd::cargo().args(["test", "--workspace"]))
+    })?;
+    steps.time("wasm tests", wasm_tests)?;
+    let dist = steps.time("dist", || dist::dist(None))?;
+    steps.time("mcp conformance", || mcp_conformance::run(&dist))?;
+    steps.time("end to end", || end_to_end(&dist, e2e_filter))?;
+    steps.report();
+    Ok(())
+}
+
+/// How long each step took, printed at the end (and when a step fails), so a CI log says
+/// where its minutes went.
+#[derive(Default)]
+struct Steps(Vec<(&'static str, std::time::Duration)>);
+
+impl Steps {
+    fn time<T>(
+        &mut self,
+        name: &'static str,
+        step: impl FnOnce() -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let started = std::time::Instant::now();
+        let result = step();
+        self.0.push((name, started.elapsed()));
+        if result.is_err() {
+            self.report();
+        }
+        result
     }
-    eprintln!("fetch-models: a second run downloaded nothing");
-    cmd::run(cmd::cargo().args(["test", "--workspace"]))?;
-    wasm_tests()?;
-    let dist = dist::dist(None)?;
-    mcp_conformance::run(&dist)?;
-    end_to_end(&dist, e2e_filter)
+
+    fn report(&self) {
+        let total: std::time::Duration = self.0.iter().map(|(_, d)| *d).sum();
+        eprintln!("xtask test, time per step:");
+        for (name, took) in &self.0 {
+            eprintln!("  {name:<16} {:>6.0} s", took.as_secs_f64());
+        }
+        eprintln!("  {:<16} {:>6.0} s", "total", total.as_secs_f64());
+    }
 }
 
 /// wasm-bindgen-test suites, run by wasm-bindgen-test-runner in headless Chromium: the browser
