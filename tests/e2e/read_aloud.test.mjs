@@ -16,7 +16,7 @@ const KOKORO = 'kokoro-82m-v1.0-int8';
 let lantern;
 let panel;
 before(async () => {
-  lantern = await launchWithModel(SMOL, { chatSettings: { temperature: 0, maxTokens: 120 } });
+  lantern = await launchWithModel(SMOL, { chatSettings: { temperature: 0, maxTokens: 72 } });
   await installFromMirror(lantern, 'g2p-en-us');
   await installFromMirror(lantern, PIPER);
   await installFromMirror(lantern, KOKORO);
@@ -127,7 +127,7 @@ test('with speak set, the first sentence plays before the answer has finished st
       type: 'chat',
       model_id: model,
       messages: [{ role: 'user', content: 'Write a long story about a lighthouse keeper and a storm.' }],
-      sampling: { temperature: 0, top_p: 1, top_k: 1, min_p: 0, repeat_penalty: 1.1, max_tokens: 160, seed: 1, ignore_eos: true },
+      sampling: { temperature: 0, top_p: 1, top_k: 1, min_p: 0, repeat_penalty: 1.1, max_tokens: 96, seed: 1, ignore_eos: true },
       fresh_context: true,
       speak: { model_id: voice, rate: 1.0 },
     });
@@ -268,9 +268,11 @@ test('a damaged voice file is a specific error in the chat, and nothing else is 
   assert.equal(await answer.locator('.markdown').innerText(), before);
   assert.equal(await panel.locator('.message').count(), messagesBefore);
   await answer.getByRole('button', { name: 'Read aloud: this answer' }).waitFor();
-  // Another voice still speaks.
+  // Another voice still speaks (its first sentence is enough; Stop ends the rest).
   await chooseVoice(PIPER);
-  const again = await readAloud(answer);
+  const again = await readAloud(answer, {
+    during: () => answer.getByRole('button', { name: 'Stop reading' }).click(),
+  });
   assert.ok(again.rms > 0.02, JSON.stringify(again));
 });
 
