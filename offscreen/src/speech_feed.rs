@@ -19,6 +19,8 @@ pub struct SentenceAudio {
     pub end: u32,
     pub rate: f32,
     pub samples: Float32Array,
+    /// Milliseconds the worker took to make these samples from the sentence's text.
+    pub synthesis_ms: f64,
 }
 
 fn get(message: &JsValue, key: &str) -> JsValue {
@@ -45,6 +47,7 @@ impl SentenceAudio {
         set("end", self.end.into());
         set("rate", self.rate.into());
         set("samples", self.samples.clone().into());
+        set("synthesis_ms", self.synthesis_ms.into());
         message
     }
 
@@ -61,6 +64,7 @@ impl SentenceAudio {
             end: number(message, "end")? as u32,
             rate: number(message, "rate")? as f32,
             samples: get(message, "samples").dyn_into::<Float32Array>().ok()?,
+            synthesis_ms: number(message, "synthesis_ms")?,
         })
     }
 

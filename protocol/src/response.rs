@@ -246,6 +246,10 @@ pub struct Spoken {
     pub played_seconds: f64,
     /// Root mean square of the samples scheduled (0 for silence).
     pub rms: f64,
+    /// Seconds the speech worker spent making the scheduled audio (its own clock, from text to
+    /// samples); over `scheduled_seconds` it is the voice's real-time factor on this machine.
+    #[serde(default)]
+    pub synthesis_seconds: f64,
     /// `stop_speaking` (or a newer `speak`) ended it.
     pub stopped: bool,
 }

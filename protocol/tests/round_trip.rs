@@ -463,6 +463,7 @@ fn a_spoken_answer_names_its_voice_and_older_messages_still_parse() {
             scheduled_seconds: 1.5,
             played_seconds: 1.5,
             rms: 0.1,
+            synthesis_seconds: 0.4,
             stopped: false,
         }),
         ..reply

@@ -58,6 +58,8 @@ test('speak plays every sentence through the document, audibly, as long as the t
   // only a short one is allowed.
   assert.ok(spoken.played_seconds >= spoken.scheduled_seconds - 0.01, JSON.stringify(spoken));
   assert.ok(spoken.played_seconds < spoken.scheduled_seconds + 0.5, JSON.stringify(spoken));
+  // The worker timed its own synthesis of what was scheduled (a real-time factor, not zero).
+  assert.ok(spoken.synthesis_seconds > 0 && spoken.synthesis_seconds < 10 * spoken.scheduled_seconds, JSON.stringify(spoken));
   const events = sentenceEvents(r.replies);
   assert.deepEqual(events.map((e) => e.index), [0, 1, 2]);
   assert.deepEqual(

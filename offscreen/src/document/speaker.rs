@@ -119,6 +119,7 @@ pub(super) struct Measures {
     samples: f64,
     squares: f64,
     seconds: f64,
+    synthesis_seconds: f64,
     first_start: Option<f64>,
     end: f64,
     started: u32,
@@ -382,6 +383,7 @@ fn schedule(
     measures.samples += samples.len() as f64;
     measures.squares += samples.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>();
     measures.seconds += seconds;
+    measures.synthesis_seconds += sentence.synthesis_ms / 1000.0;
     measures.first_start.get_or_insert(at);
     measures.end = at + seconds;
     Ok(at)
@@ -409,6 +411,7 @@ fn spoken(
         } else {
             0.0
         },
+        synthesis_seconds: measures.synthesis_seconds,
         stopped,
     }
 }

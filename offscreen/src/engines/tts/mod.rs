@@ -109,6 +109,7 @@ impl TtsEngine {
             if self.stopped.borrow().contains(&id) {
                 break;
             }
+            let started = crate::worker::performance_now();
             let speech = held
                 .voice
                 .speak(
@@ -118,6 +119,7 @@ impl TtsEngine {
                     &mut rng,
                 )
                 .map_err(errors::model)?;
+            let synthesis_ms = crate::worker::performance_now() - started;
             let audio = SentenceAudio {
                 id,
                 index: u32::try_from(index).unwrap_or(u32::MAX),
@@ -125,6 +127,7 @@ impl TtsEngine {
                 end: u32::try_from(sentence.end).unwrap_or(u32::MAX),
                 rate: speech.sample_rate as f32,
                 samples: Float32Array::from(speech.samples.as_slice()),
+                synthesis_ms,
             };
             let transfer = Array::of1(&audio.samples.buffer());
             outbox.post_with_transfer(&audio.message(), &transfer);
@@ -138,6 +141,7 @@ impl TtsEngine {
             scheduled_seconds: 0.0,
             played_seconds: 0.0,
             rms: 0.0,
+            synthesis_seconds: 0.0,
             stopped: self.stopped.borrow().contains(&id),
         })
     }
