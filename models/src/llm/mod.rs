@@ -30,7 +30,8 @@ pub use crate::kernels::rope::RopeStyle;
 pub use crate::nn::Rng;
 pub use arch::{Activation, Arch, ChunkReader, Config, Decoder, KvCache, Trace};
 pub use chat::{
-    ChatTemplate, Message, ParsedReply, Tokenizer, ToolCall, ToolCallError, parse_tool_calls,
+    ChatTemplate, Message, ParsedReply, ProseStream, Tokenizer, ToolCall, ToolCallError,
+    parse_tool_calls,
 };
 pub use generation::{
     FinishReason, GenerateOptions, PrefillProgress, Sampler, SamplingParams, Session, Step,

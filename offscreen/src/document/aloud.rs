@@ -13,6 +13,7 @@ use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::future::pending;
 use futures_util::{FutureExt, StreamExt};
 use gloo_timers::future::TimeoutFuture;
+use models::llm::ProseStream;
 use models::tts::{Sentence, SentenceStream};
 use protocol::{
     Engine, ErrorCode, Event, Id, LanternError, Reply, Request, Response, SpeechStyle, Spoken,
@@ -69,6 +70,7 @@ pub async fn serve(
         pool,
         playback: &playback,
         style: &style,
+        prose: ProseStream::new(),
         cutter: SentenceStream::new(),
         waiting: VecDeque::new(),
         making: None,
@@ -184,6 +186,8 @@ struct Speech<'a> {
     pool: &'a Rc<Pool>,
     playback: &'a Playback,
     style: &'a SpeechStyle,
+    /// Tool-call markup is never read aloud; the sentences are cut from the prose around it.
+    prose: ProseStream,
     cutter: SentenceStream,
     /// Complete sentences not yet sent to the worker.
     waiting: VecDeque<Sentence>,
@@ -197,13 +201,16 @@ struct Speech<'a> {
 
 impl Speech<'_> {
     fn written(&mut self, text: &str) {
-        let sentences = self.cutter.push(text);
+        let prose = self.prose.push(text);
+        let sentences = self.cutter.push(&prose);
         self.take(sentences);
     }
 
     /// The answer has ended: its last sentence is complete.
     fn ended(&mut self) {
-        let sentences = self.cutter.finish();
+        let rest = self.prose.finish();
+        let mut sentences = self.cutter.push(&rest);
+        sentences.extend(self.cutter.finish());
         self.take(sentences);
     }
 
