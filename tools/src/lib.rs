@@ -7,3 +7,4 @@
 pub mod calculator;
 pub mod calculator_server;
 pub mod in_process;
+pub mod memories;
