@@ -180,25 +180,27 @@ fn tool(name: &str, description: &str, schema: Value, read_only: bool) -> Tool {
     }
 }
 
-/// The tools, as `tools/list` gives them.
+/// The tools, as `tools/list` gives them. Recall comes first and says when to use it: offered
+/// remember first, Qwen2.5-Coder-0.5B answered "what is my bike lock code?" by remembering an
+/// invented code.
 pub fn memory_tools() -> Vec<Tool> {
     vec![
         tool(
-            "remember",
-            "Store a fact the user wants remembered for later conversations.",
-            json!({"type": "object", "properties": {
-                "text": {"type": "string", "description": "The fact, as a full sentence"}
-            }, "required": ["text"]}),
-            false,
-        ),
-        tool(
             "recall",
-            "Search the facts the user asked to remember, by meaning. Use it when the user asks about something they told you before.",
+            "Look up what the user told you before (codes, names, dates, preferences). Call it to answer any question about the user.",
             json!({"type": "object", "properties": {
                 "query": {"type": "string", "description": "What to look for"},
                 "limit": {"type": "integer", "description": "How many memories to return (1-10)"}
             }, "required": ["query"]}),
             true,
+        ),
+        tool(
+            "remember",
+            "Save a fact, only when the user asks you to remember it.",
+            json!({"type": "object", "properties": {
+                "text": {"type": "string", "description": "The fact, as a full sentence"}
+            }, "required": ["text"]}),
+            false,
         ),
         tool(
             "list",

@@ -125,7 +125,7 @@ fn remembered_facts_are_recalled_by_meaning_and_forgotten() {
     let client = connect(store.clone(), embed);
     let (tools, _) = block_on(client.list_tools(&NoHandler)).unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names, ["remember", "recall", "list", "forget"]);
+    assert_eq!(names, ["recall", "remember", "list", "forget"]);
 
     let (ok, empty) = call(&client, "recall", json!({"query": "bike"}));
     assert!(ok && empty["memories"] == json!([]), "{empty}");
