@@ -17,13 +17,30 @@ const MEMORY_DB = 'lantern-memories';
 const MEMORY_STORE = 'memories';
 let memoryDb = null;
 
-function openMemories() {
-  memoryDb ??= new Promise((resolve, reject) => {
-    const open = indexedDB.open(MEMORY_DB, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore(MEMORY_STORE, { keyPath: 'id' });
+/** Opens `lantern-memories` at `version` (the current one when undefined), making the store. */
+function openMemoryDb(version) {
+  return new Promise((resolve, reject) => {
+    const open = version === undefined ? indexedDB.open(MEMORY_DB) : indexedDB.open(MEMORY_DB, version);
+    open.onupgradeneeded = () => {
+      if (!open.result.objectStoreNames.contains(MEMORY_STORE)) {
+        open.result.createObjectStore(MEMORY_STORE, { keyPath: 'id' });
+      }
+    };
     open.onsuccess = () => resolve(open.result);
     open.onerror = () => reject(open.error);
   });
+}
+
+function openMemories() {
+  memoryDb ??= (async () => {
+    const db = await openMemoryDb();
+    if (db.objectStoreNames.contains(MEMORY_STORE)) return db;
+    // Someone opened the database without making the store (a page reading it before any
+    // memory existed): one version up makes it.
+    const version = db.version + 1;
+    db.close();
+    return openMemoryDb(version);
+  })();
   // A failed open is not kept: the next call tries again.
   memoryDb.catch(() => { memoryDb = null; });
   return memoryDb;
