@@ -140,7 +140,7 @@ impl Bert {
                 c.hidden_act
             )));
         }
-        if c.num_attention_heads == 0 || c.hidden_size % c.num_attention_heads != 0 {
+        if c.num_attention_heads == 0 || !c.hidden_size.is_multiple_of(c.num_attention_heads) {
             return Err(ModelError::BadModel(format!(
                 "{} heads do not divide a hidden size of {}",
                 c.num_attention_heads, c.hidden_size
