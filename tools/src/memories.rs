@@ -67,9 +67,16 @@ impl<S: MemoryStore, E: Embed> MemoriesServer<S, E> {
     }
 
     async fn embed_one(&self, text: &str) -> Result<Vec<f32>, String> {
+        // The usual failure is a model never downloaded: say which one and where to get it.
         self.embedder
             .embed(EMBED_MODEL, vec![text.to_owned()])
-            .await?
+            .await
+            .map_err(|e| {
+                format!(
+                    "memories need the embedding model all-MiniLM-L6-v2 ({EMBED_MODEL}), which \
+                     failed: {e}. Download it in the Models card of Lantern's options page."
+                )
+            })?
             .pop()
             .ok_or_else(|| "the embeddings engine returned nothing".to_owned())
     }

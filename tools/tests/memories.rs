@@ -195,3 +195,45 @@ fn bad_calls_are_errors_the_model_can_read() {
     let (ok, _) = call(&client, "recall", json!({}));
     assert!(!ok);
 }
+
+/// The embeddings engine as it answers when the model was never downloaded.
+struct NotDownloaded;
+
+impl Embed for NotDownloaded {
+    async fn embed(&self, model: &str, _: Vec<String>) -> Result<Vec<Vec<f32>>, String> {
+        Err(format!("{model} is not downloaded"))
+    }
+}
+
+#[test]
+fn without_the_embedding_model_the_error_says_what_to_download() {
+    let server = MemoriesServer::new(VecStore::default(), NotDownloaded, Box::new(|| 0.0));
+    let client = Client::new(
+        InProcess::new(server),
+        ClientConfig {
+            url: MEMORIES_URL.into(),
+            client_info: ClientInfo {
+                name: "test".into(),
+                version: "0".into(),
+            },
+            remembered: None,
+            bearer: None,
+            elicitation: false,
+        },
+    );
+    block_on(client.connect(&NoHandler)).unwrap();
+    let result = block_on(client.call_tool(
+        "remember",
+        json!({"text": "My bike lock code is 4721."}),
+        None,
+        &NoHandler,
+    ))
+    .unwrap();
+    assert!(result.is_error);
+    let text = result.model_text();
+    assert!(
+        text.contains("all-minilm-l6-v2 is not downloaded"),
+        "{text}"
+    );
+    assert!(text.contains("Models card"), "{text}");
+}
