@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::fetch::FetchTransport;
+use crate::builtin::{AnyTransport, transport_for};
 use crate::handler::JsHandler;
 
 /// Plain JSON for JavaScript (objects, not `Map`s).
@@ -31,7 +31,7 @@ fn error_js(error: &McpError) -> JsValue {
 }
 
 struct Inner {
-    client: Client<FetchTransport>,
+    client: Client<AnyTransport>,
     handler: JsHandler,
 }
 
@@ -54,12 +54,16 @@ fn function_option(options: &JsValue, key: &str) -> Option<Function> {
 
 #[wasm_bindgen]
 impl McpSession {
-    /// `options`: `{url, remembered?, bearer?, clientName?, clientVersion?, elicit?, notify?}`.
+    /// `options`: `{url, remembered?, bearer?, clientName?, clientVersion?, elicit?, notify?}`;
+    /// for the built-in memories server (`lantern:memories`) also `memories: {put, all, delete}`
+    /// and `embed(model, texts)`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<McpSession, JsValue> {
         console_error_panic_hook::set_once();
         let url = string_option(&options, "url")
             .ok_or_else(|| to_js(&json!({"code": "protocol", "message": "no url"})))?;
+        let transport = transport_for(&url, &options)
+            .map_err(|message| to_js(&json!({"code": "protocol", "message": message})))?;
         let elicit = function_option(&options, "elicit");
         let config = ClientConfig {
             url,
@@ -75,7 +79,7 @@ impl McpSession {
         };
         Ok(McpSession {
             inner: Rc::new(Inner {
-                client: Client::new(FetchTransport, config),
+                client: Client::new(transport, config),
                 handler: JsHandler {
                     elicit,
                     notify: function_option(&options, "notify"),

@@ -5,6 +5,7 @@
 //! documents the upstream reference it mirrors.
 
 pub mod audio;
+pub mod embed;
 mod error;
 mod kernels;
 pub mod llm;

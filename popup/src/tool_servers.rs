@@ -1,10 +1,13 @@
-//! The user's MCP tool servers as Lantern keeps them (the `lantern-chats` database's settings
-//! store, key `mcp_servers`): address, switches, which tools may run without asking, and the
-//! tools last listed. Also what the chat offers the model from them, under names that cannot
-//! clash, and what each server's tool list costs the model's context.
+//! The MCP tool servers as Lantern keeps them (the `lantern-chats` database's settings store,
+//! key `mcp_servers`): the user's and the built-in ones (`lantern:...`, listed first, never
+//! removed), each with its address, switches, which tools may run without asking, and the tools
+//! last listed. Also what the chat offers the model from them, under names that cannot clash,
+//! and what each server's tool list costs the model's context.
 
 use protocol::{BuiltinTool, ExternalTool, McpServerState, McpToolInfo};
 use serde::{Deserialize, Serialize};
+use tools::calculator_server::CALCULATOR_URL;
+use tools::memories::MEMORIES_URL;
 
 use crate::history::store::ChatStore;
 
@@ -71,16 +74,67 @@ impl ToolServer {
     }
 }
 
+/// Whether the server is built into Lantern (reached in-process, not removable).
+pub fn is_builtin(url: &str) -> bool {
+    url.starts_with("lantern:")
+}
+
+/// The built-in servers as a new profile has them. The calculator is on (the chat's own switch
+/// offers it); memories are off until the user turns them on, and then reading them needs no
+/// confirmation while storing and deleting do.
+fn builtin_defaults() -> Vec<ToolServer> {
+    vec![
+        ToolServer {
+            url: CALCULATOR_URL.into(),
+            name: "calculator".into(),
+            enabled: true,
+            ..ToolServer::default()
+        },
+        ToolServer {
+            url: MEMORIES_URL.into(),
+            name: "memories".into(),
+            enabled: false,
+            always_allow: vec!["recall".into(), "list".into()],
+            ..ToolServer::default()
+        },
+    ]
+}
+
+/// The saved servers, with every built-in one first (its defaults when never saved).
+pub fn with_builtins(saved: Vec<ToolServer>) -> Vec<ToolServer> {
+    let mut servers: Vec<ToolServer> = builtin_defaults()
+        .into_iter()
+        .map(|default| {
+            saved
+                .iter()
+                .find(|s| s.url == default.url)
+                .cloned()
+                .unwrap_or(default)
+        })
+        .collect();
+    servers.extend(saved.into_iter().filter(|s| !is_builtin(&s.url)));
+    servers
+}
+
 pub async fn load() -> Vec<ToolServer> {
     let Ok(store) = ChatStore::open().await else {
-        return Vec::new();
+        return with_builtins(Vec::new());
     };
-    store
+    let saved = store
         .setting::<Vec<ToolServer>>(KEY)
         .await
         .ok()
         .flatten()
-        .unwrap_or_default()
+        .unwrap_or_default();
+    with_builtins(saved)
+}
+
+/// Whether the calculator may be offered (its built-in server is switched on).
+pub fn calculator_enabled(servers: &[ToolServer]) -> bool {
+    servers
+        .iter()
+        .find(|s| s.url == CALCULATOR_URL)
+        .is_none_or(|s| s.enabled)
 }
 
 /// Puts the "no Origin header" switches of `servers` into the browser's session rules.
@@ -117,7 +171,8 @@ pub struct Route {
 pub fn offered(servers: &[ToolServer], builtin: &[BuiltinTool]) -> Vec<(ExternalTool, Route)> {
     let enabled: Vec<(&ToolServer, &McpToolInfo)> = servers
         .iter()
-        .filter(|s| s.enabled)
+        // The calculator runs in the chat worker itself, offered by the chat's switch.
+        .filter(|s| s.enabled && s.url != CALCULATOR_URL)
         .flat_map(|s| {
             s.tools
                 .iter()
@@ -242,6 +297,32 @@ mod tests {
         assert_eq!(offered(std::slice::from_ref(&s), &[]).len(), 1);
         s.enabled = false;
         assert!(offered(&[s], &[]).is_empty());
+    }
+
+    #[test]
+    fn built_in_servers_come_first_keep_their_switches_and_are_not_offered_twice() {
+        let defaults = with_builtins(Vec::new());
+        let urls: Vec<&str> = defaults.iter().map(|s| s.url.as_str()).collect();
+        assert_eq!(urls, [CALCULATOR_URL, MEMORIES_URL]);
+        assert!(defaults.iter().all(|s| is_builtin(&s.url)));
+        assert!(calculator_enabled(&defaults));
+        assert!(!defaults[1].enabled, "memories start off");
+        let mut memories = server("memories", &["remember", "recall"]);
+        memories.url = MEMORIES_URL.into();
+        memories.always_allow = vec!["recall".into()];
+        let mut calculator = server("calculator", &["calculator"]);
+        calculator.url = CALCULATOR_URL.into();
+        calculator.enabled = false;
+        let user = server("everything", &["echo"]);
+        let servers = with_builtins(vec![user.clone(), memories, calculator]);
+        assert_eq!(servers.len(), 3);
+        assert_eq!(servers[2], user);
+        assert!(!calculator_enabled(&servers));
+        let offered = offered(&servers, &[BuiltinTool::Calculator]);
+        let names: Vec<&str> = offered.iter().map(|(t, _)| t.name.as_str()).collect();
+        assert_eq!(names, ["remember", "recall", "echo"]);
+        assert!(offered[1].1.always_allow && !offered[0].1.always_allow);
+        assert!(!is_builtin("http://127.0.0.1/mcp"));
     }
 
     #[test]

@@ -21,10 +21,18 @@ pub enum Engine {
     Stt,
     /// Text to speech (the phonemizer and a voice); its audio plays in the document.
     Tts,
+    /// Sentence embeddings (what the memories server searches by meaning).
+    Embed,
 }
 
 impl Engine {
-    pub const ALL: [Engine; 4] = [Engine::Models, Engine::Llm, Engine::Stt, Engine::Tts];
+    pub const ALL: [Engine; 5] = [
+        Engine::Models,
+        Engine::Llm,
+        Engine::Stt,
+        Engine::Tts,
+        Engine::Embed,
+    ];
 
     /// The engine that runs models of a catalog task. Tasks no engine runs yet are read and
     /// checked by the model cache's worker.
@@ -33,7 +41,8 @@ impl Engine {
             Task::Llm => Engine::Llm,
             Task::Stt | Task::Vad => Engine::Stt,
             Task::Tts => Engine::Tts,
-            Task::Vision | Task::Embed => Engine::Models,
+            Task::Embed => Engine::Embed,
+            Task::Vision => Engine::Models,
         }
     }
 
@@ -44,6 +53,7 @@ impl Engine {
             Engine::Llm => "llm",
             Engine::Stt => "stt",
             Engine::Tts => "tts",
+            Engine::Embed => "embed",
         }
     }
 }
@@ -163,6 +173,8 @@ pub(crate) const STOP_SPEAKING: RequestKind = row("stop_speaking", Document, tru
 pub(crate) const PAUSE_SPEAKING: RequestKind = row("pause_speaking", Document, true);
 pub(crate) const RESUME_SPEAKING: RequestKind = row("resume_speaking", Document, true);
 
+// Embedding the same texts again gives the same vectors.
+pub(crate) const EMBED_TEXTS: RequestKind = row("embed_texts", Worker(Engine::Embed), true);
 // Connecting again lists the tools again.
 pub(crate) const MCP_CONNECT: RequestKind = row("mcp_connect", Document, true);
 // Sent again, a tool the user allowed once would run twice.
@@ -198,6 +210,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     MCP_CALL_TOOL,
     PAUSE_SPEAKING,
     RESUME_SPEAKING,
+    EMBED_TEXTS,
 ];
 
 impl RequestKind {

@@ -40,8 +40,8 @@ pub use parse::{Rejection, parse_envelope};
 pub use reply::{Event, Reply, Stage};
 pub use request::Request;
 pub use response::{
-    ContextInfo, Dictation, EngineInfo, EngineSpeed, HeldModel, ModelInstalled, ModelList,
-    ModelLoaded, ModelState, ModelStatus, PageInfo, Pong, Response, Spoken, ThreadCount,
+    ContextInfo, Dictation, Embeddings, EngineInfo, EngineSpeed, HeldModel, ModelInstalled,
+    ModelList, ModelLoaded, ModelState, ModelStatus, PageInfo, Pong, Response, Spoken, ThreadCount,
     VoiceSpeed, WorkerInfo, WorkerStatus, WorkerThreads,
 };
 pub use sender::{Origin, classify_sender};

@@ -182,6 +182,12 @@ pub enum Request {
     /// How fast the voice `model_id` (as `speak` names it) speaks here: the speech-out worker
     /// loads it and times one sentence. What the default voice is chosen by.
     MeasureVoiceSpeed { model_id: String },
+    /// The unit-length sentence embeddings of `texts` under the embedding model `model_id`, in
+    /// order (the built-in memories server asks, to store and to search by meaning).
+    EmbedTexts {
+        model_id: String,
+        texts: Vec<String>,
+    },
 }
 
 impl Request {
@@ -216,6 +222,7 @@ impl Request {
             Request::McpCallTool { .. } => kind::MCP_CALL_TOOL,
             Request::PauseSpeaking => kind::PAUSE_SPEAKING,
             Request::ResumeSpeaking => kind::RESUME_SPEAKING,
+            Request::EmbedTexts { .. } => kind::EMBED_TEXTS,
         }
     }
 
@@ -395,6 +402,10 @@ impl Request {
             },
             Request::PauseSpeaking,
             Request::ResumeSpeaking,
+            Request::EmbedTexts {
+                model_id: "all-minilm-l6-v2".into(),
+                texts: vec!["My bike lock code is 4721.".into()],
+            },
         ]
     }
 }

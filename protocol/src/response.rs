@@ -27,8 +27,16 @@ pub enum Response {
     McpServer(McpServerState),
     McpToolResult(McpToolResult),
     VoiceSpeed(VoiceSpeed),
+    Embeddings(Embeddings),
     /// The request was carried out and has nothing to say.
     Done,
+}
+
+/// Sentence embeddings, one per text asked for, in order; each has unit length.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Embeddings {
+    pub model_id: String,
+    pub vectors: Vec<Vec<f32>>,
 }
 
 /// The catalog's models as this browser has them.

@@ -1,6 +1,10 @@
-//! Lantern's built-in tools the assistant may call: each is its JSON Schema, as chat templates
-//! offer tools, and a function from a call's arguments to the JSON text the model reads back.
-//! Pure Rust and native-testable; the offscreen worker runs them (`offscreen/src/chat_tools.rs`).
-//! MCP's built-in servers will join them here.
+//! Lantern's built-in tools the assistant may call, and the built-in MCP servers that offer
+//! them: each server implements `mcp::server::Server` and is reached through the MCP client
+//! over the in-process transport (`in_process`), as the user's servers are over HTTP. Pure
+//! Rust and native-testable; the offscreen worker runs the calculator
+//! (`offscreen/src/engines/llm/tools.rs`).
 
 pub mod calculator;
+pub mod calculator_server;
+pub mod in_process;
+pub mod memories;

@@ -150,7 +150,7 @@ async fn serve(
                 Some(Ok(Response::Done))
             }
             Request::McpConnect { .. } | Request::McpCallTool { .. } => {
-                Some(super::mcp::serve(&request).await)
+                Some(super::mcp::serve(&pool, &request).await)
             }
             Request::PauseSpeaking => Some(speaker.pause().await.map(|()| Response::Done)),
             Request::ResumeSpeaking => Some(speaker.resume().await.map(|()| Response::Done)),

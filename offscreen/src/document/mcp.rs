@@ -1,20 +1,28 @@
-//! The user's MCP servers, served by the document: requests go to `dist/mcp/mcp_host.js`,
-//! which keeps one session per server in the MCP client module (`mcp_web`) and answers with a
-//! `Response`. The document is where a tool call may wait minutes without anything killing it.
+//! MCP servers, served by the document: requests go to `dist/mcp/mcp_host.js`, which keeps one
+//! session per server in the MCP client module (`mcp_web`) and answers with a `Response`. The
+//! document is where a tool call may wait minutes without anything killing it. The built-in
+//! memories server embeds through this document: `mcpServe` gets a function that asks the
+//! embeddings worker.
 
-use protocol::{ErrorCode, LanternError, Request, Response};
+use std::rc::Rc;
+
+use futures_util::StreamExt;
+use js_sys::Promise;
+use protocol::{Engine, ErrorCode, LanternError, Reply, Request, Response};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use webext::{from_js, to_js};
+
+use super::pool::Pool;
 
 #[wasm_bindgen(raw_module = "../mcp/mcp_host.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = mcpServe)]
-    fn mcp_serve(request: JsValue) -> Result<js_sys::Promise, JsValue>;
+    fn mcp_serve(request: JsValue, embed: JsValue) -> Result<js_sys::Promise, JsValue>;
 }
 
-pub async fn serve(request: &Request) -> Result<Response, LanternError> {
-    let promise = mcp_serve(to_js(request)).map_err(failure)?;
+pub async fn serve(pool: &Rc<Pool>, request: &Request) -> Result<Response, LanternError> {
+    let promise = mcp_serve(to_js(request), embedder(pool)).map_err(failure)?;
     let value = JsFuture::from(promise).await.map_err(failure)?;
     from_js::<Response>(value).map_err(|e| {
         LanternError::new(
@@ -22,6 +30,52 @@ pub async fn serve(request: &Request) -> Result<Response, LanternError> {
             format!("the MCP host answered in a shape Lantern does not know: {e}"),
         )
     })
+}
+
+/// `(model, texts) => Promise<number[][]>`, rejecting with the engine's message. Owned by
+/// JavaScript (sessions keep it beyond this request), freed when it is collected.
+fn embedder(pool: &Rc<Pool>) -> JsValue {
+    let pool = Rc::clone(pool);
+    Closure::<dyn Fn(String, JsValue) -> Promise>::new(move |model_id: String, texts: JsValue| {
+        let pool = Rc::clone(&pool);
+        future_to_promise(async move {
+            let texts: Vec<String> = from_js(texts).map_err(|e| JsValue::from_str(&e))?;
+            embed(&pool, model_id, texts)
+                .await
+                .map(|vectors| to_js(&vectors))
+                .map_err(|e| JsValue::from_str(&e.message))
+        })
+    })
+    .into_js_value()
+}
+
+/// Asks the embeddings worker (started on first use) and waits for its vectors.
+async fn embed(
+    pool: &Pool,
+    model_id: String,
+    texts: Vec<String>,
+) -> Result<Vec<Vec<f32>>, LanternError> {
+    let mut replies = pool.request(Engine::Embed, Request::EmbedTexts { model_id, texts })?;
+    while let Some(reply) = replies.next().await {
+        match reply {
+            Reply::Return {
+                value: Response::Embeddings(embeddings),
+                ..
+            } => return Ok(embeddings.vectors),
+            Reply::Return { .. } => {
+                return Err(LanternError::new(
+                    ErrorCode::Internal,
+                    "the embeddings worker answered the wrong question",
+                ));
+            }
+            Reply::Throw { error, .. } => return Err(error),
+            Reply::Progress { .. } | Reply::Heartbeat { .. } => {}
+        }
+    }
+    Err(LanternError::new(
+        ErrorCode::WorkerCrashed,
+        "the embeddings worker stopped without answering",
+    ))
 }
 
 /// The client's `{code, message}` as Lantern's error (`code` from `mcp::McpError::code`).

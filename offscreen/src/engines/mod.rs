@@ -3,10 +3,12 @@
 //! holds. Adding an engine: a folder here, a field in `worker::Engines`, a variant of
 //! `protocol::Engine` and the rows of its requests (see ARCHITECTURE.md).
 
+mod embed;
 mod llm;
 mod stt;
 mod tts;
 
+pub use embed::EmbedEngine;
 pub use llm::LlmEngine;
 pub use stt::SttEngine;
 pub use tts::TtsEngine;

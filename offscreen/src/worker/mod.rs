@@ -20,7 +20,7 @@ use webext::to_json;
 pub use heap::Counting;
 
 use crate::audio_feed::AudioFeed;
-use crate::engines::{LlmEngine, SttEngine, TtsEngine};
+use crate::engines::{EmbedEngine, LlmEngine, SttEngine, TtsEngine};
 use crate::errors;
 use crate::model_cache::ModelCache;
 use crate::outbox::Outbox;
@@ -33,6 +33,7 @@ struct Engines {
     llm: LlmEngine,
     stt: SttEngine,
     tts: TtsEngine,
+    embed: EmbedEngine,
     /// The threads this worker computes with, fixed when it starts.
     threads: WorkerThreads,
 }
@@ -45,6 +46,7 @@ impl Engines {
             .into_iter()
             .chain(self.stt.held())
             .chain(self.tts.held())
+            .chain(self.embed.held())
             .collect()
     }
 
@@ -67,6 +69,7 @@ impl Engines {
             (_, Some(Engine::Llm)) => self.llm.serve(request, id, outbox).await,
             (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox).await,
             (_, Some(Engine::Tts)) => self.tts.serve(request, id, outbox).await,
+            (_, Some(Engine::Embed)) => self.embed.serve(request, id, outbox).await,
             (_, None) => Err(errors::not_served("worker", &request)),
         }
     }
@@ -106,6 +109,7 @@ impl WorkerEngine {
                 llm: LlmEngine::default(),
                 stt: SttEngine::default(),
                 tts: TtsEngine::default(),
+                embed: EmbedEngine::default(),
                 threads,
             }),
         })

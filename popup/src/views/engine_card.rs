@@ -112,6 +112,7 @@ fn engine_name(engine: Engine) -> String {
         Engine::Llm => t("workerLlm"),
         Engine::Stt => t("workerStt"),
         Engine::Tts => t("workerTts"),
+        Engine::Embed => t("workerEmbed"),
     }
 }
 

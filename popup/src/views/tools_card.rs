@@ -1,7 +1,8 @@
-//! The options page's "Tools" card: the user's MCP servers. Adding one by address (loopback at
-//! once; another origin asks for that origin's permission in the same click), each server's
-//! state, its tools with a switch each, a switch for the whole server, what its tool list costs
-//! the model's context, the tools allowed to run without asking, and removal.
+//! The options page's "Tools" card: the MCP servers built into Lantern (first, not removable)
+//! and the user's. Adding one by address (loopback at once; another origin asks for that
+//! origin's permission in the same click), each server's state, its tools with a switch each, a
+//! switch for the whole server, what its tool list costs the model's context, the tools allowed
+//! to run without asking, and removal.
 
 use std::collections::HashMap;
 
@@ -12,7 +13,7 @@ use super::error_text::{error_text, ui_error};
 use crate::chrome::request_origin;
 use crate::i18n::{t, t_with};
 use crate::state::client;
-use crate::tool_servers::{self, ToolServer, is_loopback};
+use crate::tool_servers::{self, ToolServer, is_builtin, is_loopback};
 
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
@@ -229,9 +230,20 @@ fn ServerItem(tools: Tools, server: ToolServer) -> View {
         None => "off",
     };
     let enabled = server.enabled;
+    let builtin = is_builtin(&url);
     let toggle_server = {
         let url = url.clone();
-        move |_| tools.edit(&url, |s| s.enabled = !s.enabled)
+        move |_| {
+            tools.edit(&url, |s| s.enabled = !s.enabled);
+            // A server switched on is listed at once, so its tools are offered from the next
+            // message.
+            if !enabled {
+                let url = url.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    tools.connect(url).await;
+                });
+            }
+        }
     };
     let reconnect = {
         let url = url.clone();
@@ -328,17 +340,29 @@ fn ServerItem(tools: Tools, server: ToolServer) -> View {
                     " " strong { (title) }
                 }
                 " " span(class="muted") { (shown_url) }
+                (builtin.then(|| view! { " " span(class="badge builtin") { (t("toolServerBuiltin")) } }))
             }
             p(class="tool-server-state") { (state_view()) }
             p(class="muted tool-server-cost") { (cost) }
             ul(class="tools") { (tool_items) }
-            label(class="tool-server-origin") {
-                input(r#type="checkbox", checked=drop_origin, on:change=toggle_origin)
-                " " (t("toolServerDropOrigin"))
-            }
+            // A built-in server sends no HTTP request, so it has no Origin to drop, and stays.
+            (if builtin {
+                view! {}
+            } else {
+                view! {
+                    label(class="tool-server-origin") {
+                        input(r#type="checkbox", checked=drop_origin, on:change=toggle_origin.clone())
+                        " " (t("toolServerDropOrigin"))
+                    }
+                }
+            })
             div(class="tool-server-actions") {
                 button(r#type="button", on:click=reconnect) { (t("toolServerReconnect")) }
-                button(r#type="button", on:click=remove) { (t("toolServerRemove")) }
+                (if builtin {
+                    view! {}
+                } else {
+                    view! { button(r#type="button", on:click=remove.clone()) { (t("toolServerRemove")) } }
+                })
             }
         }
     }

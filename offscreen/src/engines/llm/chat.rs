@@ -83,7 +83,7 @@ pub async fn chat(
             ToolCall::assistant_message(&parsed.calls, &parsed.content)
         });
         // A call written wrongly goes back to the model as an error it can correct.
-        for outcome in tools::respond(&options.tools, &parsed) {
+        for outcome in tools::respond(&options.tools, &parsed).await {
             outbox.progress(
                 id,
                 Event::ToolCall {

@@ -1,10 +1,13 @@
 //! The tools a chat request may offer the model (built into Lantern, opt-in per request), and
-//! running the calls the model makes to them. Every failure is text for the model, never an error.
+//! running the calls the model makes to them: through the MCP client to the built-in server
+//! over the in-process transport. Every failure is text for the model, never an error.
 
 use models::llm::{Message, ParsedReply, ToolCall};
 use protocol::{BuiltinTool, ExternalTool, PendingCall};
 use serde_json::{Value, json};
-use tools::calculator::{calculator_tool, run_calculator};
+use tools::calculator::calculator_tool;
+use tools::calculator_server::{CALCULATOR_URL, CalculatorServer};
+use tools::in_process;
 
 /// How many times one reply may go model -> tools -> model before the last text stands.
 pub const MAX_ROUNDS: usize = 4;
@@ -48,9 +51,17 @@ pub fn pending(external: &[ExternalTool], reply: &ParsedReply) -> Vec<PendingCal
 
 /// Runs one call among the offered `tools`: `Ok` with the result or `Err` with an error, both as
 /// the JSON text the model reads next.
-pub fn run(tools: &[BuiltinTool], call: &ToolCall) -> Result<String, String> {
+pub async fn run(tools: &[BuiltinTool], call: &ToolCall) -> Result<String, String> {
     match tools.iter().find(|tool| tool.name() == call.name) {
-        Some(BuiltinTool::Calculator) => run_calculator(&call.arguments),
+        Some(BuiltinTool::Calculator) => {
+            in_process::call_tool(
+                CalculatorServer,
+                CALCULATOR_URL,
+                &call.name,
+                call.arguments.clone(),
+            )
+            .await
+        }
         None => {
             let offered: Vec<&str> = tools.iter().map(|tool| tool.name()).collect();
             Err(json!({
@@ -77,10 +88,10 @@ pub struct Outcome {
 
 /// Runs every call of a reply, in order, then turns each unreadable call into an error the model
 /// can correct. Never fails: a bad call is an outcome with `ok: false`.
-pub fn respond(tools: &[BuiltinTool], reply: &ParsedReply) -> Vec<Outcome> {
+pub async fn respond(tools: &[BuiltinTool], reply: &ParsedReply) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for call in &reply.calls {
-        let (ok, content) = match run(tools, call) {
+        let (ok, content) = match run(tools, call).await {
             Ok(content) => (true, content),
             Err(content) => (false, content),
         };
@@ -147,6 +158,20 @@ fn leaves(value: &Value) -> Vec<String> {
 mod tests {
     use super::*;
     use models::llm::parse_tool_calls;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Runs a future whose every await is ready at once (the built-in servers never wait).
+    fn block_on<F: Future>(f: F) -> F::Output {
+        let mut f = pin!(f);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+                return out;
+            }
+        }
+    }
 
     const CALC: &[BuiltinTool] = &[BuiltinTool::Calculator];
 
@@ -155,7 +180,7 @@ mod tests {
         let reply = parse_tool_calls(
             "<tool_call>\n{\"name\": \"calculator\", \"arguments\": {\"expression\": \"4817*23\"}}\n</tool_call>",
         );
-        let outcomes = respond(CALC, &reply);
+        let outcomes = block_on(respond(CALC, &reply));
         assert_eq!(outcomes.len(), 1);
         assert!(outcomes[0].ok);
         assert_eq!(outcomes[0].content, r#"{"result":110791}"#);
@@ -169,7 +194,7 @@ mod tests {
              <tool_call>{\"name\": \"shell\", \"arguments\": {}}</tool_call>\
              <tool_call>{\"name\": \"calculator\", \"arguments\": {\"expression\": </tool_call>",
         );
-        let outcomes = respond(CALC, &reply);
+        let outcomes = block_on(respond(CALC, &reply));
         assert_eq!(outcomes.len(), 3);
         assert!(outcomes.iter().all(|o| !o.ok));
         assert!(outcomes[0].content.contains("division by zero"));
@@ -187,7 +212,7 @@ mod tests {
         let reply = parse_tool_calls(
             "<tool_call>{\"name\": \"calculator\", \"arguments\": {\"expression\": \"1+1\"}}</tool_call>",
         );
-        let outcomes = respond(&[], &reply);
+        let outcomes = block_on(respond(&[], &reply));
         assert!(!outcomes[0].ok);
         assert_eq!(schemas(&[]).len(), 0);
         assert_eq!(schemas(CALC)[0]["function"]["name"], "calculator");
@@ -219,7 +244,7 @@ mod tests {
         let first = parse_tool_calls(
             "<tool_call>{\"name\": \"calculator\", \"arguments\": {\"expression\": \"4817 * 23\"}}</tool_call>",
         );
-        let answered = respond(CALC, &first);
+        let answered = block_on(respond(CALC, &first));
         assert!(!only_repeats(&first, &[]));
         assert!(only_repeats(&first, &answered), "the same call again");
         let echo = parse_tool_calls(

@@ -421,11 +421,15 @@ impl Chat {
         self.conversation
             .update(|c| c.model_id = Some(model.entry.id.clone()));
         let asked_in = self.conversation.with(|c| c.id.clone());
-        let builtin = self.tools.offered();
-        // The user's tool servers as saved on the options page, read for every answer so a
-        // switch turned there counts from the next message.
+        // The tool servers as saved on the options page, read for every answer so a switch
+        // turned there counts from the next message (the calculator's too).
+        let servers = tool_servers::load().await;
+        let builtin = if tool_servers::calculator_enabled(&servers) {
+            self.tools.offered()
+        } else {
+            Vec::new()
+        };
         let offered = if self.tool_rounds.get_untracked() < tool_calls::MAX_ROUNDS {
-            let servers = tool_servers::load().await;
             // The browser forgets session rules on restart: the switches go back in first.
             let _ = tool_servers::apply_origin_rules(&servers).await;
             tool_servers::offered(&servers, &builtin)
