@@ -29,11 +29,17 @@ struct Canned {
     status: u16,
     headers: Vec<(String, String)>,
     chunks: VecDeque<Vec<u8>>,
+    /// After its chunks the body waits forever (a tool still working), instead of ending.
+    hang: bool,
 }
 
 impl Body for Canned {
     async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, McpError> {
-        Ok(self.chunks.pop_front())
+        match self.chunks.pop_front() {
+            Some(chunk) => Ok(Some(chunk)),
+            None if self.hang => std::future::pending().await,
+            None => Ok(None),
+        }
     }
 }
 
@@ -58,6 +64,17 @@ impl Script {
             status,
             headers: h,
             chunks: VecDeque::from([bytes[..cut].to_vec(), bytes[cut..].to_vec()]),
+            hang: false,
+        });
+        self
+    }
+    /// An SSE response that sends `body` and then stays open without answering.
+    fn open_stream(self, body: &str) -> Script {
+        self.answers.borrow_mut().push_back(Canned {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/event-stream".into())],
+            chunks: VecDeque::from([body.as_bytes().to_vec()]),
+            hang: true,
         });
         self
     }
@@ -274,4 +291,91 @@ fn tools_with_bad_header_annotations_are_set_aside() {
         script.sent.borrow()[2].header("mcp-param-region"),
         Some("eu")
     );
+}
+
+/// Resolves once `ready` says so (polled again and again by `block_on`).
+fn when(ready: impl Fn() -> bool) -> impl Future<Output = ()> {
+    std::future::poll_fn(move |_| {
+        if ready() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+}
+
+const PROGRESS_1_OF_5: &str = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"c-1\",\"progress\":1,\"total\":5,\"message\":\"step 1\"}}\n\n";
+
+#[test]
+fn a_stopped_call_on_a_session_is_cancelled_by_name_after_its_progress() {
+    let script = Script::default()
+        .json(400, json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32000, "message": "Server not initialized"}}))
+        .raw(200, "application/json", &init_result().to_string().replace("\"id\":1", "\"id\":2"), &[("mcp-session-id", "s-1")])
+        .raw(202, "text/plain", "", &[])
+        .open_stream(PROGRESS_1_OF_5)
+        .raw(202, "text/plain", "", &[]);
+    let client = Client::new(&script, config());
+    let recorder = Recorder::default();
+    block_on(client.connect(&recorder)).unwrap();
+    let stop = when(|| !recorder.seen.borrow().is_empty());
+    let outcome = block_on(client.call_tool_until(
+        "slow",
+        json!({"duration": 10}),
+        Some(json!("c-1")),
+        stop,
+        &recorder,
+    ));
+    assert_eq!(outcome, Err(McpError::Cancelled));
+    let seen = recorder.seen.borrow();
+    let ServerNotification::Progress(progress) = &seen[0] else {
+        panic!("{seen:?}")
+    };
+    assert_eq!(
+        (
+            progress.progress,
+            progress.total,
+            progress.message.as_deref()
+        ),
+        (1.0, Some(5.0), Some("step 1"))
+    );
+    let bodies = script.bodies();
+    let call = &bodies[3];
+    assert_eq!(call["method"], "tools/call");
+    assert_eq!(call["params"]["_meta"]["progressToken"], "c-1");
+    let cancel = &bodies[4];
+    assert_eq!(cancel["method"], "notifications/cancelled");
+    assert_eq!(cancel["params"]["requestId"], call["id"]);
+    assert!(cancel.get("id").is_none(), "a notification has no id");
+    assert_eq!(
+        script.sent.borrow()[4].header("mcp-session-id"),
+        Some("s-1")
+    );
+    assert!(client.on_wire.borrow().is_empty());
+}
+
+#[test]
+fn a_stopped_stateless_call_only_closes_its_stream() {
+    let script = Script::default()
+        .json(200, json!({"jsonrpc": "2.0", "id": 1, "result": {"supportedVersions": ["2026-07-28"], "capabilities": {}}}))
+        .open_stream(PROGRESS_1_OF_5);
+    let client = Client::new(&script, config());
+    let recorder = Recorder::default();
+    block_on(client.connect(&recorder)).unwrap();
+    let stop = when(|| !recorder.seen.borrow().is_empty());
+    let outcome =
+        block_on(client.call_tool_until("slow", json!({}), Some(json!("c-1")), stop, &recorder));
+    assert_eq!(outcome, Err(McpError::Cancelled));
+    // 2026-07-28 has no cancel notification: the response dropped is the cancellation.
+    assert_eq!(script.sent.borrow().len(), 2);
+    // A call that is not stopped still answers (and leaves nothing behind).
+    let script = Script::default()
+        .json(200, json!({"jsonrpc": "2.0", "id": 1, "result": {"supportedVersions": ["2026-07-28"], "capabilities": {}}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 2, "result": {"content": [{"type": "text", "text": "ok"}]}}));
+    let client = Client::new(&script, config());
+    block_on(client.connect(&NoHandler)).unwrap();
+    let result =
+        block_on(client.call_tool_until("t", json!({}), None, std::future::pending(), &NoHandler))
+            .unwrap();
+    assert_eq!(result.model_text(), "ok");
+    assert!(client.on_wire.borrow().is_empty());
 }
