@@ -167,6 +167,8 @@ pub(crate) const RESUME_SPEAKING: RequestKind = row("resume_speaking", Document,
 pub(crate) const MCP_CONNECT: RequestKind = row("mcp_connect", Document, true);
 // Sent again, a tool the user allowed once would run twice.
 pub(crate) const MCP_CALL_TOOL: RequestKind = row("mcp_call_tool", Document, false);
+// Cancelling a call that already ended does nothing.
+pub(crate) const MCP_CANCEL_CALL: RequestKind = row("mcp_cancel_call", Document, true);
 
 /// Every row, for lookups by wire name before a message is parsed.
 pub(crate) const ALL: &[RequestKind] = &[
@@ -196,6 +198,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     STOP_SPEAKING,
     MCP_CONNECT,
     MCP_CALL_TOOL,
+    MCP_CANCEL_CALL,
     PAUSE_SPEAKING,
     RESUME_SPEAKING,
 ];

@@ -49,23 +49,44 @@ pub struct McpServerState {
     pub rejected: Vec<String>,
 }
 
-/// An image a tool returned, shown to the user (the model reads a line about it).
+/// Bytes a tool returned for the user (an image, a sound, a file); the model reads a line
+/// about them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct McpImage {
+pub struct McpMedia {
     pub mime_type: String,
     /// Base64.
     pub data: String,
+    /// A file's name (embedded resources); empty for images and audio.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+}
+
+/// A resource a tool pointed to, which the user may open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McpLink {
+    pub uri: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// What a tool call returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McpToolResult {
-    /// Every content block as text a model can read (images and audio as one line each).
+    /// Every content block as text a model can read (images, audio and files as one line
+    /// each; structured content as JSON when no block restates it).
     pub text: String,
     /// The server marked the result as an error.
     pub is_error: bool,
     #[serde(default)]
-    pub images: Vec<McpImage>,
+    pub images: Vec<McpMedia>,
+    #[serde(default)]
+    pub audio: Vec<McpMedia>,
+    /// Embedded resources that are bytes, not text.
+    #[serde(default)]
+    pub files: Vec<McpMedia>,
+    #[serde(default)]
+    pub links: Vec<McpLink>,
 }
 
 /// The result as the model reads it: between marker lines, after a line that says it is the

@@ -170,7 +170,9 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         remembered: Option<String>,
     },
-    /// Calls a tool of a user's MCP server, with arguments the user saw and allowed.
+    /// Calls a tool of a user's MCP server, with arguments the user saw and allowed. Streams
+    /// `tool_progress` events while the server reports progress; `call_id` (chosen by the
+    /// sender) names the call for `mcp_cancel_call`.
     McpCallTool {
         url: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -178,7 +180,11 @@ pub enum Request {
         tool: String,
         #[serde(default)]
         arguments: serde_json::Value,
+        #[serde(default)]
+        call_id: String,
     },
+    /// Stops the tool call `call_id` (the user pressed Stop): it fails with `cancelled`.
+    McpCancelCall { call_id: String },
     /// How fast the voice `model_id` (as `speak` names it) speaks here: the speech-out worker
     /// loads it and times one sentence. What the default voice is chosen by.
     MeasureVoiceSpeed { model_id: String },
@@ -214,6 +220,7 @@ impl Request {
             Request::StopSpeaking => kind::STOP_SPEAKING,
             Request::McpConnect { .. } => kind::MCP_CONNECT,
             Request::McpCallTool { .. } => kind::MCP_CALL_TOOL,
+            Request::McpCancelCall { .. } => kind::MCP_CANCEL_CALL,
             Request::PauseSpeaking => kind::PAUSE_SPEAKING,
             Request::ResumeSpeaking => kind::RESUME_SPEAKING,
         }
@@ -392,6 +399,10 @@ impl Request {
                 remembered: Some("2025-11-25".into()),
                 tool: "get-sum".into(),
                 arguments: serde_json::json!({"a": 1, "b": 2}),
+                call_id: "c-1".into(),
+            },
+            Request::McpCancelCall {
+                call_id: "c-1".into(),
             },
             Request::PauseSpeaking,
             Request::ResumeSpeaking,
