@@ -1,18 +1,32 @@
 // The offscreen document's side of the user's MCP servers (imported by the engine's glue, which
-// calls `mcpServe` for `mcp_connect` and `mcp_call_tool`): one session per server address, kept
-// while the document lives, in the MCP client module beside this file. Answers are `Response`
-// values; failures reject with the client's `{code, message}`.
+// calls `mcpServe` for `mcp_connect`, `mcp_call_tool` and `mcp_cancel_call`): one session per
+// server address, kept while the document lives, in the MCP client module beside this file.
+// Answers are `Response` values; failures reject with the client's `{code, message}`.
 import init, { McpSession } from './mcp_client.js';
 
 let ready = null;
 /** address -> Promise<{session, server, tools, rejected}> */
 const sessions = new Map();
+/** call id -> () => void, stopping that call */
+const running = new Map();
+/** Calls stopped before they started (Stop pressed while the session was connecting). */
+const stoppedEarly = new Set();
+/** JSON of a progress token -> (progress) => void, for the call that sent it */
+const progressRoutes = new Map();
 
 function start(url, remembered) {
   ready ??= init({ module_or_path: new URL('./mcp_client_bg.wasm', import.meta.url) });
   const connecting = ready.then(async () => {
     // No form is filled without a page to show it on yet: elicitations are declined.
-    const session = new McpSession({ url, remembered: remembered ?? undefined, clientName: 'lantern' });
+    const session = new McpSession({
+      url,
+      remembered: remembered ?? undefined,
+      clientName: 'lantern',
+      // Progress goes to the call whose token it names; other notices are not acted on here.
+      notify: (notice) => {
+        if (notice.type === 'progress') progressRoutes.get(JSON.stringify(notice.progress.progressToken))?.(notice.progress);
+      },
+    });
     const server = await session.connect();
     // A 2025-11-25 server sends its own requests and list changes on this stream.
     session.listen().catch(() => {});
@@ -42,20 +56,57 @@ function stateOf(url, { server, tools, rejected }) {
   };
 }
 
-async function call(url, remembered, tool, args) {
-  const { session } = await (sessions.get(url) ?? start(url, remembered));
-  const result = await session.callTool(tool, args ?? {}, null);
+/** The last part of a resource's address, as a file name for the user. */
+function fileName(uri) {
+  const path = String(uri).split(/[?#]/)[0];
+  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || 'resource';
+}
+
+/** A result as Lantern carries it: the model's text, and the bytes and links for the user. */
+function resultOf(result) {
+  const blocks = result.content ?? [];
+  const media = (type) => blocks.filter((c) => c.type === type).map((c) => ({ mime_type: c.mimeType, data: c.data }));
   return {
     type: 'mcp_tool_result',
     text: result.modelText ?? '',
     is_error: Boolean(result.isError),
-    images: (result.content ?? [])
-      .filter((c) => c.type === 'image')
-      .map((c) => ({ mime_type: c.mimeType, data: c.data })),
+    images: media('image'),
+    audio: media('audio'),
+    files: blocks
+      .filter((c) => c.type === 'resource' && typeof c.resource?.blob === 'string')
+      .map((c) => ({
+        mime_type: c.resource.mimeType ?? 'application/octet-stream',
+        data: c.resource.blob,
+        name: fileName(c.resource.uri),
+      })),
+    links: blocks
+      .filter((c) => c.type === 'resource_link')
+      .map((c) => ({ uri: c.uri, name: c.name, description: c.description ?? undefined })),
   };
 }
 
-export async function mcpServe(request) {
+async function call({ url, remembered, tool, arguments: args, call_id: callId }, onProgress) {
+  let stop;
+  const stopped = new Promise((resolve) => { stop = resolve; });
+  if (callId) running.set(callId, stop);
+  if (callId && stoppedEarly.delete(callId)) stop();
+  // The call id doubles as the progress token: the server's reports name it.
+  const token = callId || null;
+  if (token) progressRoutes.set(JSON.stringify(token), onProgress);
+  try {
+    const { session } = await Promise.race([
+      sessions.get(url) ?? start(url, remembered),
+      stopped.then(() => { throw { code: 'cancelled', message: 'the request was cancelled' }; }),
+    ]);
+    return resultOf(await session.callTool(tool, args ?? {}, token, stopped));
+  } finally {
+    if (callId) running.delete(callId);
+    if (token) progressRoutes.delete(JSON.stringify(token));
+  }
+}
+
+/** `onProgress({progress, total, message})` hears the server's reports on a tool call. */
+export async function mcpServe(request, onProgress) {
   switch (request.type) {
     case 'mcp_connect': {
       // Asked again, the server is connected afresh (a restarted server, a changed tool list).
@@ -66,13 +117,25 @@ export async function mcpServe(request) {
     }
     case 'mcp_call_tool':
       try {
-        return await call(request.url, request.remembered, request.tool, request.arguments);
+        return await call(request, (p) => onProgress?.({
+          type: 'tool_progress',
+          progress: p.progress,
+          total: p.total ?? undefined,
+          message: p.message ?? undefined,
+        }));
       } catch (error) {
         // A server that restarted forgot the session; one that died must be reached anew.
-        // Either way the session is dropped, so the next call connects again.
-        sessions.delete(request.url);
+        // Either way the session is dropped, so the next call connects again. A call the
+        // user stopped says nothing about the server.
+        if (error?.code !== 'cancelled') sessions.delete(request.url);
         throw error;
       }
+    case 'mcp_cancel_call': {
+      const stop = running.get(request.call_id);
+      if (stop) stop();
+      else stoppedEarly.add(request.call_id);
+      return { type: 'done' };
+    }
     default:
       throw { code: 'protocol', message: `not an MCP request: ${request.type}` };
   }

@@ -149,8 +149,10 @@ async fn serve(
                 speaker.stop();
                 Some(Ok(Response::Done))
             }
-            Request::McpConnect { .. } | Request::McpCallTool { .. } => {
-                Some(super::mcp::serve(&request).await)
+            Request::McpConnect { .. }
+            | Request::McpCallTool { .. }
+            | Request::McpCancelCall { .. } => {
+                super::mcp::serve(request, id, &post, &mut link).await
             }
             Request::PauseSpeaking => Some(speaker.pause().await.map(|()| Response::Done)),
             Request::ResumeSpeaking => Some(speaker.resume().await.map(|()| Response::Done)),
