@@ -237,22 +237,30 @@ impl Client {
             .await
     }
 
-    /// Calls a tool the user allowed.
-    pub async fn mcp_call_tool(
+    /// Calls a tool the user allowed, streaming `tool_progress` events; `call_id` names the
+    /// call for `mcp_cancel_call`.
+    pub fn mcp_call_tool(
         &self,
         url: String,
         remembered: Option<String>,
         tool: String,
         arguments: serde_json::Value,
-    ) -> Result<McpToolResult, LanternError> {
+        call_id: String,
+    ) -> Streaming<McpToolResult> {
         self.stream(Request::McpCallTool {
             url,
             remembered,
             tool,
             arguments,
+            call_id,
         })
-        .answer()
-        .await
+    }
+
+    /// Stops a tool call: it fails with `cancelled`.
+    pub async fn mcp_cancel_call(&self, call_id: String) -> Result<(), LanternError> {
+        self.stream(Request::McpCancelCall { call_id })
+            .answer()
+            .await
     }
 
     /// Stops the reply or summary being written (between two tokens).

@@ -2,8 +2,10 @@
 // real Qwen2.5-Coder-0.5B (a model that calls tools) answering greedily in the side panel: the
 // options page adds the server and lists its tools with their switches and context cost; the
 // model's call waits for the user's confirmation (server, tool, arguments); Allow once runs it
-// and the model answers with the result; Deny reaches the model as a tool error; a server that
-// died gives a specific message in the conversation and the chat goes on.
+// and the model answers with the result; Deny reaches the model as a tool error; an
+// image result is shown (the model reads a line saying so); a long call shows the server's
+// progress and Stop ends it at once; a server that died gives a specific message in the
+// conversation and the chat goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, screenshot } from './lib/lantern.mjs';
@@ -157,6 +159,74 @@ test('Deny reaches the model as a tool error and nothing is called', async () =>
   assert.match(tool.content, /an error from the tool "get-sum"/);
   assert.match(tool.content, /The user denied this tool call/);
   assert.ok(sent.at(-1).role === 'assistant', 'the model answered after the denial');
+  await panel.close();
+});
+
+/** Turns on only `name` among the server's tools on the options page. */
+async function onlyTool(name) {
+  const options = await lantern.open('ui/options.html', { width: 900, height: 1400 });
+  const server = options.locator(`li.tool-server[data-url="${everything.url}"]`);
+  await server.locator('li.tool').first().waitFor({ timeout: 20000 });
+  for (const tool of await server.locator('li.tool').evaluateAll((items) => items.map((i) => i.dataset.tool))) {
+    const box = server.locator(`li.tool[data-tool="${tool}"] input[type="checkbox"]`);
+    if (tool === name) await box.check();
+    else await box.uncheck();
+  }
+  await options.waitForFunction((tool) => {
+    const on = [...document.querySelectorAll('li.tool')].filter((li) => li.querySelector('input:checked'));
+    return on.length === 1 && on[0].dataset.tool === tool;
+  }, name);
+  await options.close();
+}
+
+test('an image a tool returns is shown in the chat, and the model reads that it came', async () => {
+  await onlyTool('get-tiny-image');
+  const { panel, card } = await askForTool('Use the get-tiny-image tool.');
+  assert.equal(await card.locator('code').innerText(), 'get-tiny-image');
+  await card.getByRole('button', { name: 'Allow once' }).click();
+  const image = panel.locator('.message.tool img.tool-image').first();
+  await image.waitFor({ timeout: 60000 });
+  assert.match(await image.getAttribute('src'), /^data:image\/png;base64,iVBORw0KGgo/);
+  // Decoded and drawn: the server's 20×20 logo.
+  await panel.waitForFunction(() => document.querySelector('img.tool-image')?.naturalWidth === 20);
+  await idle(panel);
+  await screenshot(panel, 'mcp-image-result');
+  const sent = await savedMessages(panel);
+  const tool = sent.find((m) => m.role === 'tool');
+  assert.match(tool.content, /The tool returned an image \(image\/png, \d+ bytes\), shown to the user/);
+  assert.ok(!tool.content.includes('iVBORw0KGgo'), 'no image bytes go to the model');
+  assert.equal(sent.at(-1).role, 'assistant');
+  console.log(`# answer: ${sent.at(-1).content}`);
+  await panel.close();
+});
+
+test('a long call shows its progress, and Stop ends it at once and tells the model', async () => {
+  await onlyTool('trigger-long-running-operation');
+  const { panel, card } = await askForTool('Use the trigger-long-running-operation tool with a duration of 30 seconds and 10 steps.');
+  console.log(`# arguments: ${await card.locator('pre.tool-arguments').innerText()}`);
+  await card.getByRole('button', { name: 'Allow once' }).click();
+  const progress = panel.locator('.message.tool .tool-progress');
+  await progress.waitFor({ timeout: 30000 });
+  const shown = await progress.innerText();
+  console.log(`# ${shown}`);
+  assert.match(shown, /Progress: 1 of \d+/);
+  assert.equal(await progress.locator('progress').getAttribute('value'), '1');
+  const stoppedAt = Date.now();
+  await panel.getByRole('button', { name: 'Stop' }).click();
+  await idle(panel);
+  const took = Date.now() - stoppedAt;
+  console.log(`# idle ${took} ms after Stop`);
+  assert.ok(took < 5000, `${took} ms`);
+  const step = panel.locator('.message.tool').first();
+  assert.equal(await step.getAttribute('data-state'), 'error');
+  assert.match(await step.locator('.tool-result').innerText(), /The user stopped this tool call/);
+  assert.equal(await step.locator('.tool-progress').count(), 0);
+  const sent = await savedMessages(panel);
+  const tool = sent.find((m) => m.role === 'tool');
+  assert.match(tool.content, /an error from the tool "trigger-long-running-operation"/);
+  assert.match(tool.content, /The user stopped this tool call/);
+  // Stop means stop: no further round is asked for.
+  assert.equal(sent.at(-1).role, 'tool');
   await panel.close();
 });
 

@@ -79,6 +79,10 @@ pub struct Chat {
     pub approval: Signal<Option<Asking>>,
     /// Rounds of tool-server calls since the user's question.
     tool_rounds: Signal<u32>,
+    /// The tool-server call running now (its id, for Stop).
+    running_call: Signal<Option<String>>,
+    /// Stop was pressed since the user's question: no further call or round.
+    stopped: Signal<bool>,
     /// The calls (tool, arguments) answered since the user's question: small models tend to
     /// call again with the result in hand, which would ask the user twice for nothing.
     answered: Signal<Vec<(String, String)>>,
@@ -175,6 +179,8 @@ impl Chat {
             tools: ChatTools::new(),
             approval: create_signal(None),
             tool_rounds: create_signal(0),
+            running_call: create_signal(None),
+            stopped: create_signal(false),
             answered: create_signal(Vec::new()),
             queued: create_signal(None),
             failed_summary: create_signal(None),
@@ -293,6 +299,7 @@ impl Chat {
         }
         self.tool_rounds.set(0);
         self.answered.set(Vec::new());
+        self.stopped.set(false);
         let cut = self.editing.get().unwrap_or(usize::MAX);
         self.editing.set(None);
         self.conversation.update(|c| {
@@ -330,6 +337,7 @@ impl Chat {
         }
         self.tool_rounds.set(0);
         self.answered.set(Vec::new());
+        self.stopped.set(false);
         self.conversation.update(|c| {
             while c
                 .messages
@@ -369,6 +377,7 @@ impl Chat {
         }
         self.tool_rounds.set(0);
         self.answered.set(Vec::new());
+        self.stopped.set(false);
         self.editing.set(None);
         self.conversation.update(|c| {
             c.messages.push(ChatMessage {
@@ -496,7 +505,9 @@ impl Chat {
             tool_calls::run(self, pending, &offered).await;
             self.streaming.set(None);
             self.save();
-            return (finished, self.conversation.with(|c| c.id == asked_in));
+            let go_on =
+                !self.stopped.get_untracked() && self.conversation.with(|c| c.id == asked_in);
+            return (finished, go_on);
         }
         (finished, false)
     }
@@ -584,11 +595,38 @@ impl Chat {
     }
 
     pub fn stop(self) {
+        self.stopped.set(true);
+        // A call waiting for the user's decision is refused; one running is cancelled.
+        if self.approval.with_untracked(Option::is_some) {
+            super::approval::dismiss();
+        }
+        let running = self.running_call.get_clone_untracked();
         wasm_bindgen_futures::spawn_local(async move {
+            if let Some(call_id) = running
+                && let Err(error) = client().mcp_cancel_call(call_id).await
+            {
+                self.error.set(Some(error));
+            }
             if let Err(error) = client().stop_chat().await {
                 self.error.set(Some(error));
             }
         });
+    }
+
+    /// Whether Stop was pressed since the user's question.
+    pub fn stopped(self) -> bool {
+        self.stopped.get_untracked()
+    }
+
+    /// Notes a tool-server call starting; its id.
+    pub(super) fn start_call(self) -> String {
+        let id = new_id();
+        self.running_call.set(Some(id.clone()));
+        id
+    }
+
+    pub(super) fn end_call(self) {
+        self.running_call.set(None);
     }
 
     /// Starts an empty conversation (stopping a reply in progress).
