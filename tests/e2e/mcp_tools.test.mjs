@@ -2,7 +2,7 @@
 // real Qwen2.5-Coder-0.5B (a model that calls tools) answering greedily in the side panel: the
 // options page adds the server and lists its tools with their switches and context cost; the
 // model's call waits for the user's confirmation (server, tool, arguments); Allow once runs it
-// and the model answers with the result; Deny reaches the model as a tool error; an
+// and the model answers with the result in words; Deny reaches the model as a tool error; an
 // image result is shown (the model reads a line saying so); a long call shows the server's
 // progress and Stop ends it at once; a server that died gives a specific message in the
 // conversation and the chat goes on.
@@ -144,6 +144,9 @@ test('the model calls get-sum only after Allow once, and the result goes back to
   assert.equal(sent.filter((m) => m.role === 'tool').length, 1, 'the same call was not run twice');
   assert.equal(await panel.locator('.tool-approval').count(), 0);
   console.log(`# answer: ${sent.at(-1).content}`);
+  // Asked once more after the results, it answers in words rather than with the call again.
+  assert.match(sent.at(-1).content, /5555/);
+  assert.doesNotMatch(sent.at(-1).content, /"arguments"/);
   await panel.close();
 });
 

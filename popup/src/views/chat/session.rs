@@ -26,6 +26,10 @@ use crate::state::client;
 use crate::tool_servers;
 use crate::voices;
 
+/// Said to the model, after the tool results, in the round that must answer without tools.
+const WRAP_UP: &str =
+    "Answer my question in words from the tool results above. Do not call a tool.";
+
 /// A model download this view follows.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Download {
@@ -427,6 +431,17 @@ impl Chat {
             });
         }
         messages.extend(self.conversation.with(|c| c.messages.clone()));
+        if self.tool_rounds.get_untracked() >= tool_calls::MAX_ROUNDS
+            && messages.last().is_some_and(|m| m.role == ChatRole::Tool)
+        {
+            // The last round, without tools: small models (Qwen2.5-Coder 0.5B, measured) write
+            // the same call again after a tool message, with or without tools offered, but
+            // answer in words when the question is put to them once more. Sent, not kept.
+            messages.push(ChatMessage {
+                role: ChatRole::User,
+                content: WRAP_UP.into(),
+            });
+        }
         self.conversation
             .update(|c| c.model_id = Some(model.entry.id.clone()));
         let asked_in = self.conversation.with(|c| c.id.clone());
