@@ -1,12 +1,16 @@
 // The offscreen document's side of the user's MCP servers (imported by the engine's glue, which
-// calls `mcpServe` for `mcp_connect`, `mcp_call_tool` and `mcp_cancel_call`): one session per
-// server address, kept while the document lives, in the MCP client module beside this file.
+// calls `mcpServe` for `mcp_connect`, `mcp_call_tool`, `mcp_cancel_call` and `mcp_tool_lists`):
+// one session per server address, kept while the document lives, in the MCP client module
+// beside this file. A server's tool list is listed again when the server announces a change
+// (2025-11-25) or refuses a tool as unknown (how a stateless 2026-07-28 server shows it).
 // Answers are `Response` values; failures reject with the client's `{code, message}`.
 import init, { McpSession } from './mcp_client.js';
 
 let ready = null;
 /** address -> Promise<{session, server, tools, rejected}> */
 const sessions = new Map();
+/** address -> the same object once connected (its tools replaced when listed again) */
+const connected = new Map();
 /** call id -> () => void, stopping that call */
 const running = new Map();
 /** Calls stopped before they started (Stop pressed while the session was connecting). */
@@ -17,26 +21,55 @@ const progressRoutes = new Map();
 function start(url, remembered) {
   ready ??= init({ module_or_path: new URL('./mcp_client_bg.wasm', import.meta.url) });
   const connecting = ready.then(async () => {
+    // Set once listed: notices that come while connecting need no second list.
+    let entry = null;
     // No form is filled without a page to show it on yet: elicitations are declined.
     const session = new McpSession({
       url,
       remembered: remembered ?? undefined,
       clientName: 'lantern',
-      // Progress goes to the call whose token it names; other notices are not acted on here.
+      // Progress goes to the call whose token it names; a changed tool list is listed again.
       notify: (notice) => {
         if (notice.type === 'progress') progressRoutes.get(JSON.stringify(notice.progress.progressToken))?.(notice.progress);
+        if (notice.type === 'tools_list_changed') relist(url, entry);
       },
     });
     const server = await session.connect();
     // A 2025-11-25 server sends its own requests and list changes on this stream.
     session.listen().catch(() => {});
     const { tools, rejected } = await session.listTools();
-    return { session, server, tools, rejected };
+    entry = { session, server, tools, rejected, relisting: null };
+    connected.set(url, entry);
+    return entry;
   });
   sessions.set(url, connecting);
   // A failed connection is not kept: the next request tries again.
-  connecting.catch(() => { if (sessions.get(url) === connecting) sessions.delete(url); });
+  connecting.catch(() => { if (sessions.get(url) === connecting) drop(url); });
   return connecting;
+}
+
+function drop(url) {
+  sessions.delete(url);
+  connected.delete(url);
+}
+
+/** Lists a connected server's tools again (one listing at a time; a failure keeps the old list). */
+function relist(url, entry) {
+  if (!entry || connected.get(url) !== entry) return;
+  entry.relisting = (entry.relisting ?? Promise.resolve()).then(async () => {
+    try {
+      const { tools, rejected } = await entry.session.listTools();
+      entry.tools = tools;
+      entry.rejected = rejected;
+    } catch {
+      // The next connection lists them anyway.
+    }
+  });
+}
+
+/** Whether a failed call says the server does not know the tool (invalid params, -32602). */
+function unknownTool(failure) {
+  return failure?.rpc_code === -32602 || /unknown tool|tool .* not found/i.test(failure?.message ?? '');
 }
 
 function stateOf(url, { server, tools, rejected }) {
@@ -94,11 +127,19 @@ async function call({ url, remembered, tool, arguments: args, call_id: callId },
   const token = callId || null;
   if (token) progressRoutes.set(JSON.stringify(token), onProgress);
   try {
-    const { session } = await Promise.race([
+    const entry = await Promise.race([
       sessions.get(url) ?? start(url, remembered),
       stopped.then(() => { throw { code: 'cancelled', message: 'the request was cancelled' }; }),
     ]);
-    return resultOf(await session.callTool(tool, args ?? {}, token, stopped));
+    let result;
+    try {
+      result = await entry.session.callTool(tool, args ?? {}, token, stopped);
+    } catch (error) {
+      if (unknownTool(error)) relist(url, entry);
+      throw error;
+    }
+    if (result.isError && unknownTool({ message: result.modelText })) relist(url, entry);
+    return resultOf(result);
   } finally {
     if (callId) running.delete(callId);
     if (token) progressRoutes.delete(JSON.stringify(token));
@@ -111,7 +152,7 @@ export async function mcpServe(request, onProgress) {
     case 'mcp_connect': {
       // Asked again, the server is connected afresh (a restarted server, a changed tool list).
       const old = sessions.get(request.url);
-      sessions.delete(request.url);
+      drop(request.url);
       old?.then(({ session }) => session.close()).catch(() => {});
       return stateOf(request.url, await start(request.url, request.remembered));
     }
@@ -127,7 +168,7 @@ export async function mcpServe(request, onProgress) {
         // A server that restarted forgot the session; one that died must be reached anew.
         // Either way the session is dropped, so the next call connects again. A call the
         // user stopped says nothing about the server.
-        if (error?.code !== 'cancelled') sessions.delete(request.url);
+        if (error?.code !== 'cancelled' && !unknownTool(error)) drop(request.url);
         throw error;
       }
     case 'mcp_cancel_call': {
@@ -135,6 +176,11 @@ export async function mcpServe(request, onProgress) {
       if (stop) stop();
       else stoppedEarly.add(request.call_id);
       return { type: 'done' };
+    }
+    case 'mcp_tool_lists': {
+      const entries = [...connected];
+      await Promise.all(entries.map(([, entry]) => entry.relisting));
+      return { type: 'mcp_servers', servers: entries.map(([url, entry]) => stateOf(url, entry)) };
     }
     default:
       throw { code: 'protocol', message: `not an MCP request: ${request.type}` };

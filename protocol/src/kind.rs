@@ -169,6 +169,8 @@ pub(crate) const MCP_CONNECT: RequestKind = row("mcp_connect", Document, true);
 pub(crate) const MCP_CALL_TOOL: RequestKind = row("mcp_call_tool", Document, false);
 // Cancelling a call that already ended does nothing.
 pub(crate) const MCP_CANCEL_CALL: RequestKind = row("mcp_cancel_call", Document, true);
+// Only reads what the document holds.
+pub(crate) const MCP_TOOL_LISTS: RequestKind = row("mcp_tool_lists", Document, true);
 
 /// Every row, for lookups by wire name before a message is parsed.
 pub(crate) const ALL: &[RequestKind] = &[
@@ -199,6 +201,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     MCP_CONNECT,
     MCP_CALL_TOOL,
     MCP_CANCEL_CALL,
+    MCP_TOOL_LISTS,
     PAUSE_SPEAKING,
     RESUME_SPEAKING,
 ];

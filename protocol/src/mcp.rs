@@ -49,6 +49,13 @@ pub struct McpServerState {
     pub rejected: Vec<String>,
 }
 
+/// The servers the document holds a session with, each with its tools as they are now (a
+/// server's list changes and is listed again while the session lives).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McpServerList {
+    pub servers: Vec<McpServerState>,
+}
+
 /// Bytes a tool returned for the user (an image, a sound, a file); the model reads a line
 /// about them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -185,6 +185,9 @@ pub enum Request {
     },
     /// Stops the tool call `call_id` (the user pressed Stop): it fails with `cancelled`.
     McpCancelCall { call_id: String },
+    /// The tools of every server the document holds a session with, as they are now (no
+    /// server is asked: a list a server announced as changed was listed again already).
+    McpToolLists,
     /// How fast the voice `model_id` (as `speak` names it) speaks here: the speech-out worker
     /// loads it and times one sentence. What the default voice is chosen by.
     MeasureVoiceSpeed { model_id: String },
@@ -221,6 +224,7 @@ impl Request {
             Request::McpConnect { .. } => kind::MCP_CONNECT,
             Request::McpCallTool { .. } => kind::MCP_CALL_TOOL,
             Request::McpCancelCall { .. } => kind::MCP_CANCEL_CALL,
+            Request::McpToolLists => kind::MCP_TOOL_LISTS,
             Request::PauseSpeaking => kind::PAUSE_SPEAKING,
             Request::ResumeSpeaking => kind::RESUME_SPEAKING,
         }
@@ -404,6 +408,7 @@ impl Request {
             Request::McpCancelCall {
                 call_id: "c-1".into(),
             },
+            Request::McpToolLists,
             Request::PauseSpeaking,
             Request::ResumeSpeaking,
         ]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{ModelEntry, choice};
 use crate::chat::ChatReply;
 use crate::kind::Engine;
-use crate::mcp::{McpServerState, McpToolResult};
+use crate::mcp::{McpServerList, McpServerState, McpToolResult};
 use crate::summary::{PageSnapshot, SummaryReply};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +25,7 @@ pub enum Response {
     EngineSpeed(EngineSpeed),
     Spoken(Spoken),
     McpServer(McpServerState),
+    McpServers(McpServerList),
     McpToolResult(McpToolResult),
     VoiceSpeed(VoiceSpeed),
     /// The request was carried out and has nothing to say.

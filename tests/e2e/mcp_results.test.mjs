@@ -2,7 +2,8 @@
 // mcp_web module) against npm's real server-everything on loopback, under Node: every content
 // type a tool result can hold arrives as Lantern carries it (text for the model; images, files
 // and links for the user; a server's error as an error), progress reaches the call that asked
-// for it, and a stopped call ends at once while the session stays usable. No browser or model
+// for it, a stopped call ends at once while the session stays usable, and a server that
+// announces a new tool list has it listed again for the chat and the options page. No browser or model
 // is needed for these; the chat's side of the same path is in mcp_tools.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { startEverything } from './lib/mcp_server.mjs';
+import { startChanging, startEverything } from './lib/mcp_server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const moduleDir = path.join(process.env.LANTERN_DIST ?? path.join(here, '../../dist'), 'mcp');
@@ -96,4 +97,30 @@ test('progress reaches the call that asked, and a stopped call ends at once', as
   // The session is kept: the next call goes through it.
   const sum = await call('get-sum', { a: 2, b: 3 });
   assert.match(sum.text, /The sum of 2 and 3 is 5/);
+});
+
+test('a server that announces a changed tool list has it listed again', async () => {
+  const changing = await startChanging();
+  try {
+    const state = await serve({ type: 'mcp_connect', url: changing.url });
+    assert.deepEqual(state.tools.map((t) => t.name), ['first-tool']);
+    const names = async () => {
+      const { servers } = await serve({ type: 'mcp_tool_lists' });
+      return servers.find((s) => s.url === changing.url)?.tools.map((t) => t.name);
+    };
+    assert.deepEqual(await names(), ['first-tool']);
+    assert.equal(await changing.grow(), 'grew 1');
+    // The notice comes on the session's own stream; the list follows it.
+    const deadline = Date.now() + 10000;
+    let now = await names();
+    while (now.length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      now = await names();
+    }
+    assert.deepEqual(now, ['first-tool', 'grown-tool']);
+    const grown = await serve({ type: 'mcp_call_tool', url: changing.url, tool: 'grown-tool', arguments: {}, call_id: 'grown-1' });
+    assert.equal(grown.text, 'grown');
+  } finally {
+    await changing.stop();
+  }
 });

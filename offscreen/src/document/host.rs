@@ -151,9 +151,8 @@ async fn serve(
             }
             Request::McpConnect { .. }
             | Request::McpCallTool { .. }
-            | Request::McpCancelCall { .. } => {
-                super::mcp::serve(request, id, &post, &mut link).await
-            }
+            | Request::McpCancelCall { .. }
+            | Request::McpToolLists => super::mcp::serve(request, id, &post, &mut link).await,
             Request::PauseSpeaking => Some(speaker.pause().await.map(|()| Response::Done)),
             Request::ResumeSpeaking => Some(speaker.resume().await.map(|()| Response::Done)),
             other => Some(Err(not_here(&other))),
