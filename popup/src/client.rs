@@ -14,9 +14,9 @@ use futures_channel::mpsc;
 use futures_util::StreamExt;
 use protocol::{
     BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
-    Event, ExternalTool, Id, LanternError, McpServerState, McpToolResult, ModelInstalled,
-    ModelList, ModelLoaded, PageInfo, Reply, Request, Response, Sampling, SpeechStyle, Spoken,
-    SummaryKind, SummaryMode, SummaryReply, Task, UI_PORT, VoiceSpeed,
+    Event, ExternalTool, Id, LanternError, McpServerList, McpServerState, McpToolResult,
+    ModelInstalled, ModelList, ModelLoaded, PageInfo, Reply, Request, Response, Sampling,
+    SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, Task, UI_PORT, VoiceSpeed,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -84,6 +84,7 @@ answers! {
     SummaryReply => Summary,
     Dictation => Dictation,
     McpServerState => McpServer,
+    McpServerList => McpServers,
     McpToolResult => McpToolResult,
     Spoken => Spoken,
     VoiceSpeed => VoiceSpeed,
@@ -254,6 +255,14 @@ impl Client {
             arguments,
             call_id,
         })
+    }
+
+    /// The tools of every server the offscreen document is connected to, as they are now.
+    pub async fn mcp_tool_lists(&self) -> Result<Vec<McpServerState>, LanternError> {
+        self.stream::<McpServerList>(Request::McpToolLists)
+            .answer()
+            .await
+            .map(|list| list.servers)
     }
 
     /// Stops a tool call: it fails with `cancelled`.

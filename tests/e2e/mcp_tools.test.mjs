@@ -4,7 +4,8 @@
 // model's call waits for the user's confirmation (server, tool, arguments); Allow once runs it
 // and the model answers with the result in words; Deny reaches the model as a tool error; an
 // image result is shown (the model reads a line saying so); a long call shows the server's
-// progress and Stop ends it at once; a server that died gives a specific message in the
+// progress and Stop ends it at once; a server that announces a new tool list has it shown on
+// the options page and saved for the chat; a server that died gives a specific message in the
 // conversation and the chat goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
 import { installClient, request } from './lib/requests.mjs';
 import { serve } from './lib/web_server.mjs';
 import { saveChatSettings } from './lib/settings.mjs';
-import { startEverything } from './lib/mcp_server.mjs';
+import { startChanging, startEverything } from './lib/mcp_server.mjs';
 
 const QWEN = 'qwen2.5-coder-0.5b-instruct-q5_0';
 const QUESTION = 'Use the get-sum tool to add 1234 and 4321.';
@@ -231,6 +232,43 @@ test('a long call shows its progress, and Stop ends it at once and tells the mod
   // Stop means stop: no further round is asked for.
   assert.equal(sent.at(-1).role, 'tool');
   await panel.close();
+});
+
+test('a tool list the server announces as changed shows on the open Tools card and reaches the chat', async () => {
+  const changing = await startChanging();
+  try {
+    const options = await lantern.open('ui/options.html', { width: 900, height: 1400 });
+    const card = options.locator('section.tools-card');
+    await card.getByLabel('Server address').fill(changing.url);
+    await card.getByRole('button', { name: 'Add server' }).click();
+    const server = card.locator(`li.tool-server[data-url="${changing.url}"]`);
+    await server.locator('xpath=self::*[@data-state="connected"]').waitFor({ timeout: 20000 });
+    assert.deepEqual(await server.locator('li.tool').evaluateAll((items) => items.map((i) => i.dataset.tool)), ['first-tool']);
+    // A switch the user turned stays turned when the list changes.
+    await server.locator('li.tool[data-tool="first-tool"] input[type="checkbox"]').uncheck();
+    assert.equal(await changing.grow(), 'grew 1');
+    await server.locator('li.tool[data-tool="grown-tool"]').waitFor({ timeout: 20000 });
+    assert.equal(await server.locator('li.tool[data-tool="grown-tool"] input').isChecked(), true);
+    assert.equal(await server.locator('li.tool[data-tool="first-tool"] input').isChecked(), false);
+    // Saved where the chat reads the servers it offers.
+    const saved = await options.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('lantern-chats');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const store = [...db.objectStoreNames].find((n) => n.includes('setting'));
+        const got = db.transaction(store).objectStore(store).get('mcp_servers');
+        got.onsuccess = () => resolve(got.result);
+      };
+    }));
+    const servers = saved?.value ?? saved;
+    const stored = servers.find((s) => s.url === changing.url);
+    assert.deepEqual(stored.tools.map((t) => t.name), ['first-tool', 'grown-tool']);
+    assert.deepEqual(stored.disabled_tools, ['first-tool']);
+    await options.close();
+  } finally {
+    await changing.stop();
+  }
 });
 
 test('a server that died gives a specific message and the chat goes on', async () => {

@@ -449,7 +449,9 @@ impl Chat {
         // The user's tool servers as saved on the options page, read for every answer so a
         // switch turned there counts from the next message.
         let offered = if self.tool_rounds.get_untracked() < tool_calls::MAX_ROUNDS {
-            let servers = tool_servers::load().await;
+            let mut servers = tool_servers::load().await;
+            // A server whose tool list changed since it was saved offers its tools as now.
+            tool_servers::follow_live(&mut servers).await;
             // The browser forgets session rules on restart: the switches go back in first.
             let _ = tool_servers::apply_origin_rules(&servers).await;
             tool_servers::offered(&servers, &builtin)
