@@ -469,10 +469,18 @@ impl Chat {
         );
         self.save();
         let finished = self.stream_into(request, on_event).await;
-        let pending = finished
+        let mut pending = finished
             .as_ref()
             .map(|r| r.pending_calls.clone())
             .unwrap_or_default();
+        // The same call written twice in one reply runs (and is asked about) once.
+        let mut seen = Vec::new();
+        pending.retain(|call| {
+            let key = (call.name.clone(), call.arguments.to_string());
+            let first = !seen.contains(&key);
+            seen.push(key);
+            first
+        });
         // What was streamed stays, also when the reply failed or was stopped part way.
         let text = finished
             .as_ref()
