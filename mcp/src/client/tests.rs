@@ -379,3 +379,82 @@ fn a_stopped_stateless_call_only_closes_its_stream() {
     assert_eq!(result.model_text(), "ok");
     assert!(client.on_wire.borrow().is_empty());
 }
+
+#[test]
+fn a_list_change_on_the_session_stream_reaches_the_handler_and_the_tools_are_listed_again() {
+    let list = |id: i64, names: &[&str]| {
+        let tools: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"name": n, "inputSchema": {"type": "object"}}))
+            .collect();
+        json!({"jsonrpc": "2.0", "id": id, "result": {"tools": tools}})
+    };
+    let script = Script::default()
+        .json(400, json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32000, "message": "Server not initialized"}}))
+        .raw(200, "application/json", &init_result().to_string().replace("\"id\":1", "\"id\":2"), &[("mcp-session-id", "s-2")])
+        .raw(202, "text/plain", "", &[])
+        .json(200, list(3, &["a"]))
+        .raw(200, "text/event-stream", "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}\n\n", &[])
+        .json(200, list(4, &["a", "b"]));
+    let client = Client::new(&script, config());
+    let recorder = Recorder::default();
+    block_on(client.connect(&recorder)).unwrap();
+    assert_eq!(block_on(client.list_tools(&recorder)).unwrap().0.len(), 1);
+    block_on(client.listen(&recorder)).unwrap();
+    assert_eq!(
+        *recorder.seen.borrow(),
+        [ServerNotification::ToolsListChanged]
+    );
+    let sent = script.sent.borrow();
+    assert_eq!(sent[4].method, HttpMethod::Get);
+    assert_eq!(sent[4].header("mcp-session-id"), Some("s-2"));
+    drop(sent);
+    let (tools, _) = block_on(client.list_tools(&recorder)).unwrap();
+    assert_eq!(
+        tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+}
+
+#[test]
+fn resources_and_prompts_are_listed_page_by_page_read_and_filled() {
+    let script = Script::default()
+        .json(200, json!({"jsonrpc": "2.0", "id": 1, "result": {"supportedVersions": ["2026-07-28"], "capabilities": {"resources": {}, "prompts": {}}}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 2, "result": {"resources": [
+            {"uri": "demo://a", "name": "A", "mimeType": "text/plain"}], "nextCursor": "r2"}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 3, "result": {"resources": [
+            {"uri": "demo://b", "name": "B"}]}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 4, "result": {"resourceTemplates": [
+            {"uriTemplate": "demo://notes/{id}", "name": "Note"}]}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 5, "result": {"contents": [
+            {"uri": "demo://a", "mimeType": "text/plain", "text": "alpha"}]}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 6, "result": {"prompts": [
+            {"name": "greet", "description": "Says hi", "arguments": [{"name": "who", "required": true}]}]}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 7, "result": {"description": "Greeting", "messages": [
+            {"role": "user", "content": {"type": "text", "text": "Say hi to Ada"}}]}}));
+    let client = Client::new(&script, config());
+    block_on(client.connect(&NoHandler)).unwrap();
+    let resources = block_on(client.list_resources(&NoHandler)).unwrap();
+    assert_eq!(
+        resources.iter().map(|r| r.uri.as_str()).collect::<Vec<_>>(),
+        ["demo://a", "demo://b"]
+    );
+    let templates = block_on(client.list_resource_templates(&NoHandler)).unwrap();
+    assert_eq!(templates[0].uri_template, "demo://notes/{id}");
+    let read = block_on(client.read_resource("demo://a", &NoHandler)).unwrap();
+    assert_eq!(read.contents[0].text.as_deref(), Some("alpha"));
+    let prompts = block_on(client.list_prompts(&NoHandler)).unwrap();
+    assert_eq!(prompts[0].name, "greet");
+    let got = block_on(client.get_prompt("greet", json!({"who": "Ada"}), &NoHandler)).unwrap();
+    assert_eq!(got.messages.len(), 1);
+    let bodies = script.bodies();
+    assert_eq!(bodies[2]["params"]["cursor"], "r2");
+    assert_eq!(bodies[3]["method"], "resources/templates/list");
+    assert_eq!(bodies[4]["params"]["uri"], "demo://a");
+    assert_eq!(bodies[6]["params"]["arguments"], json!({"who": "Ada"}));
+    let sent = script.sent.borrow();
+    // 2026-07-28 routes by method and by name.
+    assert_eq!(sent[4].header("mcp-method"), Some("resources/read"));
+    assert_eq!(sent[4].header("mcp-name"), Some("demo://a"));
+    assert_eq!(sent[6].header("mcp-name"), Some("greet"));
+}
