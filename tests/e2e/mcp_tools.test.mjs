@@ -265,13 +265,17 @@ test('a tool list the server announces as changed shows on the open Tools card a
     const stored = servers.find((s) => s.url === changing.url);
     assert.deepEqual(stored.tools.map((t) => t.name), ['first-tool', 'grown-tool']);
     assert.deepEqual(stored.disabled_tools, ['first-tool']);
+    // Removed again, so the chat's next questions are offered server-everything's tools only.
+    await server.getByRole('button', { name: 'Remove' }).click();
+    await server.waitFor({ state: 'detached' });
     await options.close();
   } finally {
     await changing.stop();
   }
 });
 
-test('a server that died gives a specific message and the chat goes on', async () => {
+test('a server that died gives a specific message, and once restarted the same conversation goes on with it', async () => {
+  await onlyTool('get-sum');
   await everything.stop();
   const { panel, card } = await askForTool(QUESTION);
   await card.getByRole('button', { name: 'Allow once' }).click();
@@ -285,5 +289,20 @@ test('a server that died gives a specific message and the chat goes on', async (
   assert.ok(sent.at(-1).role === 'assistant', 'the model answered after the failure');
   await panel.getByRole('button', { name: 'Send' }).waitFor();
   await screenshot(panel, 'mcp-server-down');
+  // The server comes back at the same address: the next call connects afresh, in the same
+  // conversation.
+  everything = await startEverything(everything.port);
+  await panel.getByRole('textbox', { name: 'Message' }).fill(QUESTION);
+  await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
+  const again = panel.getByRole('alertdialog', { name: 'Allow this tool call?' });
+  await again.waitFor({ timeout: 120000 });
+  await again.getByRole('button', { name: 'Allow once' }).click();
+  await idle(panel);
+  const after = await savedMessages(panel);
+  const tools = after.filter((m) => m.role === 'tool');
+  assert.equal(tools.length, 2, 'both calls are in the one conversation');
+  assert.match(tools[0].content, /could not reach the tool server/);
+  assert.match(tools[1].content, /The sum of 1234 and 4321 is 5555\./);
+  assert.equal(after.filter((m) => m.role === 'user').length, 2);
   await panel.close();
 });
