@@ -1,5 +1,6 @@
 // The offscreen document's side of the user's MCP servers (imported by the engine's glue, which
-// calls `mcpServe` for `mcp_connect`, `mcp_call_tool`, `mcp_cancel_call` and `mcp_tool_lists`):
+// calls `mcpServe` for `mcp_connect`, `mcp_call_tool`, `mcp_cancel_call`, `mcp_tool_lists`,
+// `mcp_list_resources`, `mcp_read_resource`, `mcp_list_prompts` and `mcp_get_prompt`):
 // one session per server address, kept while the document lives, in the MCP client module
 // beside this file. A server's tool list is listed again when the server announces a change
 // (2025-11-25) or refuses a tool as unknown (how a stateless 2026-07-28 server shows it).
@@ -146,6 +147,18 @@ async function call({ url, remembered, tool, arguments: args, call_id: callId },
   }
 }
 
+/** The session of a server, connected when there is none (a restarted document, a new server). */
+async function sessionOf({ url, remembered }) {
+  return (await (sessions.get(url) ?? start(url, remembered))).session;
+}
+
+/** A resource's contents as text for the model: text parts as they are, a binary part named. */
+function resourceText(read) {
+  return (read.contents ?? [])
+    .map((c) => (typeof c.text === 'string' ? c.text : `[binary ${c.mimeType ?? 'data'}: ${c.uri}]`))
+    .join('\n');
+}
+
 /** `onProgress({progress, total, message})` hears the server's reports on a tool call. */
 export async function mcpServe(request, onProgress) {
   switch (request.type) {
@@ -176,6 +189,45 @@ export async function mcpServe(request, onProgress) {
       if (stop) stop();
       else stoppedEarly.add(request.call_id);
       return { type: 'done' };
+    }
+    case 'mcp_list_resources': {
+      const resources = await (await sessionOf(request)).listResources();
+      return {
+        type: 'mcp_resources',
+        resources: resources.map((r) => ({
+          uri: r.uri,
+          name: r.name,
+          description: r.description ?? undefined,
+          mime_type: r.mimeType ?? undefined,
+        })),
+      };
+    }
+    case 'mcp_read_resource': {
+      const read = await (await sessionOf(request)).readResource(request.uri);
+      return { type: 'mcp_resource_text', uri: request.uri, text: resourceText(read) };
+    }
+    case 'mcp_list_prompts': {
+      const prompts = await (await sessionOf(request)).listPrompts();
+      return {
+        type: 'mcp_prompts',
+        prompts: prompts.map((p) => ({
+          name: p.name,
+          description: p.description ?? undefined,
+          arguments: (p.arguments ?? []).map((a) => ({
+            name: a.name,
+            description: a.description ?? undefined,
+            required: Boolean(a.required),
+          })),
+        })),
+      };
+    }
+    case 'mcp_get_prompt': {
+      const got = await (await sessionOf(request)).getPrompt(request.name, request.arguments ?? {});
+      // The text of its messages, for the user to read and send; anything else is named.
+      const text = (got.messages ?? [])
+        .map((m) => (m.content?.type === 'text' ? m.content.text : `[${m.content?.type ?? 'content'}]`))
+        .join('\n\n');
+      return { type: 'mcp_prompt_text', text };
     }
     case 'mcp_tool_lists': {
       const entries = [...connected];

@@ -188,6 +188,34 @@ pub enum Request {
     /// The tools of every server the document holds a session with, as they are now (no
     /// server is asked: a list a server announced as changed was listed again already).
     McpToolLists,
+    /// A server's resources, which the user may attach to a conversation.
+    McpListResources {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+    },
+    /// Reads one resource the user chose to attach.
+    McpReadResource {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+        uri: String,
+    },
+    /// A server's prompts (the composer's slash commands).
+    McpListPrompts {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+    },
+    /// Fills a prompt with the user's arguments.
+    McpGetPrompt {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+        name: String,
+        #[serde(default)]
+        arguments: serde_json::Value,
+    },
     /// How fast the voice `model_id` (as `speak` names it) speaks here: the speech-out worker
     /// loads it and times one sentence. What the default voice is chosen by.
     MeasureVoiceSpeed { model_id: String },
@@ -225,6 +253,10 @@ impl Request {
             Request::McpCallTool { .. } => kind::MCP_CALL_TOOL,
             Request::McpCancelCall { .. } => kind::MCP_CANCEL_CALL,
             Request::McpToolLists => kind::MCP_TOOL_LISTS,
+            Request::McpListResources { .. } => kind::MCP_LIST_RESOURCES,
+            Request::McpReadResource { .. } => kind::MCP_READ_RESOURCE,
+            Request::McpListPrompts { .. } => kind::MCP_LIST_PROMPTS,
+            Request::McpGetPrompt { .. } => kind::MCP_GET_PROMPT,
             Request::PauseSpeaking => kind::PAUSE_SPEAKING,
             Request::ResumeSpeaking => kind::RESUME_SPEAKING,
         }
@@ -409,6 +441,25 @@ impl Request {
                 call_id: "c-1".into(),
             },
             Request::McpToolLists,
+            Request::McpListResources {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: None,
+            },
+            Request::McpReadResource {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: None,
+                uri: "demo://resource/static/document/architecture.md".into(),
+            },
+            Request::McpListPrompts {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: None,
+            },
+            Request::McpGetPrompt {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: None,
+                name: "args-prompt".into(),
+                arguments: serde_json::json!({"city": "Paris"}),
+            },
             Request::PauseSpeaking,
             Request::ResumeSpeaking,
         ]

@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{ModelEntry, choice};
 use crate::chat::ChatReply;
 use crate::kind::Engine;
-use crate::mcp::{McpServerList, McpServerState, McpToolResult};
+use crate::mcp::{
+    McpPromptList, McpPromptText, McpResourceList, McpResourceText, McpServerList, McpServerState,
+    McpToolResult,
+};
 use crate::summary::{PageSnapshot, SummaryReply};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +29,10 @@ pub enum Response {
     Spoken(Spoken),
     McpServer(McpServerState),
     McpServers(McpServerList),
+    McpResources(McpResourceList),
+    McpResourceText(McpResourceText),
+    McpPrompts(McpPromptList),
+    McpPromptText(McpPromptText),
     McpToolResult(McpToolResult),
     VoiceSpeed(VoiceSpeed),
     /// The request was carried out and has nothing to say.

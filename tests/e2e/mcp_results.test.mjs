@@ -76,6 +76,25 @@ test('every content type of a tool result arrives as Lantern carries it', async 
   assert.match(failed.text, /expected one of "Text"\|"Blob" at resourceType/);
 });
 
+test("a server's resources are listed and read as text", async () => {
+  const { resources } = await serve({ type: 'mcp_list_resources', url: everything.url });
+  const doc = resources.find((r) => r.name === 'architecture.md');
+  assert.ok(doc, resources.map((r) => r.name).join(', '));
+  assert.equal(doc.uri, 'demo://resource/static/document/architecture.md');
+  const read = await serve({ type: 'mcp_read_resource', url: everything.url, uri: doc.uri });
+  assert.equal(read.type, 'mcp_resource_text');
+  assert.match(read.text, /^# Everything Server – Architecture/);
+});
+
+test("a server's prompts are listed and filled with the user's arguments", async () => {
+  const { prompts } = await serve({ type: 'mcp_list_prompts', url: everything.url });
+  const args = prompts.find((p) => p.name === 'args-prompt');
+  assert.ok(args, prompts.map((p) => p.name).join(', '));
+  assert.deepEqual(args.arguments.map((a) => [a.name, a.required]), [['city', true], ['state', false]]);
+  const filled = await serve({ type: 'mcp_get_prompt', url: everything.url, name: 'args-prompt', arguments: { city: 'Paris' } });
+  assert.deepEqual(filled, { type: 'mcp_prompt_text', text: "What's weather in Paris?" });
+});
+
 test('progress reaches the call that asked, and a stopped call ends at once', async () => {
   const reports = [];
   let firstReport;

@@ -152,7 +152,13 @@ async fn serve(
             Request::McpConnect { .. }
             | Request::McpCallTool { .. }
             | Request::McpCancelCall { .. }
-            | Request::McpToolLists => super::mcp::serve(request, id, &post, &mut link).await,
+            | Request::McpToolLists
+            | Request::McpListResources { .. }
+            | Request::McpReadResource { .. }
+            | Request::McpListPrompts { .. }
+            | Request::McpGetPrompt { .. } => {
+                super::mcp::serve(request, id, &post, &mut link).await
+            }
             Request::PauseSpeaking => Some(speaker.pause().await.map(|()| Response::Done)),
             Request::ResumeSpeaking => Some(speaker.resume().await.map(|()| Response::Done)),
             other => Some(Err(not_here(&other))),
