@@ -89,6 +89,9 @@ pub fn take_live(servers: &mut [ToolServer], live: Vec<McpServerState>) -> bool 
 /// `take_live` with the document's lists, saving what changed. Without an answer (no document
 /// yet) the saved lists stand.
 pub async fn follow_live(servers: &mut [ToolServer]) -> bool {
+    if !servers.iter().any(|s| s.enabled) {
+        return false;
+    }
     let Ok(live) = crate::state::client().mcp_tool_lists().await else {
         return false;
     };

@@ -140,6 +140,13 @@ pub fn ToolsCard() -> View {
             if !shown.get() {
                 break;
             }
+            // Without a server there is nothing to follow (and no reason to wake the engine).
+            if !tools
+                .servers
+                .with_untracked(|s| s.iter().any(|s| s.enabled))
+            {
+                continue;
+            }
             let Ok(live) = client().mcp_tool_lists().await else {
                 continue;
             };
