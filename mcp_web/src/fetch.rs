@@ -42,6 +42,22 @@ fn describe(error: &JsValue) -> String {
     text
 }
 
+/// A body dropped before its end (an answer read, or a call stopped) closes its stream: for a
+/// 2026-07-28 server that is how a request is cancelled, and either way the connection is freed.
+impl Drop for FetchBody {
+    fn drop(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            // A stream that already failed refuses to cancel: nothing to do about it, and no
+            // unhandled rejection to report.
+            IGNORE.with(|ignore| drop(reader.cancel().catch(ignore)));
+        }
+    }
+}
+
+thread_local! {
+    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
 impl Body for FetchBody {
     async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, McpError> {
         let Some(reader) = &self.reader else {

@@ -10,7 +10,7 @@ use mcp::{Client, ClientConfig, McpError, ProtocolVersion};
 use serde::Serialize;
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::builtin::{AnyTransport, transport_for};
 use crate::handler::JsHandler;
@@ -113,16 +113,31 @@ impl McpSession {
     }
 
     /// The result as sent, plus `modelText`: what a language model may read of it.
+    /// `progress_token` asks for progress notifications (they reach `notify`); `stop`, a
+    /// promise, abandons the call when it settles (rejecting with code `cancelled`).
     #[wasm_bindgen(js_name = callTool)]
-    pub fn call_tool(&self, name: String, arguments: JsValue, progress_token: JsValue) -> Promise {
+    pub fn call_tool(
+        &self,
+        name: String,
+        arguments: JsValue,
+        progress_token: JsValue,
+        stop: JsValue,
+    ) -> Promise {
         let arguments: Value = serde_wasm_bindgen::from_value(arguments).unwrap_or(json!({}));
         let token: Option<Value> = serde_wasm_bindgen::from_value(progress_token)
             .ok()
             .flatten();
+        let stop = stop.dyn_into::<Promise>().ok();
         self.run(move |inner| async move {
+            let stopped = async move {
+                match stop {
+                    Some(stop) => drop(JsFuture::from(stop).await),
+                    None => std::future::pending().await,
+                }
+            };
             let result = inner
                 .client
-                .call_tool(&name, arguments, token, &inner.handler)
+                .call_tool_until(&name, arguments, token, stopped, &inner.handler)
                 .await?;
             let mut value = serde_json::to_value(&result).unwrap_or_default();
             value["modelText"] = result.model_text().into();

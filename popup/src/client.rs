@@ -14,9 +14,11 @@ use futures_channel::mpsc;
 use futures_util::StreamExt;
 use protocol::{
     BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
-    Event, ExternalTool, Id, LanternError, McpServerState, McpToolResult, ModelInstalled,
-    ModelList, ModelLoaded, PageInfo, Reply, Request, Response, Sampling, SpeechStyle, Spoken,
-    SummaryKind, SummaryMode, SummaryReply, Task, UI_PORT, VoiceSpeed,
+    Event, ExternalTool, Id, LanternError, McpPromptInfo, McpPromptList, McpPromptText,
+    McpResourceInfo, McpResourceList, McpResourceText, McpServerList, McpServerState,
+    McpToolResult, ModelInstalled, ModelList, ModelLoaded, PageInfo, Reply, Request, Response,
+    Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, Task, UI_PORT,
+    VoiceSpeed,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -84,6 +86,11 @@ answers! {
     SummaryReply => Summary,
     Dictation => Dictation,
     McpServerState => McpServer,
+    McpServerList => McpServers,
+    McpResourceList => McpResources,
+    McpResourceText => McpResourceText,
+    McpPromptList => McpPrompts,
+    McpPromptText => McpPromptText,
     McpToolResult => McpToolResult,
     Spoken => Spoken,
     VoiceSpeed => VoiceSpeed,
@@ -237,22 +244,97 @@ impl Client {
             .await
     }
 
-    /// Calls a tool the user allowed.
-    pub async fn mcp_call_tool(
+    /// Calls a tool the user allowed, streaming `tool_progress` events; `call_id` names the
+    /// call for `mcp_cancel_call`.
+    pub fn mcp_call_tool(
         &self,
         url: String,
         remembered: Option<String>,
         tool: String,
         arguments: serde_json::Value,
-    ) -> Result<McpToolResult, LanternError> {
+        call_id: String,
+    ) -> Streaming<McpToolResult> {
         self.stream(Request::McpCallTool {
             url,
             remembered,
             tool,
             arguments,
+            call_id,
+        })
+    }
+
+    /// The tools of every server the offscreen document is connected to, as they are now.
+    pub async fn mcp_tool_lists(&self) -> Result<Vec<McpServerState>, LanternError> {
+        self.stream::<McpServerList>(Request::McpToolLists)
+            .answer()
+            .await
+            .map(|list| list.servers)
+    }
+
+    /// A server's resources.
+    pub async fn mcp_list_resources(
+        &self,
+        url: String,
+        remembered: Option<String>,
+    ) -> Result<Vec<McpResourceInfo>, LanternError> {
+        self.stream::<McpResourceList>(Request::McpListResources { url, remembered })
+            .answer()
+            .await
+            .map(|list| list.resources)
+    }
+
+    /// Reads a resource the user chose to attach.
+    pub async fn mcp_read_resource(
+        &self,
+        url: String,
+        remembered: Option<String>,
+        uri: String,
+    ) -> Result<McpResourceText, LanternError> {
+        self.stream(Request::McpReadResource {
+            url,
+            remembered,
+            uri,
         })
         .answer()
         .await
+    }
+
+    /// A server's prompts.
+    pub async fn mcp_list_prompts(
+        &self,
+        url: String,
+        remembered: Option<String>,
+    ) -> Result<Vec<McpPromptInfo>, LanternError> {
+        self.stream::<McpPromptList>(Request::McpListPrompts { url, remembered })
+            .answer()
+            .await
+            .map(|list| list.prompts)
+    }
+
+    /// A prompt filled with `arguments`: the text of its messages.
+    pub async fn mcp_get_prompt(
+        &self,
+        url: String,
+        remembered: Option<String>,
+        name: String,
+        arguments: serde_json::Value,
+    ) -> Result<String, LanternError> {
+        self.stream::<McpPromptText>(Request::McpGetPrompt {
+            url,
+            remembered,
+            name,
+            arguments,
+        })
+        .answer()
+        .await
+        .map(|filled| filled.text)
+    }
+
+    /// Stops a tool call: it fails with `cancelled`.
+    pub async fn mcp_cancel_call(&self, call_id: String) -> Result<(), LanternError> {
+        self.stream(Request::McpCancelCall { call_id })
+            .answer()
+            .await
     }
 
     /// Stops the reply or summary being written (between two tokens).

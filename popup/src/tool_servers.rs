@@ -116,6 +116,39 @@ pub fn with_builtins(saved: Vec<ToolServer>) -> Vec<ToolServer> {
     servers
 }
 
+/// Takes the tool lists of `live` servers (as the document's sessions have them now) into the
+/// saved `servers` whose lists differ, keeping the user's switches. Whether any changed.
+pub fn take_live(servers: &mut [ToolServer], live: Vec<McpServerState>) -> bool {
+    let mut changed = false;
+    for state in live {
+        if let Some(server) = servers.iter_mut().find(|s| s.url == state.url)
+            && server.tools != state.tools
+        {
+            server.refresh(state);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// `take_live` with the document's lists, saving what changed. Without an answer (no document
+/// yet) the saved lists stand.
+pub async fn follow_live(servers: &mut [ToolServer]) -> bool {
+    // The built-in servers' lists do not change: only the user's servers need the document.
+    if !servers.iter().any(|s| s.enabled && !is_builtin(&s.url)) {
+        return false;
+    }
+    let Ok(live) = crate::state::client().mcp_tool_lists().await else {
+        return false;
+    };
+    let changed = take_live(servers, live);
+    if changed {
+        // Not saved: the next answer takes the lists again.
+        let _ = save(servers).await;
+    }
+    changed
+}
+
 pub async fn load() -> Vec<ToolServer> {
     let Ok(store) = ChatStore::open().await else {
         return with_builtins(Vec::new());
@@ -323,6 +356,39 @@ mod tests {
         assert_eq!(names, ["remember", "recall", "echo"]);
         assert!(offered[1].1.always_allow && !offered[0].1.always_allow);
         assert!(!is_builtin("http://127.0.0.1/mcp"));
+    }
+
+    #[test]
+    fn a_changed_list_is_taken_and_the_switches_kept() {
+        let mut a = server("a", &["old", "kept"]);
+        a.disabled_tools = vec!["kept".into()];
+        let mut servers = vec![a, server("b", &["x"])];
+        let state = |name: &str, tools: &[&str]| McpServerState {
+            url: format!("http://127.0.0.1/{name}"),
+            protocol_version: "2025-11-25".into(),
+            name: name.into(),
+            version: "1".into(),
+            tools: server(name, tools).tools,
+            rejected: Vec::new(),
+        };
+        assert!(!take_live(&mut servers, vec![state("b", &["x"])]));
+        assert!(take_live(
+            &mut servers,
+            vec![state("a", &["kept", "new"]), state("gone", &["y"])]
+        ));
+        let names: Vec<&str> = servers[0].tools.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["kept", "new"]);
+        assert!(!servers[0].tool_enabled("kept") && servers[0].tool_enabled("new"));
+        assert_eq!(
+            servers.len(),
+            2,
+            "a server the user did not add is not added"
+        );
+        let offered: Vec<String> = offered(&servers, &[])
+            .into_iter()
+            .map(|(t, _)| t.name)
+            .collect();
+        assert_eq!(offered, ["new", "x"]);
     }
 
     #[test]

@@ -179,6 +179,16 @@ pub(crate) const EMBED_TEXTS: RequestKind = row("embed_texts", Worker(Engine::Em
 pub(crate) const MCP_CONNECT: RequestKind = row("mcp_connect", Document, true);
 // Sent again, a tool the user allowed once would run twice.
 pub(crate) const MCP_CALL_TOOL: RequestKind = row("mcp_call_tool", Document, false);
+// Cancelling a call that already ended does nothing.
+pub(crate) const MCP_CANCEL_CALL: RequestKind = row("mcp_cancel_call", Document, true);
+// Only reads what the document holds.
+pub(crate) const MCP_TOOL_LISTS: RequestKind = row("mcp_tool_lists", Document, true);
+// Listing and reading resources change nothing on the server.
+pub(crate) const MCP_LIST_RESOURCES: RequestKind = row("mcp_list_resources", Document, true);
+pub(crate) const MCP_READ_RESOURCE: RequestKind = row("mcp_read_resource", Document, true);
+// Filling a prompt only returns text.
+pub(crate) const MCP_LIST_PROMPTS: RequestKind = row("mcp_list_prompts", Document, true);
+pub(crate) const MCP_GET_PROMPT: RequestKind = row("mcp_get_prompt", Document, true);
 
 /// Every row, for lookups by wire name before a message is parsed.
 pub(crate) const ALL: &[RequestKind] = &[
@@ -208,6 +218,12 @@ pub(crate) const ALL: &[RequestKind] = &[
     STOP_SPEAKING,
     MCP_CONNECT,
     MCP_CALL_TOOL,
+    MCP_CANCEL_CALL,
+    MCP_TOOL_LISTS,
+    MCP_LIST_RESOURCES,
+    MCP_READ_RESOURCE,
+    MCP_LIST_PROMPTS,
+    MCP_GET_PROMPT,
     PAUSE_SPEAKING,
     RESUME_SPEAKING,
     EMBED_TEXTS,

@@ -34,7 +34,9 @@ pub use envelope::{Envelope, Id};
 pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};
 pub use kind::{Engine, RequestKind, Server};
 pub use mcp::{
-    ExternalTool, McpImage, McpServerState, McpToolInfo, McpToolResult, PendingCall, fence_result,
+    ExternalTool, McpLink, McpMedia, McpPromptArgument, McpPromptInfo, McpPromptList,
+    McpPromptText, McpResourceInfo, McpResourceList, McpResourceText, McpServerList,
+    McpServerState, McpToolInfo, McpToolResult, PendingCall, fence_resource, fence_result,
 };
 pub use parse::{Rejection, parse_envelope};
 pub use reply::{Event, Reply, Stage};

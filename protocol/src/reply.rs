@@ -107,6 +107,15 @@ pub enum Event {
         content: String,
         ok: bool,
     },
+    /// A tool server's report on the call in flight (`progress` of `total`, if it knows one;
+    /// `message` is the server's text).
+    ToolProgress {
+        progress: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
 }
 
 /// The steps a request goes through before its answer streams; the UI words each.

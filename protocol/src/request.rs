@@ -170,12 +170,49 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         remembered: Option<String>,
     },
-    /// Calls a tool of a user's MCP server, with arguments the user saw and allowed.
+    /// Calls a tool of a user's MCP server, with arguments the user saw and allowed. Streams
+    /// `tool_progress` events while the server reports progress; `call_id` (chosen by the
+    /// sender) names the call for `mcp_cancel_call`.
     McpCallTool {
         url: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         remembered: Option<String>,
         tool: String,
+        #[serde(default)]
+        arguments: serde_json::Value,
+        #[serde(default)]
+        call_id: String,
+    },
+    /// Stops the tool call `call_id` (the user pressed Stop): it fails with `cancelled`.
+    McpCancelCall { call_id: String },
+    /// The tools of every server the document holds a session with, as they are now (no
+    /// server is asked: a list a server announced as changed was listed again already).
+    McpToolLists,
+    /// A server's resources, which the user may attach to a conversation.
+    McpListResources {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+    },
+    /// Reads one resource the user chose to attach.
+    McpReadResource {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+        uri: String,
+    },
+    /// A server's prompts (the composer's slash commands).
+    McpListPrompts {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+    },
+    /// Fills a prompt with the user's arguments.
+    McpGetPrompt {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remembered: Option<String>,
+        name: String,
         #[serde(default)]
         arguments: serde_json::Value,
     },
@@ -220,6 +257,12 @@ impl Request {
             Request::StopSpeaking => kind::STOP_SPEAKING,
             Request::McpConnect { .. } => kind::MCP_CONNECT,
             Request::McpCallTool { .. } => kind::MCP_CALL_TOOL,
+            Request::McpCancelCall { .. } => kind::MCP_CANCEL_CALL,
+            Request::McpToolLists => kind::MCP_TOOL_LISTS,
+            Request::McpListResources { .. } => kind::MCP_LIST_RESOURCES,
+            Request::McpReadResource { .. } => kind::MCP_READ_RESOURCE,
+            Request::McpListPrompts { .. } => kind::MCP_LIST_PROMPTS,
+            Request::McpGetPrompt { .. } => kind::MCP_GET_PROMPT,
             Request::PauseSpeaking => kind::PAUSE_SPEAKING,
             Request::ResumeSpeaking => kind::RESUME_SPEAKING,
             Request::EmbedTexts { .. } => kind::EMBED_TEXTS,
@@ -399,6 +442,30 @@ impl Request {
                 remembered: Some("2025-11-25".into()),
                 tool: "get-sum".into(),
                 arguments: serde_json::json!({"a": 1, "b": 2}),
+                call_id: "c-1".into(),
+            },
+            Request::McpCancelCall {
+                call_id: "c-1".into(),
+            },
+            Request::McpToolLists,
+            Request::McpListResources {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: None,
+            },
+            Request::McpReadResource {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: None,
+                uri: "demo://resource/static/document/architecture.md".into(),
+            },
+            Request::McpListPrompts {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: None,
+            },
+            Request::McpGetPrompt {
+                url: "http://127.0.0.1:3001/mcp".into(),
+                remembered: None,
+                name: "args-prompt".into(),
+                arguments: serde_json::json!({"city": "Paris"}),
             },
             Request::PauseSpeaking,
             Request::ResumeSpeaking,

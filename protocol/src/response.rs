@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{ModelEntry, choice};
 use crate::chat::ChatReply;
 use crate::kind::Engine;
-use crate::mcp::{McpServerState, McpToolResult};
+use crate::mcp::{
+    McpPromptList, McpPromptText, McpResourceList, McpResourceText, McpServerList, McpServerState,
+    McpToolResult,
+};
 use crate::summary::{PageSnapshot, SummaryReply};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +28,11 @@ pub enum Response {
     EngineSpeed(EngineSpeed),
     Spoken(Spoken),
     McpServer(McpServerState),
+    McpServers(McpServerList),
+    McpResources(McpResourceList),
+    McpResourceText(McpResourceText),
+    McpPrompts(McpPromptList),
+    McpPromptText(McpPromptText),
     McpToolResult(McpToolResult),
     VoiceSpeed(VoiceSpeed),
     Embeddings(Embeddings),

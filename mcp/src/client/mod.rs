@@ -4,6 +4,7 @@
 
 mod exchange;
 mod input;
+mod race;
 #[cfg(test)]
 mod tests;
 mod transport;
@@ -59,6 +60,9 @@ pub struct Client<T: Transport> {
     server: RefCell<Option<ServerDescription>>,
     /// The last tool list, for the parameters each call mirrors into headers.
     tools: RefCell<Vec<Tool>>,
+    /// The id of the `tools/call` request on the wire, per call in flight (keyed by the
+    /// caller's progress token), so a stopped call can be named in `notifications/cancelled`.
+    on_wire: RefCell<Vec<(Value, Id)>>,
 }
 
 impl<T: Transport> Client<T> {
@@ -74,6 +78,7 @@ impl<T: Transport> Client<T> {
             next_id: Cell::new(1),
             server: RefCell::new(None),
             tools: RefCell::new(Vec::new()),
+            on_wire: RefCell::new(Vec::new()),
         }
     }
 
@@ -269,11 +274,30 @@ impl<T: Transport> Client<T> {
         headers: Vec<(String, String)>,
         handler: &H,
     ) -> Result<Value, McpError> {
+        self.request_tracked(method, params, headers, None, handler)
+            .await
+    }
+
+    /// `request_with_headers`, noting each id sent under `track` in `on_wire` (a retry after
+    /// `input_required` or a renewed session is a new request with a new id).
+    async fn request_tracked<H: Handler>(
+        &self,
+        method: &str,
+        params: Value,
+        headers: Vec<(String, String)>,
+        track: Option<&Value>,
+        handler: &H,
+    ) -> Result<Value, McpError> {
         let mut params = params;
         let mut version_retried = false;
         let mut session_renewed = false;
         for _ in 0..MAX_INPUT_ROUNDS {
             let id = self.fresh_id();
+            if let Some(key) = track {
+                let mut on_wire = self.on_wire.borrow_mut();
+                on_wire.retain(|(k, _)| k != key);
+                on_wire.push((key.clone(), id.clone()));
+            }
             let sent = self.with_meta(params.clone());
             let answer = match self
                 .exchange(&id, method, &sent, headers.clone(), handler)
@@ -392,6 +416,28 @@ impl<T: Transport> Client<T> {
         progress_token: Option<Value>,
         handler: &H,
     ) -> Result<CallToolResult, McpError> {
+        self.call_tool_until(
+            name,
+            arguments,
+            progress_token,
+            std::future::pending(),
+            handler,
+        )
+        .await
+    }
+
+    /// Calls a tool until it answers or `stop` completes. A stopped call is abandoned: its
+    /// response is dropped (which closes its stream: for 2026-07-28 that is the cancellation)
+    /// and a 2025-11-25 server is also sent `notifications/cancelled` naming the request.
+    /// Then `McpError::Cancelled`.
+    pub async fn call_tool_until<H: Handler>(
+        &self,
+        name: &str,
+        arguments: Value,
+        progress_token: Option<Value>,
+        stop: impl Future<Output = ()>,
+        handler: &H,
+    ) -> Result<CallToolResult, McpError> {
         let schema = self
             .tools
             .borrow()
@@ -410,12 +456,33 @@ impl<T: Transport> Client<T> {
             .map(|s| param_headers::headers_for(&s, &arguments))
             .unwrap_or_default();
         let mut params = json!({"name": name, "arguments": arguments});
+        // Without a token of the caller's, one of ours keys the call's id on the wire.
+        let key = progress_token
+            .clone()
+            .unwrap_or_else(|| json!(format!("call-{}", self.next_id.get())));
         if let Some(token) = progress_token {
             params["_meta"] = json!({"progressToken": token});
         }
-        let value = self
-            .request_with_headers("tools/call", params, headers, handler)
-            .await?;
+        let call = self.request_tracked("tools/call", params, headers, Some(&key), handler);
+        let outcome = race::first(call, stop).await;
+        let sent = {
+            let mut on_wire = self.on_wire.borrow_mut();
+            let at = on_wire.iter().position(|(k, _)| *k == key);
+            at.map(|i| on_wire.remove(i).1)
+        };
+        let value = match outcome {
+            Some(answer) => answer?,
+            None => {
+                if let Some(id) = sent {
+                    // The call is over for us either way; a server that misses the notice
+                    // finishes work nobody reads.
+                    let _ = self
+                        .notify_cancelled(&id, "the user stopped the call")
+                        .await;
+                }
+                return Err(McpError::Cancelled);
+            }
+        };
         serde_json::from_value(value).map_err(|e| McpError::Protocol(format!("tools/call: {e}")))
     }
 

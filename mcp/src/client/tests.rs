@@ -29,11 +29,17 @@ struct Canned {
     status: u16,
     headers: Vec<(String, String)>,
     chunks: VecDeque<Vec<u8>>,
+    /// After its chunks the body waits forever (a tool still working), instead of ending.
+    hang: bool,
 }
 
 impl Body for Canned {
     async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, McpError> {
-        Ok(self.chunks.pop_front())
+        match self.chunks.pop_front() {
+            Some(chunk) => Ok(Some(chunk)),
+            None if self.hang => std::future::pending().await,
+            None => Ok(None),
+        }
     }
 }
 
@@ -58,6 +64,17 @@ impl Script {
             status,
             headers: h,
             chunks: VecDeque::from([bytes[..cut].to_vec(), bytes[cut..].to_vec()]),
+            hang: false,
+        });
+        self
+    }
+    /// An SSE response that sends `body` and then stays open without answering.
+    fn open_stream(self, body: &str) -> Script {
+        self.answers.borrow_mut().push_back(Canned {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/event-stream".into())],
+            chunks: VecDeque::from([body.as_bytes().to_vec()]),
+            hang: true,
         });
         self
     }
@@ -274,4 +291,170 @@ fn tools_with_bad_header_annotations_are_set_aside() {
         script.sent.borrow()[2].header("mcp-param-region"),
         Some("eu")
     );
+}
+
+/// Resolves once `ready` says so (polled again and again by `block_on`).
+fn when(ready: impl Fn() -> bool) -> impl Future<Output = ()> {
+    std::future::poll_fn(move |_| {
+        if ready() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+}
+
+const PROGRESS_1_OF_5: &str = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"c-1\",\"progress\":1,\"total\":5,\"message\":\"step 1\"}}\n\n";
+
+#[test]
+fn a_stopped_call_on_a_session_is_cancelled_by_name_after_its_progress() {
+    let script = Script::default()
+        .json(400, json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32000, "message": "Server not initialized"}}))
+        .raw(200, "application/json", &init_result().to_string().replace("\"id\":1", "\"id\":2"), &[("mcp-session-id", "s-1")])
+        .raw(202, "text/plain", "", &[])
+        .open_stream(PROGRESS_1_OF_5)
+        .raw(202, "text/plain", "", &[]);
+    let client = Client::new(&script, config());
+    let recorder = Recorder::default();
+    block_on(client.connect(&recorder)).unwrap();
+    let stop = when(|| !recorder.seen.borrow().is_empty());
+    let outcome = block_on(client.call_tool_until(
+        "slow",
+        json!({"duration": 10}),
+        Some(json!("c-1")),
+        stop,
+        &recorder,
+    ));
+    assert_eq!(outcome, Err(McpError::Cancelled));
+    let seen = recorder.seen.borrow();
+    let ServerNotification::Progress(progress) = &seen[0] else {
+        panic!("{seen:?}")
+    };
+    assert_eq!(
+        (
+            progress.progress,
+            progress.total,
+            progress.message.as_deref()
+        ),
+        (1.0, Some(5.0), Some("step 1"))
+    );
+    let bodies = script.bodies();
+    let call = &bodies[3];
+    assert_eq!(call["method"], "tools/call");
+    assert_eq!(call["params"]["_meta"]["progressToken"], "c-1");
+    let cancel = &bodies[4];
+    assert_eq!(cancel["method"], "notifications/cancelled");
+    assert_eq!(cancel["params"]["requestId"], call["id"]);
+    assert!(cancel.get("id").is_none(), "a notification has no id");
+    assert_eq!(
+        script.sent.borrow()[4].header("mcp-session-id"),
+        Some("s-1")
+    );
+    assert!(client.on_wire.borrow().is_empty());
+}
+
+#[test]
+fn a_stopped_stateless_call_only_closes_its_stream() {
+    let script = Script::default()
+        .json(200, json!({"jsonrpc": "2.0", "id": 1, "result": {"supportedVersions": ["2026-07-28"], "capabilities": {}}}))
+        .open_stream(PROGRESS_1_OF_5);
+    let client = Client::new(&script, config());
+    let recorder = Recorder::default();
+    block_on(client.connect(&recorder)).unwrap();
+    let stop = when(|| !recorder.seen.borrow().is_empty());
+    let outcome =
+        block_on(client.call_tool_until("slow", json!({}), Some(json!("c-1")), stop, &recorder));
+    assert_eq!(outcome, Err(McpError::Cancelled));
+    // 2026-07-28 has no cancel notification: the response dropped is the cancellation.
+    assert_eq!(script.sent.borrow().len(), 2);
+    // A call that is not stopped still answers (and leaves nothing behind).
+    let script = Script::default()
+        .json(200, json!({"jsonrpc": "2.0", "id": 1, "result": {"supportedVersions": ["2026-07-28"], "capabilities": {}}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 2, "result": {"content": [{"type": "text", "text": "ok"}]}}));
+    let client = Client::new(&script, config());
+    block_on(client.connect(&NoHandler)).unwrap();
+    let result =
+        block_on(client.call_tool_until("t", json!({}), None, std::future::pending(), &NoHandler))
+            .unwrap();
+    assert_eq!(result.model_text(), "ok");
+    assert!(client.on_wire.borrow().is_empty());
+}
+
+#[test]
+fn a_list_change_on_the_session_stream_reaches_the_handler_and_the_tools_are_listed_again() {
+    let list = |id: i64, names: &[&str]| {
+        let tools: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"name": n, "inputSchema": {"type": "object"}}))
+            .collect();
+        json!({"jsonrpc": "2.0", "id": id, "result": {"tools": tools}})
+    };
+    let script = Script::default()
+        .json(400, json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32000, "message": "Server not initialized"}}))
+        .raw(200, "application/json", &init_result().to_string().replace("\"id\":1", "\"id\":2"), &[("mcp-session-id", "s-2")])
+        .raw(202, "text/plain", "", &[])
+        .json(200, list(3, &["a"]))
+        .raw(200, "text/event-stream", "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}\n\n", &[])
+        .json(200, list(4, &["a", "b"]));
+    let client = Client::new(&script, config());
+    let recorder = Recorder::default();
+    block_on(client.connect(&recorder)).unwrap();
+    assert_eq!(block_on(client.list_tools(&recorder)).unwrap().0.len(), 1);
+    block_on(client.listen(&recorder)).unwrap();
+    assert_eq!(
+        *recorder.seen.borrow(),
+        [ServerNotification::ToolsListChanged]
+    );
+    let sent = script.sent.borrow();
+    assert_eq!(sent[4].method, HttpMethod::Get);
+    assert_eq!(sent[4].header("mcp-session-id"), Some("s-2"));
+    drop(sent);
+    let (tools, _) = block_on(client.list_tools(&recorder)).unwrap();
+    assert_eq!(
+        tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+}
+
+#[test]
+fn resources_and_prompts_are_listed_page_by_page_read_and_filled() {
+    let script = Script::default()
+        .json(200, json!({"jsonrpc": "2.0", "id": 1, "result": {"supportedVersions": ["2026-07-28"], "capabilities": {"resources": {}, "prompts": {}}}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 2, "result": {"resources": [
+            {"uri": "demo://a", "name": "A", "mimeType": "text/plain"}], "nextCursor": "r2"}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 3, "result": {"resources": [
+            {"uri": "demo://b", "name": "B"}]}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 4, "result": {"resourceTemplates": [
+            {"uriTemplate": "demo://notes/{id}", "name": "Note"}]}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 5, "result": {"contents": [
+            {"uri": "demo://a", "mimeType": "text/plain", "text": "alpha"}]}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 6, "result": {"prompts": [
+            {"name": "greet", "description": "Says hi", "arguments": [{"name": "who", "required": true}]}]}}))
+        .json(200, json!({"jsonrpc": "2.0", "id": 7, "result": {"description": "Greeting", "messages": [
+            {"role": "user", "content": {"type": "text", "text": "Say hi to Ada"}}]}}));
+    let client = Client::new(&script, config());
+    block_on(client.connect(&NoHandler)).unwrap();
+    let resources = block_on(client.list_resources(&NoHandler)).unwrap();
+    assert_eq!(
+        resources.iter().map(|r| r.uri.as_str()).collect::<Vec<_>>(),
+        ["demo://a", "demo://b"]
+    );
+    let templates = block_on(client.list_resource_templates(&NoHandler)).unwrap();
+    assert_eq!(templates[0].uri_template, "demo://notes/{id}");
+    let read = block_on(client.read_resource("demo://a", &NoHandler)).unwrap();
+    assert_eq!(read.contents[0].text.as_deref(), Some("alpha"));
+    let prompts = block_on(client.list_prompts(&NoHandler)).unwrap();
+    assert_eq!(prompts[0].name, "greet");
+    let got = block_on(client.get_prompt("greet", json!({"who": "Ada"}), &NoHandler)).unwrap();
+    assert_eq!(got.messages.len(), 1);
+    let bodies = script.bodies();
+    assert_eq!(bodies[2]["params"]["cursor"], "r2");
+    assert_eq!(bodies[3]["method"], "resources/templates/list");
+    assert_eq!(bodies[4]["params"]["uri"], "demo://a");
+    assert_eq!(bodies[6]["params"]["arguments"], json!({"who": "Ada"}));
+    let sent = script.sent.borrow();
+    // 2026-07-28 routes by method and by name.
+    assert_eq!(sent[4].header("mcp-method"), Some("resources/read"));
+    assert_eq!(sent[4].header("mcp-name"), Some("demo://a"));
+    assert_eq!(sent[6].header("mcp-name"), Some("greet"));
 }

@@ -149,8 +149,15 @@ async fn serve(
                 speaker.stop();
                 Some(Ok(Response::Done))
             }
-            Request::McpConnect { .. } | Request::McpCallTool { .. } => {
-                Some(super::mcp::serve(&pool, &request).await)
+            Request::McpConnect { .. }
+            | Request::McpCallTool { .. }
+            | Request::McpCancelCall { .. }
+            | Request::McpToolLists
+            | Request::McpListResources { .. }
+            | Request::McpReadResource { .. }
+            | Request::McpListPrompts { .. }
+            | Request::McpGetPrompt { .. } => {
+                super::mcp::serve(&pool, request, id, &post, &mut link).await
             }
             Request::PauseSpeaking => Some(speaker.pause().await.map(|()| Response::Done)),
             Request::ResumeSpeaking => Some(speaker.resume().await.map(|()| Response::Done)),

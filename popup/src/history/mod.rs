@@ -52,6 +52,9 @@ pub enum PageUse {
     Summarized,
     /// "Read this page": its title, address and selection.
     Read,
+    /// A tool server's resource the user attached: its name (`title`) and URI (`url`); its text
+    /// reaches the model as the system message just before.
+    Attached,
 }
 
 /// What the history list shows of a conversation (stored apart, so the list never reads

@@ -25,6 +25,7 @@ pub fn to_markdown(conversation: &Conversation) -> String {
             let what = match page.kind {
                 PageUse::Summarized => "Summarized",
                 PageUse::Read => "Read",
+                PageUse::Attached => "Attached",
             };
             out.push_str(&format!("\n> {what}: [{}](<{}>)\n", page.title, page.url));
             if !page.selection.is_empty() {

@@ -9,10 +9,12 @@
 //! question.
 
 mod approval;
+mod attach;
 mod history;
 mod messages;
 mod model_status;
 mod page_actions;
+mod prompts;
 mod read_aloud;
 mod session;
 mod summary;
@@ -127,6 +129,8 @@ pub fn ChatView() -> View {
     let takes_jobs = try_use_context::<Surface>() == Some(Surface::SidePanel);
     let show_history = create_signal(false);
     let input = create_node_ref();
+    // What follows a `/` the composer starts with (one line): the prompt menu is open.
+    let slash = create_signal(None::<String>);
     let submit = move || {
         if let Some(area) = composer_box() {
             let text = area.value();
@@ -134,10 +138,25 @@ pub fn ChatView() -> View {
                 return;
             }
             area.set_value("");
+            slash.set(None);
             chat.submit(text);
         }
     };
+    let on_input = move |_: web_sys::Event| {
+        let text = composer_box().map(|a| a.value()).unwrap_or_default();
+        slash.set(
+            text.strip_prefix('/')
+                .filter(|rest| !rest.contains('\n'))
+                .map(str::to_owned),
+        );
+    };
     let on_key = move |e: KeyboardEvent| match e.key().as_str() {
+        // A slash command is chosen from its menu, not sent as text.
+        "Enter" if slash.with(Option::is_some) => e.prevent_default(),
+        "Escape" if slash.with(Option::is_some) => {
+            e.prevent_default();
+            slash.set(None);
+        }
         "Enter" if !e.shift_key() && !e.is_composing() => {
             e.prevent_default();
             submit();
@@ -204,7 +223,8 @@ pub fn ChatView() -> View {
                 })
                 textarea(r#ref=input, class="composer-input", aria-label=t("messageLabel"), rows="2",
                          placeholder=t("messagePlaceholder"),
-                         on:keydown=on_key)
+                         on:keydown=on_key, on:input=on_input)
+                prompts::PromptMenu(chat=chat, input=input, query=slash)
                 // The voice command answers in the side panel, which its hotkey opens.
                 (if takes_jobs { view! { VoiceCommand(chat=chat) } } else { view! {} })
                 div(class="composer-bar") {
@@ -212,6 +232,7 @@ pub fn ChatView() -> View {
                     div(class="composer-tools") {
                         Dictate(input=input)
                         ToolsSwitch(tools=chat.tools)
+                        attach::AttachResource(chat=chat)
                     }
                     (if chat.busy() {
                         view! { button(class="secondary", r#type="button", aria-keyshortcuts="Escape", on:click=move |_| chat.stop()) { (t("stop")) } }

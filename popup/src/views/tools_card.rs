@@ -4,7 +4,9 @@
 //! switch for the whole server, what its tool list costs the model's context, the tools allowed
 //! to run without asking, and removal.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use protocol::{ErrorCode, LanternError};
 use sycamore::prelude::*;
@@ -14,6 +16,9 @@ use crate::chrome::request_origin;
 use crate::i18n::{t, t_with};
 use crate::state::client;
 use crate::tool_servers::{self, ToolServer, is_builtin, is_loopback};
+
+/// How often the open card reads the document's tool lists (milliseconds).
+const FOLLOW_MS: u32 = 3000;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
@@ -122,6 +127,44 @@ pub fn ToolsCard() -> View {
             tools.connect(url).await;
         }
     });
+    // A server may change its tools while the card is open (it announces it, and the document
+    // lists them again): the card follows, every few seconds, while it is shown.
+    // Not a signal: the loop reads it after the card (and its signals) may be gone.
+    let shown = Rc::new(Cell::new(true));
+    on_cleanup({
+        let shown = Rc::clone(&shown);
+        move || shown.set(false)
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(FOLLOW_MS).await;
+            if !shown.get() {
+                break;
+            }
+            // Without a server there is nothing to follow (and no reason to wake the engine).
+            if !tools
+                .servers
+                .with_untracked(|s| s.iter().any(|s| s.enabled))
+            {
+                continue;
+            }
+            let Ok(live) = client().mcp_tool_lists().await else {
+                continue;
+            };
+            if !shown.get() {
+                break;
+            }
+            // Looked at on a copy first, so an unchanged list wakes nothing on the page.
+            let mut copy = tools.servers.get_clone_untracked();
+            let changed = tool_servers::take_live(&mut copy, live.clone());
+            if changed {
+                tools.servers.update(|servers| {
+                    tool_servers::take_live(servers, live);
+                });
+                tools.save();
+            }
+        }
+    });
     let add = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
         tools.error.set(None);
@@ -191,7 +234,7 @@ pub fn ToolsCard() -> View {
                 Keyed(
                     list=tools.servers,
                     view=move |server| view! { ServerItem(tools=tools, server=server) },
-                    key=|server| format!("{}|{}|{}|{:?}|{:?}|{:?}|{}", server.url, server.enabled, server.tools.len(), server.disabled_tools, server.always_allow, server.protocol_version, server.drop_origin),
+                    key=|server| format!("{}|{}|{:?}|{:?}|{:?}|{:?}|{}", server.url, server.enabled, server.tools.iter().map(|t| &t.name).collect::<Vec<_>>(), server.disabled_tools, server.always_allow, server.protocol_version, server.drop_origin),
                 )
             }
         }

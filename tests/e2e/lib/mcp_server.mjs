@@ -1,5 +1,6 @@
 // Starts npm's @modelcontextprotocol/server-everything (Streamable HTTP, the 2025-11-25
-// protocol) on a free loopback port, as a user runs it, for the end-to-end tests.
+// protocol) on a free loopback port, as a user runs it, for the end-to-end tests; and
+// changing_mcp_server.mjs, whose tool list grows when a test asks.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -46,6 +47,38 @@ export async function startEverything(port) {
     url,
     port,
     log: () => log,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Runs changing_mcp_server.mjs; `grow()` adds `grown-tool` to its sessions' tool lists. */
+export async function startChanging() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(here, 'changing_mcp_server.mjs'), String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const listening = new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      log += d;
+      if (log.includes('listening')) resolve();
+    });
+    child.stderr.on('data', (d) => { log += d; });
+    child.once('exit', () => reject(new Error(`the changing MCP server exited: ${log}`)));
+  });
+  await listening;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/mcp`,
+    async grow() {
+      const answer = await fetch(`${origin}/grow`);
+      return answer.text();
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

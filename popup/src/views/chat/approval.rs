@@ -43,6 +43,11 @@ pub async fn ask(shown: Signal<Option<Asking>>, asking: Asking) -> Decision {
     decision
 }
 
+/// Closes the open question as denied (the user pressed Stop).
+pub fn dismiss() {
+    decide(Decision::Deny);
+}
+
 fn decide(decision: Decision) {
     if let Some(tx) = ANSWER.with(|a| a.borrow_mut().take()) {
         let _ = tx.send(decision);

@@ -133,6 +133,20 @@ fn read_view(page: &PageNote) -> View {
     }
 }
 
+/// A resource the user attached, as a chip where it was attached. Its address is shown as text:
+/// it is the server's, not necessarily a web address.
+fn attached_view(page: &PageNote) -> View {
+    let name = page.title.clone();
+    let uri = page.url.clone();
+    let uri_attr = uri.clone();
+    view! {
+        div(class="message attachment", data-uri=uri_attr) {
+            span(class="attachment-name") { (t_with("attachedResource", &[&name])) }
+            " " code(class="muted") { (uri) }
+        }
+    }
+}
+
 /// The pages read before message `index`, and the source of the summary it is, if any.
 fn pages_at(chat: Chat, index: usize) -> (View, Option<View>) {
     // Cloned out first, as the messages are (see `Messages`).
@@ -141,8 +155,11 @@ fn pages_at(chat: Chat, index: usize) -> (View, Option<View>) {
         .with(|c| c.pages_before(index).cloned().collect());
     let read: Vec<View> = pages
         .iter()
-        .filter(|p| p.kind == PageUse::Read)
-        .map(read_view)
+        .filter_map(|p| match p.kind {
+            PageUse::Read => Some(read_view(p)),
+            PageUse::Attached => Some(attached_view(p)),
+            PageUse::Summarized => None,
+        })
         .collect();
     let source = pages
         .iter()

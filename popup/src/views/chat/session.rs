@@ -26,6 +26,10 @@ use crate::state::client;
 use crate::tool_servers;
 use crate::voices;
 
+/// Said to the model, after the tool results, in the round that must answer without tools.
+const WRAP_UP: &str =
+    "Answer my question in words from the tool results above. Do not call a tool.";
+
 /// A model download this view follows.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Download {
@@ -79,6 +83,10 @@ pub struct Chat {
     pub approval: Signal<Option<Asking>>,
     /// Rounds of tool-server calls since the user's question.
     tool_rounds: Signal<u32>,
+    /// The tool-server call running now (its id, for Stop).
+    running_call: Signal<Option<String>>,
+    /// Stop was pressed since the user's question: no further call or round.
+    stopped: Signal<bool>,
     /// The calls (tool, arguments) answered since the user's question: small models tend to
     /// call again with the result in hand, which would ask the user twice for nothing.
     answered: Signal<Vec<(String, String)>>,
@@ -175,6 +183,8 @@ impl Chat {
             tools: ChatTools::new(),
             approval: create_signal(None),
             tool_rounds: create_signal(0),
+            running_call: create_signal(None),
+            stopped: create_signal(false),
             answered: create_signal(Vec::new()),
             queued: create_signal(None),
             failed_summary: create_signal(None),
@@ -293,6 +303,7 @@ impl Chat {
         }
         self.tool_rounds.set(0);
         self.answered.set(Vec::new());
+        self.stopped.set(false);
         let cut = self.editing.get().unwrap_or(usize::MAX);
         self.editing.set(None);
         self.conversation.update(|c| {
@@ -330,6 +341,7 @@ impl Chat {
         }
         self.tool_rounds.set(0);
         self.answered.set(Vec::new());
+        self.stopped.set(false);
         self.conversation.update(|c| {
             while c
                 .messages
@@ -369,6 +381,7 @@ impl Chat {
         }
         self.tool_rounds.set(0);
         self.answered.set(Vec::new());
+        self.stopped.set(false);
         self.editing.set(None);
         self.conversation.update(|c| {
             c.messages.push(ChatMessage {
@@ -418,6 +431,17 @@ impl Chat {
             });
         }
         messages.extend(self.conversation.with(|c| c.messages.clone()));
+        if self.tool_rounds.get_untracked() >= tool_calls::MAX_ROUNDS
+            && messages.last().is_some_and(|m| m.role == ChatRole::Tool)
+        {
+            // The last round, without tools: small models (Qwen2.5-Coder 0.5B, measured) write
+            // the same call again after a tool message, with or without tools offered, but
+            // answer in words when the question is put to them once more. Sent, not kept.
+            messages.push(ChatMessage {
+                role: ChatRole::User,
+                content: WRAP_UP.into(),
+            });
+        }
         self.conversation
             .update(|c| c.model_id = Some(model.entry.id.clone()));
         let asked_in = self.conversation.with(|c| c.id.clone());
@@ -430,6 +454,9 @@ impl Chat {
             Vec::new()
         };
         let offered = if self.tool_rounds.get_untracked() < tool_calls::MAX_ROUNDS {
+            // A server whose tool list changed since it was saved offers its tools as now.
+            let mut servers = servers;
+            tool_servers::follow_live(&mut servers).await;
             // The browser forgets session rules on restart: the switches go back in first.
             let _ = tool_servers::apply_origin_rules(&servers).await;
             tool_servers::offered(&servers, &builtin)
@@ -447,10 +474,18 @@ impl Chat {
         );
         self.save();
         let finished = self.stream_into(request, on_event).await;
-        let pending = finished
+        let mut pending = finished
             .as_ref()
             .map(|r| r.pending_calls.clone())
             .unwrap_or_default();
+        // The same call written twice in one reply runs (and is asked about) once.
+        let mut seen = Vec::new();
+        pending.retain(|call| {
+            let key = (call.name.clone(), call.arguments.to_string());
+            let first = !seen.contains(&key);
+            seen.push(key);
+            first
+        });
         // What was streamed stays, also when the reply failed or was stopped part way.
         let text = finished
             .as_ref()
@@ -500,7 +535,9 @@ impl Chat {
             tool_calls::run(self, pending, &offered).await;
             self.streaming.set(None);
             self.save();
-            return (finished, self.conversation.with(|c| c.id == asked_in));
+            let go_on =
+                !self.stopped.get_untracked() && self.conversation.with(|c| c.id == asked_in);
+            return (finished, go_on);
         }
         (finished, false)
     }
@@ -588,11 +625,38 @@ impl Chat {
     }
 
     pub fn stop(self) {
+        self.stopped.set(true);
+        // A call waiting for the user's decision is refused; one running is cancelled.
+        if self.approval.with_untracked(Option::is_some) {
+            super::approval::dismiss();
+        }
+        let running = self.running_call.get_clone_untracked();
         wasm_bindgen_futures::spawn_local(async move {
+            if let Some(call_id) = running
+                && let Err(error) = client().mcp_cancel_call(call_id).await
+            {
+                self.error.set(Some(error));
+            }
             if let Err(error) = client().stop_chat().await {
                 self.error.set(Some(error));
             }
         });
+    }
+
+    /// Whether Stop was pressed since the user's question.
+    pub fn stopped(self) -> bool {
+        self.stopped.get_untracked()
+    }
+
+    /// Notes a tool-server call starting; its id.
+    pub(super) fn start_call(self) -> String {
+        let id = new_id();
+        self.running_call.set(Some(id.clone()));
+        id
+    }
+
+    pub(super) fn end_call(self) {
+        self.running_call.set(None);
     }
 
     /// Starts an empty conversation (stopping a reply in progress).

@@ -1,12 +1,16 @@
 //! Running the calls a reply ended with (`ChatReply.pending_calls`): each is shown to the user
 //! (unless they always allow that tool), run on its server through the offscreen document, and
 //! answered to the model as a tool message, the server's text fenced as data. A denial or a
-//! server that fails is an error the model reads; the chat goes on either way.
+//! server that fails is an error the model reads; the chat goes on either way. While a call
+//! runs its progress shows on its card; Stop cancels it, the model is told so, and no further
+//! call of the reply runs.
 
 use protocol::{
-    ChatMessage, ChatRole, Event, ExternalTool, LanternError, McpImage, PendingCall, fence_result,
+    ChatMessage, ChatRole, ErrorCode, Event, ExternalTool, LanternError, McpToolResult,
+    PendingCall, fence_result,
 };
 
+use super::super::chat_tools::Returned;
 use super::approval::{Asking, Decision, ask};
 use super::session::Chat;
 use crate::i18n::t;
@@ -17,12 +21,39 @@ use crate::views::error_text::error_parts;
 /// How many rounds of calls one question may take before the model must answer without tools.
 pub const MAX_ROUNDS: u32 = 4;
 
-/// What one call gave: the model's tool message, the text shown, success, images to show.
+/// What one call gave: the model's tool message, the text shown, success, what to show
+/// besides text.
 struct Outcome {
     message: String,
     shown: String,
     ok: bool,
-    images: Vec<McpImage>,
+    returned: Returned,
+}
+
+impl Outcome {
+    /// A call that did not give a result: `text` for the user, fenced as an error for the model.
+    fn failed(route: &Route, text: String) -> Outcome {
+        Outcome {
+            message: fence_result(&route.server, &route.tool, &text, true),
+            shown: text,
+            ok: false,
+            returned: Returned::default(),
+        }
+    }
+
+    fn of(route: &Route, result: McpToolResult) -> Outcome {
+        Outcome {
+            message: fence_result(&route.server, &route.tool, &result.text, result.is_error),
+            ok: !result.is_error,
+            returned: Returned {
+                images: result.images,
+                audio: result.audio,
+                files: result.files,
+                links: result.links,
+            },
+            shown: result.text,
+        }
+    }
 }
 
 /// Runs every call in order, adding a tool message for each to the conversation.
@@ -39,6 +70,8 @@ pub async fn run(chat: Chat, calls: Vec<PendingCall>, offered: &[(ExternalTool, 
         );
         // The worker returns only offered names; a route is always there.
         let outcome = match offered.iter().find(|(tool, _)| tool.name == call.name) {
+            // After Stop, the reply's other calls are not run, and the model hears why.
+            Some((_, route)) if chat.stopped() => Outcome::failed(route, t("toolStopped")),
             Some((_, route)) => one(chat, route, &call).await,
             None => {
                 let text = t("toolNotOffered");
@@ -46,7 +79,7 @@ pub async fn run(chat: Chat, calls: Vec<PendingCall>, offered: &[(ExternalTool, 
                     message: text.clone(),
                     shown: text,
                     ok: false,
-                    images: Vec::new(),
+                    returned: Returned::default(),
                 }
             }
         };
@@ -58,7 +91,7 @@ pub async fn run(chat: Chat, calls: Vec<PendingCall>, offered: &[(ExternalTool, 
                 ok: outcome.ok,
             },
         );
-        chat.tools.attach_images(outcome.images);
+        chat.tools.attach(outcome.returned);
         chat.conversation.update(|c| {
             c.messages.push(ChatMessage {
                 role: ChatRole::Tool,
@@ -81,42 +114,32 @@ async fn one(chat: Chat, route: &Route, call: &PendingCall) -> Outcome {
         ask(chat.approval, asking).await
     };
     match decision {
-        Decision::Deny => {
-            let text = t("toolDenied");
-            return Outcome {
-                message: fence_result(&route.server, &route.tool, &text, true),
-                shown: text,
-                ok: false,
-                images: Vec::new(),
-            };
-        }
+        Decision::Deny if chat.stopped() => return Outcome::failed(route, t("toolStopped")),
+        Decision::Deny => return Outcome::failed(route, t("toolDenied")),
         Decision::Always => remember_always(route).await,
         Decision::Once => {}
     }
+    let call_id = chat.start_call();
+    let at = chat.conversation.with(|c| c.messages.len());
     let result = client()
         .mcp_call_tool(
             route.url.clone(),
             route.remembered.clone(),
             route.tool.clone(),
             call.arguments.clone(),
+            call_id,
         )
+        .each(|event| {
+            chat.tools.record(at, &event);
+        })
         .await;
+    chat.end_call();
     match result {
-        Ok(result) => Outcome {
-            message: fence_result(&route.server, &route.tool, &result.text, result.is_error),
-            shown: result.text,
-            ok: !result.is_error,
-            images: result.images,
-        },
-        Err(error) => {
-            let text = failure_text(&error);
-            Outcome {
-                message: fence_result(&route.server, &route.tool, &text, true),
-                shown: text,
-                ok: false,
-                images: Vec::new(),
-            }
+        Ok(result) => Outcome::of(route, result),
+        Err(error) if error.code == ErrorCode::Cancelled => {
+            Outcome::failed(route, t("toolStopped"))
         }
+        Err(error) => Outcome::failed(route, failure_text(&error)),
     }
 }
 
