@@ -19,6 +19,7 @@ mod sender;
 mod speech;
 mod summary;
 mod target;
+pub mod untrusted;
 mod voice;
 
 pub use catalog::{

@@ -1,51 +1,16 @@
 //! Page text as data: it goes into the prompt between two marker lines, after everything that
 //! could end the fence early or pose as the chat template's own structure was defused.
 //!
-//! A page's author controls its text, so the text must not be able to (1) write the end marker and
-//! continue "outside" the fence, (2) write a chat template's special tokens (`<|im_end|>`,
-//! `<start_of_turn>`): the tokenizer would read them as real turn boundaries, or (3) write a
-//! tool-call tag the engine might act on. Each of these is broken with a space, which keeps the
-//! text readable for the summary but no longer the sequence it imitated.
+//! A page's author controls its text: what it may not write is `protocol::untrusted`'s to say.
 
 /// The line before the page text.
 pub const BEGIN: &str = "<<<PAGE CONTENT>>>";
 /// The line after it.
 pub const END: &str = "<<<END OF PAGE CONTENT>>>";
 
-/// Sequences that chat templates and tool calls use, each with the harmless form it becomes.
-const DEFUSE: &[(&str, &str)] = &[
-    ("<<<", "< < <"),
-    (">>>", "> > >"),
-    ("<|", "< |"),
-    ("|>", "| >"),
-    ("<start_of_turn>", "< start_of_turn>"),
-    ("<end_of_turn>", "< end_of_turn>"),
-    ("</s>", "< /s>"),
-    ("<s>", "< s>"),
-    ("[INST]", "[ INST]"),
-    ("[/INST]", "[ /INST]"),
-    ("<tool_call>", "< tool_call>"),
-    ("</tool_call>", "< /tool_call>"),
-    ("<tools>", "< tools>"),
-    ("</tools>", "< /tools>"),
-];
-
-/// The page's text with every fence marker, special-token and tool-call sequence broken.
-pub fn sanitize(text: &str) -> String {
-    let mut text = text.replace('\0', "");
-    // Defusing one sequence can form another ("<<|" -> "< <|"...), so repeat until stable.
-    loop {
-        let before = text.len();
-        for (from, to) in DEFUSE {
-            if text.contains(from) {
-                text = text.replace(from, to);
-            }
-        }
-        if text.len() == before {
-            return text;
-        }
-    }
-}
+/// The page's text with every fence marker, special-token and tool-call sequence broken (the
+/// same defusing as every other text from outside: `protocol::untrusted`).
+pub use protocol::untrusted::defuse as sanitize;
 
 /// The text, sanitized, between the marker lines.
 pub fn fence(text: &str) -> String {
