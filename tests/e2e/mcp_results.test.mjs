@@ -34,7 +34,9 @@ after(async () => {
 });
 
 function call(tool, args, onProgress, callId = `call-${++calls}`) {
-  return serve({ type: 'mcp_call_tool', url: everything.url, tool, arguments: args, call_id: callId }, onProgress);
+  // The second argument is the document's embedder (for the built-in memories server), not
+  // needed by a user's server.
+  return serve({ type: 'mcp_call_tool', url: everything.url, tool, arguments: args, call_id: callId }, undefined, onProgress);
 }
 
 test('every content type of a tool result arrives as Lantern carries it', async () => {
@@ -95,7 +97,8 @@ test("a server's prompts are listed and filled with the user's arguments", async
   assert.deepEqual(filled, { type: 'mcp_prompt_text', text: "What's weather in Paris?" });
 });
 
-test('progress reaches the call that asked, and a stopped call ends at once', async () => {
+// Waits on the server's reports: bounded, so a report that never comes fails instead of hanging.
+test('progress reaches the call that asked, and a stopped call ends at once', { timeout: 60000 }, async () => {
   const reports = [];
   let firstReport;
   const reported = new Promise((resolve) => { firstReport = resolve; });
