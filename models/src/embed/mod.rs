@@ -36,9 +36,15 @@ pub struct Embedder {
 impl Embedder {
     pub fn load(files: EmbedFiles) -> Result<Embedder> {
         let device = Device::Cpu;
-        let config: BertConfig = serde_json::from_slice(&files.config)?;
+        // A folder the user brought may hold another model's files: that is the model's fault,
+        // said as such, not a failure of ours.
+        let config: BertConfig = serde_json::from_slice(&files.config).map_err(|e| {
+            ModelError::BadModel(format!(
+                "config.json is not a BERT config Lantern reads ({e})"
+            ))
+        })?;
         let mut tokenizer = Tokenizer::from_bytes(&files.tokenizer)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+            .map_err(|e| ModelError::BadModel(format!("tokenizer.json cannot be read ({e})")))?;
         // One text at a time: no padding, so no attention mask is needed.
         tokenizer.with_padding(None);
         tokenizer
