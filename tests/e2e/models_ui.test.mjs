@@ -74,8 +74,9 @@ test('a GGUF file picked from disk is imported and loads; a fake one is refused 
   const loaded = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'llm' })).final;
   assert.equal(loaded.kind, 'throw', JSON.stringify(loaded));
   assert.equal(loaded.error.code, 'unsupported_format', loaded.error.message);
-  // Read back as stored bytes (any task), it is the file that was picked.
-  const raw = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'embed' })).final;
+  // Read back as stored bytes (a task with no engine of its own yet reads the cache), it is
+  // the file that was picked.
+  const raw = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'vision' })).final;
   assert.equal(raw.value.summary, 'gguf v3, 0 tensors, 0 metadata entries');
 
   const fake = join(scratch, 'not-a-model.gguf');
@@ -108,8 +109,13 @@ test('a safetensors folder picked from disk is imported with all its files', asy
   assert.match(await row.innerText(), /Installed/);
   await installClient(page);
   const id = await row.getAttribute('data-model');
-  const loaded = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'embed' })).final;
-  assert.equal(loaded.kind, 'return', JSON.stringify(loaded));
-  assert.equal(loaded.value.summary, 'safetensors model, 4 files');
+  const stored = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'vision' })).final;
+  assert.equal(stored.kind, 'return', JSON.stringify(stored));
+  assert.equal(stored.value.summary, 'safetensors model, 4 files');
+  // The embeddings engine reads it and says why it cannot run it (its config is no BERT's).
+  const asEmbedder = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'embed' })).final;
+  assert.equal(asEmbedder.kind, 'throw', JSON.stringify(asEmbedder));
+  assert.equal(asEmbedder.error.code, 'unsupported_format', JSON.stringify(asEmbedder));
+  assert.match(asEmbedder.error.message, /config\.json is not a BERT config/);
   await page.close();
 });
