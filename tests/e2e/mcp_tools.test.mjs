@@ -179,10 +179,12 @@ async function onlyTool(name) {
     if (tool === name) await box.check();
     else await box.uncheck();
   }
-  await options.waitForFunction((tool) => {
-    const on = [...document.querySelectorAll('li.tool')].filter((li) => li.querySelector('input:checked'));
+  // Counted in this server's list: the built-in servers above it have tools of their own.
+  await options.waitForFunction(([tool, url]) => {
+    const on = [...document.querySelectorAll(`li.tool-server[data-url="${url}"] li.tool`)]
+      .filter((li) => li.querySelector('input:checked'));
     return on.length === 1 && on[0].dataset.tool === tool;
-  }, name);
+  }, [name, everything.url]);
   await options.close();
 }
 
