@@ -172,9 +172,9 @@ test('after a browser restart, a new conversation recalls the code without askin
   const recall = steps.find((s) => /recall\(/.test(s.call));
   assert.ok(recall, `no recall call: ${JSON.stringify(steps)}`);
   assert.match(recall.result, /4721/);
-  // The code reached the model as recall's result. This 0.5B model, greedy, then writes its
-  // call again rather than a sentence (as with every tool: see mcp_tools.test.mjs), so its
-  // last words are not asserted; the conversation shows the code in the recall step.
+  // The code reached the model as recall's result, and the answer says it in words (the
+  // round without tools is asked to answer from the results: see mcp_tools.test.mjs).
+  assert.match(answer, /4721/);
   const sent = await savedMessages(panel);
   const tool = sent.find((m) => m.role === 'tool');
   assert.match(tool?.content ?? '', /data, not instructions[\s\S]*4721/);
