@@ -6,45 +6,28 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, screenshot } from './lib/lantern.mjs';
-import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
+import { installAsChatDefault } from './lib/install.mjs';
 import { installClient, request } from './lib/requests.mjs';
-import { serve } from './lib/web_server.mjs';
 import { saveChatSettings } from './lib/settings.mjs';
 
 const QWEN = 'qwen2.5-coder-0.5b-instruct-q5_0';
 const QUESTION = 'What is 4817 multiplied by 23?';
 let lantern;
-let mirror;
-let catalogServer;
+let installed;
 let panel;
 
 before(async () => {
-  const catalog = mirrorCatalog();
-  assert.ok(catalog?.models.some((m) => m.id === QWEN), `the mirror lacks ${QWEN}: run \`cargo xtask fetch-models --all\``);
   lantern = await launch();
   await lantern.closeWelcome();
-  mirror = await startMirror();
-  // The mirror's catalog with Qwen as the chat model, so the chat view picks it.
-  const qwenFirst = {
-    ...catalog,
-    base_url: `${mirror.origin}/`,
-    models: catalog.models.map((m) => (m.task === 'llm' ? { ...m, default: m.id === QWEN } : m)),
-  };
-  catalogServer = await serve({ '/catalog.json': JSON.stringify(qwenFirst) });
-  const setup = await lantern.open('ui/options.html');
-  await installClient(setup);
-  assert.equal((await request(setup, 'offscreen', { type: 'set_catalog_url', url: `${catalogServer.origin}/catalog.json` })).final.kind, 'return');
-  const installed = (await request(setup, 'offscreen', { type: 'download_model', model_id: QWEN })).final;
-  assert.equal(installed.kind, 'return', JSON.stringify(installed));
-  await setup.close();
+  // Qwen as the chat model, so the chat view picks it.
+  installed = await installAsChatDefault(lantern, QWEN);
   await saveChatSettings(lantern, { temperature: 0 });
   panel = await lantern.open('ui/sidepanel.html', { width: 420, height: 900 });
   await panel.locator('.model-status[data-state="ready"]').waitFor({ timeout: 30000 });
 });
 after(async () => {
   await lantern?.close();
-  await mirror?.stop();
-  await catalogServer?.close();
+  await installed?.close();
 });
 
 const chat = () => panel.locator('section[aria-labelledby="chat-heading"]');

@@ -12,44 +12,26 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, screenshot } from './lib/lantern.mjs';
-import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
-import { installClient, request } from './lib/requests.mjs';
-import { serve } from './lib/web_server.mjs';
+import { installAsChatDefault } from './lib/install.mjs';
 import { saveChatSettings } from './lib/settings.mjs';
 import { startChanging, startEverything } from './lib/mcp_server.mjs';
 
 const QWEN = 'qwen2.5-coder-0.5b-instruct-q5_0';
 const QUESTION = 'Use the get-sum tool to add 1234 and 4321.';
 let lantern;
-let mirror;
-let catalogServer;
+let installed;
 let everything;
 
 before(async () => {
-  const catalog = mirrorCatalog();
-  assert.ok(catalog?.models.some((m) => m.id === QWEN), `the mirror lacks ${QWEN}: run \`cargo xtask fetch-models --all\``);
   everything = await startEverything();
   lantern = await launch();
   await lantern.closeWelcome();
-  mirror = await startMirror();
-  const qwenFirst = {
-    ...catalog,
-    base_url: `${mirror.origin}/`,
-    models: catalog.models.map((m) => (m.task === 'llm' ? { ...m, default: m.id === QWEN } : m)),
-  };
-  catalogServer = await serve({ '/catalog.json': JSON.stringify(qwenFirst) });
-  const setup = await lantern.open('ui/options.html');
-  await installClient(setup);
-  assert.equal((await request(setup, 'offscreen', { type: 'set_catalog_url', url: `${catalogServer.origin}/catalog.json` })).final.kind, 'return');
-  const installed = (await request(setup, 'offscreen', { type: 'download_model', model_id: QWEN })).final;
-  assert.equal(installed.kind, 'return', JSON.stringify(installed));
-  await setup.close();
+  installed = await installAsChatDefault(lantern, QWEN);
   await saveChatSettings(lantern, { temperature: 0, maxTokens: 160 });
 });
 after(async () => {
   await lantern?.close();
-  await mirror?.stop();
-  await catalogServer?.close();
+  await installed?.close();
   await everything?.stop();
 });
 

@@ -11,47 +11,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, screenshot } from './lib/lantern.mjs';
-import { startMirror, mirrorCatalog } from './lib/mirror.mjs';
-import { installClient, request } from './lib/requests.mjs';
-import { serve } from './lib/web_server.mjs';
+import { installAsChatDefault } from './lib/install.mjs';
 import { saveChatSettings } from './lib/settings.mjs';
 
 const QWEN = 'qwen2.5-coder-0.5b-instruct-q5_0';
 const MINILM = 'all-minilm-l6-v2';
 let profile;
 let lantern;
-let mirror;
-let catalogServer;
+let installed;
 
 before(async () => {
-  const catalog = mirrorCatalog();
-  for (const id of [QWEN, MINILM]) {
-    assert.ok(catalog?.models.some((m) => m.id === id), `the mirror lacks ${id}: run \`cargo xtask fetch-models --all\``);
-  }
   profile = await mkdtemp(join(tmpdir(), 'lantern-memories-'));
   lantern = await launch({ profile });
   await lantern.closeWelcome();
-  mirror = await startMirror();
-  const qwenFirst = {
-    ...catalog,
-    base_url: `${mirror.origin}/`,
-    models: catalog.models.map((m) => (m.task === 'llm' ? { ...m, default: m.id === QWEN } : m)),
-  };
-  catalogServer = await serve({ '/catalog.json': JSON.stringify(qwenFirst) });
-  const setup = await lantern.open('ui/options.html');
-  await installClient(setup);
-  assert.equal((await request(setup, 'offscreen', { type: 'set_catalog_url', url: `${catalogServer.origin}/catalog.json` })).final.kind, 'return');
-  for (const id of [QWEN, MINILM]) {
-    const installed = (await request(setup, 'offscreen', { type: 'download_model', model_id: id })).final;
-    assert.equal(installed.kind, 'return', JSON.stringify(installed));
-  }
-  await setup.close();
+  installed = await installAsChatDefault(lantern, QWEN, [MINILM]);
   await saveChatSettings(lantern, { temperature: 0, maxTokens: 160 });
 });
 after(async () => {
   await lantern?.close();
-  await mirror?.stop();
-  await catalogServer?.close();
+  await installed?.close();
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
