@@ -3,7 +3,6 @@
 
 use std::io::{Read, Seek};
 
-use candle_core::quantized::gguf_file;
 
 use super::arch::{ChunkReader, Config, Decoder};
 use super::chat::{ChatTemplate, Message, Tokenizer};
@@ -39,8 +38,9 @@ impl LlmModel {
         tokenizer_json: Option<&[u8]>,
         dequantize: bool,
     ) -> Result<LlmModel> {
-        let ct = gguf_file::Content::read(reader)?;
+        let ct = crate::nn::gguf_read::read_content(reader)?;
         let cfg = Config::from_gguf(&ct.metadata)?;
+        cfg.check_layers(&ct.tensor_infos)?;
         let tokenizer = Tokenizer::from_gguf(&ct.metadata, tokenizer_json)?;
         let text_of =
             |id: Option<u32>| id.and_then(|i| tokenizer.token_text(i)).unwrap_or_default();
