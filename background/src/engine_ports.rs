@@ -1,7 +1,7 @@
 //! Ports the offscreen document opens back to us, one per handed-off request, matched to the
 //! forwarder waiting for each by the token in the port's name.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use futures_channel::oneshot;
@@ -10,17 +10,22 @@ use webext::{Port, PortLink};
 
 thread_local! {
     static WAITING: RefCell<HashMap<u64, oneshot::Sender<PortLink>>> = RefCell::new(HashMap::new());
-    static NEXT_TOKEN: Cell<u64> = const { Cell::new(0) };
 }
 
-/// A fresh token and the port that will arrive for it.
+/// A fresh token and the port that will arrive for it. Random, not a counter: a token names
+/// the port that answers a request, so it must not be guessable by anything else that can
+/// open a port to us.
 pub fn expect() -> (u64, oneshot::Receiver<PortLink>) {
-    let token = NEXT_TOKEN.with(|next| {
-        next.set(next.get() + 1);
-        next.get()
-    });
     let (tx, rx) = oneshot::channel();
-    WAITING.with(|waiting| waiting.borrow_mut().insert(token, tx));
+    let token = WAITING.with(|waiting| {
+        let mut waiting = waiting.borrow_mut();
+        let mut token = webext::random_token();
+        while waiting.contains_key(&token) {
+            token = webext::random_token();
+        }
+        waiting.insert(token, tx);
+        token
+    });
     (token, rx)
 }
 

@@ -72,7 +72,17 @@ impl Background {
 
     /// A port the offscreen document opened to answer a handed-off request.
     pub fn on_engine_port(&self, port: Port) {
-        engine_ports::arrived(port);
+        let sender = port.sender();
+        let from_document = sender.as_ref().is_some_and(|s| {
+            protocol::is_offscreen_document(&self.our_id, s.id().as_deref(), s.url().as_deref())
+        });
+        // Replies only come from the document the request was handed to: a content script (any
+        // page can drive one) naming a port after a waiting token would otherwise answer it.
+        if from_document {
+            engine_ports::arrived(port);
+        } else {
+            port.disconnect();
+        }
     }
 
     /// A UI port closed: cancel what it still had in flight.
@@ -82,8 +92,10 @@ impl Background {
 
     /// `onMessageExternal` / `onConnectExternal`: web pages and other extensions get a typed refusal.
     pub fn on_external(&self, message: JsValue) -> JsValue {
-        let message = to_json(message);
-        to_js(&router::refuse_external(&message))
+        // Only the id and the request's name are read, each bounded: the rest of a stranger's
+        // message (any size, any depth) is never converted.
+        let (id, request) = webext::peek_request(&message);
+        to_js(&router::refuse_external(id, &request))
     }
 
     /// `chrome.contextMenus.onClicked` (after `sw.js` opened the side panel): leaves the

@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::chrome;
 
-const PATH: &str = "offscreen/offscreen.html";
+const PATH: &str = protocol::OFFSCREEN_DOCUMENT_PATH;
 
 thread_local! {
     /// The check-and-create in flight, shared by every concurrent caller so that ten requests

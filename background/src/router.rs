@@ -39,13 +39,8 @@ pub fn route(message: &Value, origin: Origin) -> Route {
 }
 
 /// The reply to anything that reaches us from outside the extension.
-pub fn refuse_external(message: &Value) -> Reply {
-    let id = message.get("id").and_then(Value::as_u64);
-    let request = message
-        .pointer("/body/type")
-        .and_then(Value::as_str)
-        .unwrap_or("message")
-        .to_string();
+pub fn refuse_external(id: Option<u64>, request: &str) -> Reply {
+    let request = request.to_string();
     throw(
         id,
         ProtocolError::Forbidden {

@@ -66,7 +66,7 @@ fn web_pages_are_refused_privileged_requests() {
 
 #[test]
 fn external_messages_are_always_refused() {
-    let reply = refuse_external(&json!({"id": 8, "body": {"type": "ping"}}));
+    let reply = refuse_external(Some(8), "ping");
     match reply {
         Reply::Throw { id, error } => {
             assert_eq!(id, Some(8));
@@ -75,7 +75,7 @@ fn external_messages_are_always_refused() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        refuse_external(&json!("junk")),
+        refuse_external(None, "message"),
         Reply::Throw { id: None, .. }
     ));
 }

@@ -138,6 +138,8 @@ pub(crate) fn similarity(a: &str, b: &str) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
+    // A set: a long text against a long text stays linear.
+    let a: std::collections::HashSet<&String> = a.iter().collect();
     let unique: Vec<&str> = b
         .iter()
         .filter(|t| !a.contains(t))

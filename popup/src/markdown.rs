@@ -6,8 +6,6 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, Options, Parser, html};
 
-use crate::i18n::t;
-
 /// The one sanitiser: a small allow-list of tags, links only to safe schemes, opened in a new tab
 /// without a handle on this page.
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -57,23 +55,6 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
-/// The copy button placed before every code block. Added after sanitising (it is ours, its words
-/// from the catalog, escaped all the same), and wired by one delegated click handler in the
-/// message list.
-fn copy_button() -> String {
-    let escape = |text: String| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    format!(
-        r#"<button type="button" class="copy-code secondary" aria-label="{}">{}</button>"#,
-        escape(t("copyCode")),
-        escape(t("copy"))
-    )
-}
-
 /// Renders `text` (Markdown) to sanitised HTML.
 pub fn render(text: &str) -> String {
     let options = Options::ENABLE_TABLES
@@ -87,13 +68,7 @@ pub fn render(text: &str) -> String {
         other => other,
     });
     html::push_html(&mut raw, events);
-    let clean = CLEANER.clean(&raw).to_string();
-    clean
-        .replace(
-            "<pre>",
-            &format!("<div class=\"code-block\">{}<pre>", copy_button()),
-        )
-        .replace("</pre>", "</pre></div>")
+    CLEANER.clean(&raw).to_string()
 }
 
 #[cfg(test)]
@@ -112,7 +87,6 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("class=\"language-rust\""), "{html}");
-        assert!(html.contains("copy-code"), "{html}");
         assert!(html.contains("fn main() {}"), "{html}");
     }
 

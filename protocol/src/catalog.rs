@@ -8,6 +8,7 @@
 mod builtin;
 pub(crate) mod choice;
 mod fit;
+mod remote;
 mod url;
 mod validate;
 mod voices;

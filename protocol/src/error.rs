@@ -172,4 +172,21 @@ pub enum CatalogError {
     RequiresItself(String),
     #[error("model {model:?} lists language {language:?}, which is not an ISO 639-1 code")]
     BadLanguage { model: String, language: String },
+    #[error(
+        "{0} is not HTTPS: a catalog and its files need HTTPS (plain HTTP only on this computer)"
+    )]
+    InsecureUrl(String),
+    #[error(
+        "model {model:?} file {file:?} is on {origin}, not on the catalog's own site {catalog_origin}"
+    )]
+    ForeignFile {
+        model: String,
+        file: String,
+        origin: String,
+        catalog_origin: String,
+    },
+    #[error(
+        "model {model:?} file {file:?} has no sha256: a catalog from elsewhere must give every file's hash"
+    )]
+    MissingSha256 { model: String, file: String },
 }

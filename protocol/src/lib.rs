@@ -47,7 +47,7 @@ pub use response::{
     ModelList, ModelLoaded, ModelState, ModelStatus, PageInfo, Pong, Response, Spoken, ThreadCount,
     VoiceSpeed, WorkerInfo, WorkerStatus, WorkerThreads,
 };
-pub use sender::{Origin, classify_sender};
+pub use sender::{OFFSCREEN_DOCUMENT_PATH, Origin, classify_sender, is_offscreen_document};
 pub use speech::SpeechStyle;
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 pub use target::Target;

@@ -46,3 +46,51 @@ pub fn classify_sender(our_id: &str, sender_id: Option<&str>, sender_url: Option
         _ => Origin::ContentScript,
     }
 }
+
+/// Where the offscreen document lives inside the extension.
+pub const OFFSCREEN_DOCUMENT_PATH: &str = "offscreen/offscreen.html";
+
+/// Whether a sender is our offscreen document: the only context that may open an engine reply
+/// port. Content scripts share our id, so the URL decides.
+pub fn is_offscreen_document(
+    our_id: &str,
+    sender_id: Option<&str>,
+    sender_url: Option<&str>,
+) -> bool {
+    let Some(url) = sender_url else {
+        return false;
+    };
+    let expected = format!("chrome-extension://{our_id}/{OFFSCREEN_DOCUMENT_PATH}");
+    sender_id == Some(our_id)
+        && url
+            .strip_prefix(&expected)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['?', '#']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "hmjhloekmgbdcholpmikohejabfclkof";
+
+    #[test]
+    fn only_the_offscreen_document_is_the_offscreen_document() {
+        let doc = format!("chrome-extension://{ID}/offscreen/offscreen.html");
+        assert!(is_offscreen_document(ID, Some(ID), Some(&doc)));
+        for (id, url) in [
+            (
+                Some(ID),
+                Some(format!("chrome-extension://{ID}/ui/popup.html")),
+            ),
+            (
+                Some(ID),
+                Some("https://evil.example/offscreen/offscreen.html".to_string()),
+            ),
+            (Some(ID), Some(format!("{doc}.evil"))),
+            (Some("otherextensionid"), Some(doc.clone())),
+            (Some(ID), None),
+        ] {
+            assert!(!is_offscreen_document(ID, id, url.as_deref()), "{url:?}");
+        }
+    }
+}

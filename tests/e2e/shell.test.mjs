@@ -33,6 +33,38 @@ test('the service worker starts and answers with no console errors', async () =>
   assert.deepEqual(lantern.consoleErrors, []);
 });
 
+test('extension pages load no images, frames, forms or base URLs from elsewhere (CSP)', async () => {
+  const before = lantern.consoleErrors.length;
+  const page = await lantern.open('ui/popup.html');
+  const violated = await page.evaluate(async () => {
+    const seen = [];
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(e.effectiveDirective));
+    const img = document.createElement('img');
+    img.src = 'http://127.0.0.1:9/pixel.png';
+    document.body.append(img);
+    const frame = document.createElement('iframe');
+    frame.src = 'https://example.com/';
+    document.body.append(frame);
+    const base = document.createElement('base');
+    base.href = 'https://example.com/';
+    document.head.append(base);
+    const form = document.createElement('form');
+    form.action = 'https://example.com/collect';
+    form.method = 'post';
+    frame.name = 'sink';
+    form.target = 'sink';
+    document.body.append(form);
+    form.submit();
+    for (let i = 0; i < 50 && seen.length < 4; i++) await new Promise((r) => setTimeout(r, 100));
+    return [...new Set(seen)].sort();
+  });
+  assert.deepEqual(violated, ['base-uri', 'form-action', 'frame-src', 'img-src']);
+  await page.close();
+  // The refusals are logged as errors; they are this test's, not a fault of the pages.
+  const logged = lantern.consoleErrors.splice(before);
+  assert.ok(logged.every((e) => /Content Security Policy|ERR_BLOCKED_BY_CSP/.test(e.text)), JSON.stringify(logged));
+});
+
 test('the options page shows engine status from the full round trip', async () => {
   const page = await lantern.open('ui/options.html', { width: 900, height: 800 });
   const facts = await engineFacts(page);

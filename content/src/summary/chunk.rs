@@ -70,16 +70,28 @@ fn pieces(text: &str, part_tokens: usize, count: &dyn Fn(&str) -> usize) -> Vec<
     out
 }
 
-/// Sentences of a paragraph, each with its closing punctuation.
+/// Sentences of a paragraph, each with its closing punctuation. Chinese and Japanese full stops
+/// end a sentence with no space after them (the scripts use none); a closing quote or bracket
+/// right after stays with its sentence.
 fn sentences(paragraph: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut chars = paragraph.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        let ends = matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
-            && chars.peek().is_none_or(|(_, next)| next.is_whitespace());
+        let ends = match c {
+            '.' | '!' | '?' => chars.peek().is_none_or(|(_, next)| next.is_whitespace()),
+            '。' | '！' | '？' | '；' => true,
+            _ => false,
+        };
         if ends {
-            let end = i + c.len_utf8();
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, closer)) = chars.peek() {
+                if !matches!(closer, '」' | '』' | '）' | '”' | '’' | '"' | ')' | '】') {
+                    break;
+                }
+                end = j + closer.len_utf8();
+                chars.next();
+            }
             let sentence = paragraph[start..end].trim();
             if !sentence.is_empty() {
                 out.push(sentence);
@@ -94,14 +106,16 @@ fn sentences(paragraph: &str) -> Vec<&str> {
     out
 }
 
-/// A sentence too long for a part, as runs of words that each fit.
+/// A sentence too long for a part, as runs of words that each fit. A word is at least one
+/// token, so no run is tried longer than `part_tokens` words: the work stays linear in the
+/// sentence's length (trying the whole rest of a long sentence first was quadratic). A single
+/// "word" too long for a part (text in a script without spaces, a long URL) is cut by characters.
 fn word_runs(sentence: &str, part_tokens: usize, count: &dyn Fn(&str) -> usize) -> Vec<Piece> {
     let words: Vec<&str> = sentence.split_whitespace().collect();
     let mut out = Vec::new();
     let mut start = 0;
     while start < words.len() {
-        // Grow by halving steps: a token count per word would cost a tokenizer call per word.
-        let mut end = words.len();
+        let mut end = words.len().min(start + part_tokens);
         let mut text = words[start..end].join(" ");
         let mut tokens = count(&text);
         while tokens > part_tokens && end > start + 1 {
@@ -109,7 +123,41 @@ fn word_runs(sentence: &str, part_tokens: usize, count: &dyn Fn(&str) -> usize) 
             text = words[start..end].join(" ");
             tokens = count(&text);
         }
-        out.push(Piece { text, tokens });
+        if tokens > part_tokens {
+            out.extend(char_runs(&text, part_tokens, count));
+        } else {
+            out.push(Piece { text, tokens });
+        }
+        start = end;
+    }
+    out
+}
+
+/// Characters a token can stand for at most, in any vocabulary Lantern reads (long runs of
+/// spaces or digits aside): bounds how much one run is tried with.
+const MAX_CHARS_PER_TOKEN: usize = 16;
+
+/// A word too long for a part, as runs of characters that each fit.
+fn char_runs(word: &str, part_tokens: usize, count: &dyn Fn(&str) -> usize) -> Vec<Piece> {
+    let bounds: Vec<usize> = word
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([word.len()])
+        .collect();
+    let chars = bounds.len() - 1;
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < chars {
+        let mut end = chars.min(start + part_tokens * MAX_CHARS_PER_TOKEN);
+        let mut tokens = count(&word[bounds[start]..bounds[end]]);
+        while tokens > part_tokens && end > start + 1 {
+            end = start + (end - start) / 2;
+            tokens = count(&word[bounds[start]..bounds[end]]);
+        }
+        out.push(Piece {
+            text: word[bounds[start]..bounds[end]].to_string(),
+            tokens,
+        });
         start = end;
     }
     out
@@ -212,6 +260,76 @@ fn shorten(section: &[Piece], part_tokens: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn cutting_a_huge_sentence_reads_it_a_bounded_number_of_times() {
+        // 400,000 words with no sentence end: the old cutting re-read the rest of it per part.
+        let text = "word ".repeat(400_000);
+        let read = Cell::new(0usize);
+        let count = |t: &str| {
+            read.set(read.get() + t.len());
+            t.split_whitespace().count()
+        };
+        let budget = Budget {
+            part_tokens: 500,
+            max_parts: 10_000,
+        };
+        let parts = split_into_parts(&text, budget, &count);
+        assert_eq!(parts.len(), 800);
+        assert!(
+            read.get() <= 4 * text.len(),
+            "{} bytes counted for {} bytes of text",
+            read.get(),
+            text.len()
+        );
+    }
+
+    #[test]
+    fn chinese_and_japanese_text_is_cut_at_its_own_full_stops() {
+        // One token per character, no spaces anywhere, as such pages are written.
+        let chars = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+        let sentence = "这是一个很长的句子，用来测试分段。";
+        let text = format!(
+            "{}「引用。」{}",
+            sentence.repeat(300),
+            "日本語の文です！".repeat(200)
+        );
+        let budget = Budget {
+            part_tokens: 100,
+            max_parts: 1000,
+        };
+        let parts = split_into_parts(&text, budget, &chars);
+        assert!(parts.len() > 50, "{} parts", parts.len());
+        for part in &parts {
+            assert!(chars(part) <= 100, "a part of {} tokens", chars(part));
+        }
+        assert!(
+            parts.iter().any(|p| p.contains("「引用。」")),
+            "the quote was split from its stop"
+        );
+        assert_eq!(
+            parts
+                .concat()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .count(),
+            chars(&text)
+        );
+    }
+
+    #[test]
+    fn a_word_longer_than_a_part_is_cut_by_characters() {
+        let chars = |t: &str| t.chars().count().div_ceil(4);
+        let text = "x".repeat(10_000);
+        let budget = Budget {
+            part_tokens: 64,
+            max_parts: 1000,
+        };
+        let parts = split_into_parts(&text, budget, &chars);
+        assert!(parts.iter().all(|p| chars(p) <= 64));
+        assert_eq!(parts.concat(), text);
+    }
 
     /// One token per word: enough to test the cutting.
     fn words(text: &str) -> usize {

@@ -3,8 +3,6 @@
 
 use std::io::{Read, Seek};
 
-use candle_core::quantized::gguf_file;
-
 use super::arch::{ChunkReader, Config, Decoder};
 use super::chat::{ChatTemplate, Message, Tokenizer};
 use crate::Result;
@@ -39,8 +37,9 @@ impl LlmModel {
         tokenizer_json: Option<&[u8]>,
         dequantize: bool,
     ) -> Result<LlmModel> {
-        let ct = gguf_file::Content::read(reader)?;
+        let ct = crate::nn::gguf_read::read_content(reader)?;
         let cfg = Config::from_gguf(&ct.metadata)?;
+        cfg.check_layers(&ct.tensor_infos)?;
         let tokenizer = Tokenizer::from_gguf(&ct.metadata, tokenizer_json)?;
         let text_of =
             |id: Option<u32>| id.and_then(|i| tokenizer.token_text(i)).unwrap_or_default();
@@ -82,6 +81,10 @@ impl LlmModel {
         self.decoder.config()
     }
 
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
     /// Prompt tokens of raw text, with BOS if the model's metadata asks for it.
     pub fn encode_prompt(&self, text: &str) -> Result<Vec<u32>> {
         self.tokenizer.encode(text, true)
@@ -94,7 +97,14 @@ impl LlmModel {
         messages: &[Message],
         tools: &[serde_json::Value],
     ) -> Result<Vec<u32>> {
-        let text = self.template.render(messages, tools, true)?;
+        let messages: Vec<Message> = messages
+            .iter()
+            .map(|m| Message {
+                content: self.tokenizer.as_plain_text(answer_only(m)),
+                ..m.clone()
+            })
+            .collect();
+        let text = self.template.render(&messages, tools, true)?;
         let mut ids = self.tokenizer.encode(&text, true)?;
         if let (Some(bos), [a, b, ..]) = (self.tokenizer.bos(), ids.as_slice())
             && *a == bos
@@ -103,5 +113,14 @@ impl LlmModel {
             ids.remove(0);
         }
         Ok(ids)
+    }
+}
+
+/// What of a message goes to the template: a past answer without its reasoning. Templates that
+/// drop reasoning (Qwen 3) find it by `</think>`, which message content may no longer spell.
+fn answer_only(m: &Message) -> &str {
+    match m.content.rfind("</think>") {
+        Some(end) if m.role == "assistant" => m.content[end + "</think>".len()..].trim_start(),
+        _ => &m.content,
     }
 }

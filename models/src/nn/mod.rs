@@ -4,6 +4,7 @@
 //! vision and embeddings will too.
 
 pub(crate) mod gguf_metadata;
+pub(crate) mod gguf_read;
 pub(crate) mod linear;
 pub(crate) mod onnx;
 pub(crate) mod rng;

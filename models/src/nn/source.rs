@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use candle_core::quantized::{QTensor, gguf_file};
+use candle_core::quantized::QTensor;
 use candle_core::{Device, Tensor};
 use candle_nn::LayerNorm;
 
@@ -32,7 +32,7 @@ pub struct Gguf {
 impl Gguf {
     pub fn read(bytes: &[u8], device: &Device, kernel: QuantizedKernel) -> Result<Self> {
         let mut cursor = std::io::Cursor::new(bytes);
-        let content = gguf_file::Content::read(&mut cursor)?;
+        let content = crate::nn::gguf_read::read_content(&mut cursor)?;
         let mut tensors = HashMap::new();
         for name in content.tensor_infos.keys() {
             let tensor = content.tensor(&mut cursor, name, device)?;

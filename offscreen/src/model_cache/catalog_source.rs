@@ -80,6 +80,7 @@ pub async fn current(store: &ModelStore) -> Result<CatalogChoice, LanternError> 
                 let catalog = c.rebased(&url);
                 catalog
                     .validate()
+                    .and_then(|_| catalog.validate_remote(&url))
                     .map(|_| catalog)
                     .map_err(|e| e.to_string())
             }),

@@ -10,6 +10,7 @@
 
 mod approval;
 mod attach;
+mod code_blocks;
 mod history;
 mod messages;
 mod model_status;

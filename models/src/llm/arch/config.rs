@@ -4,11 +4,16 @@
 
 use std::collections::HashMap;
 
-use candle_core::quantized::gguf_file::Value;
+use candle_core::quantized::gguf_file::{TensorInfo, Value};
 
 use crate::kernels::rope::{Rope, RopeStyle};
 use crate::nn::gguf_metadata::{md_f32, md_str, md_usize, md_usize_or};
 use crate::{ModelError, Result};
+
+/// More layers than any published model has (Llama 3.1 405B: 126).
+const MAX_LAYERS: usize = 1024;
+/// Wider than any published model's embedding, heads or feed-forward (405B: 53,248).
+const MAX_WIDTH: usize = 1 << 20;
 
 /// The GGUF `general.architecture` values Lantern runs, one file each beside this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +117,44 @@ impl Config {
             // llama.cpp: `1.0f/sqrtf(float(n_embd_head))`.
             attn_scale: 1.0 / (head_dim as f32).sqrt(),
         })
+    }
+
+    /// The sizes the metadata states, checked against the tensors the file holds before anything
+    /// is allocated from them: a `block_count` of 2^40 must be an error, not an aborted allocation.
+    pub fn check_layers(&self, tensors: &HashMap<String, TensorInfo>) -> Result<()> {
+        let bad = |m: String| Err(ModelError::BadModel(m));
+        if self.n_layer == 0 || self.n_layer > MAX_LAYERS {
+            return bad(format!(
+                "block_count {} is not a model's layer count",
+                self.n_layer
+            ));
+        }
+        let last = format!("blk.{}.", self.n_layer - 1);
+        if !tensors.keys().any(|k| k.starts_with(&last)) {
+            return bad(format!(
+                "block_count says {} layers, but the file has no tensors for layer {}",
+                self.n_layer,
+                self.n_layer - 1
+            ));
+        }
+        for (what, n) in [
+            ("embedding_length", self.n_embd),
+            ("attention.head_count", self.n_head),
+            ("attention.key_length", self.head_dim),
+            ("feed_forward_length", self.n_ff),
+        ] {
+            if n == 0 || n > MAX_WIDTH {
+                return bad(format!("{what} {n} is out of range"));
+            }
+        }
+        match tensors.get("token_embd.weight").map(|t| t.shape.dims()) {
+            Some([_, cols]) if *cols == self.n_embd => Ok(()),
+            Some(dims) => bad(format!(
+                "token_embd.weight has shape {dims:?}, but embedding_length is {}",
+                self.n_embd
+            )),
+            None => bad("no token_embd.weight".into()),
+        }
     }
 
     /// RoPE over these hyper-parameters, with an architecture's pairing and per-pair

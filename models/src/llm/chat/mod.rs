@@ -3,6 +3,7 @@
 //! makes read back out of its text (`tool_calls`), and its prose while it streams
 //! (`prose_stream`). Knows nothing of the network.
 
+mod plain_text;
 mod prose_stream;
 mod template;
 mod tokenizer;

@@ -54,6 +54,10 @@ impl Message {
     }
 }
 
+/// The instructions a render may take before it is stopped with an error.
+const TEMPLATE_FUEL_BASE: u64 = 1_000_000;
+const TEMPLATE_FUEL_PER_ITEM: u64 = 20_000;
+
 /// ChatML, for models without a template; tools are offered the Hermes way.
 const CHATML: &str = r#"{%- if tools %}{{- '<|im_start|>system\n' }}{%- if messages[0].role == 'system' %}{{- messages[0].content + '\n\n' }}{%- endif %}{{- '# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function signatures within <tools></tools> XML tags:\n<tools>' }}{%- for tool in tools %}{{- '\n' }}{{- tool | tojson }}{%- endfor %}{{- '\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call><|im_end|>\n' }}{%- elif messages[0].role == 'system' %}{{- '<|im_start|>system\n' + messages[0].content + '<|im_end|>\n' }}{%- endif %}{%- for message in messages %}{%- if message.role != 'system' or not loop.first %}{{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>\n' }}{%- endif %}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\n' }}{%- endif %}"#;
 
@@ -95,6 +99,11 @@ impl ChatTemplate {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+        // A template comes with the model file, from anywhere: nested loops over `range` could
+        // keep a worker busy for ever. Real templates use a few hundred instructions per message.
+        env.set_fuel(Some(
+            TEMPLATE_FUEL_BASE + TEMPLATE_FUEL_PER_ITEM * (messages.len() + tools.len()) as u64,
+        ));
         env.add_filter("tojson", tojson);
         env.add_function(
             "raise_exception",
@@ -185,6 +194,30 @@ fn write_py_json(v: &Value, indent: Option<usize>, depth: usize, out: &mut Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_that_would_loop_for_ever_stops_with_an_error() {
+        let t = ChatTemplate::new(
+            Some(
+                "{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}{% endfor %}",
+            ),
+            "",
+            "",
+        );
+        let err = t.render(&[Message::user("Hi")], &[], true).unwrap_err();
+        assert!(err.to_string().contains("fuel"), "{err}");
+    }
+
+    #[test]
+    fn a_long_conversation_with_tools_fits_the_fuel() {
+        let t = ChatTemplate::new(None, "", "");
+        let tool = serde_json::json!({"type": "function", "function": {"name": "calc",
+            "parameters": {"type": "object", "properties": {"x": {"type": "string"}}}}});
+        let messages: Vec<Message> = (0..400)
+            .map(|i| Message::user(format!("message {i} ").repeat(50)))
+            .collect();
+        t.render(&messages, &vec![tool; 30], true).expect("render");
+    }
 
     #[test]
     fn chatml_fallback_renders_roles_and_generation_prompt() {

@@ -22,6 +22,7 @@ use tokenizers::pre_tokenizers::sequence::Sequence as PreSequence;
 use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
 use tokenizers::{AddedToken, SplitDelimiterBehavior};
 
+use super::plain_text::StructuralTokens;
 use crate::nn::gguf_metadata::{md_bool, md_str, md_usize};
 use crate::{ModelError, Result};
 
@@ -71,6 +72,8 @@ pub struct Tokenizer {
     strip_first_space: bool,
     /// Ids past the vocabulary that stand for characters only merges use, to their byte tokens.
     stand_ins: HashMap<u32, Vec<u32>>,
+    /// Added-token texts that message content must not spell.
+    structural: StructuralTokens,
 }
 
 impl Tokenizer {
@@ -145,7 +148,12 @@ impl Tokenizer {
                 eog.insert(i as u32);
             }
         }
+        let structural = {
+            let added = inner.get_added_tokens_decoder();
+            StructuralTokens::new(added.values().map(|t| t.content.as_str()))
+        };
         Ok(Tokenizer {
+            structural,
             inner,
             token_bytes,
             bos: id("tokenizer.ggml.bos_token_id"),
@@ -155,6 +163,12 @@ impl Tokenizer {
             strip_first_space: scheme == ByteScheme::SentencePiece && add_space_prefix,
             stand_ins,
         })
+    }
+
+    /// `text` as it must reach the template when it is message content: no added token's text
+    /// left in it, so it tokenizes as the plain text it is.
+    pub fn as_plain_text(&self, text: &str) -> String {
+        self.structural.break_in(text)
     }
 
     /// Token ids of `text`, with special tokens written in it (`<|im_start|>`) parsed as such,

@@ -32,7 +32,7 @@ pub fn copy(text: String, button: Option<Element>) {
 }
 
 /// The one click handler for the copy buttons inside rendered answers (their HTML is made by
-/// `markdown::render`, so they cannot carry handlers of their own).
+/// `code_blocks`, outside Sycamore's views, so they cannot carry handlers of their own).
 fn on_code_copy(event: MouseEvent) {
     let Some(button) = event
         .target()
@@ -50,8 +50,7 @@ fn on_code_copy(event: MouseEvent) {
 }
 
 fn answer_html(text: &str) -> View {
-    let html = markdown::render(text);
-    view! { div(class="markdown", dangerously_set_inner_html=html) }
+    super::code_blocks::answer_view(&markdown::render(text))
 }
 
 /// The figures of the last answer: its length and speed, or what a summary read.
