@@ -3,12 +3,14 @@
 // `mcp_list_resources`, `mcp_read_resource`, `mcp_list_prompts` and `mcp_get_prompt`):
 // one session per server address, kept while the document lives, in the MCP client module
 // beside this file. The user's servers are reached by fetch; the built-in ones
-// (`lantern:calculator`, `lantern:memories`) in-process, the memories server keeping its
-// memories in this extension's IndexedDB (`lantern-memories`) and embedding through the
-// function the document passes. A server's tool list is listed again when the server announces
+// (`lantern:calculator`, `lantern:memories`, `lantern:files`) in-process, the memories server
+// keeping its memories in this extension's IndexedDB (`lantern-memories`) and embedding through
+// the function the document passes, the files server its files in the origin-private file
+// system (`files_store.js`). A server's tool list is listed again when the server announces
 // a change (2025-11-25) or refuses a tool as unknown (how a stateless 2026-07-28 server shows
 // it). Answers are `Response` values; failures reject with the client's `{code, message}`.
 import init, { McpSession } from './mcp_client.js';
+import { listFiles, readFile, writeFile, deleteFile } from './files_store.js';
 
 let ready = null;
 /** address -> Promise<{session, server, tools, rejected}> */
@@ -80,6 +82,8 @@ const memories = {
   },
 };
 
+const files = { list: listFiles, read: readFile, write: writeFile, delete: deleteFile };
+
 function embed(model, texts) {
   if (!embedder) return Promise.reject(new Error('no embeddings engine is available'));
   return embedder(model, texts);
@@ -97,6 +101,7 @@ function start(url, remembered) {
       clientName: 'lantern',
       memories,
       embed,
+      files,
       // Progress goes to the call whose token it names; a changed tool list is listed again.
       notify: (notice) => {
         if (notice.type === 'progress') progressRoutes.get(JSON.stringify(notice.progress.progressToken))?.(notice.progress);

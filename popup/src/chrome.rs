@@ -1,6 +1,8 @@
 //! The chrome.* APIs the UI calls directly (the rest goes through the background): the window it
 //! lives in, the summary job a context-menu click and the press the voice command leave in
-//! `chrome.storage.session`, and the toolbar badge a voice session shows.
+//! `chrome.storage.session`, and the toolbar badge a voice session shows. Also the files
+//! server's folder in the origin-private file system (`dist/mcp/files_store.js`, shared with
+//! the offscreen document), which the Tools card fills and empties for the user.
 
 use js_sys::{Array, Object};
 use js_sys::{Function, Promise, Reflect};
@@ -34,6 +36,47 @@ extern "C" {
     fn action_set_badge_background_color(details: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setTitle, catch)]
     fn action_set_title(details: &JsValue) -> Result<Promise, JsValue>;
+}
+
+#[wasm_bindgen(raw_module = "../mcp/files_store.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = listFiles, catch)]
+    fn files_list() -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = writeFile, catch)]
+    fn files_write(path: &str, data: &web_sys::Blob) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = deleteFile, catch)]
+    fn files_delete(path: &str) -> Result<Promise, JsValue>;
+}
+
+/// The text of a rejection (a DOMException's message).
+fn rejection(error: JsValue) -> String {
+    Reflect::get(&error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
+async fn settle(promise: Result<Promise, JsValue>) -> Result<JsValue, String> {
+    JsFuture::from(promise.map_err(rejection)?)
+        .await
+        .map_err(rejection)
+}
+
+/// The files server's files (path and size).
+pub async fn stored_files() -> Result<Vec<tools::files::FileInfo>, String> {
+    let listed = settle(files_list()).await?;
+    webext::from_js(listed)
+}
+
+/// Stores `data` (a picked or dropped file) at `path`, a checked path.
+pub async fn store_file(path: &str, data: &web_sys::Blob) -> Result<(), String> {
+    settle(files_write(path, data)).await.map(|_| ())
+}
+
+/// Removes the file at `path`.
+pub async fn remove_file(path: &str) -> Result<(), String> {
+    settle(files_delete(path)).await.map(|_| ())
 }
 
 /// The id of the window this page is in.

@@ -47,6 +47,16 @@ pub fn megabytes(bytes: u64) -> String {
     backend::number(bytes as f64 / 1e6, 0, Some("megabyte"))
 }
 
+/// A stored file's size: bytes below a kilobyte, then kilobytes, then megabytes (10^3, 10^6),
+/// with one decimal ("103 byte", "1.2 kB", "3.4 MB").
+pub fn file_size(bytes: u64) -> String {
+    match bytes {
+        0..1000 => backend::number(bytes as f64, 0, Some("byte")),
+        1000..1_000_000 => backend::number(bytes as f64 / 1e3, 1, Some("kilobyte")),
+        _ => backend::number(bytes as f64 / 1e6, 1, Some("megabyte")),
+    }
+}
+
 /// Sets `<html lang>` and `dir` to the language the browser shows the UI in.
 pub fn set_document_language() {
     let Some(root) = web_sys::window()
@@ -204,6 +214,8 @@ mod backend {
         let text = format!("{value:.digits$}");
         match unit {
             Some("megabyte") => format!("{text} MB"),
+            Some("kilobyte") => format!("{text} kB"),
+            Some("byte") => format!("{text} byte"),
             _ => text,
         }
     }

@@ -7,6 +7,7 @@
 use protocol::{BuiltinTool, ExternalTool, McpServerState, McpToolInfo};
 use serde::{Deserialize, Serialize};
 use tools::calculator_server::CALCULATOR_URL;
+use tools::files::FILES_URL;
 use tools::memories::MEMORIES_URL;
 
 use crate::history::store::ChatStore;
@@ -80,8 +81,8 @@ pub fn is_builtin(url: &str) -> bool {
 }
 
 /// The built-in servers as a new profile has them. The calculator is on (the chat's own switch
-/// offers it); memories are off until the user turns them on, and then reading them needs no
-/// confirmation while storing and deleting do.
+/// offers it); memories and files are off until the user turns them on, and then reading them
+/// needs no confirmation while storing, writing and deleting do.
 fn builtin_defaults() -> Vec<ToolServer> {
     vec![
         ToolServer {
@@ -95,6 +96,17 @@ fn builtin_defaults() -> Vec<ToolServer> {
             name: "memories".into(),
             enabled: false,
             always_allow: vec!["recall".into(), "list".into()],
+            ..ToolServer::default()
+        },
+        ToolServer {
+            url: FILES_URL.into(),
+            name: "files".into(),
+            enabled: false,
+            always_allow: vec![
+                "search_files".into(),
+                "read_file".into(),
+                "list_files".into(),
+            ],
             ..ToolServer::default()
         },
     ]
@@ -336,7 +348,14 @@ mod tests {
     fn built_in_servers_come_first_keep_their_switches_and_are_not_offered_twice() {
         let defaults = with_builtins(Vec::new());
         let urls: Vec<&str> = defaults.iter().map(|s| s.url.as_str()).collect();
-        assert_eq!(urls, [CALCULATOR_URL, MEMORIES_URL]);
+        assert_eq!(urls, [CALCULATOR_URL, MEMORIES_URL, FILES_URL]);
+        assert!(!defaults[2].enabled, "files start off");
+        assert!(
+            defaults[2]
+                .always_allow
+                .iter()
+                .all(|t| t != "write_file" && t != "delete_file")
+        );
         assert!(defaults.iter().all(|s| is_builtin(&s.url)));
         assert!(calculator_enabled(&defaults));
         assert!(!defaults[1].enabled, "memories start off");
@@ -348,8 +367,8 @@ mod tests {
         calculator.enabled = false;
         let user = server("everything", &["echo"]);
         let servers = with_builtins(vec![user.clone(), memories, calculator]);
-        assert_eq!(servers.len(), 3);
-        assert_eq!(servers[2], user);
+        assert_eq!(servers.len(), 4);
+        assert_eq!(servers[3], user);
         assert!(!calculator_enabled(&servers));
         let offered = offered(&servers, &[BuiltinTool::Calculator]);
         let names: Vec<&str> = offered.iter().map(|(t, _)| t.name.as_str()).collect();

@@ -6,5 +6,6 @@
 
 pub mod calculator;
 pub mod calculator_server;
+pub mod files;
 pub mod in_process;
 pub mod memories;

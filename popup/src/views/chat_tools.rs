@@ -52,6 +52,12 @@ impl ChatTools {
         self.steps.set(Vec::new());
     }
 
+    /// Turns the switch off: a conversation that starts from a page's text starts without
+    /// tools, whatever the switch said before, so only the user turns them on for it.
+    pub fn switch_off(self) {
+        self.allowed.set(false);
+    }
+
     /// The tools a request offers.
     pub fn offered(self) -> Vec<BuiltinTool> {
         if self.allowed.get() {

@@ -8,6 +8,7 @@ mod chat_tools;
 mod dictate;
 mod engine_card;
 mod error_text;
+mod files_panel;
 mod microphone;
 mod models_card;
 mod settings_card;

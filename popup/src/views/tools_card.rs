@@ -2,7 +2,8 @@
 //! and the user's. Adding one by address (loopback at once; another origin asks for that
 //! origin's permission in the same click), each server's state, its tools with a switch each, a
 //! switch for the whole server, what its tool list costs the model's context, the tools allowed
-//! to run without asking, and removal.
+//! to run without asking, and removal. Below them, the files server's folder
+//! (`files_panel`).
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ use protocol::{ErrorCode, LanternError};
 use sycamore::prelude::*;
 
 use super::error_text::{error_text, ui_error};
+use super::files_panel::FilesPanel;
 use crate::chrome::request_origin;
 use crate::i18n::{t, t_with};
 use crate::state::client;
@@ -237,6 +239,10 @@ pub fn ToolsCard() -> View {
                     key=|server| format!("{}|{}|{:?}|{:?}|{:?}|{:?}|{}", server.url, server.enabled, server.tools.iter().map(|t| &t.name).collect::<Vec<_>>(), server.disabled_tools, server.always_allow, server.protocol_version, server.drop_origin),
                 )
             }
+            // The files server's folder, filled whether or not the model may use it yet. Not
+            // inside the server's entry, which is built anew whenever its switches change:
+            // a file being stored would outlive the view that shows it.
+            FilesPanel()
         }
     }
 }

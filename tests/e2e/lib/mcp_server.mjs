@@ -56,10 +56,10 @@ export async function startEverything(port) {
   };
 }
 
-/** Runs changing_mcp_server.mjs; `grow()` adds `grown-tool` to its sessions' tool lists. */
-export async function startChanging() {
+/** Runs one of the test servers beside this file (`node SCRIPT PORT`, printing "listening"). */
+async function startScript(script) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(here, 'changing_mcp_server.mjs'), String(port)], {
+  const child = spawn(process.execPath, [join(here, script), String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -69,21 +69,39 @@ export async function startChanging() {
       if (log.includes('listening')) resolve();
     });
     child.stderr.on('data', (d) => { log += d; });
-    child.once('exit', () => reject(new Error(`the changing MCP server exited: ${log}`)));
+    child.once('exit', () => reject(new Error(`${script} exited: ${log}`)));
   });
   await listening;
-  const origin = `http://127.0.0.1:${port}`;
   return {
-    url: `${origin}/mcp`,
-    async grow() {
-      const answer = await fetch(`${origin}/grow`);
-      return answer.text();
-    },
+    origin: `http://127.0.0.1:${port}`,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;
     },
+  };
+}
+
+/** Runs changing_mcp_server.mjs; `grow()` adds `grown-tool` to its sessions' tool lists. */
+export async function startChanging() {
+  const { origin, stop } = await startScript('changing_mcp_server.mjs');
+  return {
+    url: `${origin}/mcp`,
+    async grow() {
+      const answer = await fetch(`${origin}/grow`);
+      return answer.text();
+    },
+    stop,
+  };
+}
+
+/** Runs inbox_mcp_server.mjs; `calls()` lists every tool call that reached it. */
+export async function startInbox() {
+  const { origin, stop } = await startScript('inbox_mcp_server.mjs');
+  return {
+    url: `${origin}/mcp`,
+    calls: async () => (await fetch(`${origin}/calls`)).json(),
+    stop,
   };
 }

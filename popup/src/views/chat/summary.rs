@@ -130,6 +130,9 @@ impl Chat {
         if self.conversation.with(|c| !c.messages.is_empty()) {
             self.new_chat();
         }
+        // The page's text is in this conversation from now on: the calculator (which runs
+        // without asking) is not offered with it until the user switches it on again.
+        self.tools.switch_off();
         self.last.set(None);
         let model_id = model.entry.id;
         let asked_at = self.conversation.with(|c| c.messages.len());
