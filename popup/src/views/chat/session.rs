@@ -309,6 +309,7 @@ impl Chat {
         self.conversation.update(|c| {
             c.truncate(cut);
             c.messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::User,
                 content: text,
             });
@@ -385,6 +386,7 @@ impl Chat {
         self.editing.set(None);
         self.conversation.update(|c| {
             c.messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::User,
                 content: text,
             });
@@ -426,6 +428,7 @@ impl Chat {
         let mut messages = Vec::new();
         if !settings.system_prompt.trim().is_empty() {
             messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::System,
                 content: settings.system_prompt.clone(),
             });
@@ -438,6 +441,7 @@ impl Chat {
             // the same call again after a tool message, with or without tools offered, but
             // answer in words when the question is put to them once more. Sent, not kept.
             messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::User,
                 content: WRAP_UP.into(),
             });
@@ -493,6 +497,7 @@ impl Chat {
             .or_else(|| self.streaming.get_clone())
             .unwrap_or_default();
         let answer = ChatMessage {
+            source: None,
             role: ChatRole::Assistant,
             content: text,
         };

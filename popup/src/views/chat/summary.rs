@@ -137,6 +137,7 @@ impl Chat {
         self.conversation.update(|c| {
             c.model_id = Some(model_id.clone());
             c.messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::User,
                 content: words
                     .clone()
@@ -192,12 +193,14 @@ impl Chat {
                             c.insert(
                                 asked_at,
                                 ChatMessage {
+                                    source: None,
                                     role: ChatRole::System,
                                     content: reply.chat_context.clone(),
                                 },
                             );
                         }
                         c.messages.push(ChatMessage {
+                            source: None,
                             role: ChatRole::Assistant,
                             content: text,
                         });
