@@ -13,12 +13,12 @@ use std::rc::Rc;
 use futures_channel::mpsc;
 use futures_util::StreamExt;
 use protocol::{
-    BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
-    Event, ExternalTool, Id, LanternError, McpPromptInfo, McpPromptList, McpPromptText,
-    McpResourceInfo, McpResourceList, McpResourceText, McpServerList, McpServerState,
-    McpToolResult, ModelInstalled, ModelList, ModelLoaded, PageInfo, Reply, Request, Response,
-    Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, Task, UI_PORT,
-    VoiceSpeed,
+    BackendModels, BackendServer, BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo,
+    EngineSpeed, Envelope, ErrorCode, Event, ExternalTool, Id, LanternError, McpPromptInfo,
+    McpPromptList, McpPromptText, McpResourceInfo, McpResourceList, McpResourceText, McpServerList,
+    McpServerState, McpToolResult, ModelInstalled, ModelList, ModelLoaded, PageInfo, Reply,
+    Request, Response, Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, Task,
+    UI_PORT, VoiceSpeed,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -94,6 +94,7 @@ answers! {
     McpToolResult => McpToolResult,
     Spoken => Spoken,
     VoiceSpeed => VoiceSpeed,
+    BackendModels => BackendModels,
 }
 
 /// Requests that are carried out with nothing to say answer `done`.
@@ -220,6 +221,7 @@ impl Client {
         tools: Vec<BuiltinTool>,
         external_tools: Vec<ExternalTool>,
         speak: Option<SpeechStyle>,
+        backend: Option<BackendServer>,
     ) -> Streaming<ChatReply> {
         self.stream(Request::Chat {
             model_id,
@@ -230,6 +232,7 @@ impl Client {
             fresh_context: false,
             profile: false,
             speak,
+            backend,
         })
     }
 
@@ -337,6 +340,16 @@ impl Client {
             .await
     }
 
+    /// The models a user's model server lists, with their context sizes where it says them.
+    pub async fn backend_models(
+        &self,
+        server: BackendServer,
+    ) -> Result<BackendModels, LanternError> {
+        self.stream(Request::BackendModels { server })
+            .answer()
+            .await
+    }
+
     /// Stops the reply or summary being written (between two tokens).
     pub async fn stop_chat(&self) -> Result<(), LanternError> {
         self.stream(Request::StopChat).answer().await
@@ -349,6 +362,7 @@ impl Client {
         model_id: String,
         ask: SummaryAsk,
         speak: Option<SpeechStyle>,
+        backend: Option<BackendServer>,
     ) -> Streaming<SummaryReply> {
         self.stream(Request::Summarize {
             model_id,
@@ -359,6 +373,7 @@ impl Client {
             selection: ask.selection,
             question: ask.question,
             speak,
+            backend,
         })
     }
 

@@ -10,6 +10,7 @@ mod engine_card;
 mod error_text;
 mod microphone;
 mod models_card;
+mod servers_card;
 mod settings_card;
 mod shell;
 mod speech_card;
