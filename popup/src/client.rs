@@ -104,6 +104,17 @@ impl Answer for () {
     }
 }
 
+/// What the chat asks for one answer.
+pub struct ChatAsk {
+    pub model_id: String,
+    pub messages: Vec<ChatMessage>,
+    pub sampling: Sampling,
+    pub tools: Vec<BuiltinTool>,
+    pub external_tools: Vec<ExternalTool>,
+    pub speak: Option<SpeechStyle>,
+    pub backend: Option<BackendServer>,
+}
+
 /// A request in flight whose events stream before its answer.
 #[must_use = "a request's events and answer arrive only when it is awaited"]
 pub struct Streaming<T> {
@@ -212,27 +223,19 @@ impl Client {
     }
 
     /// The model's reply to `messages`, streamed as `token` (and tool) events; spoken as it
-    /// streams when `speak` names a voice (the reply then waits for the speech).
-    pub fn chat(
-        &self,
-        model_id: String,
-        messages: Vec<ChatMessage>,
-        sampling: Sampling,
-        tools: Vec<BuiltinTool>,
-        external_tools: Vec<ExternalTool>,
-        speak: Option<SpeechStyle>,
-        backend: Option<BackendServer>,
-    ) -> Streaming<ChatReply> {
+    /// streams when `speak` names a voice (the reply then waits for the speech); written by a
+    /// user's model server when `backend` names one.
+    pub fn chat(&self, ask: ChatAsk) -> Streaming<ChatReply> {
         self.stream(Request::Chat {
-            model_id,
-            messages,
-            sampling,
-            tools,
-            external_tools,
+            model_id: ask.model_id,
+            messages: ask.messages,
+            sampling: ask.sampling,
+            tools: ask.tools,
+            external_tools: ask.external_tools,
             fresh_context: false,
             profile: false,
-            speak,
-            backend,
+            speak: ask.speak,
+            backend: ask.backend,
         })
     }
 

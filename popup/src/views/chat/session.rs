@@ -15,7 +15,7 @@ use super::super::error_text::ui_error;
 use super::approval::Asking;
 use super::read_aloud::ReadAloud;
 use super::tool_calls;
-use crate::client::{Answer, Streaming, SummaryAsk};
+use crate::client::{Answer, ChatAsk, Streaming, SummaryAsk};
 use crate::downloads;
 use crate::history::Conversation;
 use crate::history::store::ChatStore;
@@ -513,15 +513,15 @@ impl Chat {
             model: s.model.clone(),
             cut: false,
         });
-        let request = client().chat(
+        let request = client().chat(ChatAsk {
             model_id,
             messages,
-            settings.sampling(),
-            builtin,
-            external,
+            sampling: settings.sampling(),
+            tools: builtin,
+            external_tools: external,
             speak,
-            served.map(|s| s.backend),
-        );
+            backend: served.map(|s| s.backend),
+        });
         self.save();
         let finished = self.stream_into(request, on_event).await;
         let mut pending = finished
