@@ -20,6 +20,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
         selection,
         question,
         speak,
+        backend,
     } = envelope.body
     else {
         return sink(Reply::Throw {
@@ -52,6 +53,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
         language,
         question,
         speak,
+        backend,
     };
     forward::to_offscreen(Envelope::new(id, body), sink, cancel).await;
 }

@@ -1,8 +1,9 @@
 //! The chrome.* APIs the UI calls directly (the rest goes through the background): the window it
 //! lives in, the summary job a context-menu click and the press the voice command leave in
-//! `chrome.storage.session`, and the toolbar badge a voice session shows. Also the files
-//! server's folder in the origin-private file system (`dist/mcp/files_store.js`, shared with
-//! the offscreen document), which the Tools card fills and empties for the user.
+//! `chrome.storage.session`, the model servers' keys in `chrome.storage.local`, and the toolbar
+//! badge a voice session shows. Also the files server's folder in the origin-private file system
+//! (`dist/mcp/files_store.js`, shared with the offscreen document), which the Tools card fills
+//! and empties for the user.
 
 use js_sys::{Array, Object};
 use js_sys::{Function, Promise, Reflect};
@@ -36,6 +37,30 @@ extern "C" {
     fn action_set_badge_background_color(details: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setTitle, catch)]
     fn action_set_title(details: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
+    fn local_get(key: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = set, catch)]
+    fn local_set(items: &JsValue) -> Result<Promise, JsValue>;
+}
+
+/// A value this extension keeps in `chrome.storage.local` (never synced, never readable by a
+/// web page or another extension).
+pub async fn local_value<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    let items = JsFuture::from(local_get(key).ok()?).await.ok()?;
+    let value = Reflect::get(&items, &JsValue::from_str(key)).ok()?;
+    webext::from_js(value).ok()
+}
+
+/// Stores a value in `chrome.storage.local`.
+pub async fn set_local_value<T: serde::Serialize>(key: &str, value: &T) -> Result<(), String> {
+    let items = Object::new();
+    Reflect::set(&items, &JsValue::from_str(key), &webext::to_js(value))
+        .map_err(|e| format!("{e:?}"))?;
+    let promise = local_set(&items).map_err(|e| format!("{e:?}"))?;
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(())
 }
 
 #[wasm_bindgen(raw_module = "../mcp/files_store.js")]

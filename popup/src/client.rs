@@ -13,12 +13,12 @@ use std::rc::Rc;
 use futures_channel::mpsc;
 use futures_util::StreamExt;
 use protocol::{
-    BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo, EngineSpeed, Envelope, ErrorCode,
-    Event, ExternalTool, Id, LanternError, McpPromptInfo, McpPromptList, McpPromptText,
-    McpResourceInfo, McpResourceList, McpResourceText, McpServerList, McpServerState,
-    McpToolResult, ModelInstalled, ModelList, ModelLoaded, PageInfo, Reply, Request, Response,
-    Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, Task, UI_PORT,
-    VoiceSpeed,
+    BackendModels, BackendServer, BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo,
+    EngineSpeed, Envelope, ErrorCode, Event, ExternalTool, Id, LanternError, McpPromptInfo,
+    McpPromptList, McpPromptText, McpResourceInfo, McpResourceList, McpResourceText, McpServerList,
+    McpServerState, McpToolResult, ModelInstalled, ModelList, ModelLoaded, PageInfo, Reply,
+    Request, Response, Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, Task,
+    UI_PORT, VoiceSpeed,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -94,6 +94,7 @@ answers! {
     McpToolResult => McpToolResult,
     Spoken => Spoken,
     VoiceSpeed => VoiceSpeed,
+    BackendModels => BackendModels,
 }
 
 /// Requests that are carried out with nothing to say answer `done`.
@@ -101,6 +102,17 @@ impl Answer for () {
     fn from_response(response: Response) -> Option<Self> {
         matches!(response, Response::Done).then_some(())
     }
+}
+
+/// What the chat asks for one answer.
+pub struct ChatAsk {
+    pub model_id: String,
+    pub messages: Vec<ChatMessage>,
+    pub sampling: Sampling,
+    pub tools: Vec<BuiltinTool>,
+    pub external_tools: Vec<ExternalTool>,
+    pub speak: Option<SpeechStyle>,
+    pub backend: Option<BackendServer>,
 }
 
 /// A request in flight whose events stream before its answer.
@@ -211,25 +223,19 @@ impl Client {
     }
 
     /// The model's reply to `messages`, streamed as `token` (and tool) events; spoken as it
-    /// streams when `speak` names a voice (the reply then waits for the speech).
-    pub fn chat(
-        &self,
-        model_id: String,
-        messages: Vec<ChatMessage>,
-        sampling: Sampling,
-        tools: Vec<BuiltinTool>,
-        external_tools: Vec<ExternalTool>,
-        speak: Option<SpeechStyle>,
-    ) -> Streaming<ChatReply> {
+    /// streams when `speak` names a voice (the reply then waits for the speech); written by a
+    /// user's model server when `backend` names one.
+    pub fn chat(&self, ask: ChatAsk) -> Streaming<ChatReply> {
         self.stream(Request::Chat {
-            model_id,
-            messages,
-            sampling,
-            tools,
-            external_tools,
+            model_id: ask.model_id,
+            messages: ask.messages,
+            sampling: ask.sampling,
+            tools: ask.tools,
+            external_tools: ask.external_tools,
             fresh_context: false,
             profile: false,
-            speak,
+            speak: ask.speak,
+            backend: ask.backend,
         })
     }
 
@@ -337,6 +343,16 @@ impl Client {
             .await
     }
 
+    /// The models a user's model server lists, with their context sizes where it says them.
+    pub async fn backend_models(
+        &self,
+        server: BackendServer,
+    ) -> Result<BackendModels, LanternError> {
+        self.stream(Request::BackendModels { server })
+            .answer()
+            .await
+    }
+
     /// Stops the reply or summary being written (between two tokens).
     pub async fn stop_chat(&self) -> Result<(), LanternError> {
         self.stream(Request::StopChat).answer().await
@@ -349,6 +365,7 @@ impl Client {
         model_id: String,
         ask: SummaryAsk,
         speak: Option<SpeechStyle>,
+        backend: Option<BackendServer>,
     ) -> Streaming<SummaryReply> {
         self.stream(Request::Summarize {
             model_id,
@@ -359,6 +376,7 @@ impl Client {
             selection: ask.selection,
             question: ask.question,
             speak,
+            backend,
         })
     }
 

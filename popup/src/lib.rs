@@ -12,6 +12,7 @@ mod import;
 mod machine;
 mod markdown;
 mod model_list;
+mod model_servers;
 mod settings;
 mod state;
 mod tool_servers;

@@ -9,6 +9,22 @@ use crate::response::Spoken;
 pub struct ChatMessage {
     pub role: ChatRole,
     pub content: String,
+    /// The model server that wrote an answer; `None`: Lantern's own engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<AnswerSource>,
+}
+
+/// Where an answer came from, when a user's model server wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerSource {
+    /// The server's name as the user added it.
+    pub server: String,
+    /// The server's name for the model.
+    pub model: String,
+    /// The answer stopped in the middle (the server died or the connection broke): the text is
+    /// what came, no more.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut: bool,
 }
 
 impl ChatMessage {
@@ -16,6 +32,7 @@ impl ChatMessage {
         ChatMessage {
             role,
             content: content.into(),
+            source: None,
         }
     }
 }

@@ -65,6 +65,21 @@ pub enum ErrorCode {
     ToolServerRefusedOrigin,
     /// A tool server answered, but not with what was asked (an error, or not MCP).
     ToolServerFailed,
+    /// A model server the user added could not be reached (not running, wrong address).
+    BackendUnreachable,
+    /// A model server refused the request (401/403: a wrong or missing API key).
+    BackendRefused,
+    /// A model server does not have the model asked for (404).
+    BackendModelMissing,
+    /// The conversation is longer than the server's model takes.
+    BackendContextTooLong,
+    /// A model server's answer stopped in the middle (the server died or the connection
+    /// broke); the text that came is kept.
+    BackendStreamCut,
+    /// A model server answered, but not in the OpenAI dialect Lantern speaks.
+    BackendDialect,
+    /// A model server answered with another error.
+    BackendFailed,
     /// A bug: something Lantern did not expect.
     Internal,
 }

@@ -189,6 +189,8 @@ pub(crate) const MCP_READ_RESOURCE: RequestKind = row("mcp_read_resource", Docum
 // Filling a prompt only returns text.
 pub(crate) const MCP_LIST_PROMPTS: RequestKind = row("mcp_list_prompts", Document, true);
 pub(crate) const MCP_GET_PROMPT: RequestKind = row("mcp_get_prompt", Document, true);
+// Listing a server's models changes nothing on it.
+pub(crate) const BACKEND_MODELS: RequestKind = row("backend_models", Document, true);
 
 /// Every row, for lookups by wire name before a message is parsed.
 pub(crate) const ALL: &[RequestKind] = &[
@@ -227,6 +229,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     PAUSE_SPEAKING,
     RESUME_SPEAKING,
     EMBED_TEXTS,
+    BACKEND_MODELS,
 ];
 
 impl RequestKind {

@@ -4,6 +4,7 @@
 //! Everything here crosses `chrome.runtime` messaging or `postMessage` as the JSON-like values those
 //! channels deliver, so every type round-trips through `serde_json::Value` (see `tests/`).
 
+mod backend;
 pub mod catalog;
 mod chat;
 mod engine_handoff;
@@ -22,13 +23,14 @@ mod target;
 pub mod untrusted;
 mod voice;
 
+pub use backend::{BackendModel, BackendModels, BackendServer};
 pub use catalog::{
     CATALOG_SCHEMA, Catalog, FileEntry, Format, Machine, ModelEntry, Role, Task, WASM_MEMORY_LIMIT,
     chat_model_for,
 };
 pub use chat::{
-    BuiltinTool, ChatMessage, ChatProfile, ChatReply, ChatRole, Finish, OpTime, Sampling,
-    StepProfile,
+    AnswerSource, BuiltinTool, ChatMessage, ChatProfile, ChatReply, ChatRole, Finish, OpTime,
+    Sampling, StepProfile,
 };
 pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
 pub use envelope::{Envelope, Id};

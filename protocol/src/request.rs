@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::backend::BackendServer;
 use crate::catalog::Task;
 use crate::chat::{BuiltinTool, ChatMessage, ChatRole, Sampling};
 use crate::kind::{self, Engine, RequestKind, Server};
@@ -64,6 +65,10 @@ pub enum Request {
         /// last sentence has played, with what was spoken.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         speak: Option<SpeechStyle>,
+        /// A model server of the user's that answers instead of Lantern's engine (`model_id` is
+        /// then the server's name for the model). The offscreen document streams it itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        backend: Option<BackendServer>,
     },
     /// Stops the reply being generated, if any (between two tokens), and its speech.
     StopChat,
@@ -94,6 +99,9 @@ pub enum Request {
         /// Speak the summary as it streams (see [`SpeechStyle`]).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         speak: Option<SpeechStyle>,
+        /// A model server of the user's that writes the summary (see `chat`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        backend: Option<BackendServer>,
     },
     /// The engine's part of a summary: extract the page, read it in parts that fit the model,
     /// and stream the summary. Stopped by `stop_chat`.
@@ -111,6 +119,9 @@ pub enum Request {
         /// Passed on from `summarize`: the document speaks the summary as it streams.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         speak: Option<SpeechStyle>,
+        /// Passed on from `summarize`: the document summarizes with that server.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        backend: Option<BackendServer>,
     },
     /// Listens to the microphone until voice activity detection hears one utterance end (or
     /// `stop_dictation`), then transcribes it with `model_id` (a Whisper model in the cache).
@@ -219,6 +230,9 @@ pub enum Request {
     /// How fast the voice `model_id` (as `speak` names it) speaks here: the speech-out worker
     /// loads it and times one sentence. What the default voice is chosen by.
     MeasureVoiceSpeed { model_id: String },
+    /// The models a user's model server lists (`/v1/models`), with their context sizes where
+    /// the server says them. Served by the document, which may fetch any origin the user granted.
+    BackendModels { server: BackendServer },
     /// The unit-length sentence embeddings of `texts` under the embedding model `model_id`, in
     /// order (the built-in memories server asks, to store and to search by meaning).
     EmbedTexts {
@@ -266,6 +280,7 @@ impl Request {
             Request::PauseSpeaking => kind::PAUSE_SPEAKING,
             Request::ResumeSpeaking => kind::RESUME_SPEAKING,
             Request::EmbedTexts { .. } => kind::EMBED_TEXTS,
+            Request::BackendModels { .. } => kind::BACKEND_MODELS,
         }
     }
 
@@ -285,6 +300,16 @@ impl Request {
             (Server::TaskWorker, Request::LoadModel { task, .. }) => {
                 Server::Worker(Engine::for_task(*task))
             }
+            // A user's model server is fetched by the document itself, never an engine worker.
+            (
+                Server::Worker(Engine::Llm),
+                Request::Chat {
+                    backend: Some(_), ..
+                }
+                | Request::SummarizePage {
+                    backend: Some(_), ..
+                },
+            ) => Server::Document,
             (server, _) => server,
         }
     }
@@ -333,6 +358,7 @@ impl Request {
             Request::Chat {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
                 messages: vec![ChatMessage {
+                    source: None,
                     role: ChatRole::User,
                     content: "Hi 👋".into(),
                 }],
@@ -342,10 +368,12 @@ impl Request {
                 fresh_context: false,
                 profile: false,
                 speak: None,
+                backend: None,
             },
             Request::Chat {
                 model_id: "qwen2.5-coder-0.5b-instruct-q5_0".into(),
                 messages: vec![ChatMessage {
+                    source: None,
                     role: ChatRole::User,
                     content: "What is 4817 * 23?".into(),
                 }],
@@ -367,6 +395,23 @@ impl Request {
                     rate: Some(1.25),
                     volume: None,
                 }),
+                backend: None,
+            },
+            Request::Chat {
+                model_id: "smollm2".into(),
+                messages: vec![ChatMessage::new(ChatRole::User, "Hi")],
+                sampling: Sampling::default(),
+                tools: vec![BuiltinTool::Calculator],
+                external_tools: Vec::new(),
+                fresh_context: false,
+                profile: false,
+                speak: None,
+                backend: Some(BackendServer {
+                    url: "http://127.0.0.1:8080".into(),
+                    name: "llama.cpp".into(),
+                    api_key: Some("sk-local".into()),
+                    context: Some(2048),
+                }),
             },
             Request::StopChat,
             Request::PageSnapshot { tab_id: Some(3) },
@@ -379,6 +424,7 @@ impl Request {
                 selection: Some("Des lanternes".into()),
                 question: None,
                 speak: None,
+                backend: None,
             },
             Request::Summarize {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
@@ -393,6 +439,7 @@ impl Request {
                     rate: None,
                     volume: Some(0.8),
                 }),
+                backend: None,
             },
             Request::SummarizePage {
                 model_id: "smollm2-135m-instruct-q4_1".into(),
@@ -408,6 +455,28 @@ impl Request {
                 language: None,
                 question: Some("Who wrote it?".into()),
                 speak: None,
+                backend: None,
+            },
+            Request::SummarizePage {
+                model_id: "smollm2".into(),
+                page: PageSnapshot {
+                    url: "http://127.0.0.1/a".into(),
+                    title: "A".into(),
+                    html: "<p>Hi</p>".into(),
+                    selection: String::new(),
+                    content_type: "text/html".into(),
+                },
+                kind: SummaryKind::Page,
+                mode: SummaryMode::Tldr,
+                language: None,
+                question: None,
+                speak: None,
+                backend: Some(BackendServer {
+                    url: "http://192.168.1.20:11434/v1".into(),
+                    name: "Ollama".into(),
+                    api_key: None,
+                    context: None,
+                }),
             },
             Request::StartDictation {
                 model_id: "whisper-tiny.en".into(),
@@ -472,6 +541,14 @@ impl Request {
             Request::EmbedTexts {
                 model_id: "all-minilm-l6-v2".into(),
                 texts: vec!["My bike lock code is 4721.".into()],
+            },
+            Request::BackendModels {
+                server: BackendServer {
+                    url: "http://127.0.0.1:8080".into(),
+                    name: "llama.cpp".into(),
+                    api_key: None,
+                    context: None,
+                },
             },
         ]
     }

@@ -36,6 +36,7 @@ pub enum Response {
     McpToolResult(McpToolResult),
     VoiceSpeed(VoiceSpeed),
     Embeddings(Embeddings),
+    BackendModels(crate::backend::BackendModels),
     /// The request was carried out and has nothing to say.
     Done,
 }

@@ -9,7 +9,7 @@ mod digest;
 mod dist;
 mod mcp_conformance;
 mod mirror;
-mod python_mcp;
+mod python_env;
 mod run;
 mod test;
 

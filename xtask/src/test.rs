@@ -7,12 +7,13 @@ use anyhow::bail;
 use crate::{browser, cmd, dist, mcp_conformance};
 
 /// Crates that compile to wasm32 (linted and tested for that target too).
-const WASM_CRATES: [&str; 10] = [
+const WASM_CRATES: [&str; 11] = [
     "protocol",
     "models",
     "tools",
     "mcp",
     "mcp_web",
+    "backends",
     "content",
     "webext",
     "background",
@@ -135,7 +136,8 @@ fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()
         cmd::run(Command::new("npm").arg("ci").current_dir(&root))?;
     }
     let chrome = browser::find_chrome()?;
-    let python_mcp = crate::python_mcp::ensure()?;
+    let python_mcp = crate::python_env::mcp()?;
+    let python_llama = crate::python_env::xllamacpp()?;
     // The voice command's tests speak their questions with Lantern's own voices.
     let cli = cmd::build_cli()?;
     let mut files: Vec<_> = std::fs::read_dir(tests.join("e2e"))?
@@ -157,6 +159,7 @@ fn end_to_end(dist: &std::path::Path, filter: Option<&str>) -> anyhow::Result<()
             .env("LANTERN_MODELS_DIR", crate::mirror::mirror_dir())
             .env("CHROME", chrome)
             .env("LANTERN_PYTHON_MCP", python_mcp)
+            .env("LANTERN_PYTHON_LLAMA", python_llama)
             .env("LANTERN_CLI", cli),
     )
 }

@@ -92,10 +92,12 @@ fn title_line(job: &Job) -> String {
 fn messages(user: String) -> Vec<ChatMessage> {
     vec![
         ChatMessage {
+            source: None,
             role: ChatRole::System,
             content: system(),
         },
         ChatMessage {
+            source: None,
             role: ChatRole::User,
             content: user,
         },

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use webext::{MessageSender, Port, PortLink, from_js, to_js};
 
 use super::aloud;
+use super::backend::Backends;
 use super::dictation::Dictation;
 use super::pool::Pool;
 use super::relay;
@@ -26,6 +27,8 @@ pub struct Host {
     dictation: Rc<Dictation>,
     /// The speech playing, if any.
     speaker: Rc<Speaker>,
+    /// Answers streaming from the user's model servers.
+    backends: Rc<Backends>,
     service_worker_url: String,
 }
 
@@ -38,6 +41,7 @@ impl Host {
             pool: Rc::default(),
             dictation: Rc::default(),
             speaker: Rc::default(),
+            backends: Rc::default(),
             service_worker_url: webext::extension_url("background/sw.js"),
         }
     }
@@ -68,10 +72,12 @@ impl Host {
         let pool = Rc::clone(&self.pool);
         let dictation = Rc::clone(&self.dictation);
         let speaker = Rc::clone(&self.speaker);
+        let backends = Rc::clone(&self.backends);
         wasm_bindgen_futures::spawn_local(serve(
             pool,
             dictation,
             speaker,
+            backends,
             handoff.envelope,
             port,
             link,
@@ -100,6 +106,7 @@ async fn serve(
     pool: Rc<Pool>,
     dictation: Rc<Dictation>,
     speaker: Rc<Speaker>,
+    backends: Rc<Backends>,
     envelope: Envelope,
     port: Port,
     mut link: PortLink,
@@ -119,8 +126,17 @@ async fn serve(
         }
         (Server::Worker(engine), None) => {
             if matches!(request, Request::StopChat) {
-                // Stopping an answer stops its speech too.
+                // Stopping an answer stops its speech too, and an answer from a server.
                 speaker.stop();
+                backends.stop();
+                if !pool.running().contains(&Engine::Llm) {
+                    // No engine answer to stop: none is started just to be told so.
+                    post(&Reply::Return {
+                        id,
+                        value: Response::Done,
+                    });
+                    return;
+                }
             }
             if matches!(request, Request::DownloadModel { .. }) {
                 request_persistence();
@@ -158,6 +174,11 @@ async fn serve(
             | Request::McpListPrompts { .. }
             | Request::McpGetPrompt { .. } => {
                 super::mcp::serve(&pool, request, id, &post, &mut link).await
+            }
+            Request::BackendModels { .. }
+            | Request::Chat { .. }
+            | Request::SummarizePage { .. } => {
+                super::backend::serve(&backends, request, id, &post, &mut link).await
             }
             Request::PauseSpeaking => Some(speaker.pause().await.map(|()| Response::Done)),
             Request::ResumeSpeaking => Some(speaker.resume().await.map(|()| Response::Done)),

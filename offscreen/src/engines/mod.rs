@@ -4,7 +4,7 @@
 //! `protocol::Engine` and the rows of its requests (see ARCHITECTURE.md).
 
 mod embed;
-mod llm;
+pub(crate) mod llm;
 mod stt;
 mod tts;
 

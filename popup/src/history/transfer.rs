@@ -163,10 +163,12 @@ mod tests {
         let mut c = Conversation::new("abc".into(), 5.0);
         c.messages = vec![
             ChatMessage {
+                source: None,
                 role: ChatRole::User,
                 content: "Hi there".into(),
             },
             ChatMessage {
+                source: None,
                 role: ChatRole::Assistant,
                 content: "Hello! **Bold**".into(),
             },

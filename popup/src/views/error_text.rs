@@ -41,6 +41,13 @@ pub fn error_kind(code: ErrorCode) -> String {
         ErrorCode::ToolServerUnreachable => t("errorToolServerUnreachable"),
         ErrorCode::ToolServerRefusedOrigin => t("errorToolServerRefusedOrigin"),
         ErrorCode::ToolServerFailed => t("errorToolServerFailed"),
+        ErrorCode::BackendUnreachable => t("errorBackendUnreachable"),
+        ErrorCode::BackendRefused => t("errorBackendRefused"),
+        ErrorCode::BackendModelMissing => t("errorBackendModelMissing"),
+        ErrorCode::BackendContextTooLong => t("errorBackendContextTooLong"),
+        ErrorCode::BackendStreamCut => t("errorBackendStreamCut"),
+        ErrorCode::BackendDialect => t("errorBackendDialect"),
+        ErrorCode::BackendFailed => t("errorBackendFailed"),
     }
 }
 

@@ -11,6 +11,7 @@ mod error_text;
 mod files_panel;
 mod microphone;
 mod models_card;
+mod servers_card;
 mod settings_card;
 mod shell;
 mod speech_card;

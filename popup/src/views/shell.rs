@@ -9,6 +9,7 @@ use super::chat::ChatView;
 use super::engine_card::EngineCard;
 use super::microphone::MicrophonePage;
 use super::models_card::ModelsCard;
+use super::servers_card::ServersCard;
 use super::settings_card::SettingsCard;
 use super::speech_card::SpeechCard;
 use super::tools_card::ToolsCard;
@@ -89,6 +90,7 @@ pub fn App(surface: Surface) -> View {
             Boundary(name="Speech", title=t("speechOutHeading"), view=SpeechCard)
             Boundary(name="Models", title=t("modelsHeading"), view=ModelsCard)
             Boundary(name="Tools", title=t("toolsHeading"), view=ToolsCard)
+            Boundary(name="Servers", title=t("serversHeading"), view=ServersCard)
             Boundary(name="Engine", title=t("engineHeading"), view=EngineCard)
             Boundary(name="About", title=t("viewAbout"), view=About)
         },

@@ -99,7 +99,7 @@ impl Tools {
 }
 
 /// The origin of an http(s) address (`https://host:port`), or `None` for anything else.
-fn origin_of(url: &str) -> Option<String> {
+pub(crate) fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     if scheme != "http" && scheme != "https" {
         return None;

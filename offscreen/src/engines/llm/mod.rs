@@ -4,7 +4,7 @@
 //! lands between two tokens.
 
 mod chat;
-mod summarize;
+pub(crate) mod summarize;
 mod tools;
 
 use std::cell::{Cell, RefCell};
@@ -73,6 +73,7 @@ impl LlmEngine {
                 profile,
                 // The document speaks the answer from the tokens this streams.
                 speak: _,
+                backend: _,
             } => {
                 let options = ChatOptions {
                     sampling,
@@ -95,6 +96,7 @@ impl LlmEngine {
                 language,
                 question,
                 speak: _,
+                backend: _,
             } => {
                 let request = SummaryRequest {
                     page,

@@ -39,9 +39,9 @@ pub struct SummaryRequest {
 
 /// What the summary reads: title, text and the language to write in.
 pub struct Source {
-    title: String,
-    text: String,
-    lang: Option<String>,
+    pub title: String,
+    pub text: String,
+    pub lang: Option<String>,
 }
 
 fn no_text(message: &str) -> LanternError {
@@ -89,7 +89,7 @@ pub fn source(request: &SummaryRequest) -> Result<Source, LanternError> {
 
 /// Greedy, so a summary of the same page reads the same; the repeat penalty keeps a small model
 /// from copying the page back.
-fn sampling(max_tokens: usize) -> Sampling {
+pub fn sampling(max_tokens: usize) -> Sampling {
     Sampling {
         temperature: 0.0,
         repeat_penalty: 1.15,
@@ -231,7 +231,7 @@ async fn run(
     ))
 }
 
-fn reply(
+pub fn reply(
     answer: ChatReply,
     source: &Source,
     url: &str,

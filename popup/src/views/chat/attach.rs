@@ -49,6 +49,7 @@ impl Chat {
                 };
                 self.conversation.update(|c| {
                     c.messages.push(ChatMessage {
+                        source: None,
                         role: ChatRole::System,
                         content: fence_resource(&name, &resource.name, &read.uri, &read.text),
                     });

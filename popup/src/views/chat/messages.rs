@@ -231,6 +231,12 @@ pub fn Messages(chat: Chat) -> View {
                     }
                     let content = m.content.clone();
                     let is_user = m.role == ChatRole::User;
+                    // Which server wrote the answer, and whether it stopped in the middle.
+                    let backend = m.source.clone().map(|s| {
+                        let cut = s.cut.then(|| view! { " " span(class="answer-cut") { (t("answerCut")) } });
+                        let from = t_with("answerFromServer", &[&s.server, s.model.rsplit('/').next().unwrap_or(&s.model)]);
+                        view! { p(class="muted answer-source", data-cut=s.cut.to_string()) { (from) (cut) } }
+                    });
                     let (read, source) = pages_at(chat, index);
                     let class = if source.is_some() {
                         format!("message {} summary", m.role.as_str())
@@ -271,6 +277,7 @@ pub fn Messages(chat: Chat) -> View {
                         article(class=class, data-index=index.to_string()) {
                             (source)
                             (body)
+                            (backend)
                             div(class="message-actions") {
                                 button(class="link", r#type="button", aria-label=t("copyMessage"),
                                        on:click=move |e: MouseEvent| {

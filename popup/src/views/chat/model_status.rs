@@ -9,6 +9,7 @@ use web_sys::{Event, HtmlSelectElement};
 use super::super::error_text::error_text;
 use super::session::{Chat, Download};
 use crate::i18n::{megabytes, number, t, t_with};
+use crate::model_servers;
 use crate::state::Fetch;
 
 /// "1 min 20 s left" from what remains and the current speed.
@@ -43,7 +44,16 @@ fn option_label(model: &ModelStatus) -> String {
     }
 }
 
-/// The model picker: every chat model of the catalog, with its size and whether it is here.
+/// A server's model as the picker lists it: its name, and the server's name, which says that
+/// answers come from there.
+fn server_label(model: &str, server: &str) -> String {
+    // A llama.cpp server names its model by the file's path: the file is what tells them apart.
+    let short = model.rsplit('/').next().unwrap_or(model);
+    t_with("serverModelOption", &[short, server])
+}
+
+/// The model picker: every chat model of the catalog, with its size and whether it is here,
+/// then each model server's models under the server's name.
 #[component(inline_props)]
 pub fn ModelPicker(chat: Chat) -> View {
     let on_change = move |e: Event| {
@@ -55,8 +65,22 @@ pub fn ModelPicker(chat: Chat) -> View {
         }
     };
     view! {
-        (if chat.models.with(Vec::len) > 1 {
-            let chosen = chat.model.with(|m| m.as_ref().map(|m| m.entry.id.clone())).unwrap_or_default();
+        (if chat.models.with(Vec::len) > 1 || chat.servers.with(|s| s.iter().any(|s| !s.models.is_empty())) {
+            let chosen = chat.served.with(|s| s.as_ref().map(|(s, m)| model_servers::choice_id(&s.url, &m.id)))
+                .or_else(|| chat.model.with(|m| m.as_ref().map(|m| m.entry.id.clone())))
+                .unwrap_or_default();
+            let chosen_here = chosen.clone();
+            let groups = chat.servers.get_clone().into_iter().filter(|s| !s.models.is_empty()).map(|server| {
+                let chosen = chosen_here.clone();
+                let options = server.models.iter().map(|m| {
+                    let value = model_servers::choice_id(&server.url, &m.id);
+                    let selected = value == chosen;
+                    let label = server_label(&m.id, &server.name);
+                    view! { option(value=value, selected=selected) { (label) } }
+                }).collect::<Vec<_>>();
+                let group = server.name.clone();
+                view! { optgroup(label=group) { (options) } }
+            }).collect::<Vec<_>>();
             view! {
                 select(class="model-picker", aria-label=t("modelLabel"), disabled=chat.busy(), on:change=on_change) {
                     (chat.models.get_clone().into_iter().map(|m| {
@@ -64,6 +88,7 @@ pub fn ModelPicker(chat: Chat) -> View {
                         let label = option_label(&m);
                         view! { option(value=m.entry.id.clone(), selected=selected) { (label) } }
                     }).collect::<Vec<_>>())
+                    (groups)
                 }
             }
         } else {
@@ -80,6 +105,18 @@ pub fn ModelStatusLine(chat: Chat) -> View {
 }
 
 fn status(chat: Chat) -> View {
+    if let Some((server, model)) = chat.served.get_clone() {
+        let context = model
+            .context
+            .map(|c| t_with("serverContext", &[&number(f64::from(c), 0)]))
+            .unwrap_or_default();
+        let text = t_with("answersFromServer", &[&server.name, &server.url]);
+        return view! {
+            div(class="model-status", data-state="server") {
+                p(class="muted", title=context) { (text) }
+            }
+        };
+    }
     let Some(model) = chat.model.get_clone() else {
         return match chat.list.list.get_clone() {
             Fetch::Loading => view! { p(class="muted", role="status") { (t("lookingForModel")) } },

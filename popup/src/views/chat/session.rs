@@ -4,8 +4,9 @@
 //! through `stream_into`.
 
 use protocol::{
-    ChatMessage, ChatReply, ChatRole, ErrorCode, Event, LanternError, Machine, ModelState,
-    ModelStatus, Role, SpeechStyle, Stage, SummaryReply, Task, chat_model_for,
+    AnswerSource, BackendModel, BackendServer, ChatMessage, ChatReply, ChatRole, ErrorCode, Event,
+    LanternError, Machine, ModelState, ModelStatus, Role, SpeechStyle, Stage, SummaryReply, Task,
+    chat_model_for,
 };
 use sycamore::prelude::*;
 
@@ -14,13 +15,14 @@ use super::super::error_text::ui_error;
 use super::approval::Asking;
 use super::read_aloud::ReadAloud;
 use super::tool_calls;
-use crate::client::{Answer, Streaming, SummaryAsk};
+use crate::client::{Answer, ChatAsk, Streaming, SummaryAsk};
 use crate::downloads;
 use crate::history::Conversation;
 use crate::history::store::ChatStore;
 use crate::i18n::{t, t_with};
 use crate::machine::this_machine;
 use crate::model_list::Models;
+use crate::model_servers::{self, ModelServer};
 use crate::settings::Settings;
 use crate::state::client;
 use crate::tool_servers;
@@ -38,6 +40,15 @@ pub struct Download {
     pub bytes_per_s: f64,
 }
 
+/// A server's model that answers instead of a local one.
+pub(super) struct Served {
+    /// Its picker value, which the conversation keeps.
+    pub choice: String,
+    /// The server's name for it.
+    pub model: String,
+    pub backend: BackendServer,
+}
+
 /// What the last answer took, shown under the conversation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stats {
@@ -53,8 +64,12 @@ pub struct Chat {
     pub models: ReadSignal<Vec<ModelStatus>>,
     /// The model picked here (or by the conversation opened); `None`: the settings' default.
     chosen: Signal<Option<String>>,
-    /// The model that answers.
+    /// The model that answers, when it is one of Lantern's.
     pub model: ReadSignal<Option<ModelStatus>>,
+    /// The user's model servers and the models each listed (options page).
+    pub servers: Signal<Vec<ModelServer>>,
+    /// The server's model that answers instead, when one is picked.
+    pub served: ReadSignal<Option<(ModelServer, BackendModel)>>,
     pub conversation: Signal<Conversation>,
     /// The reply being streamed, while there is one.
     pub streaming: Signal<Option<String>>,
@@ -162,11 +177,24 @@ impl Chat {
             })
         });
         let streaming = create_signal(None::<String>);
+        let servers = create_signal(Vec::<ModelServer>::new());
+        let served = create_selector(move || {
+            servers.with(|servers| {
+                chosen.with(|chosen| {
+                    chosen
+                        .as_deref()
+                        .and_then(|id| model_servers::find(servers, id))
+                        .map(|(s, m)| (s.clone(), m.clone()))
+                })
+            })
+        });
         Chat {
             list,
             models,
             chosen,
             model,
+            servers,
+            served,
             conversation: create_signal(Conversation::new(new_id(), now())),
             streaming,
             generating: create_selector(move || streaming.with(Option::is_some)),
@@ -200,15 +228,16 @@ impl Chat {
     }
 
     pub fn ready(self) -> bool {
-        self.model.with(|m| {
-            matches!(
-                m,
-                Some(ModelStatus {
-                    state: ModelState::Installed { .. },
-                    ..
-                })
-            )
-        })
+        self.served.with(Option::is_some)
+            || self.model.with(|m| {
+                matches!(
+                    m,
+                    Some(ModelStatus {
+                        state: ModelState::Installed { .. },
+                        ..
+                    })
+                )
+            })
     }
 
     /// Reads the settings, and the page's model list unless another view did. On a first run
@@ -218,6 +247,9 @@ impl Chat {
         self.list.ensure();
         wasm_bindgen_futures::spawn_local(async move {
             self.settings.set(Settings::load().await);
+        });
+        wasm_bindgen_futures::spawn_local(async move {
+            self.servers.set(model_servers::load().await);
         });
         create_effect(move || {
             let first_run = self
@@ -239,9 +271,13 @@ impl Chat {
     }
 
     pub fn choose_model(self, id: &str) {
-        if self
-            .models
-            .with(|list| list.iter().any(|m| m.entry.id == id))
+        let server_model = self
+            .servers
+            .with(|servers| model_servers::find(servers, id).is_some());
+        if server_model
+            || self
+                .models
+                .with(|list| list.iter().any(|m| m.entry.id == id))
         {
             self.chosen.set(Some(id.to_string()));
         }
@@ -309,6 +345,7 @@ impl Chat {
         self.conversation.update(|c| {
             c.truncate(cut);
             c.messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::User,
                 content: text,
             });
@@ -385,6 +422,7 @@ impl Chat {
         self.editing.set(None);
         self.conversation.update(|c| {
             c.messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::User,
                 content: text,
             });
@@ -415,8 +453,13 @@ impl Chat {
         speak: Option<SpeechStyle>,
         on_event: impl FnMut(Event),
     ) -> (Option<ChatReply>, bool) {
-        let Some(model) = self.model.get_clone() else {
-            return (None, false);
+        let served = self.served_now().await;
+        let (model_id, picked) = match &served {
+            Some(served) => (served.model.clone(), served.choice.clone()),
+            None => match self.model.get_clone() {
+                Some(model) => (model.entry.id.clone(), model.entry.id),
+                None => return (None, false),
+            },
         };
         self.error.set(None);
         self.failed_summary.set(None);
@@ -426,6 +469,7 @@ impl Chat {
         let mut messages = Vec::new();
         if !settings.system_prompt.trim().is_empty() {
             messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::System,
                 content: settings.system_prompt.clone(),
             });
@@ -438,12 +482,12 @@ impl Chat {
             // the same call again after a tool message, with or without tools offered, but
             // answer in words when the question is put to them once more. Sent, not kept.
             messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::User,
                 content: WRAP_UP.into(),
             });
         }
-        self.conversation
-            .update(|c| c.model_id = Some(model.entry.id.clone()));
+        self.conversation.update(|c| c.model_id = Some(picked));
         let asked_in = self.conversation.with(|c| c.id.clone());
         // The tool servers as saved on the options page, read for every answer so a switch
         // turned there counts from the next message (the calculator's too).
@@ -464,14 +508,20 @@ impl Chat {
             Vec::new()
         };
         let external = offered.iter().map(|(tool, _)| tool.clone()).collect();
-        let request = client().chat(
-            model.entry.id,
+        let source = served.as_ref().map(|s| AnswerSource {
+            server: s.backend.name.clone(),
+            model: s.model.clone(),
+            cut: false,
+        });
+        let request = client().chat(ChatAsk {
+            model_id,
             messages,
-            settings.sampling(),
-            builtin,
-            external,
+            sampling: settings.sampling(),
+            tools: builtin,
+            external_tools: external,
             speak,
-        );
+            backend: served.map(|s| s.backend),
+        });
         self.save();
         let finished = self.stream_into(request, on_event).await;
         let mut pending = finished
@@ -492,7 +542,14 @@ impl Chat {
             .map(|r| r.text.clone())
             .or_else(|| self.streaming.get_clone())
             .unwrap_or_default();
+        // A server that died mid-answer: the text that came stays, marked as cut.
+        let cut = finished.is_none()
+            && self.error.with(|e| {
+                e.as_ref()
+                    .is_some_and(|e| e.code == ErrorCode::BackendStreamCut)
+            });
         let answer = ChatMessage {
+            source: source.map(|source| AnswerSource { cut, ..source }),
             role: ChatRole::Assistant,
             content: text,
         };
@@ -540,6 +597,17 @@ impl Chat {
             return (finished, go_on);
         }
         (finished, false)
+    }
+
+    /// The server's model picked to answer, with what a request for it carries (its key read
+    /// now, so a key changed on the options page counts from the next message).
+    pub(super) async fn served_now(self) -> Option<Served> {
+        let (server, model) = self.served.get_clone()?;
+        Some(Served {
+            choice: model_servers::choice_id(&server.url, &model.id),
+            model: model.id.clone(),
+            backend: model_servers::backend(&server, &model).await,
+        })
     }
 
     /// How an answer is spoken as it streams, when the settings ask for it. A voice that

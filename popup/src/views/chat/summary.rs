@@ -4,8 +4,8 @@
 //! about the page.
 
 use protocol::{
-    ChatMessage, ChatRole, ErrorCode, Event, ModelState, SpeechStyle, Stage, SummaryKind,
-    SummaryReply,
+    AnswerSource, ChatMessage, ChatRole, ErrorCode, Event, ModelState, SpeechStyle, Stage,
+    SummaryKind, SummaryReply,
 };
 
 use super::session::{Chat, Stats};
@@ -111,22 +111,41 @@ impl Chat {
     ) -> Option<SummaryReply> {
         self.error.set(None);
         self.failed_summary.set(None);
-        let Some(model) = self.model.get_clone() else {
-            // No model: the list could not be read, or it has no chat model.
-            let why = match self.list.list.get_clone() {
-                Fetch::Failed(error) => error,
-                _ => ui_error(ErrorCode::UnknownModel, t("noChatModel")),
-            };
-            self.error.set(Some(why));
-            return None;
+        let served = self.served_now().await;
+        let local = if served.is_some() {
+            None
+        } else {
+            self.model.get_clone()
         };
-        if !matches!(model.state, ModelState::Installed { .. }) {
-            self.error.set(Some(ui_error(
-                ErrorCode::NotInstalled,
-                t_with("summaryNeedsModel", &[&model.entry.name]),
-            )));
-            return None;
-        }
+        let (model_id, picked, source, backend) = match (served, local) {
+            (Some(served), _) => (
+                served.model.clone(),
+                served.choice,
+                Some(AnswerSource {
+                    server: served.backend.name.clone(),
+                    model: served.model,
+                    cut: false,
+                }),
+                Some(served.backend),
+            ),
+            (None, Some(model)) if !matches!(model.state, ModelState::Installed { .. }) => {
+                self.error.set(Some(ui_error(
+                    ErrorCode::NotInstalled,
+                    t_with("summaryNeedsModel", &[&model.entry.name]),
+                )));
+                return None;
+            }
+            (None, Some(model)) => (model.entry.id.clone(), model.entry.id, None, None),
+            (None, None) => {
+                // No model: the list could not be read, or it has no chat model.
+                let why = match self.list.list.get_clone() {
+                    Fetch::Failed(error) => error,
+                    _ => ui_error(ErrorCode::UnknownModel, t("noChatModel")),
+                };
+                self.error.set(Some(why));
+                return None;
+            }
+        };
         if self.conversation.with(|c| !c.messages.is_empty()) {
             self.new_chat();
         }
@@ -134,12 +153,12 @@ impl Chat {
         // without asking) is not offered with it until the user switches it on again.
         self.tools.switch_off();
         self.last.set(None);
-        let model_id = model.entry.id;
         let asked_at = self.conversation.with(|c| c.messages.len());
         let asked_in = self.conversation.with(|c| c.id.clone());
         self.conversation.update(|c| {
-            c.model_id = Some(model_id.clone());
+            c.model_id = Some(picked);
             c.messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::User,
                 content: words
                     .clone()
@@ -150,7 +169,7 @@ impl Chat {
         self.stage.set(Some(t("readingPage")));
         let still_open = move || self.conversation.with(|c| c.id == asked_in);
         {
-            let request = client().summarize(model_id, ask.clone(), speak);
+            let request = client().summarize(model_id, ask.clone(), speak, backend);
             let reply = self
                 .stream_into(request, |event| match event {
                     Event::Step { stage, done, total } => {
@@ -195,12 +214,14 @@ impl Chat {
                             c.insert(
                                 asked_at,
                                 ChatMessage {
+                                    source: None,
                                     role: ChatRole::System,
                                     content: reply.chat_context.clone(),
                                 },
                             );
                         }
                         c.messages.push(ChatMessage {
+                            source,
                             role: ChatRole::Assistant,
                             content: text,
                         });

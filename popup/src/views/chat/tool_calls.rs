@@ -94,6 +94,7 @@ pub async fn run(chat: Chat, calls: Vec<PendingCall>, offered: &[(ExternalTool, 
         chat.tools.attach(outcome.returned);
         chat.conversation.update(|c| {
             c.messages.push(ChatMessage {
+                source: None,
                 role: ChatRole::Tool,
                 content: outcome.message,
             })
