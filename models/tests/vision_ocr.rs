@@ -370,3 +370,45 @@ fn a_picture_without_text_gives_no_lines() {
     let blank = image::RgbImage::from_pixel(300, 200, image::Rgb([240, 240, 240]));
     assert!(load(&dir).read(&blank).expect("reads").is_empty());
 }
+
+/// Where the time goes, per operator, for the detector on candle's page and the recognizer on
+/// one line: a measurement, not a check (`cargo test -p models --test vision_ocr -- --ignored
+/// --nocapture`).
+#[test]
+#[ignore = "a measurement that prints times; nothing to assert"]
+fn time_per_operator() {
+    use std::collections::BTreeMap;
+    for model in ["ppocrv5-mobile", "ppocrv6-tiny"] {
+        let Some(dir) = model_dir(model, "time_per_operator") else {
+            return;
+        };
+        let page = decode(&read(
+            &root().join("target/models/ocr-test-images/test_ocr.png"),
+        ))
+        .expect("decodes");
+        let line = decode(&read(&fixture("rec_input.png"))).expect("decodes");
+        for (net, x) in [
+            ("det", detect::input(&page, 960).expect("input").0),
+            (
+                "rec",
+                crop::line_tensor(&line, 48, input_width(&line)).expect("tensor"),
+            ),
+        ] {
+            let graph = graph(&dir, &format!("{net}.onnx"));
+            let mut times: BTreeMap<String, std::time::Duration> = BTreeMap::new();
+            let started = Instant::now();
+            graph
+                .run_traced(
+                    x,
+                    Some(&mut |op: &str, d| *times.entry(op.to_string()).or_default() += d),
+                )
+                .expect("runs");
+            println!("{model} {net}: {:?}", started.elapsed());
+            let mut sorted: Vec<_> = times.into_iter().collect();
+            sorted.sort_by_key(|entry| std::cmp::Reverse(entry.1));
+            for (op, d) in sorted.iter().take(8) {
+                println!("  {op:<20} {d:?}");
+            }
+        }
+    }
+}

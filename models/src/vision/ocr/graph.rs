@@ -15,6 +15,9 @@ use super::ops::{Op, Value};
 use crate::nn::onnx::{FLOAT, INT8, INT32, INT64, TensorProto, UINT8, read_model};
 use crate::{ModelError, Result};
 
+/// Told each node's operator and its run time.
+pub type Trace<'a> = dyn FnMut(&str, std::time::Duration) + 'a;
+
 struct Node {
     name: String,
     op: Op,
@@ -130,6 +133,12 @@ impl Graph {
 
     /// Runs the network on `input` and returns its output.
     pub fn run(&self, input: Tensor) -> Result<Tensor> {
+        self.run_traced(input, None)
+    }
+
+    /// `run`, telling `trace` each node's operator and how long it took (for finding where the
+    /// time goes; `run` passes nothing and reads no clock).
+    pub fn run_traced(&self, input: Tensor, mut trace: Option<&mut Trace<'_>>) -> Result<Tensor> {
         let mut values: HashMap<&str, Value> = HashMap::new();
         values.insert(self.input.as_str(), Value::F(input));
         for (i, node) in self.nodes.iter().enumerate() {
@@ -151,10 +160,14 @@ impl Graph {
                     }
                 })
                 .collect::<Result<_>>()?;
+            let started = trace.as_ref().map(|_| web_time());
             let results = node
                 .op
                 .run(&args)
                 .map_err(|e| ModelError::BadModel(format!("node {}: {e}", node.name)))?;
+            if let (Some(trace), Some(started)) = (trace.as_mut(), started) {
+                trace(node.op.name(), started.elapsed());
+            }
             for (name, value) in node.outputs.iter().zip(results) {
                 values.insert(name.as_str(), value);
             }
@@ -170,6 +183,27 @@ impl Graph {
                 self.output
             ))),
         }
+    }
+}
+
+/// The clock for traces (natively; wasm32 has no `Instant`, and traces are native-only).
+#[cfg(not(target_arch = "wasm32"))]
+fn web_time() -> std::time::Instant {
+    std::time::Instant::now()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn web_time() -> NoClock {
+    NoClock
+}
+
+#[cfg(target_arch = "wasm32")]
+struct NoClock;
+
+#[cfg(target_arch = "wasm32")]
+impl NoClock {
+    fn elapsed(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
     }
 }
 

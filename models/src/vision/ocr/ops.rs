@@ -174,6 +174,35 @@ fn flat(t: &Tensor) -> Result<Vec<f32>> {
 }
 
 impl Op {
+    /// The operator's name, for traces.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Identity => "Identity",
+            Op::Cast => "Cast",
+            Op::Conv { shape, .. } if shape.groups > 1 => "Conv (grouped)",
+            Op::Conv { .. } => "Conv",
+            Op::ConvTranspose { .. } => "ConvTranspose",
+            Op::BatchNorm { .. } => "BatchNormalization",
+            Op::Binary(_) => "Add/Sub/Mul/Div",
+            Op::Unary(_) => "activation",
+            Op::Pow => "Pow",
+            Op::GlobalAveragePool => "GlobalAveragePool",
+            Op::AveragePool { .. } => "AveragePool",
+            Op::MaxPool { .. } => "MaxPool",
+            Op::Resize => "Resize",
+            Op::Concat(_) => "Concat",
+            Op::Reshape => "Reshape",
+            Op::Shape => "Shape",
+            Op::Slice => "Slice",
+            Op::Squeeze(_) => "Squeeze",
+            Op::Unsqueeze(_) => "Unsqueeze",
+            Op::Transpose(_) => "Transpose",
+            Op::ReduceMean { .. } => "ReduceMean",
+            Op::MatMul => "MatMul",
+            Op::Softmax(_) => "Softmax",
+        }
+    }
+
     pub fn build(node: &NodeProto, constants: &HashMap<String, Value>) -> Result<Op> {
         let attrs = Attrs(&node.attribute);
         let weight = || {
@@ -406,11 +435,23 @@ impl Op {
             }
             Op::BatchNorm { scale, shift } => {
                 let x = x()?;
-                let mut shape = vec![1; x.rank()];
-                shape[1] = scale.elem_count();
-                let scale = scale.reshape(shape.clone())?;
-                let shift = shift.reshape(shape)?;
-                Value::F(x.broadcast_mul(&scale)?.broadcast_add(&shift)?)
+                let (scale, shift) = (flat(scale)?, flat(shift)?);
+                if x.rank() < 2 || x.dims()[1] != scale.len() {
+                    return Err(bad(format!(
+                        "batch norm of {} channels on {:?}",
+                        scale.len(),
+                        x.dims()
+                    )));
+                }
+                let inner: usize = x.dims()[2..].iter().product();
+                let mut values = flat(x)?;
+                for (i, plane) in values.chunks_mut(inner.max(1)).enumerate() {
+                    let c = i % scale.len();
+                    for v in plane {
+                        *v = *v * scale[c] + shift[c];
+                    }
+                }
+                Value::F(Tensor::from_vec(values, x.dims(), x.device())?)
             }
             Op::Binary(op) => binary(*op, arg(0)?, arg(1)?)?,
             Op::Unary(op) => Value::F(unary(*op, x()?)?),
@@ -697,6 +738,9 @@ fn binary(op: Binary, a: &Value, b: &Value) -> Result<Value> {
         }
     };
     let (a, b) = (to_float(a)?, to_float(b)?);
+    if let Some(out) = binary_fast(op, &a, &b)? {
+        return Ok(Value::F(out));
+    }
     Ok(Value::F(match op {
         Binary::Add => a.broadcast_add(&b)?,
         Binary::Sub => a.broadcast_sub(&b)?,
@@ -705,20 +749,126 @@ fn binary(op: Binary, a: &Value, b: &Value) -> Result<Value> {
     }))
 }
 
+/// How `b` spreads over `a` in the broadcasts these graphs make, each one loop over `a`'s
+/// values (Candle's general broadcast walks every index, and these ops were most of the time).
+enum Spread {
+    /// `b` has `a`'s shape.
+    Same,
+    /// `b` is one value.
+    Scalar,
+    /// `b` is `[1, C, 1, ...]` over `a`'s `[N, C, ...]`: one value per plane of `inner` values.
+    Channel { channels: usize, inner: usize },
+    /// `b` is `[..., 1, K]` over `a`'s `[..., K]`: one row repeated.
+    Row(usize),
+}
+
+fn spread(a: &[usize], b: &[usize]) -> Option<Spread> {
+    let count: usize = b.iter().product();
+    if a == b {
+        return Some(Spread::Same);
+    }
+    if count == 1 && b.len() <= a.len() {
+        return Some(Spread::Scalar);
+    }
+    if b.len() > a.len() {
+        return None;
+    }
+    // Right-align b's dims with a's.
+    let padded: Vec<usize> = std::iter::repeat_n(1, a.len() - b.len())
+        .chain(b.iter().copied())
+        .collect();
+    let last = a.len() - 1;
+    if padded[last] == a[last] && padded[..last].iter().all(|&d| d == 1) {
+        return Some(Spread::Row(a[last]));
+    }
+    if a.len() >= 2
+        && padded[1] == a[1]
+        && padded.iter().enumerate().all(|(i, &d)| i == 1 || d == 1)
+    {
+        return Some(Spread::Channel {
+            channels: a[1],
+            inner: a[2..].iter().product(),
+        });
+    }
+    None
+}
+
+/// `a op b` (or `b op a` when `a` is the smaller one) in one pass, for the broadcasts `spread`
+/// knows; `None` for any other.
+fn binary_fast(op: Binary, a: &Tensor, b: &Tensor) -> Result<Option<Tensor>> {
+    let (big, small, swapped) = if a.elem_count() >= b.elem_count() {
+        (a, b, false)
+    } else {
+        (b, a, true)
+    };
+    let Some(how) = spread(big.dims(), small.dims()) else {
+        return Ok(None);
+    };
+    let f = move |x: f32, y: f32| -> f32 {
+        let (l, r) = if swapped { (y, x) } else { (x, y) };
+        match op {
+            Binary::Add => l + r,
+            Binary::Sub => l - r,
+            Binary::Mul => l * r,
+            Binary::Div => l / r,
+        }
+    };
+    let mut values = flat(big)?;
+    let other = flat(small)?;
+    match how {
+        Spread::Same => {
+            for (v, &o) in values.iter_mut().zip(&other) {
+                *v = f(*v, o);
+            }
+        }
+        Spread::Scalar => {
+            let o = other[0];
+            for v in &mut values {
+                *v = f(*v, o);
+            }
+        }
+        Spread::Channel { channels, inner } => {
+            for (i, plane) in values.chunks_mut(inner.max(1)).enumerate() {
+                let o = other[i % channels];
+                for v in plane {
+                    *v = f(*v, o);
+                }
+            }
+        }
+        Spread::Row(len) => {
+            for row in values.chunks_mut(len.max(1)) {
+                for (v, &o) in row.iter_mut().zip(&other) {
+                    *v = f(*v, o);
+                }
+            }
+        }
+    }
+    Ok(Some(Tensor::from_vec(values, big.dims(), big.device())?))
+}
+
+/// `f` over every value of `x`, in one pass.
+fn map(x: &Tensor, f: impl Fn(f32) -> f32) -> Result<Tensor> {
+    let mut values = flat(x)?;
+    for v in &mut values {
+        *v = f(*v);
+    }
+    Ok(Tensor::from_vec(values, x.dims(), x.device())?)
+}
+
 fn unary(op: Unary, x: &Tensor) -> Result<Tensor> {
     Ok(match op {
-        Unary::Relu => x.relu()?,
-        Unary::Sigmoid => candle_nn::ops::sigmoid(x)?,
+        Unary::Relu => map(x, |v| v.max(0.0))?,
+        Unary::Sigmoid => map(x, |v| 1.0 / (1.0 + (-v).exp()))?,
         Unary::Sqrt => x.sqrt()?,
         Unary::Erf => x.erf()?,
-        Unary::HardSigmoid { alpha, beta } => hard_sigmoid(x, alpha, beta)?,
-        Unary::HardSwish => x.mul(&hard_sigmoid(x, 1.0 / 6.0, 0.5)?)?,
+        Unary::HardSigmoid { alpha, beta } => map(x, |v| hard_sigmoid(v, alpha, beta))?,
+        Unary::HardSwish => map(x, |v| v * hard_sigmoid(v, 1.0 / 6.0, 0.5))?,
     })
 }
 
 /// `max(0, min(1, alpha·x + beta))` with the node's own alpha (not Candle's fixed 1/6).
-fn hard_sigmoid(x: &Tensor, alpha: f32, beta: f32) -> Result<Tensor> {
-    Ok(x.affine(alpha as f64, beta as f64)?.clamp(0f32, 1f32)?)
+fn hard_sigmoid(x: f32, alpha: f32, beta: f32) -> f32 {
+    (alpha * x + beta).clamp(0.0, 1.0)
 }
 
 /// ONNX Slice (opset 10+: starts, ends, axes, steps as inputs) on floats or integers.
