@@ -26,13 +26,11 @@ fn sample(image: &RgbImage, x: f32, y: f32) -> [f32; 3] {
         at(x0, y0 + 1),
         at(x0 + 1, y0 + 1),
     );
-    let mut out = [0f32; 3];
-    for k in 0..3 {
+    std::array::from_fn(|k| {
         let top = a[k] as f32 * (1.0 - fx) + b[k] as f32 * fx;
         let bottom = c[k] as f32 * (1.0 - fx) + d[k] as f32 * fx;
-        out[k] = top * (1.0 - fy) + bottom * fy;
-    }
-    out
+        top * (1.0 - fy) + bottom * fy
+    })
 }
 
 /// The text inside `corners` (top-left, top-right, bottom-right, bottom-left) as an upright

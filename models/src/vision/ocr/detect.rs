@@ -69,3 +69,24 @@ pub fn detect(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_image_is_scaled_down_to_the_side_limit() {
+        let image = RgbImage::from_pixel(6000, 4000, image::Rgb([250, 250, 250]));
+        let (x, (sx, sy)) = input(&image, 960).expect("input");
+        // 960 x 640, both multiples of 32; the factors map the map back onto the image.
+        assert_eq!(x.dims(), &[1, 3, 640, 960]);
+        assert_eq!((sx, sy), (6000.0 / 960.0, 4000.0 / 640.0));
+    }
+
+    #[test]
+    fn a_tiny_image_still_gets_one_block_of_32() {
+        let image = RgbImage::from_pixel(10, 7, image::Rgb([0, 0, 0]));
+        let (x, _) = input(&image, 960).expect("input");
+        assert_eq!(x.dims(), &[1, 3, 32, 32]);
+    }
+}
