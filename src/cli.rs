@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod generate;
+pub mod ocr;
 pub mod phonemize;
 pub mod speak;
 mod speech_assets;

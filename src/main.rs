@@ -34,6 +34,8 @@ enum Command {
     Phonemize(cli::phonemize::Args),
     /// Speak English text, phonemes or phoneme ids with a Piper or Kokoro voice into a WAV file.
     Speak(cli::speak::Args),
+    /// Read the text in an image (PNG, JPEG, WebP) with PaddleOCR; lines, or JSON with boxes.
+    Ocr(cli::ocr::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::Vad(args) => cli::vad::run(args),
         Command::Phonemize(args) => cli::phonemize::run(args),
         Command::Speak(args) => cli::speak::run(args),
+        Command::Ocr(args) => cli::ocr::run(args),
     }
 }
 

@@ -43,6 +43,9 @@ pub enum ModelError {
     /// The audio could not be decoded or has a shape we do not take (rate, channels, bit depth).
     #[error("bad audio: {0}")]
     BadAudio(String),
+    /// The image could not be decoded, is of a format Lantern does not read, or is too big.
+    #[error("bad image: {0}")]
+    BadImage(String),
     /// A request the loaded model cannot serve, e.g. translation with an English-only Whisper.
     #[error("unsupported request: {0}")]
     Unsupported(String),

@@ -13,6 +13,7 @@ mod nn;
 pub mod profile;
 pub mod tts;
 pub mod vad;
+pub mod vision;
 pub mod whisper;
 
 pub use error::{ModelError, Result};

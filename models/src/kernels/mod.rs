@@ -3,12 +3,13 @@
 //! `qblocks32` and `qblocks_k`, with activations rounded by `q8_act` and integer dot products
 //! per instruction set in `dot_i16`, weight bits widened per instruction set in `widen`), and
 //! in plain f32 the norms, RoPE, softmax and attention (`vec_f32`, `rms_norm`, `rope`,
-//! `attention`), the 1-D convolutions of speech out (`conv1d`), and `speed_probe`, how fast
+//! `attention`), the 1-D convolutions of speech out (`conv1d`), the 2-D ones of OCR (`conv2d`), and `speed_probe`, how fast
 //! this machine runs them. Nothing here knows a model; the speed work (SIMD, threads) happens
 //! here, under the graphs.
 
 pub(crate) mod attention;
 pub(crate) mod conv1d;
+pub(crate) mod conv2d;
 mod dot_i16;
 mod q8_act;
 mod qblocks32;

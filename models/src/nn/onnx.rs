@@ -1,16 +1,32 @@
-//! The part of `onnx.proto3` the voices read from their ONNX files (same field numbers; prost
-//! skips every other field): the graph's initializers (weights) and its nodes, with the node
-//! attributes convolutions need. Each voice names and widens the weights itself
-//! (`tts::piper::onnx`, `tts::kokoro::onnx`).
+//! The part of `onnx.proto3` Lantern reads from ONNX files (same field numbers; prost skips
+//! every other field): the graph's initializers (weights), its nodes with their attributes
+//! (constants included), its inputs and outputs, and the model's metadata. Each model names and
+//! widens the weights itself (`tts::piper::onnx`, `tts::kokoro::onnx`, `vision::ocr::graph`).
 
 use prost::Message;
 
 use crate::{ModelError, Result};
 
 #[derive(Clone, PartialEq, Message)]
-struct ModelProto {
+pub(crate) struct ModelProto {
     #[prost(message, optional, tag = "7")]
-    graph: Option<GraphProto>,
+    pub graph: Option<GraphProto>,
+    #[prost(message, repeated, tag = "14")]
+    pub metadata_props: Vec<StringStringEntryProto>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub(crate) struct StringStringEntryProto {
+    #[prost(string, tag = "1")]
+    pub key: String,
+    #[prost(string, tag = "2")]
+    pub value: String,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub(crate) struct ValueInfoProto {
+    #[prost(string, tag = "1")]
+    pub name: String,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -19,12 +35,18 @@ pub(crate) struct GraphProto {
     pub node: Vec<NodeProto>,
     #[prost(message, repeated, tag = "5")]
     pub initializer: Vec<TensorProto>,
+    #[prost(message, repeated, tag = "11")]
+    pub input: Vec<ValueInfoProto>,
+    #[prost(message, repeated, tag = "12")]
+    pub output: Vec<ValueInfoProto>,
 }
 
 #[derive(Clone, PartialEq, Message)]
 pub(crate) struct NodeProto {
     #[prost(string, repeated, tag = "1")]
     pub input: Vec<String>,
+    #[prost(string, repeated, tag = "2")]
+    pub output: Vec<String>,
     #[prost(string, tag = "3")]
     pub name: String,
     #[prost(string, tag = "4")]
@@ -37,8 +59,15 @@ pub(crate) struct NodeProto {
 pub(crate) struct AttributeProto {
     #[prost(string, tag = "1")]
     pub name: String,
+    #[prost(float, tag = "2")]
+    pub f: f32,
     #[prost(int64, tag = "3")]
     pub i: i64,
+    #[prost(bytes = "vec", tag = "4")]
+    pub s: Vec<u8>,
+    /// A Constant node's value.
+    #[prost(message, optional, tag = "5")]
+    pub t: Option<TensorProto>,
     #[prost(int64, repeated, tag = "8")]
     pub ints: Vec<i64>,
 }
@@ -54,6 +83,8 @@ pub(crate) struct TensorProto {
     /// Small integer tensors may be stored unpacked here.
     #[prost(int32, repeated, tag = "5")]
     pub int32_data: Vec<i32>,
+    #[prost(int64, repeated, tag = "7")]
+    pub int64_data: Vec<i64>,
     #[prost(string, tag = "8")]
     pub name: String,
     #[prost(bytes = "vec", tag = "9")]
@@ -67,11 +98,17 @@ pub(crate) struct TensorProto {
 pub(crate) const FLOAT: i32 = 1;
 pub(crate) const UINT8: i32 = 2;
 pub(crate) const INT8: i32 = 3;
+pub(crate) const INT32: i32 = 6;
+pub(crate) const INT64: i32 = 7;
 
 /// The graph of the ONNX model in `bytes`.
 pub(crate) fn read_graph(bytes: &[u8]) -> Result<GraphProto> {
-    ModelProto::decode(bytes)
-        .map_err(|e| ModelError::BadModel(format!("not an ONNX model: {e}")))?
+    read_model(bytes)?
         .graph
         .ok_or_else(|| ModelError::BadModel("the ONNX model has no graph".into()))
+}
+
+/// The whole ONNX model in `bytes` (graph and metadata).
+pub(crate) fn read_model(bytes: &[u8]) -> Result<ModelProto> {
+    ModelProto::decode(bytes).map_err(|e| ModelError::BadModel(format!("not an ONNX model: {e}")))
 }

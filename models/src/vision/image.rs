@@ -1,0 +1,88 @@
+//! Decoding an image file's bytes into RGB pixels: PNG, JPEG and WebP (what pages, screenshots
+//! and cameras give), sniffed from the bytes rather than trusted from a name. A corrupt file, an
+//! unsupported format and an image too big to decode safely each get their own message; images
+//! under the limit but bigger than the networks need are scaled down later, per network.
+
+use image::{ImageFormat, ImageReader, Limits, RgbImage};
+
+use crate::{ModelError, Result};
+
+/// The most pixels decoded (100 megapixels, 300 MB as RGB): far above any screen or camera
+/// frame, below what would exhaust a wasm32 worker's memory.
+pub const MAX_PIXELS: u64 = 100_000_000;
+
+/// The formats read, by name, for messages.
+const SUPPORTED: &str = "PNG, JPEG or WebP";
+
+/// Decodes `bytes` as a PNG, JPEG or WebP image.
+pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
+    if bytes.is_empty() {
+        return Err(ModelError::BadImage("the file is empty".into()));
+    }
+    let format = image::guess_format(bytes).map_err(|_| {
+        ModelError::BadImage(format!("not an image Lantern reads (expected {SUPPORTED})"))
+    })?;
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP
+    ) {
+        return Err(ModelError::BadImage(format!(
+            "{} images are not supported (expected {SUPPORTED})",
+            format
+                .extensions_str()
+                .first()
+                .copied()
+                .unwrap_or("this kind of")
+                .to_uppercase()
+        )));
+    }
+    let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_PIXELS * 4);
+    reader.limits(limits.clone());
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| ModelError::BadImage(format!("the image is damaged: {e}")))?;
+    if width as u64 * height as u64 > MAX_PIXELS {
+        return Err(ModelError::BadImage(format!(
+            "the image is {width} x {height} pixels; the most Lantern reads is {} megapixels",
+            MAX_PIXELS / 1_000_000
+        )));
+    }
+    let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    reader.limits(limits);
+    let decoded = reader
+        .decode()
+        .map_err(|e| ModelError::BadImage(format!("the image is damaged: {e}")))?;
+    Ok(decoded.to_rgb8())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let image = RgbImage::from_pixel(width, height, image::Rgb([200, 10, 10]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut out, ImageFormat::Png).expect("encodes");
+        out.into_inner()
+    }
+
+    #[test]
+    fn decodes_a_png() {
+        let image = decode(&png(5, 3)).expect("decodes");
+        assert_eq!(image.dimensions(), (5, 3));
+        assert_eq!(image.get_pixel(4, 2).0, [200, 10, 10]);
+    }
+
+    #[test]
+    fn each_bad_input_says_what_is_wrong() {
+        let message = |bytes: &[u8]| decode(bytes).expect_err("refused").to_string();
+        assert!(message(&[]).contains("empty"));
+        assert!(message(b"hello, this is text").contains("PNG, JPEG or WebP"));
+        let mut cut = png(40, 40);
+        cut.truncate(cut.len() / 2);
+        assert!(message(&cut).contains("damaged"), "{}", message(&cut));
+        assert!(message(b"GIF89a\x01\x00\x01\x00\x00\x00\x00").contains("GIF"));
+    }
+}
