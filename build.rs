@@ -22,11 +22,21 @@ fn main() {
     let csp = manifest["content_security_policy"]["extension_pages"]
         .as_str()
         .unwrap_or_default();
+    // Fetches go to catalogs, MCP servers and model servers the user names (connect-src);
+    // code never comes from anywhere but the extension.
+    let directive = |name: &str| {
+        csp.split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix(name).map(str::trim))
+            .unwrap_or_default()
+    };
+    let (scripts, default) = (directive("script-src"), directive("default-src"));
     assert!(
-        csp.contains("'wasm-unsafe-eval'")
-            && !csp.contains("'unsafe-eval'")
-            && !csp.contains("http"),
-        "extension-page CSP must allow wasm and nothing remote: {csp:?}"
+        scripts.contains("'wasm-unsafe-eval'")
+            && !scripts.contains("'unsafe-eval'")
+            && !scripts.contains("http")
+            && !default.contains("http"),
+        "extension-page CSP must allow wasm and no remote code: {csp:?}"
     );
     println!("cargo:rustc-env=LANTERN_MANIFEST_VERSION={version}");
 }
