@@ -15,7 +15,10 @@ impl Catalog {
             for file in &model.files {
                 let url = resolve_url(&self.base_url, &file.path);
                 let origin = secure_origin(&url)?;
-                if origin != catalog_origin {
+                // A catalog this computer serves may point at other local servers (a mirror
+                // on another port): all of them are the user's own.
+                let both_local = is_loopback_origin(&origin) && is_loopback_origin(&catalog_origin);
+                if origin != catalog_origin && !both_local {
                     return Err(CatalogError::ForeignFile {
                         model: model.id.clone(),
                         file: file.name.clone(),
@@ -52,6 +55,11 @@ fn secure_origin(url: &str) -> Result<String, CatalogError> {
         _ => return Err(insecure()),
     }
     Ok(format!("{scheme}://{authority}"))
+}
+
+fn is_loopback_origin(origin: &str) -> bool {
+    let authority = origin.split_once("://").map_or("", |(_, a)| a);
+    is_loopback(host_of(authority))
 }
 
 fn host_of(authority: &str) -> &str {
@@ -151,6 +159,16 @@ mod tests {
             c.validate_remote(url),
             Err(CatalogError::ForeignFile { .. })
         ));
+        // A local catalog may name another local server; a remote one may not.
+        let local = catalog(
+            "http://127.0.0.1:8799/",
+            "http://127.0.0.1:8800/w.gguf",
+            Some(HASH),
+        );
+        assert_eq!(
+            local.validate_remote("http://127.0.0.1:8799/catalog.json"),
+            Ok(())
+        );
         // A loopback service reached from a remote catalog is another site too.
         let c = catalog(
             "https://models.example.org/",
