@@ -3,7 +3,7 @@
 //! than the in-browser budget, counted without the model's tokenizer (which only the server has)
 //! at a conservative three characters a token. Notes on each part, then the summary streamed.
 
-use content::summary::{self, Budget, Job};
+use content::summary::{self, Budget};
 use protocol::{
     ChatMessage, Event, Finish, LanternError, PageSnapshot, Response, Sampling, Stage, SummaryKind,
     SummaryMode,
@@ -46,19 +46,7 @@ pub async fn summarize(
         url: request.page.url.clone(),
         lang: source.lang.clone(),
     });
-    let language = request
-        .language
-        .as_deref()
-        .or(source.lang.as_deref())
-        .and_then(summary::language_name)
-        .unwrap_or("the language of the page");
-    let job = Job {
-        kind: request.kind,
-        mode: request.mode,
-        title: &source.title,
-        language,
-        question: request.question.as_deref(),
-    };
+    let job = engine::job(&request, &source);
     let context = ask.server.context.map_or(UNKNOWN_CONTEXT, |c| c as usize);
     let overhead = count(
         &summary::final_prompt(&job, "")

@@ -89,6 +89,24 @@ pub fn source(request: &SummaryRequest) -> Result<Source, LanternError> {
 
 /// Greedy, so a summary of the same page reads the same; the repeat penalty keeps a small model
 /// from copying the page back.
+/// What the prompts say about the summary asked for: its kind and mode, the page's title, and
+/// the language to write in (the one asked for, else the page's own).
+pub fn job<'a>(request: &'a SummaryRequest, source: &'a Source) -> Job<'a> {
+    let language = request
+        .language
+        .as_deref()
+        .or(source.lang.as_deref())
+        .and_then(summary::language_name)
+        .unwrap_or("the language of the page");
+    Job {
+        kind: request.kind,
+        mode: request.mode,
+        title: &source.title,
+        language,
+        question: request.question.as_deref(),
+    }
+}
+
 pub fn sampling(max_tokens: usize) -> Sampling {
     Sampling {
         temperature: 0.0,
@@ -114,19 +132,7 @@ pub async fn summarize(
             lang: source.lang.clone(),
         },
     );
-    let language = request
-        .language
-        .as_deref()
-        .or(source.lang.as_deref())
-        .and_then(summary::language_name)
-        .unwrap_or("the language of the page");
-    let job = Job {
-        kind: request.kind,
-        mode: request.mode,
-        title: &source.title,
-        language,
-        question: request.question.as_deref(),
-    };
+    let job = job(request, &source);
     run(session, &job, &source, &request.page.url, stop, id, outbox).await
 }
 
