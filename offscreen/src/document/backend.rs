@@ -229,6 +229,11 @@ async fn chat(
             // Sent, not kept.
             sent.push(ChatMessage::new(ChatRole::User, WRAP_UP));
         }
+        if let Some(context) = ask.server.context {
+            // A long chat keeps its newest turns, as in the browser, rather than failing.
+            let reply = ask.sampling.max_tokens;
+            sent = backends::fit_to_context(&sent, offered, context as usize, reply)?;
+        }
         let mut reply = complete(ask, &sent, offered).await?;
         if reply.reply.finish == Finish::Cancelled {
             return Ok(reply.reply);

@@ -22,7 +22,7 @@ const MAX_PARTS: usize = 4;
 
 /// Tokens of a text, over-counted so a part never overflows the server's context.
 fn count(text: &str) -> usize {
-    text.chars().count().div_ceil(3)
+    backends::estimate_tokens(text)
 }
 
 pub async fn summarize(
