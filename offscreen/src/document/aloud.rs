@@ -1,5 +1,5 @@
 //! An answer spoken as it streams (`chat` or `summarize_page` with `speak` set): the LLM
-//! worker's tokens are relayed as usual and cut into sentences as they arrive
+//! worker's (or a user's model server's) tokens are relayed as usual and cut into sentences as they arrive
 //! (`models::tts::SentenceStream`); each complete sentence goes to the speech-out worker at once
 //! (one at a time, in order) and its audio onto one playback of the document's speaker, so the
 //! first sentence plays while the model still writes. `sentence` events carry char offsets into
@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::future::pending;
-use futures_util::{FutureExt, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use gloo_timers::future::TimeoutFuture;
 use models::llm::ProseStream;
 use models::tts::{Sentence, SentenceStream};
@@ -39,15 +39,15 @@ struct Making {
     offset: u32,
 }
 
-/// Serves a `chat` or `summarize_page` whose answer is spoken with `style`; `None` when the
-/// asker went away (generation and speech are then abandoned).
+/// Serves a `chat` or `summarize_page` whose answer is spoken with `style`, its replies coming
+/// from what `start` begins (the LLM worker, or a user's model server); `None` when the asker
+/// went away (generation and speech are then abandoned).
 #[allow(clippy::too_many_arguments)] // one request, its port, and the two engines it drives
-pub async fn serve(
+pub async fn serve<A: Stream<Item = Reply> + Unpin>(
     pool: &Rc<Pool>,
     speaker: &Speaker,
-    engine: Engine,
+    start: impl FnOnce() -> Result<A, LanternError>,
     id: Id,
-    request: Request,
     style: SpeechStyle,
     post: &dyn Fn(&Reply),
     link: &mut PortLink,
@@ -55,7 +55,7 @@ pub async fn serve(
     if let Err(error) = speaker::check(style.rate, style.volume) {
         return Some(Err(error));
     }
-    let mut answer = match pool.request(engine, request) {
+    let mut answer = match start() {
         Ok(replies) => replies,
         Err(error) => return Some(Err(error)),
     };

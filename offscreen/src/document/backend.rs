@@ -79,21 +79,37 @@ impl Backends {
     }
 }
 
-/// Serves a request for a server; `None` when the background closed the port (the fetch is
-/// aborted).
-pub async fn serve(
-    backends: &Rc<Backends>,
-    request: Request,
-    id: Id,
-    post: &dyn Fn(&Reply),
-    link: &mut PortLink,
-) -> relay::Outcome {
-    let running = match backends.start() {
-        Ok(running) => running,
-        Err(error) => return Some(Err(error)),
-    };
-    let (tx, mut replies) = mpsc::unbounded();
+/// An answer from a server in flight: its replies, in the order the engine's come. Dropped,
+/// it stops the answer (the asker went away), which changes nothing once the answer has ended.
+pub struct Answering {
+    running: Rc<Running>,
+    replies: mpsc::UnboundedReceiver<Reply>,
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.running.stop();
+    }
+}
+
+impl futures_util::Stream for Answering {
+    type Item = Reply;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Reply>> {
+        std::pin::Pin::new(&mut self.replies).poll_next(cx)
+    }
+}
+
+/// Starts answering a request for a server: its replies stream from the result, as a worker's
+/// do (the document relays them, or speaks the answer as it streams).
+pub fn start(backends: &Rc<Backends>, request: Request, id: Id) -> Result<Answering, LanternError> {
+    let running = backends.start()?;
+    let (tx, replies) = mpsc::unbounded();
     let task = Rc::clone(&running);
+    let registry = Rc::clone(backends);
     wasm_bindgen_futures::spawn_local(async move {
         let progress = tx.clone();
         let emit = move |event: Event| {
@@ -107,13 +123,25 @@ pub async fn serve(
                 error,
             },
         });
+        registry.end(&task);
     });
-    let outcome = relay::relay(&mut replies, id, post, link, &|_| {}).await;
-    if outcome.is_none() {
-        running.stop();
-    }
-    backends.end(&running);
-    outcome
+    Ok(Answering { running, replies })
+}
+
+/// Serves a request for a server; `None` when the background closed the port (the fetch is
+/// aborted).
+pub async fn serve(
+    backends: &Rc<Backends>,
+    request: Request,
+    id: Id,
+    post: &dyn Fn(&Reply),
+    link: &mut PortLink,
+) -> relay::Outcome {
+    let mut answering = match start(backends, request, id) {
+        Ok(answering) => answering,
+        Err(error) => return Some(Err(error)),
+    };
+    relay::relay(&mut answering.replies, id, post, link, &|_| {}).await
 }
 
 async fn answer(

@@ -119,10 +119,13 @@ async fn serve(
     let style = speech_style(&request).cloned();
     let outcome = match (request.server(), style) {
         (Server::Worker(engine), Some(style)) => {
-            aloud::serve(
-                &pool, &speaker, engine, id, request, style, &post, &mut link,
-            )
-            .await
+            let start = || pool.request(engine, request);
+            aloud::serve(&pool, &speaker, start, id, style, &post, &mut link).await
+        }
+        // A user's model server, spoken as the engine's answers are (the voice command).
+        (Server::Document, Some(style)) => {
+            let start = || super::backend::start(&backends, request, id);
+            aloud::serve(&pool, &speaker, start, id, style, &post, &mut link).await
         }
         (Server::Worker(engine), None) => {
             if matches!(request, Request::StopChat) {
