@@ -5,25 +5,37 @@
 // streams from it and says where it came from; Stop ends it within 200 ms; a page summary
 // completes; the calculator round-trips through the server's tool calls; the server killed in
 // the middle of an answer leaves the text that came, marked, with its own message; a server
-// that is not there is named as such.
+// that is not there is named as such; a server that wants a key refuses a wrong one by name; a
+// conversation longer than the server's context keeps its newest turns and is answered; an
+// answer asked to be spoken (the voice command's path) is read aloud as it streams.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, screenshot } from './lib/lantern.mjs';
 import { saveChatSettings } from './lib/settings.mjs';
 import { startLlama } from './lib/llama_server.mjs';
+import { startMirror } from './lib/mirror.mjs';
+import { installClient, request } from './lib/requests.mjs';
 import { serve } from './lib/web_server.mjs';
 import * as pages from './lib/pages.mjs';
 
 const SMOL = 'smollm2-135m-instruct-q4_1';
 const QWEN = 'qwen2.5-coder-0.5b-instruct-q5_0';
+const PIPER = 'piper-en_US-joe-medium';
+const KEY = 'lantern-e2e-key';
 let lantern;
 let smol;
 let qwen;
+let locked;
 let web;
 let panel;
 
 before(async () => {
-  [smol, qwen] = await Promise.all([startLlama(SMOL, 'smollm2'), startLlama(QWEN, 'qwen-coder')]);
+  // `locked` wants a key and has a small context: long chats must be cut to it.
+  [smol, qwen, locked] = await Promise.all([
+    startLlama(SMOL, 'smollm2'),
+    startLlama(QWEN, 'qwen-coder'),
+    startLlama(SMOL, 'smollm2', { context: 1024, apiKey: KEY }),
+  ]);
   web = await serve({ '/article': pages.article });
   lantern = await launch();
   await lantern.closeWelcome();
@@ -34,6 +46,7 @@ after(async () => {
   await lantern?.close();
   await smol?.kill();
   await qwen?.kill();
+  await locked?.kill();
   await web?.close();
 });
 
@@ -44,10 +57,11 @@ const box = () => panel.getByRole('textbox', { name: 'Message' });
 const chatError = () => panel.locator('section.chat .error-box');
 
 /** Adds a server on the options page; its card entry. */
-async function addServer(options, url, name) {
+async function addServer(options, url, name, key = '') {
   const card = options.locator('section.servers-card');
   await card.getByLabel('Server address').fill(url);
   await card.getByLabel('Name (optional)').fill(name);
+  await card.getByLabel(/^API key/).fill(key);
   await card.getByRole('button', { name: 'Add server' }).click();
   return card;
 }
@@ -68,6 +82,19 @@ test('the options page adds the server, lists its model with its context, and na
   await card.locator(`li.model-server[data-url="${qwen.url}"] li.server-model[data-model="qwen-coder"]`).waitFor({ timeout: 30000 });
   assert.equal(await card.locator('.error').count(), 0);
   await screenshot(options, 'backends-card');
+  await options.close();
+});
+
+test('a server that wants a key refuses a wrong one by name, and takes the right one', async () => {
+  const options = await lantern.open('ui/options.html', { width: 900, height: 1400 });
+  const card = await addServer(options, locked.url, 'locked box', 'not-the-key');
+  await card.locator('.error[data-code="BackendRefused"]').waitFor({ timeout: 30000 });
+  assert.match(await card.locator('.error').innerText(), /refused .*API key/);
+  assert.equal(await card.locator(`li.model-server[data-url="${locked.url}"]`).count(), 0);
+  await addServer(options, locked.url, 'locked box', KEY);
+  const model = card.locator(`li.model-server[data-url="${locked.url}"] li.server-model[data-model="smollm2"]`);
+  await model.waitFor({ timeout: 30000 });
+  assert.match(await model.innerText(), /1,024 tokens of context/);
   await options.close();
 });
 
@@ -166,4 +193,58 @@ test('the server killed mid-answer leaves the text that came, marked, with its o
   await idle(30000);
   await chatError().waitFor();
   assert.equal(await chatError().getAttribute('data-code'), 'BackendUnreachable');
+});
+
+test('a chat longer than the server\'s context keeps its newest turns and is answered', async () => {
+  // 1024 positions: three turns of ~300 tokens each and their answers do not fit; the server
+  // itself refuses such a prompt (exceed_context_size_error), so Lantern must cut it first.
+  await panel.getByRole('button', { name: 'New chat' }).click();
+  await panel.locator('select.model-picker').selectOption({ label: 'smollm2 · locked box' });
+  const filler = (topic) => `Here are my notes about ${topic}. ` + `The ${topic} matters to many people in many places for many reasons. `.repeat(18);
+  for (const topic of ['gardens', 'rivers', 'mountains', 'harbours']) {
+    await box().fill(`${filler(topic)} Say one short sentence about ${topic}.`);
+    await box().press('Enter');
+    await idle();
+    assert.equal(await chatError().count(), 0, await chatError().innerText().catch(() => ''));
+  }
+  const last = answers().last();
+  assert.ok((await last.locator('.markdown').innerText()).trim().length > 0);
+  assert.equal(await last.locator('.answer-source').innerText(), 'Answered by smollm2 on locked box');
+  // The prompt really was longer than the context: every turn was kept in the conversation.
+  assert.equal(await panel.locator('.messages article.message.user').count(), 4);
+});
+
+test('an answer asked to be spoken (the voice command\'s path) is read aloud as the server writes it', async () => {
+  const page = await lantern.open('ui/options.html');
+  await installClient(page);
+  const mirror = await startMirror();
+  try {
+    const chosen = await request(page, 'offscreen', { type: 'set_catalog_url', url: mirror.catalogUrl });
+    assert.equal(chosen.final.kind, 'return', JSON.stringify(chosen.final));
+    // The voice, and the dictionary its English phonemes come from.
+    for (const id of ['g2p-en-us', PIPER]) {
+      const installed = await request(page, 'offscreen', { type: 'download_model', model_id: id });
+      assert.equal(installed.final.kind, 'return', JSON.stringify(installed.final));
+    }
+  } finally {
+    await mirror.stop();
+  }
+  const { final, replies } = await request(page, 'offscreen', {
+    type: 'chat',
+    model_id: 'smollm2',
+    messages: [{ role: 'user', content: 'Tell me a short story about a lighthouse keeper.' }],
+    sampling: { temperature: 0, top_p: 1, top_k: 1, min_p: 0, repeat_penalty: 1.1, max_tokens: 24, ignore_eos: true },
+    fresh_context: true,
+    speak: { model_id: PIPER },
+    backend: { url: locked.url, name: 'locked box', api_key: KEY, context: 1024 },
+  });
+  assert.equal(final.kind, 'return', JSON.stringify(final));
+  const events = replies.filter((r) => r.kind === 'progress').map((r) => r.event);
+  const sentences = events.filter((e) => e.type === 'sentence');
+  console.log('# spoken server answer', JSON.stringify({ tokens: events.filter((e) => e.type === 'token').length, sentences: sentences.length, spoken: final.value.spoken }));
+  assert.ok(events.some((e) => e.type === 'token'), 'the answer streamed');
+  assert.ok(sentences.length > 0, 'a sentence was spoken');
+  assert.ok(final.value.spoken, 'the reply says what was spoken');
+  assert.ok(final.value.spoken.started > 0 && final.value.spoken.rms > 0.02, JSON.stringify(final.value.spoken));
+  await page.close();
 });
