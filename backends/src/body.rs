@@ -37,6 +37,10 @@ pub fn chat_body(
     if let Some(seed) = sampling.seed {
         body["seed"] = json!(seed);
     }
+    if sampling.ignore_eos {
+        // Only benchmarks ask (a fixed count of tokens); llama.cpp and vLLM take it.
+        body["ignore_eos"] = json!(true);
+    }
     if !tools.is_empty() {
         body["tools"] = Value::Array(tools.to_vec());
     }

@@ -2,8 +2,10 @@
 // count by thread count, (1) Lantern's own LLM worker through the real extension (models
 // downloaded from a local mirror into IndexedDB; speeds from the worker's chat reply), then
 // (2) npm @wllama/wllama on the same GGUF file in a page served with COOP/COEP (cross-origin
-// isolated, so its multi-threaded build can run) at the same thread count. Writes the measures
-// as JSON.
+// isolated, so its multi-threaded build can run) at the same thread count, then (3) Lantern
+// answering through a user's model server: llama.cpp's own server (PyPI xllamacpp) on the same
+// file at the same thread count, asked through the extension as the chat asks it (speeds from
+// the server's own timings). Writes the measures as JSON.
 // Usage: node tests/bench/llm_browser.mjs CONFIG.json  (xtask writes CONFIG and sets the env).
 import { readFileSync, writeFileSync, createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../e2e/lib/lantern.mjs';
 import { startMirror, MODELS_DIR } from '../e2e/lib/mirror.mjs';
 import { installClient, request } from '../e2e/lib/requests.mjs';
+import { startLlama } from '../e2e/lib/llama_server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
@@ -66,6 +69,9 @@ try {
         }
         measures.push({ runner: 'wllama', model: m.label, threads: result.threads, runs: result.runs });
         save();
+        const served = await runServer(page, m, threads);
+        measures.push({ runner: 'server', model: m.label, threads, runs: served });
+        save();
       }
     }
   } finally {
@@ -108,6 +114,37 @@ async function runOurs(page, m, threads) {
   const profiled = (await request(page, 'offscreen', { type: 'chat', model_id: m.id, messages, sampling: greedy, fresh_context: true, profile: true })).final;
   if (profiled.kind !== 'return' || !profiled.value.profile) throw new Error(`profiled chat on ${m.id}: ${JSON.stringify(profiled)}`);
   return { runs, loadSeconds, profile: { ...profiled.value.profile, prefill_tokens: profiled.value.prompt_tokens, decode_tokens: Math.max(profiled.value.generated_tokens - 1, 0) } };
+}
+
+/** Lantern answering through a user's model server: llama.cpp's server on the same GGUF with
+ *  `threads` threads, added as the options page adds one and asked through the extension; a
+ *  one-token warm-up, then `reps` replies with the server's prompt cache off; the speeds are
+ *  the server's own timings, as the chat shows them. */
+async function runServer(page, m, threads) {
+  const llama = await startLlama(m.id, 'bench', { model: join(MODELS_DIR, m.file), threads });
+  try {
+    const backend = { url: llama.url, name: 'bench', context: 2048 };
+    const ask = (messages, sampling) => request(page, 'offscreen', { type: 'chat', model_id: 'bench', messages, sampling, fresh_context: true, backend });
+    const warmed = (await ask([{ role: 'user', content: 'Hi' }], { ...greedy, max_tokens: 1 })).final;
+    if (warmed.kind !== 'return') throw new Error(`server chat on ${m.id}: ${JSON.stringify(warmed)}`);
+    const runs = [];
+    for (let rep = 1; rep <= reps; rep++) {
+      const final = (await ask(messages, greedy)).final;
+      if (final.kind !== 'return') throw new Error(`server chat on ${m.id}: ${JSON.stringify(final)}`);
+      const r = final.value;
+      console.error(`server ${m.label} ${threads}t run ${rep}: prefill ${r.prefill_tokens_per_s.toFixed(1)} tok/s, decode ${r.decode_tokens_per_s.toFixed(1)} tok/s`);
+      runs.push({
+        prompt_tokens: r.prompt_tokens,
+        prefill_tokens: r.prompt_tokens,
+        generated_tokens: r.generated_tokens,
+        prefill_tokens_per_s: r.prefill_tokens_per_s,
+        decode_tokens_per_s: r.decode_tokens_per_s,
+      });
+    }
+    return runs;
+  } finally {
+    await llama.stop();
+  }
 }
 
 /** Runs in the page: loads one GGUF into wllama, a one-token warm-up, then `reps` timed chats

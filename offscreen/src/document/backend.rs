@@ -157,6 +157,7 @@ async fn answer(
             sampling,
             tools,
             external_tools,
+            fresh_context,
             backend: Some(server),
             ..
         } => {
@@ -164,6 +165,7 @@ async fn answer(
                 server: &server,
                 model: &model_id,
                 sampling: &sampling,
+                fresh: fresh_context,
                 running,
                 emit,
             };
@@ -185,6 +187,7 @@ async fn answer(
                 server: &server,
                 model: &model_id,
                 sampling: &Sampling::default(),
+                fresh: false,
                 running,
                 emit,
             };
@@ -203,6 +206,8 @@ pub struct Ask<'a> {
     pub server: &'a BackendServer,
     pub model: &'a str,
     pub sampling: &'a Sampling,
+    /// Whether the server should not reuse an earlier prompt's cache.
+    pub fresh: bool,
     pub(super) running: &'a Running,
     pub emit: &'a dyn Fn(Event),
 }
@@ -360,7 +365,12 @@ pub async fn complete(
     messages: &[ChatMessage],
     tools: &[Value],
 ) -> Result<Round, LanternError> {
-    let body = backends::chat_body(ask.model, messages, ask.sampling, tools);
+    let mut body = backends::chat_body(ask.model, messages, ask.sampling, tools);
+    if ask.fresh {
+        // llama.cpp's prompt cache off, as the engine's `fresh_context` drops its KV cache
+        // (benchmarks time whole prompts); other servers ignore the field.
+        body["cache_prompt"] = serde_json::json!(false);
+    }
     let started = js_sys::Date::now();
     let stopped = |text: &str| Round {
         reply: reply(text.to_string(), Finish::Cancelled, None, started),

@@ -1,7 +1,8 @@
 //! The browser runners of `bench llm`, in one headless Chromium: our wasm LLM worker through the
 //! real extension (models downloaded into IndexedDB from a local mirror, the worker's own
 //! timings from its chat reply), then npm @wllama/wllama on the same files in a cross-origin
-//! isolated page, each at every thread count asked. The driving script is
+//! isolated page, and Lantern answering through llama.cpp's server (PyPI xllamacpp, a user's
+//! model server) on the same files, each at every thread count asked. The driving script is
 //! tests/bench/llm_browser.mjs.
 
 use std::path::Path;
@@ -61,6 +62,7 @@ pub fn measure(
             .env("LANTERN_EXTENSION_ID", browser::extension_id()?)
             .env("LANTERN_XTASK", crate::cmd::own_exe()?)
             .env("LANTERN_MODELS_DIR", mirror)
+            .env("LANTERN_PYTHON_LLAMA", crate::python_env::xllamacpp()?)
             .env("CHROME", browser::find_chrome()?),
     );
     // The script saves after each runner: a failure part way still leaves what was measured.

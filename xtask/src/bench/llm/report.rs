@@ -1,6 +1,7 @@
 //! The LLM bench's table: median tokens/s per runner, model and thread count, and the ratios
-//! that matter (our wasm over native llama.cpp, over wllama, over our native build; all cores
-//! over one). Absolute numbers on a shared machine are noise; ratios from one run are the result.
+//! that matter (our wasm over native llama.cpp, over wllama, over our native build, over a
+//! user's llama.cpp server; all cores over one). Absolute numbers on a shared machine are
+//! noise; ratios from one run are the result.
 
 use super::measure::{Measure, Profile};
 
@@ -28,7 +29,7 @@ pub fn table(all: &[Measure], models: &[String], threads: &[usize]) -> String {
         ("decode", Measure::decode as fn(&Measure) -> f64),
     ] {
         out.push_str(&format!(
-            "\n{phase} tokens/s (median)\n{:<20} {:>3} {:>9} {:>9} {:>10} {:>11} {:>14} {:>12} {:>12}\n",
+            "\n{phase} tokens/s (median)\n{:<20} {:>3} {:>9} {:>9} {:>10} {:>11} {:>14} {:>12} {:>12} {:>8} {:>12}\n",
             "model",
             "thr",
             "our wasm",
@@ -37,15 +38,19 @@ pub fn table(all: &[Measure], models: &[String], threads: &[usize]) -> String {
             "our native",
             "wasm/llama.cpp",
             "wasm/wllama",
-            "wasm/native"
+            "wasm/native",
+            "server",
+            "wasm/server"
         ));
         for model in models {
             for &t in threads {
                 let get = |runner| find(all, runner, model, t).map(pick);
                 let (wasm, wllama, llamacpp, native) =
                     (get("wasm"), get("wllama"), get("llamacpp"), get("native"));
+                // Lantern through llama.cpp's server: what answering in the browser gives up.
+                let server = get("server");
                 out.push_str(&format!(
-                    "{:<20} {:>3} {:>9} {:>9} {:>10} {:>11} {:>14} {:>12} {:>12}\n",
+                    "{:<20} {:>3} {:>9} {:>9} {:>10} {:>11} {:>14} {:>12} {:>12} {:>8} {:>12}\n",
                     model,
                     t,
                     cell(wasm),
@@ -55,6 +60,8 @@ pub fn table(all: &[Measure], models: &[String], threads: &[usize]) -> String {
                     ratio(wasm, llamacpp),
                     ratio(wasm, wllama),
                     ratio(wasm, native),
+                    cell(server),
+                    ratio(wasm, server),
                 ));
             }
         }
@@ -200,6 +207,7 @@ mod tests {
             m("native", 400.0, 40.0),
             m("wasm", 100.0, 20.0),
             m("wllama", 200.0, 10.0),
+            m("server", 500.0, 25.0),
         ];
         let text = table(&all, &["Q8_0".into()], &[1]);
         let prefill = text.lines().find(|l| l.starts_with("Q8_0")).unwrap();
@@ -207,7 +215,7 @@ mod tests {
         assert_eq!(
             cols,
             [
-                "Q8_0", "1", "100.0", "200.0", "-", "400.0", "-", "0.50", "0.25"
+                "Q8_0", "1", "100.0", "200.0", "-", "400.0", "-", "0.50", "0.25", "500.0", "0.20"
             ]
         );
         let decode = text
@@ -216,6 +224,7 @@ mod tests {
             .nth(1)
             .unwrap();
         assert!(decode.contains("2.00"), "{decode}");
+        assert!(decode.ends_with("0.80"), "{decode}");
     }
 
     #[test]
