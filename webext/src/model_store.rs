@@ -220,14 +220,27 @@ impl ModelStore {
         name: &str,
         index: u32,
     ) -> Result<Uint8Array, IdbError> {
+        self.stored_chunk(model_id, name, index)
+            .await?
+            .ok_or_else(|| {
+                IdbError::Failed(format!("chunk {index} of {model_id}/{name} is missing"))
+            })
+    }
+
+    /// One stored chunk of a file; `None` when the store holds no such chunk (the copy is
+    /// damaged), an error when the store could not be read (the copy may be fine).
+    pub async fn stored_chunk(
+        &self,
+        model_id: &str,
+        name: &str,
+        index: u32,
+    ) -> Result<Option<Uint8Array>, IdbError> {
         let tx = idb::transaction(&self.db, &[CHUNKS], false)?;
         let value = idb::wait(&req(
             idb::store(&tx, CHUNKS)?.get(&chunk_key(model_id, name, index))
         )?)
         .await?;
-        value
-            .dyn_into::<Uint8Array>()
-            .map_err(|_| IdbError::Failed(format!("chunk {index} of {model_id}/{name} is missing")))
+        Ok(value.dyn_into::<Uint8Array>().ok())
     }
 
     /// Reads a whole stored file into one buffer, a chunk at a time: the only full copy is the

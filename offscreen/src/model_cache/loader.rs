@@ -5,6 +5,7 @@
 
 use protocol::{ErrorCode, Format, LanternError, ModelLoaded};
 use sha2::{Digest, Sha256};
+use webext::idb::IdbError;
 use webext::model_store::{InstalledModel, ModelStore, StoredFile};
 
 use super::download::hex;
@@ -59,7 +60,8 @@ pub async fn installed(store: &ModelStore, model_id: &str) -> Result<InstalledMo
 }
 
 /// Reads every file of an installed model, reporting `progress(bytes, total)` after each chunk.
-/// A damaged copy (missing chunks, wrong checksum) is removed, so the next download starts clean.
+/// A damaged copy (missing chunks, wrong checksum) is removed, so the next download starts clean;
+/// a copy the browser's storage failed to read is kept (the failure may pass, the copy is fine).
 pub async fn read(
     store: &ModelStore,
     model: InstalledModel,
@@ -77,15 +79,19 @@ pub async fn read(
         .await
         {
             Ok((chunks, sha256)) if sha256 == file.sha256 => Ok(chunks),
-            Ok(_) => Err(format!("{} no longer matches its checksum", file.name)),
+            Ok(_) => Err(Unread::Damaged(format!(
+                "{} no longer matches its checksum",
+                file.name
+            ))),
             Err(err) => Err(err),
         };
         let chunks = match checked {
             Ok(chunks) => chunks,
-            Err(why) => {
+            Err(Unread::Damaged(why)) => {
                 let removed = store.delete_model(&model_id).await.is_ok();
                 return Err(corrupt(&model_id, &why, removed));
             }
+            Err(Unread::Storage(error)) => return Err(unreadable(&model_id, error)),
         };
         files.push(LoadedFile {
             name: file.name.clone(),
@@ -95,37 +101,66 @@ pub async fn read(
     Ok(LoadedFiles { model, files })
 }
 
+/// Why a stored file could not be read back.
+enum Unread {
+    /// The copy itself is wrong (a chunk missing, too long, too short, another checksum).
+    Damaged(String),
+    /// The browser's storage failed to answer; nothing is known about the copy.
+    Storage(IdbError),
+}
+
 /// A file's chunks and the hex SHA-256 of their bytes, hashed as they arrive.
 async fn read_chunks(
     store: &ModelStore,
     model_id: &str,
     file: &StoredFile,
     on_bytes: &mut dyn FnMut(u64),
-) -> Result<(Vec<Vec<u8>>, String), String> {
+) -> Result<(Vec<Vec<u8>>, String), Unread> {
     let mut hasher = Sha256::new();
     let mut chunks = Vec::with_capacity(file.chunks as usize);
     let mut at = 0u64;
     for index in 0..file.chunks {
-        let chunk = store
-            .chunk(model_id, &file.name, index)
-            .await
-            .map_err(|err| err.to_string())?
-            .to_vec();
+        let chunk = match store.stored_chunk(model_id, &file.name, index).await {
+            Ok(Some(chunk)) => chunk.to_vec(),
+            Ok(None) => {
+                return Err(Unread::Damaged(format!(
+                    "chunk {index} of {} is missing",
+                    file.name
+                )));
+            }
+            Err(error) => return Err(Unread::Storage(error)),
+        };
         at += chunk.len() as u64;
         if at > file.size {
-            return Err(format!("{} is longer than recorded", file.name));
+            return Err(Unread::Damaged(format!(
+                "{} is longer than recorded",
+                file.name
+            )));
         }
         hasher.update(&chunk);
         on_bytes(chunk.len() as u64);
         chunks.push(chunk);
     }
     if at != file.size {
-        return Err(format!(
+        return Err(Unread::Damaged(format!(
             "{} is incomplete: {at} of {} bytes stored",
             file.name, file.size
-        ));
+        )));
     }
     Ok((chunks, hex(&hasher.finalize())))
+}
+
+fn unreadable(model_id: &str, error: IdbError) -> LanternError {
+    if matches!(error, IdbError::QuotaExceeded) {
+        return errors::storage(error);
+    }
+    LanternError::new(
+        ErrorCode::StorageFailed,
+        format!(
+            "the browser could not read the stored copy of {model_id} ({error}); it was kept: \
+             try again, and restart the browser if this repeats"
+        ),
+    )
 }
 
 fn corrupt(model_id: &str, why: &str, removed: bool) -> LanternError {
