@@ -168,7 +168,7 @@ pub fn ServersCard() -> View {
         section(class="card servers-card", aria-labelledby="servers-heading") {
             h2(id="servers-heading") { (t("serversHeading")) }
             p(class="muted") { (t("serversIntro")) }
-            form(class="server-add", on:submit=add) {
+            form(class="server-add form", on:submit=add) {
                 label(r#for="server-url") { (t("serverAddress")) }
                 input(id="server-url", r#type="url", placeholder="http://127.0.0.1:8080", bind:value=address, required=true)
                 label(r#for="server-name") { (t("serverName")) }
