@@ -219,6 +219,25 @@ test('delete and clear-all free the space', async () => {
   await page.close();
 });
 
+test('deleting every model stops a download that is still running, and nothing of it stays', async () => {
+  const big = catalog.models.find((m) => m.id === 'qwen2.5-coder-0.5b-instruct-q5_0') ?? smol;
+  const mirror = await startMirror();
+  const page = await ui();
+  await useMirror(page, mirror);
+  // Started, not awaited: it is running (some bytes stored, not installed) when the clear comes.
+  await page.evaluate((id) => { window.bigDownload = window.lantern.request('offscreen', { type: 'download_model', model_id: id }); }, big.id);
+  await page.waitForFunction(() => window.bigDownload.replies.some((r) => r.kind === 'progress' && r.event.type === 'download' && r.event.bytes > 0), null, { timeout: 60000 });
+  assert.equal((await send(page, { type: 'clear_models' })).kind, 'return');
+  const ended = await page.evaluate(() => window.bigDownload.done);
+  assert.equal(ended.kind, 'throw', `the download went on: ${JSON.stringify(ended)}`);
+  // Before, the download kept writing after the clear and its chunks came back.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(await stored(page, big.id), { chunks: 0, files: 0, models: 0 });
+  assert.equal((await stateOf(page, big.id)).state, 'available');
+  await mirror.stop();
+  await page.close();
+});
+
 test('a stored copy damaged at rest is detected at load and removed', async () => {
   const mirror = await startMirror();
   const page = await ui();

@@ -1,6 +1,7 @@
 //! Downloads in progress, one per model. A second request for the same model joins the running
 //! download (it gets the same progress and result); a download belongs to no connection, so a
-//! closed popup or a killed service worker does not stop it. Only `cancel` does.
+//! closed popup or a killed service worker does not stop it. Only `cancel` (and `cancel_all`,
+//! when every model is deleted) does.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -80,6 +81,21 @@ impl Jobs {
         if let Some(job) = self.running(model_id) {
             job.abort.abort();
         }
+    }
+
+    /// Stops every download, installed model or not; each receiver resolves once its job has
+    /// ended (its last write done), so what is cleared after stays cleared.
+    pub fn cancel_all(&self) -> Vec<oneshot::Receiver<Outcome>> {
+        let running: Vec<Rc<Job>> = self.running.borrow().values().cloned().collect();
+        running
+            .iter()
+            .map(|job| {
+                let (tx, rx) = oneshot::channel();
+                job.waiters.borrow_mut().push(tx);
+                job.abort.abort();
+                rx
+            })
+            .collect()
     }
 }
 

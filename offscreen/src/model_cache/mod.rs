@@ -60,8 +60,10 @@ impl ModelCache {
                 Ok(Response::Done)
             }
             Request::ClearModels => {
-                for status in store.installed().await.map_err(errors::storage)? {
-                    self.jobs.cancel(&status.entry.id);
+                // Every download, not only those of installed models: one still running would
+                // refill the store after the clear.
+                for ended in self.jobs.cancel_all() {
+                    let _ = ended.await;
                 }
                 store.clear().await.map_err(errors::storage)?;
                 Ok(Response::Done)
