@@ -168,7 +168,14 @@ pub fn SettingsCard() -> View {
                 Err(e) => Err(e.to_string()),
             };
             let models = client().clear_models().await.map_err(|e| e.message);
-            match chats.and(models) {
+            // The device's own choices go back to their defaults too: the catalog the models
+            // come from and the engine's thread count.
+            let choices = match client().set_catalog_url(None).await {
+                Ok(()) => client().set_engine_threads(None).await,
+                Err(e) => Err(e),
+            }
+            .map_err(|e| e.message);
+            match chats.and(models).and(choices) {
                 Ok(_) => {
                     show(&Settings::default());
                     apply_theme(Theme::System);
