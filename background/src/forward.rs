@@ -1,12 +1,14 @@
 //! Forwarding a request to the offscreen document and relaying every reply. The document gets the
 //! request by message and answers on a port it opens back (see `protocol::EngineHandoff`), so
-//! cancelling is closing that port, and a dead document shows as a disconnect.
+//! cancelling is closing that port, a Stop is a `stop` signal posted on it, and a dead document
+//! shows as a disconnect.
 
 use futures_util::future::{Either, select};
+use futures_util::{FutureExt, StreamExt};
 use gloo_timers::future::TimeoutFuture;
-use protocol::{EngineHandoff, Envelope, ErrorCode, LanternError, Reply};
+use protocol::{EngineHandoff, Envelope, ErrorCode, HandoffSignal, LanternError, Reply};
 use wasm_bindgen::JsValue;
-use webext::{Cancel, PortEvent, from_js, to_js};
+use webext::{PortEvent, PortLink, Signals, from_js, to_js};
 
 use crate::{chrome, engine_ports, offscreen_doc};
 
@@ -25,9 +27,13 @@ enum Outcome {
     Lost,
 }
 
-pub async fn to_offscreen(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Option<Cancel>) {
+pub async fn to_offscreen(
+    envelope: Envelope,
+    sink: &mut dyn FnMut(Reply),
+    signals: Option<Signals>,
+) {
     let id = envelope.id;
-    let mut cancel = cancel;
+    let mut signals = signals;
     let throw = |code, message: String| Reply::Throw {
         id: Some(id),
         error: LanternError::new(code, message),
@@ -39,7 +45,7 @@ pub async fn to_offscreen(envelope: Envelope, sink: &mut dyn FnMut(Reply), cance
                 error,
             });
         }
-        match attempt_once(&envelope, sink, &mut cancel).await {
+        match attempt_once(&envelope, sink, &mut signals).await {
             Outcome::Done => return,
             Outcome::NotDelivered(why) if attempt == ATTEMPTS => {
                 return sink(throw(
@@ -59,10 +65,35 @@ pub async fn to_offscreen(envelope: Envelope, sink: &mut dyn FnMut(Reply), cance
     }
 }
 
+/// What wakes the relay: the engine's port, or the asker.
+enum Wake {
+    Port(PortEvent),
+    Gone,
+    Stop,
+    /// The asker's stop channel closed: nothing to do.
+    Nothing,
+}
+
+/// The next thing to act on while relaying.
+async fn wake(link: &mut PortLink, signals: &mut Option<Signals>) -> Wake {
+    let Some(signals) = signals.as_mut() else {
+        return Wake::Port(link.next().await);
+    };
+    let mut port = std::pin::pin!(link.next().fuse());
+    let mut stop = signals.stop.next();
+    futures_util::select! {
+        event = port => Wake::Port(event),
+        // Cancelled (or the connection table dropped the sender): stop relaying.
+        _ = &mut signals.gone => Wake::Gone,
+        // A closed channel is terminated, so the next wait skips it.
+        stopped = stop => if stopped.is_some() { Wake::Stop } else { Wake::Nothing },
+    }
+}
+
 async fn attempt_once(
     envelope: &Envelope,
     sink: &mut dyn FnMut(Reply),
-    cancel: &mut Option<Cancel>,
+    signals: &mut Option<Signals>,
 ) -> Outcome {
     let id = envelope.id;
     let (token, port) = engine_ports::expect();
@@ -96,20 +127,17 @@ async fn attempt_once(
         }
     };
     loop {
-        let event = match cancel.as_mut() {
-            // Cancelled (or the connection table dropped the sender): stop relaying.
-            Some(cancel) => match select(cancel, std::pin::pin!(link.next())).await {
-                Either::Left(_) => None,
-                Either::Right((event, _)) => Some(event),
-            },
-            None => Some(link.next().await),
-        };
-        match event {
-            None => {
+        match wake(&mut link, signals).await {
+            Wake::Gone => {
                 link.close();
                 return Outcome::Done;
             }
-            Some(PortEvent::Message(value)) => {
+            Wake::Nothing => {}
+            Wake::Stop => {
+                // The document ends the answer and still sends its final reply.
+                link.post(&to_js(&HandoffSignal::Stop));
+            }
+            Wake::Port(PortEvent::Message(value)) => {
                 let reply = from_js::<Reply>(value).unwrap_or_else(|err| Reply::Throw {
                     id: Some(id),
                     error: LanternError::new(
@@ -124,7 +152,7 @@ async fn attempt_once(
                     return Outcome::Done;
                 }
             }
-            Some(PortEvent::Disconnected) => return Outcome::Lost,
+            Wake::Port(PortEvent::Disconnected) => return Outcome::Lost,
         }
     }
 }

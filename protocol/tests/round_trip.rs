@@ -274,6 +274,26 @@ fn engine_handoff_round_trips_and_names_its_port() {
 }
 
 #[test]
+fn a_stop_on_the_reply_port_and_a_place_in_the_queue_have_their_wire_shapes() {
+    let stop = serde_json::to_value(HandoffSignal::Stop).unwrap();
+    assert_eq!(stop, serde_json::json!({"type": "stop"}));
+    through_json(&HandoffSignal::Stop);
+    let queued = Reply::Progress {
+        id: 3,
+        event: Event::Queued { ahead: 2 },
+    };
+    through_json(&queued);
+    assert_eq!(
+        serde_json::to_value(&queued).unwrap()["event"],
+        serde_json::json!({"type": "queued", "ahead": 2})
+    );
+    // A stop names the request it stops.
+    let stop_chat = serde_json::json!({"id": 8, "target": "background", "body": {"type": "stop_chat", "id": 5}});
+    let envelope = protocol::parse_envelope(&stop_chat).unwrap();
+    assert_eq!(envelope.body, Request::StopChat { id: 5 });
+}
+
+#[test]
 fn dictation_events_and_result_round_trip_in_order() {
     let replies = vec![
         Reply::Progress {

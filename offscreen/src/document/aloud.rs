@@ -20,7 +20,7 @@ use protocol::{
 };
 use webext::{PortEvent, PortLink};
 
-use super::pool::Pool;
+use super::pool::{Pool, Replies};
 use super::relay;
 use super::speaker::{self, Playback, Speaker};
 use crate::speech_feed::SentenceAudio;
@@ -33,7 +33,7 @@ const TICK_MS: u32 = 50;
 /// One sentence being made by the speech-out worker.
 struct Making {
     worker_id: Id,
-    replies: UnboundedReceiver<Reply>,
+    replies: Replies,
     audio: UnboundedReceiver<SentenceAudio>,
     /// Where the sentence starts in the answer, in chars.
     offset: u32,
@@ -59,6 +59,7 @@ pub async fn serve(
         Ok(replies) => replies,
         Err(error) => return Some(Err(error)),
     };
+    let answer_canceller = answer.canceller();
     let (playback, mut woken) = match speaker
         .begin(pool, Engine::Tts, style.volume.unwrap_or(1.0))
         .await
@@ -122,10 +123,10 @@ pub async fn serve(
                 reply = made_replies => Step::Made(reply),
                 _ = woken.next() => Step::Tick,
                 _ = tick => Step::Tick,
-                event = closed => if matches!(event, PortEvent::Disconnected) {
-                    Step::Gone
-                } else {
-                    Step::Tick
+                event = closed => match event {
+                    PortEvent::Disconnected => Step::Gone,
+                    PortEvent::Message(message) if relay::is_stop(&message) => Step::Stop,
+                    PortEvent::Message(_) => Step::Tick,
                 },
             }
         };
@@ -163,6 +164,13 @@ pub async fn serve(
             Step::Audio(None) => {}
             Step::Made(reply) => speech.made(reply),
             Step::Tick => {}
+            // The answer ends with what it wrote, and nothing more is said.
+            Step::Stop => {
+                speech.waiting.clear();
+                playback.stop();
+                answer_canceller.cancel();
+            }
+            // Dropping the answer's replies cancels it in the worker.
             Step::Gone => break None,
         }
     };
@@ -178,6 +186,8 @@ enum Step {
     Audio(Option<SentenceAudio>),
     Made(Option<Reply>),
     Tick,
+    /// The asker pressed Stop.
+    Stop,
     Gone,
 }
 

@@ -2,12 +2,13 @@
 //! answers (`chat` and `summarize_page` naming a `backend`). The document fetches, since an
 //! answer may stream for minutes and a service worker waiting on a fetch for 30 s is killed, and
 //! it may fetch every origin the user granted without CORS getting in the way. Each fetch has
-//! an AbortController: `stop_chat` or the asker going away aborts it at once, and the answer so
+//! an AbortController: the asker's Stop (`stop_chat`, a `stop` signal on the request's port) or
+//! the asker going away aborts it at once, and the answer so
 //! far comes back as a stopped reply. Tool calls go round the same loop as in the engine: the
 //! built-in calculator runs here, a user's MCP tool ends the reply with `pending_calls` for the
 //! chat to ask about. Reading the bytes is the `backends` crate's.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use backends::{BackendError, CompletionStream, Endpoint};
@@ -33,12 +34,6 @@ const MAX_ROUNDS: usize = 4;
 const WRAP_UP: &str =
     "Answer my question in words from the tool results above. Do not call a tool.";
 
-/// The answers streaming from servers now, so `stop_chat` can abort them.
-#[derive(Default)]
-pub struct Backends {
-    running: RefCell<Vec<Rc<Running>>>,
-}
-
 /// One answer in flight.
 pub(super) struct Running {
     abort: AbortController,
@@ -52,43 +47,25 @@ impl Running {
     }
 }
 
-impl Backends {
-    /// Stops every answer streaming from a server (the user pressed Stop). Whether any was.
-    pub fn stop(&self) -> bool {
-        let running = std::mem::take(&mut *self.running.borrow_mut());
-        for answer in &running {
-            answer.stop();
-        }
-        !running.is_empty()
-    }
-
-    fn start(&self) -> Result<Rc<Running>, LanternError> {
+impl Running {
+    fn start() -> Result<Rc<Running>, LanternError> {
         let abort = AbortController::new().map_err(|e| internal(&e))?;
-        let running = Rc::new(Running {
+        Ok(Rc::new(Running {
             abort,
             stopped: Cell::new(false),
-        });
-        self.running.borrow_mut().push(Rc::clone(&running));
-        Ok(running)
-    }
-
-    fn end(&self, running: &Rc<Running>) {
-        self.running
-            .borrow_mut()
-            .retain(|r| !Rc::ptr_eq(r, running));
+        }))
     }
 }
 
 /// Serves a request for a server; `None` when the background closed the port (the fetch is
 /// aborted).
 pub async fn serve(
-    backends: &Rc<Backends>,
     request: Request,
     id: Id,
     post: &dyn Fn(&Reply),
     link: &mut PortLink,
 ) -> relay::Outcome {
-    let running = match backends.start() {
+    let running = match Running::start() {
         Ok(running) => running,
         Err(error) => return Some(Err(error)),
     };
@@ -108,11 +85,11 @@ pub async fn serve(
             },
         });
     });
-    let outcome = relay::relay(&mut replies, id, post, link, &|_| {}).await;
+    let stop = || running.stop();
+    let outcome = relay::relay(&mut replies, id, post, link, &|_| {}, &stop).await;
     if outcome.is_none() {
         running.stop();
     }
-    backends.end(&running);
     outcome
 }
 
