@@ -9,6 +9,7 @@ mod forward;
 mod menus;
 mod offscreen_doc;
 mod page;
+pub mod retry;
 pub mod router;
 mod serve;
 mod summarize;

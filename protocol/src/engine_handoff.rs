@@ -18,6 +18,9 @@ pub const ENGINE_PORT_PREFIX: &str = "lantern-engine:";
 pub struct EngineHandoff {
     /// Names the port the document opens for this request; unique per service-worker run.
     pub token: u64,
+    /// The forwarded request's own random key, the same on every attempt to hand it over: the
+    /// document takes a request that must not run twice (`!is_idempotent`) once per key.
+    pub key: u64,
     pub envelope: Envelope,
 }
 

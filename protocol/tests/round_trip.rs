@@ -261,6 +261,7 @@ fn every_error_code_round_trips() {
 fn engine_handoff_round_trips_and_names_its_port() {
     let handoff = EngineHandoff {
         token: 42,
+        key: 9,
         envelope: Envelope::new(7, Request::EngineInfo),
     };
     through_json(&handoff);

@@ -2,7 +2,9 @@
 //! request table says it is served (an engine's worker, or the document itself), and answers on a
 //! port it opens back to the background. The background closing that port cancels the request;
 //! a `stop` signal on it stops the request's answer, which still replies with what it wrote.
+//! A request that must not run twice is taken once per handoff key.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures_util::StreamExt;
@@ -18,6 +20,7 @@ use super::dictation::Dictation;
 use super::pool::Pool;
 use super::relay;
 use super::speaker::Speaker;
+use super::taken::Taken;
 
 /// The document's router; created by `static/host.js` once the wasm is ready.
 #[wasm_bindgen]
@@ -27,6 +30,8 @@ pub struct Host {
     dictation: Rc<Dictation>,
     /// The speech playing, if any.
     speaker: Rc<Speaker>,
+    /// The keys of the handoffs taken lately.
+    taken: RefCell<Taken>,
     service_worker_url: String,
 }
 
@@ -39,6 +44,7 @@ impl Host {
             pool: Rc::default(),
             dictation: Rc::default(),
             speaker: Rc::default(),
+            taken: RefCell::default(),
             service_worker_url: webext::extension_url("background/sw.js"),
         }
     }
@@ -59,6 +65,14 @@ impl Host {
             Ok(handoff) => handoff,
             Err(err) => return refuse(ErrorCode::MalformedMessage, &format!("bad handoff: {err}")),
         };
+        let first_time = self.taken.borrow_mut().take(handoff.key);
+        if !first_time && !handoff.envelope.body.is_idempotent() {
+            // The background thought an earlier handoff of it lost; it may be running.
+            return refuse(
+                ErrorCode::Disconnected,
+                "the engine had already taken this request; ask again",
+            );
+        }
         let info = js_sys::Object::new();
         let named = js_sys::Reflect::set(&info, &"name".into(), &handoff.port_name().into());
         let port = match named.ok().and_then(|_| webext::connect(&info).ok()) {
