@@ -9,10 +9,13 @@ mod forward;
 mod menus;
 mod offscreen_doc;
 mod page;
+pub mod retry;
 pub mod router;
 mod serve;
 mod summarize;
 mod voice_command;
+
+use std::rc::Rc;
 
 use js_sys::Promise;
 use protocol::{ErrorCode, LanternError, Origin, Reply};
@@ -23,7 +26,7 @@ use webext::{MessageSender, Port, PortRequests, to_js, to_json};
 #[wasm_bindgen]
 pub struct Background {
     our_id: String,
-    requests: PortRequests,
+    requests: Rc<PortRequests>,
 }
 
 #[wasm_bindgen]
@@ -33,7 +36,7 @@ impl Background {
         console_error_panic_hook::set_once();
         Background {
             our_id: webext::extension_id(),
-            requests: PortRequests::default(),
+            requests: Rc::default(),
         }
     }
 
@@ -60,13 +63,20 @@ impl Background {
             None => Origin::External,
         };
         let message = to_json(message);
-        let cancel = self.requests.open_request(&port);
+        // A message without an id is refused by the router; its signals are never used.
+        let id = message.get("id").and_then(|id| id.as_u64()).unwrap_or(0);
+        let signals = self.requests.open_request(&port, id);
+        let asker = serve::Asker {
+            signals,
+            port: port.clone(),
+            requests: Rc::clone(&self.requests),
+        };
         wasm_bindgen_futures::spawn_local(async move {
             let post = |reply: Reply| {
                 // A closed port only means the UI went away; its request is being cancelled.
                 let _ = port.post_message(&to_js(&reply));
             };
-            serve::serve(&message, origin, &mut { post }, Some(cancel)).await;
+            serve::serve(&message, origin, &mut { post }, Some(asker)).await;
         });
     }
 

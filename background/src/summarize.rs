@@ -5,11 +5,11 @@
 use protocol::{
     Envelope, ErrorCode, Event, LanternError, PageSnapshot, Reply, Request, Stage, SummaryKind,
 };
-use webext::Cancel;
+use webext::Signals;
 
 use crate::{forward, page};
 
-pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Option<Cancel>) {
+pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), signals: Option<Signals>) {
     let id = envelope.id;
     let Request::Summarize {
         model_id,
@@ -55,7 +55,7 @@ pub async fn serve(envelope: Envelope, sink: &mut dyn FnMut(Reply), cancel: Opti
         speak,
         backend,
     };
-    forward::to_offscreen(Envelope::new(id, body), sink, cancel).await;
+    forward::to_offscreen(Envelope::new(id, body), sink, signals).await;
 }
 
 /// The page to summarize. A selection the menu saw is enough when the page itself cannot be read

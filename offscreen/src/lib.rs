@@ -12,6 +12,7 @@
 #![deny(clippy::unwrap_used)]
 
 mod audio_feed;
+mod cancel_signal;
 mod document;
 mod engines;
 mod errors;

@@ -1,14 +1,13 @@
 //! The side channel between the speech-out worker and the document that plays its audio:
 //! `{kind: "speech", id, index, start, end, rate, samples}` from worker to document, one per
-//! sentence (the samples' buffer moved, not copied), and `{kind: "speech_stop", id}` from
-//! document to worker. `id` is the worker's id of the `speak` request. Written and read only here.
+//! sentence (the samples' buffer moved, not copied). `id` is the worker's id of the `speak`
+//! request (the document stops one with `cancel_signal`). Written and read only here.
 
 use js_sys::{Float32Array, Object, Reflect};
 use protocol::Id;
 use wasm_bindgen::{JsCast, JsValue};
 
 const SPEECH: &str = "speech";
-const STOP: &str = "speech_stop";
 
 /// One sentence's audio.
 pub struct SentenceAudio {
@@ -72,16 +71,6 @@ impl SentenceAudio {
     pub fn is_speech(message: &JsValue) -> bool {
         kind_is(message, SPEECH)
     }
-}
-
-/// "Stop synthesizing request `id`".
-pub fn stop_message(id: Id) -> Object {
-    header(STOP, id)
-}
-
-/// The request a stop message is for; `None` for other messages.
-pub fn read_stop(message: &JsValue) -> Option<Option<Id>> {
-    kind_is(message, STOP).then(|| number(message, "id").map(|id| id as Id))
 }
 
 fn header(kind: &str, id: Id) -> Object {

@@ -119,11 +119,18 @@ pub struct ChatAsk {
 #[must_use = "a request's events and answer arrive only when it is awaited"]
 pub struct Streaming<T> {
     kind: &'static str,
+    /// The request's id on this page's port (what `stop_chat` names).
+    id: Option<Id>,
     replies: Result<mpsc::UnboundedReceiver<Reply>, LanternError>,
     answer: PhantomData<T>,
 }
 
 impl<T: Answer> Streaming<T> {
+    /// The id the request was sent with; `None` when it could not be sent.
+    pub fn id(&self) -> Option<Id> {
+        self.id
+    }
+
     /// Hands every event to `on_event` as it arrives, then returns the answer.
     pub async fn each(self, mut on_event: impl FnMut(Event)) -> Result<T, LanternError> {
         let mut replies = self.replies?;
@@ -353,9 +360,10 @@ impl Client {
             .await
     }
 
-    /// Stops the reply or summary being written (between two tokens).
-    pub async fn stop_chat(&self) -> Result<(), LanternError> {
-        self.stream(Request::StopChat).answer().await
+    /// Stops request `id` of this page, a reply or summary being written (between two tokens,
+    /// or while it waits for the engine), and its speech.
+    pub async fn stop_chat(&self, id: Id) -> Result<(), LanternError> {
+        self.stream(Request::StopChat { id }).answer().await
     }
 
     /// A summary of a tab (the active one when `tab_id` is `None`): steps, its source, then
@@ -428,15 +436,18 @@ impl Client {
     }
 
     fn stream<T>(&self, request: Request) -> Streaming<T> {
+        let kind = request.type_name();
+        let sent = self.send(request);
         Streaming {
-            kind: request.type_name(),
-            replies: self.send(request),
+            kind,
+            id: sent.as_ref().ok().map(|(id, _)| *id),
+            replies: sent.map(|(_, replies)| replies),
             answer: PhantomData,
         }
     }
 
     /// Sends a request; every reply arrives on the stream, the final one last.
-    fn send(&self, request: Request) -> Result<mpsc::UnboundedReceiver<Reply>, LanternError> {
+    fn send(&self, request: Request) -> Result<(Id, mpsc::UnboundedReceiver<Reply>), LanternError> {
         let (tx, rx) = mpsc::unbounded();
         let id = {
             let mut inner = self.inner.borrow_mut();
@@ -452,7 +463,7 @@ impl Client {
                 resent: false,
             },
         );
-        Ok(rx)
+        Ok((id, rx))
     }
 
     fn post(&self, id: Id, request: &Request) -> Result<(), LanternError> {

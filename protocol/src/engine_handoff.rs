@@ -2,7 +2,9 @@
 //! with `chrome.runtime.sendMessage`; the document accepts, then opens a port back named
 //! `lantern-engine:<token>` and streams the replies on it. The document initiates the port because
 //! only the service worker may listen to `onConnect` (see `UI_PORT`). Closing that port cancels
-//! the request; its closing tells either side that the other is gone.
+//! the request; its closing tells either side that the other is gone. The background may post
+//! one [`HandoffSignal`] on that port: `stop` (the asker pressed Stop), after which the document
+//! still sends the request's final reply (the text so far, `finish: cancelled`).
 
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +18,18 @@ pub const ENGINE_PORT_PREFIX: &str = "lantern-engine:";
 pub struct EngineHandoff {
     /// Names the port the document opens for this request; unique per service-worker run.
     pub token: u64,
+    /// The forwarded request's own random key, the same on every attempt to hand it over: the
+    /// document takes a request that must not run twice (`!is_idempotent`) once per key.
+    pub key: u64,
     pub envelope: Envelope,
+}
+
+/// What the background may say to the document about a request in flight, on its reply port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HandoffSignal {
+    /// Stop the answer (and its speech) and reply with what was written.
+    Stop,
 }
 
 impl EngineHandoff {

@@ -158,7 +158,8 @@ pub(crate) const LOAD_MODEL: RequestKind = row("load_model", Server::TaskWorker,
 pub(crate) const UNLOAD_MODEL: RequestKind = row("unload_model", Document, true);
 // Sent again, a chat or summary would be generated twice and the microphone opened twice.
 pub(crate) const CHAT: RequestKind = row("chat", Worker(Llm), false);
-pub(crate) const STOP_CHAT: RequestKind = row("stop_chat", Worker(Llm), true);
+// The background knows which port asked for which request, so it finds the one to stop.
+pub(crate) const STOP_CHAT: RequestKind = row("stop_chat", Background, true);
 pub(crate) const SUMMARIZE_PAGE: RequestKind = row("summarize_page", Worker(Llm), false);
 pub(crate) const PAGE_SNAPSHOT: RequestKind = row("page_snapshot", Content, true);
 pub(crate) const SUMMARIZE: RequestKind = row("summarize", Background, false);

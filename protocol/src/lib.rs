@@ -32,7 +32,7 @@ pub use chat::{
     AnswerSource, BuiltinTool, ChatMessage, ChatProfile, ChatReply, ChatRole, Finish, OpTime,
     Sampling, StepProfile,
 };
-pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff};
+pub use engine_handoff::{ENGINE_PORT_PREFIX, EngineHandoff, HandoffSignal};
 pub use envelope::{Envelope, Id};
 pub use error::{CatalogError, ErrorCode, LanternError, ProtocolError};
 pub use kind::{Engine, RequestKind, Server};

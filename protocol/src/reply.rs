@@ -69,6 +69,10 @@ pub enum Event {
     },
     /// The next piece of a streamed reply (whole characters only).
     Token { text: String },
+    /// The engine is busy with other requests: `ahead` of this one (the one running counts).
+    /// Sent when the request joins the engine's queue and each time it moves up; its turn
+    /// begins with whatever event comes next.
+    Queued { ahead: u32 },
     /// The page a summary is about, once it was read: its title, address and language.
     SummarySource {
         title: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::BackendServer;
 use crate::catalog::Task;
 use crate::chat::{BuiltinTool, ChatMessage, ChatRole, Sampling};
+use crate::envelope::Id;
 use crate::kind::{self, Engine, RequestKind, Server};
 use crate::mcp::ExternalTool;
 use crate::speech::SpeechStyle;
@@ -70,8 +71,11 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         backend: Option<BackendServer>,
     },
-    /// Stops the reply being generated, if any (between two tokens), and its speech.
-    StopChat,
+    /// Stops one reply or summary (between two tokens, or in the queue before its turn) and its
+    /// speech: the `chat` or `summarize` whose envelope id is `id`, sent on the same port as
+    /// this stop. The background resolves it to that request alone; a stop never reaches
+    /// another asker's answer.
+    StopChat { id: Id },
     /// The page the content script captures in a tab (the active tab when `tab_id` is absent).
     PageSnapshot {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,7 +265,7 @@ impl Request {
             Request::MeasureEngineSpeed => kind::MEASURE_ENGINE_SPEED,
             Request::MeasureVoiceSpeed { .. } => kind::MEASURE_VOICE_SPEED,
             Request::Chat { .. } => kind::CHAT,
-            Request::StopChat => kind::STOP_CHAT,
+            Request::StopChat { .. } => kind::STOP_CHAT,
             Request::PageSnapshot { .. } => kind::PAGE_SNAPSHOT,
             Request::Summarize { .. } => kind::SUMMARIZE,
             Request::SummarizePage { .. } => kind::SUMMARIZE_PAGE,
@@ -413,7 +417,7 @@ impl Request {
                     context: Some(2048),
                 }),
             },
-            Request::StopChat,
+            Request::StopChat { id: 7 },
             Request::PageSnapshot { tab_id: Some(3) },
             Request::Summarize {
                 model_id: "smollm2-135m-instruct-q4_1".into(),

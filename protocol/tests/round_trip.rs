@@ -261,6 +261,7 @@ fn every_error_code_round_trips() {
 fn engine_handoff_round_trips_and_names_its_port() {
     let handoff = EngineHandoff {
         token: 42,
+        key: 9,
         envelope: Envelope::new(7, Request::EngineInfo),
     };
     through_json(&handoff);
@@ -271,6 +272,26 @@ fn engine_handoff_round_trips_and_names_its_port() {
     assert_eq!(EngineHandoff::token_of(&handoff.port_name()), Some(42));
     assert_eq!(EngineHandoff::token_of("lantern-ui"), None);
     assert_eq!(EngineHandoff::token_of("lantern-engine:x"), None);
+}
+
+#[test]
+fn a_stop_on_the_reply_port_and_a_place_in_the_queue_have_their_wire_shapes() {
+    let stop = serde_json::to_value(HandoffSignal::Stop).unwrap();
+    assert_eq!(stop, serde_json::json!({"type": "stop"}));
+    through_json(&HandoffSignal::Stop);
+    let queued = Reply::Progress {
+        id: 3,
+        event: Event::Queued { ahead: 2 },
+    };
+    through_json(&queued);
+    assert_eq!(
+        serde_json::to_value(&queued).unwrap()["event"],
+        serde_json::json!({"type": "queued", "ahead": 2})
+    );
+    // A stop names the request it stops.
+    let stop_chat = serde_json::json!({"id": 8, "target": "background", "body": {"type": "stop_chat", "id": 5}});
+    let envelope = protocol::parse_envelope(&stop_chat).unwrap();
+    assert_eq!(envelope.body, Request::StopChat { id: 5 });
 }
 
 #[test]

@@ -200,8 +200,9 @@ test('stop_speaking silences a spoken answer and lets it finish; stop_chat ends 
 
   await ask(400);
   await firstSentence();
-  const stopChat = await request(panel, 'offscreen', { type: 'stop_chat' });
-  assert.equal(stopChat.final.kind, 'return', JSON.stringify(stopChat.final));
+  // Stop names the answer, on its own port, as the chat's Stop does.
+  const stopChat = await panel.evaluate(() => window.spokenChat.stop());
+  assert.equal(stopChat.kind, 'return', JSON.stringify(stopChat));
   const both = await panel.evaluate(() => window.spokenChat.done);
   assert.equal(both.kind, 'return', JSON.stringify(both));
   console.log('# chat stopped', JSON.stringify({ finish: both.value.finish, tokens: both.value.generated_tokens, spoken: both.value.spoken }));

@@ -16,4 +16,4 @@ pub use codec::{from_js, peek_request, to_js, to_json};
 pub use context::context_info;
 pub use port::{PortEvent, PortLink};
 pub use random::random_token;
-pub use requests::{Cancel, PortRequests};
+pub use requests::{Cancel, PortRequests, Signals};

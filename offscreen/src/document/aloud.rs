@@ -20,10 +20,29 @@ use protocol::{
 };
 use webext::{PortEvent, PortLink};
 
-use super::pool::Pool;
+use super::pool::{Pool, Replies};
 use super::relay;
 use super::speaker::{self, Playback, Speaker};
 use crate::speech_feed::SentenceAudio;
+
+/// An answer being written, by an engine worker or a user's model server: its replies, and a
+/// way to stop it from outside the loop that reads them.
+pub trait Answer: Stream<Item = Reply> + Unpin {
+    fn stopper(&self) -> Rc<dyn Fn()>;
+}
+
+impl Answer for super::pool::Replies {
+    fn stopper(&self) -> Rc<dyn Fn()> {
+        let canceller = self.canceller();
+        Rc::new(move || canceller.cancel())
+    }
+}
+
+impl Answer for super::backend::Answering {
+    fn stopper(&self) -> Rc<dyn Fn()> {
+        Rc::new(self.stop_handle())
+    }
+}
 
 /// Heartbeats keep the service worker awake while the last sentences play.
 const HEARTBEAT_MS: f64 = 10_000.0;
@@ -33,7 +52,7 @@ const TICK_MS: u32 = 50;
 /// One sentence being made by the speech-out worker.
 struct Making {
     worker_id: Id,
-    replies: UnboundedReceiver<Reply>,
+    replies: Replies,
     audio: UnboundedReceiver<SentenceAudio>,
     /// Where the sentence starts in the answer, in chars.
     offset: u32,
@@ -43,7 +62,7 @@ struct Making {
 /// from what `start` begins (the LLM worker, or a user's model server); `None` when the asker
 /// went away (generation and speech are then abandoned).
 #[allow(clippy::too_many_arguments)] // one request, its port, and the two engines it drives
-pub async fn serve<A: Stream<Item = Reply> + Unpin>(
+pub async fn serve<A: Answer>(
     pool: &Rc<Pool>,
     speaker: &Speaker,
     start: impl FnOnce() -> Result<A, LanternError>,
@@ -59,6 +78,7 @@ pub async fn serve<A: Stream<Item = Reply> + Unpin>(
         Ok(replies) => replies,
         Err(error) => return Some(Err(error)),
     };
+    let stop_answer = answer.stopper();
     let (playback, mut woken) = match speaker
         .begin(pool, Engine::Tts, style.volume.unwrap_or(1.0))
         .await
@@ -122,10 +142,10 @@ pub async fn serve<A: Stream<Item = Reply> + Unpin>(
                 reply = made_replies => Step::Made(reply),
                 _ = woken.next() => Step::Tick,
                 _ = tick => Step::Tick,
-                event = closed => if matches!(event, PortEvent::Disconnected) {
-                    Step::Gone
-                } else {
-                    Step::Tick
+                event = closed => match event {
+                    PortEvent::Disconnected => Step::Gone,
+                    PortEvent::Message(message) if relay::is_stop(&message) => Step::Stop,
+                    PortEvent::Message(_) => Step::Tick,
                 },
             }
         };
@@ -163,6 +183,13 @@ pub async fn serve<A: Stream<Item = Reply> + Unpin>(
             Step::Audio(None) => {}
             Step::Made(reply) => speech.made(reply),
             Step::Tick => {}
+            // The answer ends with what it wrote, and nothing more is said.
+            Step::Stop => {
+                speech.waiting.clear();
+                playback.stop();
+                stop_answer();
+            }
+            // Dropping the answer's replies cancels it in the worker.
             Step::Gone => break None,
         }
     };
@@ -178,6 +205,8 @@ enum Step {
     Audio(Option<SentenceAudio>),
     Made(Option<Reply>),
     Tick,
+    /// The asker pressed Stop.
+    Stop,
     Gone,
 }
 

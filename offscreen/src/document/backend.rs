@@ -2,12 +2,13 @@
 //! answers (`chat` and `summarize_page` naming a `backend`). The document fetches, since an
 //! answer may stream for minutes and a service worker waiting on a fetch for 30 s is killed, and
 //! it may fetch every origin the user granted without CORS getting in the way. Each fetch has
-//! an AbortController: `stop_chat` or the asker going away aborts it at once, and the answer so
+//! an AbortController: the asker's Stop (`stop_chat`, a `stop` signal on the request's port) or
+//! the asker going away aborts it at once, and the answer so
 //! far comes back as a stopped reply. Tool calls go round the same loop as in the engine: the
 //! built-in calculator runs here, a user's MCP tool ends the reply with `pending_calls` for the
 //! chat to ask about. Reading the bytes is the `backends` crate's.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use backends::{BackendError, CompletionStream, Endpoint};
@@ -33,12 +34,6 @@ const MAX_ROUNDS: usize = 4;
 const WRAP_UP: &str =
     "Answer my question in words from the tool results above. Do not call a tool.";
 
-/// The answers streaming from servers now, so `stop_chat` can abort them.
-#[derive(Default)]
-pub struct Backends {
-    running: RefCell<Vec<Rc<Running>>>,
-}
-
 /// One answer in flight.
 pub(super) struct Running {
     abort: AbortController,
@@ -52,30 +47,13 @@ impl Running {
     }
 }
 
-impl Backends {
-    /// Stops every answer streaming from a server (the user pressed Stop). Whether any was.
-    pub fn stop(&self) -> bool {
-        let running = std::mem::take(&mut *self.running.borrow_mut());
-        for answer in &running {
-            answer.stop();
-        }
-        !running.is_empty()
-    }
-
-    fn start(&self) -> Result<Rc<Running>, LanternError> {
+impl Running {
+    fn start() -> Result<Rc<Running>, LanternError> {
         let abort = AbortController::new().map_err(|e| internal(&e))?;
-        let running = Rc::new(Running {
+        Ok(Rc::new(Running {
             abort,
             stopped: Cell::new(false),
-        });
-        self.running.borrow_mut().push(Rc::clone(&running));
-        Ok(running)
-    }
-
-    fn end(&self, running: &Rc<Running>) {
-        self.running
-            .borrow_mut()
-            .retain(|r| !Rc::ptr_eq(r, running));
+        }))
     }
 }
 
@@ -84,6 +62,14 @@ impl Backends {
 pub struct Answering {
     running: Rc<Running>,
     replies: mpsc::UnboundedReceiver<Reply>,
+}
+
+impl Answering {
+    /// What stops the answer (the asker's Stop): the text so far comes back as a stopped reply.
+    pub fn stop_handle(&self) -> impl Fn() + 'static {
+        let running = Rc::clone(&self.running);
+        move || running.stop()
+    }
 }
 
 impl Drop for Answering {
@@ -103,13 +89,18 @@ impl futures_util::Stream for Answering {
     }
 }
 
+impl futures_util::stream::FusedStream for Answering {
+    fn is_terminated(&self) -> bool {
+        self.replies.is_terminated()
+    }
+}
+
 /// Starts answering a request for a server: its replies stream from the result, as a worker's
 /// do (the document relays them, or speaks the answer as it streams).
-pub fn start(backends: &Rc<Backends>, request: Request, id: Id) -> Result<Answering, LanternError> {
-    let running = backends.start()?;
+pub fn start(request: Request, id: Id) -> Result<Answering, LanternError> {
+    let running = Running::start()?;
     let (tx, replies) = mpsc::unbounded();
     let task = Rc::clone(&running);
-    let registry = Rc::clone(backends);
     wasm_bindgen_futures::spawn_local(async move {
         let progress = tx.clone();
         let emit = move |event: Event| {
@@ -123,7 +114,6 @@ pub fn start(backends: &Rc<Backends>, request: Request, id: Id) -> Result<Answer
                 error,
             },
         });
-        registry.end(&task);
     });
     Ok(Answering { running, replies })
 }
@@ -131,17 +121,17 @@ pub fn start(backends: &Rc<Backends>, request: Request, id: Id) -> Result<Answer
 /// Serves a request for a server; `None` when the background closed the port (the fetch is
 /// aborted).
 pub async fn serve(
-    backends: &Rc<Backends>,
     request: Request,
     id: Id,
     post: &dyn Fn(&Reply),
     link: &mut PortLink,
 ) -> relay::Outcome {
-    let mut answering = match start(backends, request, id) {
+    let mut answering = match start(request, id) {
         Ok(answering) => answering,
         Err(error) => return Some(Err(error)),
     };
-    relay::relay(&mut answering.replies, id, post, link, &|_| {}).await
+    let stop = answering.stop_handle();
+    relay::relay(&mut answering, id, post, link, &|_| {}, &stop).await
 }
 
 async fn answer(

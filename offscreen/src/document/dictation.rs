@@ -116,7 +116,7 @@ impl Dictation {
                 active.stop();
             }
         };
-        let outcome = relay::relay(&mut replies, id, post, link, &on_progress).await;
+        let outcome = relay::relay(&mut replies, id, post, link, &on_progress, &|| {}).await;
         active.stop();
         self.active.borrow_mut().take();
         outcome

@@ -1,7 +1,10 @@
 //! The offscreen document's router: takes requests the background hands off, sends each where the
 //! request table says it is served (an engine's worker, or the document itself), and answers on a
-//! port it opens back to the background. The background closing that port cancels the request.
+//! port it opens back to the background. The background closing that port cancels the request;
+//! a `stop` signal on it stops the request's answer, which still replies with what it wrote.
+//! A request that must not run twice is taken once per handoff key.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures_util::StreamExt;
@@ -13,11 +16,11 @@ use wasm_bindgen::prelude::*;
 use webext::{MessageSender, Port, PortLink, from_js, to_js};
 
 use super::aloud;
-use super::backend::Backends;
 use super::dictation::Dictation;
 use super::pool::Pool;
 use super::relay;
 use super::speaker::Speaker;
+use super::taken::Taken;
 
 /// The document's router; created by `static/host.js` once the wasm is ready.
 #[wasm_bindgen]
@@ -27,8 +30,8 @@ pub struct Host {
     dictation: Rc<Dictation>,
     /// The speech playing, if any.
     speaker: Rc<Speaker>,
-    /// Answers streaming from the user's model servers.
-    backends: Rc<Backends>,
+    /// The keys of the handoffs taken lately.
+    taken: RefCell<Taken>,
     service_worker_url: String,
 }
 
@@ -41,7 +44,7 @@ impl Host {
             pool: Rc::default(),
             dictation: Rc::default(),
             speaker: Rc::default(),
-            backends: Rc::default(),
+            taken: RefCell::default(),
             service_worker_url: webext::extension_url("background/sw.js"),
         }
     }
@@ -62,6 +65,14 @@ impl Host {
             Ok(handoff) => handoff,
             Err(err) => return refuse(ErrorCode::MalformedMessage, &format!("bad handoff: {err}")),
         };
+        let first_time = self.taken.borrow_mut().take(handoff.key);
+        if !first_time && !handoff.envelope.body.is_idempotent() {
+            // The background thought an earlier handoff of it lost; it may be running.
+            return refuse(
+                ErrorCode::Disconnected,
+                "the engine had already taken this request; ask again",
+            );
+        }
         let info = js_sys::Object::new();
         let named = js_sys::Reflect::set(&info, &"name".into(), &handoff.port_name().into());
         let port = match named.ok().and_then(|_| webext::connect(&info).ok()) {
@@ -72,12 +83,10 @@ impl Host {
         let pool = Rc::clone(&self.pool);
         let dictation = Rc::clone(&self.dictation);
         let speaker = Rc::clone(&self.speaker);
-        let backends = Rc::clone(&self.backends);
         wasm_bindgen_futures::spawn_local(serve(
             pool,
             dictation,
             speaker,
-            backends,
             handoff.envelope,
             port,
             link,
@@ -106,7 +115,6 @@ async fn serve(
     pool: Rc<Pool>,
     dictation: Rc<Dictation>,
     speaker: Rc<Speaker>,
-    backends: Rc<Backends>,
     envelope: Envelope,
     port: Port,
     mut link: PortLink,
@@ -124,23 +132,10 @@ async fn serve(
         }
         // A user's model server, spoken as the engine's answers are (the voice command).
         (Server::Document, Some(style)) => {
-            let start = || super::backend::start(&backends, request, id);
+            let start = || super::backend::start(request, id);
             aloud::serve(&pool, &speaker, start, id, style, &post, &mut link).await
         }
         (Server::Worker(engine), None) => {
-            if matches!(request, Request::StopChat) {
-                // Stopping an answer stops its speech too, and an answer from a server.
-                speaker.stop();
-                backends.stop();
-                if !pool.running().contains(&Engine::Llm) {
-                    // No engine answer to stop: none is started just to be told so.
-                    post(&Reply::Return {
-                        id,
-                        value: Response::Done,
-                    });
-                    return;
-                }
-            }
             if matches!(request, Request::DownloadModel { .. }) {
                 request_persistence();
             }
@@ -181,7 +176,7 @@ async fn serve(
             Request::BackendModels { .. }
             | Request::Chat { .. }
             | Request::SummarizePage { .. } => {
-                super::backend::serve(&backends, request, id, &post, &mut link).await
+                super::backend::serve(request, id, &post, &mut link).await
             }
             Request::PauseSpeaking => Some(speaker.pause().await.map(|()| Response::Done)),
             Request::ResumeSpeaking => Some(speaker.resume().await.map(|()| Response::Done)),
@@ -211,7 +206,8 @@ fn speech_style(request: &Request) -> Option<&SpeechStyle> {
 }
 
 /// Asks the engine's worker and waits for its final reply, relaying progress and heartbeats;
-/// `None` when the background closed the port (the request is abandoned).
+/// a stop cancels it in the worker; `None` when the background closed the port (the request
+/// is abandoned, which cancels it in the worker too).
 async fn ask_worker(
     pool: &Pool,
     engine: Engine,
@@ -221,7 +217,11 @@ async fn ask_worker(
     link: &mut PortLink,
 ) -> relay::Outcome {
     match pool.request(engine, request) {
-        Ok(mut replies) => relay::relay(&mut replies, id, post, link, &|_| {}).await,
+        Ok(mut replies) => {
+            let canceller = replies.canceller();
+            let stop = || canceller.cancel();
+            relay::relay(&mut replies, id, post, link, &|_| {}, &stop).await
+        }
         Err(error) => Some(Err(error)),
     }
 }

@@ -60,7 +60,7 @@ pub async fn serve(
             },
         });
     });
-    let outcome = relay::relay(&mut replies, id, post, link, &|_| {}).await;
+    let outcome = relay::relay(&mut replies, id, post, link, &|_| {}, &|| {}).await;
     if outcome.is_none() && !call_id.is_empty() {
         // Nobody waits for the result any more: the server is told to stop.
         let cancel = Request::McpCancelCall { call_id };

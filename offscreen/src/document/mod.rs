@@ -14,5 +14,6 @@ mod microphone;
 mod pool;
 mod relay;
 mod speaker;
+mod taken;
 
 pub use host::Host;

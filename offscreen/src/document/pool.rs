@@ -1,12 +1,17 @@
 //! The document's engine workers: one per engine (`protocol::Engine`), spawned on first use,
 //! replaced after a crash. Each engine has its own worker so a long generation never queues
-//! behind a transcription, and a crash takes down one capability, not all.
+//! behind a transcription, and a crash takes down one capability, not all. A request's replies
+//! come as `Replies`: dropped before the final one (its asker went away), they cancel the
+//! request in the worker, so nothing goes on working for nobody.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use futures_channel::mpsc;
+use futures_util::stream::{FusedStream, Stream, StreamExt};
 use protocol::{Engine, Envelope, ErrorCode, Id, LanternError, Reply, Request};
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -27,6 +32,75 @@ struct EngineWorker {
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
 
+impl EngineWorker {
+    /// Tells the worker to cancel request `id`, if it still runs there.
+    fn cancel(&self, id: Id) {
+        if !self.dead.get() && self.pending.borrow().contains_key(&id) {
+            let _ = self
+                .worker
+                .post_message(&crate::cancel_signal::message(id).into());
+        }
+    }
+}
+
+/// The replies of one worker request, its final one last.
+pub struct Replies {
+    rx: mpsc::UnboundedReceiver<Reply>,
+    canceller: Canceller,
+    ended: bool,
+}
+
+/// Cancels one worker request from wherever its replies are being read.
+#[derive(Clone)]
+pub struct Canceller {
+    worker: Rc<EngineWorker>,
+    id: Id,
+}
+
+impl Canceller {
+    /// The request stops at its next step and still sends its final reply (what it has).
+    pub fn cancel(&self) {
+        self.worker.cancel(self.id);
+    }
+}
+
+impl Replies {
+    pub fn canceller(&self) -> Canceller {
+        self.canceller.clone()
+    }
+}
+
+impl Stream for Replies {
+    type Item = Reply;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Reply>> {
+        let next = self.rx.poll_next_unpin(cx);
+        if let Poll::Ready(reply) = &next
+            && reply.as_ref().is_none_or(Reply::is_final)
+        {
+            self.ended = true;
+        }
+        next
+    }
+}
+
+impl FusedStream for Replies {
+    fn is_terminated(&self) -> bool {
+        self.rx.is_terminated()
+    }
+}
+
+impl Drop for Replies {
+    /// Abandoned before its end: the worker stops working on it, and its replies go nowhere.
+    fn drop(&mut self) {
+        if !self.ended {
+            self.canceller.cancel();
+            let id = self.canceller.id;
+            self.canceller.worker.pending.borrow_mut().remove(&id);
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Pool {
     workers: RefCell<HashMap<Engine, Rc<EngineWorker>>>,
@@ -35,22 +109,21 @@ pub struct Pool {
 
 impl Pool {
     /// Sends a request to the engine's worker; its replies arrive on the returned stream, which
-    /// ends after the final one. Dropping the stream abandons the request.
-    pub fn request(
-        &self,
-        engine: Engine,
-        body: Request,
-    ) -> Result<mpsc::UnboundedReceiver<Reply>, LanternError> {
+    /// ends after the final one. Dropping the stream abandons the request (and cancels it).
+    pub fn request(&self, engine: Engine, body: Request) -> Result<Replies, LanternError> {
         self.start(engine, body).map(|(_, replies)| replies)
+    }
+
+    /// Cancels request `id` of the engine's worker (see [`Canceller::cancel`]).
+    pub fn cancel(&self, engine: Engine, id: Id) {
+        if let Some(worker) = self.workers.borrow().get(&engine) {
+            worker.cancel(id);
+        }
     }
 
     /// Like [`Pool::request`], also giving the id the worker knows the request by (for
     /// [`Pool::post_raw`] messages that belong to it).
-    pub fn start(
-        &self,
-        engine: Engine,
-        body: Request,
-    ) -> Result<(Id, mpsc::UnboundedReceiver<Reply>), LanternError> {
+    pub fn start(&self, engine: Engine, body: Request) -> Result<(Id, Replies), LanternError> {
         let worker = self.worker(engine)?;
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
@@ -63,24 +136,21 @@ impl Pool {
                 worker.pending.borrow_mut().remove(&id);
                 crashed("the engine worker refused the request")
             })?;
-        Ok((id, rx))
+        let replies = Replies {
+            rx,
+            canceller: Canceller { worker, id },
+            ended: false,
+        };
+        Ok((id, replies))
     }
 
     /// Like [`Pool::start`] for a request whose worker sends audio: each sentence's samples
     /// arrive on the third stream, which ends when the worker is gone.
-    #[allow(clippy::type_complexity)] // three streams of one request, named at the call site
     pub fn start_speaking(
         &self,
         engine: Engine,
         body: Request,
-    ) -> Result<
-        (
-            Id,
-            mpsc::UnboundedReceiver<Reply>,
-            mpsc::UnboundedReceiver<SentenceAudio>,
-        ),
-        LanternError,
-    > {
+    ) -> Result<(Id, Replies, mpsc::UnboundedReceiver<SentenceAudio>), LanternError> {
         let worker = self.worker(engine)?;
         let (tx, audio) = mpsc::unbounded();
         // Registered before the request goes out, so no sentence can arrive unheard.

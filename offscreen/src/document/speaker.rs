@@ -12,7 +12,6 @@ use std::rc::Rc;
 use futures_channel::mpsc;
 use futures_util::{FutureExt, StreamExt};
 use gloo_timers::future::TimeoutFuture;
-use js_sys::Array;
 use protocol::{Engine, ErrorCode, Event, Id, LanternError, Reply, Request, Response, Spoken};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBufferSourceNode, AudioContext, AudioContextState, GainNode};
@@ -20,7 +19,7 @@ use webext::{PortEvent, PortLink};
 
 use super::pool::Pool;
 use super::relay;
-use crate::speech_feed::{self, SentenceAudio};
+use crate::speech_feed::SentenceAudio;
 
 /// Heartbeats keep the service worker awake while a long text is read.
 const HEARTBEAT_MS: f64 = 10_000.0;
@@ -99,8 +98,7 @@ impl Playback {
         }
         let _ = self.gain.disconnect();
         if self.worker_id.get() != 0 {
-            let message = speech_feed::stop_message(self.worker_id.get());
-            self.pool.post_raw(self.engine, &message, &Array::new());
+            self.pool.cancel(self.engine, self.worker_id.get());
         }
         let _ = self.wake.unbounded_send(());
     }

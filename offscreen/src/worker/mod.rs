@@ -1,12 +1,15 @@
 //! The worker side: `WorkerEngine` is the entry point of each engine worker. It owns the
 //! worker's engines as fields, reads each envelope from the document, routes it by the request
 //! table (`Request::server`) to the engine that serves it, each in its own task (a long
-//! download must not block a listing), and posts the replies back.
+//! download must not block a listing) with its own `CancelToken` (which the document's cancel
+//! message for that request sets), and posts the replies back.
 
 mod facts;
 mod heap;
 mod threads;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use protocol::{
@@ -20,11 +23,11 @@ use webext::to_json;
 pub use heap::Counting;
 
 use crate::audio_feed::AudioFeed;
-use crate::engines::{EmbedEngine, LlmEngine, SttEngine, TtsEngine};
+use crate::cancel_signal;
+use crate::engines::{CancelToken, EmbedEngine, LlmEngine, SttEngine, TtsEngine};
 use crate::errors;
 use crate::model_cache::ModelCache;
 use crate::outbox::Outbox;
-use crate::speech_feed;
 
 /// Every engine a worker can run. The pool gives each engine a worker of its own, so in one
 /// worker only one of these ever holds anything; they cost nothing until used.
@@ -55,6 +58,7 @@ impl Engines {
         request: Request,
         id: protocol::Id,
         outbox: &Rc<Outbox>,
+        cancel: &CancelToken,
     ) -> Result<Response, LanternError> {
         let server = request.server();
         match (server, server.engine()) {
@@ -63,13 +67,15 @@ impl Engines {
                 self.threads.clone(),
             ))),
             (_, Some(Engine::Models)) => self.cache.serve(request, id, outbox).await,
-            (_, Some(Engine::Llm)) if request == Request::MeasureEngineSpeed => Ok(
-                Response::EngineSpeed(self.llm.measure_speed(self.threads.count).await),
-            ),
-            (_, Some(Engine::Llm)) => self.llm.serve(request, id, outbox).await,
-            (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox).await,
-            (_, Some(Engine::Tts)) => self.tts.serve(request, id, outbox).await,
-            (_, Some(Engine::Embed)) => self.embed.serve(request, id, outbox).await,
+            (_, Some(Engine::Llm)) if request == Request::MeasureEngineSpeed => self
+                .llm
+                .measure_speed(self.threads.count, id, outbox, cancel)
+                .await
+                .map(Response::EngineSpeed),
+            (_, Some(Engine::Llm)) => self.llm.serve(request, id, outbox, cancel).await,
+            (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox, cancel).await,
+            (_, Some(Engine::Tts)) => self.tts.serve(request, id, outbox, cancel).await,
+            (_, Some(Engine::Embed)) => self.embed.serve(request, id, outbox, cancel).await,
             (_, None) => Err(errors::not_served("worker", &request)),
         }
     }
@@ -89,6 +95,8 @@ pub(crate) fn performance_now() -> f64 {
 pub struct WorkerEngine {
     outbox: Rc<Outbox>,
     engines: Rc<Engines>,
+    /// The cancellation of each request in progress, by its id.
+    cancels: Rc<RefCell<HashMap<protocol::Id, CancelToken>>>,
 }
 
 #[wasm_bindgen]
@@ -112,15 +120,16 @@ impl WorkerEngine {
                 embed: EmbedEngine::default(),
                 threads,
             }),
+            cancels: Rc::default(),
         })
     }
 
-    /// One message from the document: an envelope, audio for a dictation in progress, or a
-    /// stop for speech in progress.
+    /// One message from the document: an envelope, audio for a dictation in progress, or the
+    /// cancellation of a request in progress.
     pub fn handle(&self, message: JsValue) {
-        if let Some(stop) = speech_feed::read_stop(&message) {
-            if let Some(id) = stop {
-                self.engines.tts.stop(id);
+        if let Some(cancel) = cancel_signal::read(&message) {
+            if let Some(token) = cancel.and_then(|id| self.cancels.borrow().get(&id).cloned()) {
+                token.cancel();
             }
             return;
         }
@@ -141,9 +150,13 @@ impl WorkerEngine {
         };
         let outbox = Rc::clone(&self.outbox);
         let engines = Rc::clone(&self.engines);
+        let cancels = Rc::clone(&self.cancels);
+        let id = envelope.id;
+        let cancel = CancelToken::default();
+        cancels.borrow_mut().insert(id, cancel.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            let id = envelope.id;
-            let result = engines.serve(envelope.body, id, &outbox).await;
+            let result = engines.serve(envelope.body, id, &outbox, &cancel).await;
+            cancels.borrow_mut().remove(&id);
             outbox.post(&match result {
                 Ok(value) => Reply::Return { id, value },
                 Err(error) => Reply::Throw {

@@ -5,13 +5,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures_util::lock::Mutex;
 use models::embed::{EmbedFiles, Embedder};
 use protocol::{
     Embeddings, ErrorCode, HeldModel, Id, LanternError, ModelLoaded, Request, Response, Task,
 };
 use webext::model_store::ModelStore;
 
+use super::cancel::CancelToken;
+use super::turns::Turns;
 use crate::errors;
 use crate::model_cache::loader;
 use crate::outbox::Outbox;
@@ -29,7 +30,7 @@ struct HeldEmbedder {
 #[derive(Default)]
 pub struct EmbedEngine {
     /// Requests take turns on the model.
-    model: Mutex<Option<HeldEmbedder>>,
+    model: Turns<Option<HeldEmbedder>>,
     /// What is loaded, readable while a request holds the lock.
     held: RefCell<Option<HeldModel>>,
 }
@@ -44,6 +45,7 @@ impl EmbedEngine {
         request: Request,
         id: Id,
         outbox: &Rc<Outbox>,
+        cancel: &CancelToken,
     ) -> Result<Response, LanternError> {
         match request {
             Request::EmbedTexts { model_id, texts } => {
@@ -53,7 +55,7 @@ impl EmbedEngine {
                         format!("{} texts in one request; at most {MAX_TEXTS}", texts.len()),
                     ));
                 }
-                let mut slot = self.model.lock().await;
+                let mut slot = super::turn(&self.model, id, outbox, cancel).await?;
                 let held = self.load(&mut slot, &model_id, id, outbox).await?;
                 let vectors = texts
                     .iter()
@@ -65,7 +67,7 @@ impl EmbedEngine {
                 model_id,
                 task: Task::Embed,
             } => {
-                let mut slot = self.model.lock().await;
+                let mut slot = super::turn(&self.model, id, outbox, cancel).await?;
                 let held = self.load(&mut slot, &model_id, id, outbox).await?;
                 Ok(Response::ModelLoaded(ModelLoaded {
                     model_id: held.model_id.clone(),

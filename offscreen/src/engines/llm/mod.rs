@@ -1,23 +1,26 @@
 //! The LLM engine: the chat model, loaded from the cache on first use and kept with its KV cache
 //! between replies (a follow-up only prefills the new turn). Chat and summaries take turns on it
-//! through an async lock, so a second request waits instead of loading a second copy; a stop
-//! lands between two tokens.
+//! in the order they came (`Turns`), so a second request waits, told its place, instead of
+//! loading a second copy; each request's own cancellation lands between two steps of its
+//! prefill or decoding, or takes it out of the queue at once.
 
 mod chat;
 pub(crate) mod summarize;
 mod tools;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use futures_util::lock::{Mutex, MutexGuard};
 use models::llm::{LlmModel, Session};
 use protocol::{
-    EngineSpeed, ErrorCode, HeldModel, Id, LanternError, ModelLoaded, Request, Response,
+    ChatReply, EngineSpeed, ErrorCode, Finish, HeldModel, Id, LanternError, ModelLoaded, Request,
+    Response, SummaryReply,
 };
 use webext::model_store::{InstalledModel, ModelStore};
 
+use super::cancel::CancelToken;
+use super::turns::{Turn, Turns};
 use crate::errors;
 use crate::model_cache::loader;
 use crate::outbox::Outbox;
@@ -43,10 +46,9 @@ struct Loaded {
 
 #[derive(Default)]
 pub struct LlmEngine {
-    loaded: Mutex<Option<Loaded>>,
-    /// Set by `stop_chat`; read between two steps of the reply in progress.
-    stop: Rc<Cell<bool>>,
-    /// What is loaded, readable while a reply holds the lock.
+    /// The one model this engine holds; requests take turns on it.
+    loaded: Turns<Option<Loaded>>,
+    /// What is loaded, readable while a reply holds its turn.
     held: RefCell<Option<HeldModel>>,
 }
 
@@ -61,6 +63,7 @@ impl LlmEngine {
         request: Request,
         id: Id,
         outbox: &Rc<Outbox>,
+        cancel: &CancelToken,
     ) -> Result<Response, LanternError> {
         match request {
             Request::Chat {
@@ -82,9 +85,12 @@ impl LlmEngine {
                     fresh_context,
                     profile,
                 };
-                let mut slot = self.turn().await;
+                // Stopped before its turn: an answer with nothing written, as a stop in prefill.
+                let Some(mut slot) = self.turn(id, outbox, cancel).await else {
+                    return Ok(Response::ChatReply(stopped_waiting()));
+                };
                 let session = self.session(&mut slot, &model_id, id, outbox).await?;
-                chat::chat(session, messages, options, &self.stop, id, outbox)
+                chat::chat(session, messages, options, cancel.flag(), id, outbox)
                     .await
                     .map(Response::ChatReply)
             }
@@ -105,20 +111,29 @@ impl LlmEngine {
                     language,
                     question,
                 };
-                let mut slot = self.turn().await;
                 // The page is read before the model is loaded: a page without text says so at once.
                 let source = summarize::source(&request)?;
+                let Some(mut slot) = self.turn(id, outbox, cancel).await else {
+                    return Ok(Response::Summary(SummaryReply {
+                        text: String::new(),
+                        finish: Finish::Cancelled,
+                        title: request.page.title.clone(),
+                        url: request.page.url.clone(),
+                        parts: 0,
+                        source_tokens: 0,
+                        prefill_tokens_per_s: 0.0,
+                        decode_tokens_per_s: 0.0,
+                        chat_context: String::new(),
+                        spoken: None,
+                    }));
+                };
                 let session = self.session(&mut slot, &model_id, id, outbox).await?;
-                summarize::summarize(session, &request, source, &self.stop, id, outbox)
+                summarize::summarize(session, &request, source, cancel.flag(), id, outbox)
                     .await
                     .map(Response::Summary)
             }
-            Request::StopChat => {
-                self.stop.set(true);
-                Ok(Response::Done)
-            }
             Request::LoadModel { model_id, .. } => {
-                let mut slot = self.turn().await;
+                let mut slot = super::turn(&self.loaded, id, outbox, cancel).await?;
                 self.session(&mut slot, &model_id, id, outbox).await?;
                 Ok(Response::ModelLoaded(describe(slot.as_ref())?))
             }
@@ -128,21 +143,32 @@ impl LlmEngine {
 
     /// `measure_engine_speed` on this worker's `threads`, after any reply in progress (measured
     /// beside one, both would run at half speed).
-    pub async fn measure_speed(&self, threads: u32) -> EngineSpeed {
-        let _slot = self.turn().await;
+    pub async fn measure_speed(
+        &self,
+        threads: u32,
+        id: Id,
+        outbox: &Outbox,
+        cancel: &CancelToken,
+    ) -> Result<EngineSpeed, LanternError> {
+        let _slot = super::turn(&self.loaded, id, outbox, cancel).await?;
         let speed = models::measure_decode(crate::worker::performance_now, PROBE_MS);
-        EngineSpeed {
+        Ok(EngineSpeed {
             decode_bytes_per_s: speed.bytes_per_s,
             threads,
-        }
+        })
     }
 
-    /// The model's lock, for one request; a stop asked before the request's turn does not apply
-    /// to it.
-    async fn turn(&self) -> MutexGuard<'_, Option<Loaded>> {
-        let slot = self.loaded.lock().await;
-        self.stop.set(false);
-        slot
+    /// The model, for request `id` when its turn comes (it hears `queued` events while it
+    /// waits); `None` when it was cancelled first.
+    async fn turn(
+        &self,
+        id: Id,
+        outbox: &Outbox,
+        cancel: &CancelToken,
+    ) -> Option<Turn<'_, Option<Loaded>>> {
+        self.loaded
+            .take(cancel, &mut super::queued(id, outbox))
+            .await
     }
 
     /// The session for `model_id`, loading the model from the cache when another (or none) is
@@ -173,6 +199,22 @@ impl LlmEngine {
         slot.as_mut()
             .map(|l| &mut l.session)
             .ok_or_else(|| LanternError::new(ErrorCode::Internal, "the model was not kept"))
+    }
+}
+
+/// The answer to a chat stopped while it waited for its turn: nothing was written.
+fn stopped_waiting() -> ChatReply {
+    ChatReply {
+        text: String::new(),
+        finish: Finish::Cancelled,
+        prompt_tokens: 0,
+        reused_tokens: 0,
+        generated_tokens: 0,
+        prefill_tokens_per_s: 0.0,
+        decode_tokens_per_s: 0.0,
+        profile: None,
+        pending_calls: Vec::new(),
+        spoken: None,
     }
 }
 

@@ -15,6 +15,7 @@ use webext::model_store::ModelStore;
 
 use super::{SttEngine, whisper};
 use crate::audio_feed::AudioFeed;
+use crate::engines::CancelToken;
 use crate::errors;
 use crate::outbox::Outbox;
 
@@ -34,12 +35,14 @@ impl SttEngine {
         id: Id,
         outbox: &Outbox,
         mut audio: mpsc::UnboundedReceiver<AudioFeed>,
+        cancel: &CancelToken,
     ) -> Result<Dictation, LanternError> {
         let store = ModelStore::open().await.map_err(errors::storage)?;
-        let mut slot = self.whisper.lock().await;
+        let mut slot = crate::engines::turn(&self.whisper, id, outbox, cancel).await?;
         // Audio arriving while the model loads waits in `audio`: nothing said is lost.
         let held = self.load(&store, &mut slot, model_id, id, outbox).await?;
-        transcribe_utterance(&mut held.whisper, &store, language, id, outbox, &mut audio).await
+        let whisper = &mut held.whisper;
+        transcribe_utterance(whisper, &store, language, id, outbox, &mut audio, cancel).await
     }
 }
 
@@ -50,6 +53,7 @@ async fn transcribe_utterance(
     id: Id,
     outbox: &Outbox,
     audio: &mut mpsc::UnboundedReceiver<AudioFeed>,
+    cancel: &CancelToken,
 ) -> Result<Dictation, LanternError> {
     let (scorer, vad) = whisper::voice_detector(store).await;
     outbox.progress(id, Event::Listening { vad: vad.into() });
@@ -85,7 +89,12 @@ async fn transcribe_utterance(
                         },
                     );
                 }
-                ControlFlow::Continue(())
+                // Abandoned (the asker went away): no more windows are decoded.
+                if cancel.is_cancelled() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
             })
             .map(Some)
     };

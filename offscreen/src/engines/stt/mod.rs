@@ -10,10 +10,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures_channel::mpsc;
-use futures_util::lock::Mutex;
 use protocol::{HeldModel, Id, LanternError, Request, Response, Task};
 use webext::model_store::ModelStore;
 
+use super::cancel::CancelToken;
+use super::turns::Turns;
 use crate::audio_feed::AudioFeed;
 use crate::errors;
 use crate::model_cache::loader;
@@ -23,7 +24,7 @@ use whisper::HeldWhisper;
 #[derive(Default)]
 pub struct SttEngine {
     /// Dictations take turns on the model (there is one microphone anyway).
-    whisper: Mutex<Option<HeldWhisper>>,
+    whisper: Turns<Option<HeldWhisper>>,
     /// The audio of each dictation in progress, by request id.
     feeds: RefCell<HashMap<Id, mpsc::UnboundedSender<AudioFeed>>>,
     /// What is loaded, readable while a dictation holds the lock.
@@ -41,6 +42,7 @@ impl SttEngine {
         request: Request,
         id: Id,
         outbox: &Rc<Outbox>,
+        cancel: &CancelToken,
     ) -> Result<Response, LanternError> {
         match request {
             Request::StartDictation {
@@ -48,7 +50,9 @@ impl SttEngine {
             } => {
                 let (tx, rx) = mpsc::unbounded();
                 self.feeds.borrow_mut().insert(id, tx);
-                let result = self.dictate(&model_id, language, id, outbox, rx).await;
+                let result = self
+                    .dictate(&model_id, language, id, outbox, rx, cancel)
+                    .await;
                 self.feeds.borrow_mut().remove(&id);
                 result.map(Response::Dictation)
             }
@@ -57,7 +61,7 @@ impl SttEngine {
                 task: Task::Stt,
             } => {
                 let store = ModelStore::open().await.map_err(errors::storage)?;
-                let mut slot = self.whisper.lock().await;
+                let mut slot = super::turn(&self.whisper, id, outbox, cancel).await?;
                 let held = self.load(&store, &mut slot, &model_id, id, outbox).await?;
                 Ok(Response::ModelLoaded(held.describe()))
             }

@@ -2,15 +2,15 @@
 //! voice, its samples moved to the document (which plays them) as soon as they are ready, so
 //! the first sentence plays while the next is made. It owns the voice and phonemizer it loaded
 //! (kept between requests, loaded again when the stored copy changed; for Kokoro every voice
-//! pack is kept, so another voice is no reload) and the stop flags of the requests in progress.
+//! pack is kept, so another voice is no reload). Requests take turns on the voice in the order
+//! they came, told their place while they wait; each one's cancellation (the document's stop)
+//! ends it between two sentences, or takes it out of the queue.
 
 mod voice;
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::Rc;
 
-use futures_util::lock::Mutex;
 use js_sys::{Array, Float32Array};
 use models::tts::piper::Rng;
 use models::tts::split_sentences;
@@ -20,6 +20,8 @@ use protocol::{
 };
 use webext::model_store::ModelStore;
 
+use super::cancel::CancelToken;
+use super::turns::Turns;
 use crate::errors;
 use crate::model_cache::loader;
 use crate::outbox::Outbox;
@@ -30,9 +32,7 @@ use voice::HeldVoice;
 #[derive(Default)]
 pub struct TtsEngine {
     /// Requests take turns on the voice (the document plays one at a time anyway).
-    voice: Mutex<Option<HeldVoice>>,
-    /// Requests the document told to stop.
-    stopped: RefCell<HashSet<Id>>,
+    voice: Turns<Option<HeldVoice>>,
     /// What is loaded, readable while a request holds the lock.
     held: RefCell<Option<HeldModel>>,
 }
@@ -42,16 +42,12 @@ impl TtsEngine {
         self.held.borrow().clone()
     }
 
-    /// The document stopped request `id`: no further sentence is synthesized.
-    pub fn stop(&self, id: Id) {
-        self.stopped.borrow_mut().insert(id);
-    }
-
     pub async fn serve(
         &self,
         request: Request,
         id: Id,
         outbox: &Rc<Outbox>,
+        cancel: &CancelToken,
     ) -> Result<Response, LanternError> {
         match request {
             Request::Speak {
@@ -59,13 +55,12 @@ impl TtsEngine {
                 text,
                 rate,
                 ..
-            } => {
-                let result = self.speak(&model_id, &text, rate, id, outbox).await;
-                self.stopped.borrow_mut().remove(&id);
-                result.map(Response::Spoken)
-            }
+            } => self
+                .speak(&model_id, &text, rate, id, outbox, cancel)
+                .await
+                .map(Response::Spoken),
             Request::MeasureVoiceSpeed { model_id } => self
-                .measure(&model_id, id, outbox)
+                .measure(&model_id, id, outbox, cancel)
                 .await
                 .map(Response::VoiceSpeed),
             Request::LoadModel { model_id, .. } => {
@@ -77,7 +72,7 @@ impl TtsEngine {
                     let loaded = loader::read(&store, installed, &report).await?;
                     return loader::describe(&loaded).map(Response::ModelLoaded);
                 }
-                let mut slot = self.voice.lock().await;
+                let mut slot = super::turn(&self.voice, id, outbox, cancel).await?;
                 let held = self.load(&store, &mut slot, &model_id, id, outbox).await?;
                 Ok(Response::ModelLoaded(held.describe()))
             }
@@ -92,6 +87,7 @@ impl TtsEngine {
         rate: Option<f32>,
         id: Id,
         outbox: &Outbox,
+        cancel: &CancelToken,
     ) -> Result<Spoken, LanternError> {
         let sentences = split_sentences(text);
         if sentences.is_empty() {
@@ -101,12 +97,28 @@ impl TtsEngine {
             ));
         }
         let store = ModelStore::open().await.map_err(errors::storage)?;
-        let mut slot = self.voice.lock().await;
+        let count = u32::try_from(sentences.len()).unwrap_or(u32::MAX);
+        let stopped = Spoken {
+            sentences: count,
+            started: 0,
+            scheduled_seconds: 0.0,
+            played_seconds: 0.0,
+            rms: 0.0,
+            synthesis_seconds: 0.0,
+            stopped: true,
+        };
+        // Stopped before its turn: nothing was said.
+        let Some(mut slot) = self
+            .voice
+            .take(cancel, &mut super::queued(id, outbox))
+            .await
+        else {
+            return Ok(stopped);
+        };
         let held = self.load(&store, &mut slot, model_id, id, outbox).await?;
         let mut rng = Rng::new(0);
-        let count = u32::try_from(sentences.len()).unwrap_or(u32::MAX);
         for (index, sentence) in sentences.iter().enumerate() {
-            if self.stopped.borrow().contains(&id) {
+            if cancel.is_cancelled() {
                 break;
             }
             let started = crate::worker::performance_now();
@@ -136,13 +148,8 @@ impl TtsEngine {
         }
         // The document fills in what it played; the worker only knows how many there were.
         Ok(Spoken {
-            sentences: count,
-            started: 0,
-            scheduled_seconds: 0.0,
-            played_seconds: 0.0,
-            rms: 0.0,
-            synthesis_seconds: 0.0,
-            stopped: self.stopped.borrow().contains(&id),
+            stopped: cancel.is_cancelled(),
+            ..stopped
         })
     }
 
@@ -153,11 +160,12 @@ impl TtsEngine {
         model_id: &str,
         id: Id,
         outbox: &Outbox,
+        cancel: &CancelToken,
     ) -> Result<VoiceSpeed, LanternError> {
         const SENTENCE: &str =
             "Lantern reads this sentence aloud to time the voice on this computer.";
         let store = ModelStore::open().await.map_err(errors::storage)?;
-        let mut slot = self.voice.lock().await;
+        let mut slot = super::turn(&self.voice, id, outbox, cancel).await?;
         let held = self.load(&store, &mut slot, model_id, id, outbox).await?;
         let started = crate::worker::performance_now();
         let speech = held

@@ -312,12 +312,17 @@ pub fn Messages(chat: Chat) -> View {
                             (read)
                             article(class=class, aria-busy="true") {
                                 (source)
+                                (chat.waiting.get().map(|ahead| view! {
+                                    p(class="muted stream-status queue-status", role="status") {
+                                        (t_with("waitingForTurn", &[&number(f64::from(ahead), 0)]))
+                                    }
+                                }))
                                 (match chat.stage.get_clone() {
                                     Some(stage) => view! { p(class="muted stream-status", role="status") { (stage) } },
                                     None => view! {},
                                 })
                                 (if text.is_empty() {
-                                    if chat.stage.with(Option::is_some) {
+                                    if chat.stage.with(Option::is_some) || chat.waiting.with(Option::is_some) {
                                         view! {}
                                     } else {
                                         view! { p(class="muted thinking") { (t("thinking")) } }

@@ -5,8 +5,8 @@
 
 use protocol::{
     AnswerSource, BackendModel, BackendServer, ChatMessage, ChatReply, ChatRole, ErrorCode, Event,
-    LanternError, Machine, ModelState, ModelStatus, Role, SpeechStyle, Stage, SummaryReply, Task,
-    chat_model_for,
+    Id, LanternError, Machine, ModelState, ModelStatus, Role, SpeechStyle, Stage, SummaryReply,
+    Task, chat_model_for,
 };
 use sycamore::prelude::*;
 
@@ -80,6 +80,10 @@ pub struct Chat {
     pub stage: Signal<Option<String>>,
     /// Loading the model before the reply: (done, total) bytes.
     pub loading: Signal<Option<(u64, u64)>>,
+    /// Waiting for the engine to finish other answers: how many are ahead of this one.
+    pub waiting: Signal<Option<u32>>,
+    /// The id of the chat or summary request streaming now (what Stop names).
+    asking: Signal<Option<Id>>,
     pub last: Signal<Option<Stats>>,
     pub error: Signal<Option<LanternError>>,
     pub download: Signal<Option<Download>>,
@@ -200,6 +204,8 @@ impl Chat {
             generating: create_selector(move || streaming.with(Option::is_some)),
             stage: create_signal(None),
             loading: create_signal(None),
+            waiting: create_signal(None),
+            asking: create_signal(None),
             last: create_signal(None),
             error: create_signal(None),
             download: create_signal(None),
@@ -629,6 +635,7 @@ impl Chat {
     pub(super) fn end_stream(self) {
         self.pace.set(None);
         self.loading.set(None);
+        self.waiting.set(None);
         self.stage.set(None);
         self.streaming.set(None);
     }
@@ -659,37 +666,51 @@ impl Chat {
         request: Streaming<T>,
         mut on_event: impl FnMut(Event),
     ) -> Option<T> {
+        self.asking.set(request.id());
         let outcome = request
-            .each(|event| match event {
-                Event::Token { text } => {
-                    self.loading.set(None);
-                    self.pace.update(|p| match p {
-                        Some((_, pieces)) => *pieces += 1,
-                        None => *p = Some((now(), 0)),
-                    });
-                    self.streaming.update(|s| {
-                        if let Some(s) = s {
-                            s.push_str(&text);
-                        }
-                    });
+            .each(|event| {
+                // Any event after a place in the queue means the turn has come.
+                if !matches!(event, Event::Queued { .. }) && self.waiting.with(Option::is_some) {
+                    self.waiting.set(None);
                 }
-                Event::Step {
-                    stage: Stage::LoadingModel,
-                    done: Some(done),
-                    total: Some(total),
-                } => self.loading.set(Some((done, total))),
-                // The streamed call is replaced by the tool's own record.
-                event
-                    if self
-                        .tools
-                        .record(self.conversation.with(|c| c.messages.len()), &event) =>
-                {
-                    self.streaming.set(Some(String::new()))
-                }
-                event => on_event(event),
+                self.show(event, &mut on_event)
             })
             .await;
+        self.asking.set(None);
         outcome.map_err(|error| self.error.set(Some(error))).ok()
+    }
+
+    /// One event of a streaming reply, shown where it belongs.
+    fn show(self, event: Event, on_event: &mut impl FnMut(Event)) {
+        match event {
+            Event::Queued { ahead } => self.waiting.set(Some(ahead)),
+            Event::Token { text } => {
+                self.loading.set(None);
+                self.pace.update(|p| match p {
+                    Some((_, pieces)) => *pieces += 1,
+                    None => *p = Some((now(), 0)),
+                });
+                self.streaming.update(|s| {
+                    if let Some(s) = s {
+                        s.push_str(&text);
+                    }
+                });
+            }
+            Event::Step {
+                stage: Stage::LoadingModel,
+                done: Some(done),
+                total: Some(total),
+            } => self.loading.set(Some((done, total))),
+            // The streamed call is replaced by the tool's own record.
+            event
+                if self
+                    .tools
+                    .record(self.conversation.with(|c| c.messages.len()), &event) =>
+            {
+                self.streaming.set(Some(String::new()))
+            }
+            event => on_event(event),
+        }
     }
 
     pub fn stop(self) {
@@ -699,16 +720,24 @@ impl Chat {
             super::approval::dismiss();
         }
         let running = self.running_call.get_clone_untracked();
+        let asking = self.asking_now();
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(call_id) = running
                 && let Err(error) = client().mcp_cancel_call(call_id).await
             {
                 self.error.set(Some(error));
             }
-            if let Err(error) = client().stop_chat().await {
+            if let Some(id) = asking
+                && let Err(error) = client().stop_chat(id).await
+            {
                 self.error.set(Some(error));
             }
         });
+    }
+
+    /// The chat or summary request streaming now, if one is (for a Stop that names it).
+    pub fn asking_now(self) -> Option<Id> {
+        self.asking.get_untracked()
     }
 
     /// Whether Stop was pressed since the user's question.

@@ -158,12 +158,15 @@ impl Voice {
         }
         self.run.set(self.run.get_untracked() + 1);
         let answering = self.answering.get_untracked() || self.chat.busy();
+        let asking = self.chat.asking_now();
         self.end();
         wasm_bindgen_futures::spawn_local(async move {
             let _ = client().stop_dictation().await;
             if answering {
                 // `stop_chat` ends the answer and its speech alike.
-                let _ = client().stop_chat().await;
+                if let Some(id) = asking {
+                    let _ = client().stop_chat(id).await;
+                }
             } else {
                 let _ = client().stop_speaking().await;
             }
