@@ -7,8 +7,10 @@ mod embed;
 pub(crate) mod llm;
 mod stt;
 mod tts;
+mod vision;
 
 pub use embed::EmbedEngine;
 pub use llm::LlmEngine;
 pub use stt::SttEngine;
 pub use tts::TtsEngine;
+pub use vision::VisionEngine;

@@ -6,7 +6,7 @@ mod catalog_source;
 
 pub use catalog_source::known as known_catalog;
 mod download;
-mod fetch;
+pub(crate) mod fetch;
 mod jobs;
 mod list;
 pub mod loader;

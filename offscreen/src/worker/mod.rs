@@ -20,7 +20,7 @@ use webext::to_json;
 pub use heap::Counting;
 
 use crate::audio_feed::AudioFeed;
-use crate::engines::{EmbedEngine, LlmEngine, SttEngine, TtsEngine};
+use crate::engines::{EmbedEngine, LlmEngine, SttEngine, TtsEngine, VisionEngine};
 use crate::errors;
 use crate::model_cache::ModelCache;
 use crate::outbox::Outbox;
@@ -34,6 +34,7 @@ struct Engines {
     stt: SttEngine,
     tts: TtsEngine,
     embed: EmbedEngine,
+    vision: VisionEngine,
     /// The threads this worker computes with, fixed when it starts.
     threads: WorkerThreads,
 }
@@ -47,6 +48,7 @@ impl Engines {
             .chain(self.stt.held())
             .chain(self.tts.held())
             .chain(self.embed.held())
+            .chain(self.vision.held())
             .collect()
     }
 
@@ -70,6 +72,7 @@ impl Engines {
             (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox).await,
             (_, Some(Engine::Tts)) => self.tts.serve(request, id, outbox).await,
             (_, Some(Engine::Embed)) => self.embed.serve(request, id, outbox).await,
+            (_, Some(Engine::Vision)) => self.vision.serve(request, id, outbox).await,
             (_, None) => Err(errors::not_served("worker", &request)),
         }
     }
@@ -110,6 +113,7 @@ impl WorkerEngine {
                 stt: SttEngine::default(),
                 tts: TtsEngine::default(),
                 embed: EmbedEngine::default(),
+                vision: VisionEngine::default(),
                 threads,
             }),
         })
