@@ -1,12 +1,16 @@
 // A tiny HTTP server on 127.0.0.1 for the web pages tests visit.
 import { createServer } from 'node:http';
 
-/** Serves `pages` ({path: html}) on an ephemeral loopback port. */
+/** Serves `pages` on an ephemeral loopback port: {path: html}, or {path: {type, body}} for
+ *  anything else (an image's bytes as a Buffer). */
 export async function serve(pages) {
   const server = createServer((request, response) => {
-    const html = pages[new URL(request.url, 'http://x').pathname];
-    response.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(html ?? 'not found');
+    const page = pages[new URL(request.url, 'http://x').pathname];
+    const { type, body } = typeof page === 'object' && page !== null
+      ? page
+      : { type: 'text/html; charset=utf-8', body: page };
+    response.writeHead(body === undefined ? 404 : 200, { 'content-type': type });
+    response.end(body ?? 'not found');
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
