@@ -5,8 +5,9 @@
 // installed the panel says which to download; then the text shows in the side panel's
 // conversation (character error rate bounded, not exact) and reaches the chat model's
 // conversation fenced as data, and SmolLM2 answers a question about it; an image with no
-// text, a damaged file and a missing one each say why; a picture wider than the OCR reads
-// whole is scaled down and its boxes scaled back.
+// text, a damaged file, a missing one and one on a site Lantern may not read (127.0.0.2, no
+// CORS) each say why; a picture wider than the OCR reads whole is scaled down and its boxes
+// scaled back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, screenshot } from './lib/lantern.mjs';
@@ -22,6 +23,7 @@ const WIDE_TEXT = 'WIDE SIGN 2026';
 let lantern;
 let mirror;
 let web;
+let elsewhere;
 let setup;
 let panel;
 
@@ -83,6 +85,8 @@ before(async () => {
     '/damaged.png': png(text.subarray(0, Math.floor(text.length / 2))),
     '/wide.png': png(wide),
   });
+  // The same picture on a site Lantern may not read, which allows no other origin either.
+  elsewhere = await serve({ '/text.png': png(text) }, '127.0.0.2');
   // The mirror's catalog is the one in force (a user's local mirror); the OCR model is not
   // installed yet.
   mirror = await startMirror();
@@ -95,6 +99,7 @@ after(async () => {
   await panel?.close();
   await lantern?.close();
   await web?.close();
+  await elsewhere?.close();
   await mirror?.stop();
 });
 
@@ -112,7 +117,8 @@ async function shopTab() {
   return shop.tab;
 }
 
-/** Calls the service worker's contextMenus.onClicked listener as Chromium would over an image. */
+/** Calls the service worker's contextMenus.onClicked listener as Chromium would over an image
+ *  (`path` on the shop's own server, or a whole address). */
 async function readImage(path) {
   const tab = await shopTab();
   const sw = await lantern.serviceWorker();
@@ -120,7 +126,7 @@ async function readImage(path) {
     info: {
       menuItemId: 'lantern-read-image-text',
       mediaType: 'image',
-      srcUrl: `${web.origin}${path}`,
+      srcUrl: path.startsWith('http') ? path : `${web.origin}${path}`,
       pageUrl: tab.url,
       frameId: 0,
       editable: false,
@@ -216,17 +222,18 @@ test('the chat model answers a question about the image from its text', async ()
   await screenshot(panel, 'image-text-question');
 });
 
-test('an image without text, a damaged file and a missing one each say why', async () => {
+test('an image without text, a damaged file, a missing one and one from a site that refuses Lantern each say why', async () => {
   for (const [path, code, message] of [
     ['/landscape.png', 'NoReadableText', /found no text in this image/],
     ['/damaged.png', 'BadImage', /cannot read this image[\s\S]*damaged/],
     ['/missing.png', 'ImageUnreachable', /could not fetch this image[\s\S]*HTTP 404/],
+    [`${elsewhere.origin}/text.png`, 'ImageUnreachable', /could not fetch this image[\s\S]*127\.0\.0\.2[\s\S]*does not let Lantern read it/],
   ]) {
     await readImage(path);
     const said = await errorFor(code);
     console.log(`# ${path}: ${said.split('\n')[0]}`);
     assert.match(said, message, said);
-    await screenshot(panel, `image-text-${code}`);
+    await screenshot(panel, `image-text-${code}${path.startsWith('http') ? '-elsewhere' : ''}`);
     // The text read before stays where it was.
     assert.equal(await imageText().count(), 1);
   }
