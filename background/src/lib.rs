@@ -109,7 +109,7 @@ impl Background {
     }
 
     /// `chrome.contextMenus.onClicked` (after `sw.js` opened the side panel): leaves the
-    /// summary job for the panel.
+    /// summary or image job for the panel.
     pub fn on_menu_click(&self, info: JsValue, tab: JsValue) -> Promise {
         wasm_bindgen_futures::future_to_promise(async move {
             menus::clicked(info, tab).await?;

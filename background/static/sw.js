@@ -52,7 +52,7 @@ globalThis.lanternInstalled = lanternInstalled;
 chrome.runtime.onInstalled.addListener(lanternInstalled);
 chrome.runtime.onStartup.addListener(() => lanternInstalled({ reason: 'startup' }));
 
-// A context-menu click (Summarize page / selection, Explain selection). Named and reachable as
+// A context-menu click (Summarize page / selection, Explain selection, Read text in image). Named and reachable as
 // `globalThis.lanternMenuClicked` so end-to-end tests can call the very listener Chromium calls.
 const lanternMenuClicked = (info, tab) => {
   // sidePanel.open needs the click's user gesture, which does not survive an await: first, here.

@@ -5,12 +5,14 @@ use models::ModelError;
 use protocol::{ErrorCode, LanternError};
 use webext::idb::IdbError;
 
-/// A failure of model code: a conversation too long for the model, a model file Lantern cannot
-/// read, or anything else (internal).
+/// A failure of model code: a conversation too long for the model, a model file or an image
+/// Lantern cannot read, or anything else (internal).
 pub fn model(err: ModelError) -> LanternError {
     let code = match err {
         ModelError::MessageTooLong { .. } => ErrorCode::MessageTooLong,
         ModelError::BadModel(_) | ModelError::UnsupportedArch(_) => ErrorCode::UnsupportedFormat,
+        // Its kind's sentence already says the image cannot be read: the detail is why.
+        ModelError::BadImage(why) => return LanternError::new(ErrorCode::BadImage, why),
         _ => ErrorCode::Internal,
     };
     LanternError::new(code, err.to_string())

@@ -1,5 +1,5 @@
 //! The chrome.* APIs the UI calls directly (the rest goes through the background): the window it
-//! lives in, the summary job a context-menu click and the press the voice command leave in
+//! lives in, the summary or image job a context-menu click and the press the voice command leave in
 //! `chrome.storage.session`, the model servers' keys in `chrome.storage.local`, and the toolbar
 //! badge a voice session shows. Also the files server's folder in the origin-private file system
 //! (`dist/mcp/files_store.js`, shared with the offscreen document), which the Tools card fills
@@ -8,7 +8,8 @@
 use js_sys::{Array, Object};
 use js_sys::{Function, Promise, Reflect};
 use protocol::{
-    SUMMARY_JOB_KEY, SummaryJob, VOICE_ACTIVE_KEY, VOICE_PRESS_KEY, VoiceBadge, VoicePress,
+    IMAGE_JOB_KEY, ImageJob, SUMMARY_JOB_KEY, SummaryJob, VOICE_ACTIVE_KEY, VOICE_PRESS_KEY,
+    VoiceBadge, VoicePress,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -113,20 +114,31 @@ pub async fn current_window_id() -> Option<i64> {
         .map(|id| id as i64)
 }
 
-/// Takes the waiting summary job if it is for `window_id` (it is removed, so it runs once).
-pub async fn take_summary_job(window_id: i64) -> Option<SummaryJob> {
-    let items = JsFuture::from(session_get(SUMMARY_JOB_KEY).ok()?)
-        .await
-        .ok()?;
-    let value = Reflect::get(&items, &JsValue::from_str(SUMMARY_JOB_KEY)).ok()?;
-    let job: SummaryJob = webext::from_js(value).ok()?;
-    if job.window_id != window_id {
+/// Takes the job waiting under `key` if `window_of` says it is for `window_id` (it is removed,
+/// so it runs once).
+async fn take_job<T: serde::de::DeserializeOwned>(
+    key: &str,
+    window_id: i64,
+    window_of: impl Fn(&T) -> i64,
+) -> Option<T> {
+    let items = JsFuture::from(session_get(key).ok()?).await.ok()?;
+    let value = Reflect::get(&items, &JsValue::from_str(key)).ok()?;
+    let job: T = webext::from_js(value).ok()?;
+    if window_of(&job) != window_id {
         return None;
     }
-    JsFuture::from(session_remove(SUMMARY_JOB_KEY).ok()?)
-        .await
-        .ok()?;
+    JsFuture::from(session_remove(key).ok()?).await.ok()?;
     Some(job)
+}
+
+/// Takes the waiting summary job if it is for `window_id`.
+pub async fn take_summary_job(window_id: i64) -> Option<SummaryJob> {
+    take_job(SUMMARY_JOB_KEY, window_id, |job: &SummaryJob| job.window_id).await
+}
+
+/// Takes the waiting "Read text in image" job if it is for `window_id`.
+pub async fn take_image_job(window_id: i64) -> Option<ImageJob> {
+    take_job(IMAGE_JOB_KEY, window_id, |job: &ImageJob| job.window_id).await
 }
 
 /// Asks the user for access to one origin (`https://example.com`). Must be called in the click
@@ -195,6 +207,11 @@ pub async fn set_origin_rules(prefixes: &[String]) -> Result<(), String> {
 /// Calls `on_job` whenever a new summary job is left (for as long as the page lives).
 pub fn on_summary_job(on_job: impl Fn() + 'static) {
     on_session_key(SUMMARY_JOB_KEY, on_job);
+}
+
+/// Calls `on_job` whenever a new image job is left (for as long as the page lives).
+pub fn on_image_job(on_job: impl Fn() + 'static) {
+    on_session_key(IMAGE_JOB_KEY, on_job);
 }
 
 /// Calls `on_press` whenever the voice command leaves a press (for as long as the page lives).

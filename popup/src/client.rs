@@ -14,11 +14,11 @@ use futures_channel::mpsc;
 use futures_util::StreamExt;
 use protocol::{
     BackendModels, BackendServer, BuiltinTool, ChatMessage, ChatReply, Dictation, EngineInfo,
-    EngineSpeed, Envelope, ErrorCode, Event, ExternalTool, Id, LanternError, McpPromptInfo,
-    McpPromptList, McpPromptText, McpResourceInfo, McpResourceList, McpResourceText, McpServerList,
-    McpServerState, McpToolResult, ModelInstalled, ModelList, ModelLoaded, PageInfo, Reply,
-    Request, Response, Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode, SummaryReply, Task,
-    UI_PORT, VoiceSpeed,
+    EngineSpeed, Envelope, ErrorCode, Event, ExternalTool, Id, ImageText, LanternError,
+    McpPromptInfo, McpPromptList, McpPromptText, McpResourceInfo, McpResourceList, McpResourceText,
+    McpServerList, McpServerState, McpToolResult, ModelInstalled, ModelList, ModelLoaded, PageInfo,
+    Reply, Request, Response, Sampling, SpeechStyle, Spoken, SummaryKind, SummaryMode,
+    SummaryReply, Task, UI_PORT, VoiceSpeed,
 };
 use wasm_bindgen::JsValue;
 use webext::{Port, PortEvent, PortLink, from_js, to_js};
@@ -95,6 +95,7 @@ answers! {
     Spoken => Spoken,
     VoiceSpeed => VoiceSpeed,
     BackendModels => BackendModels,
+    ImageText => ImageText,
 }
 
 /// Requests that are carried out with nothing to say answer `done`.
@@ -174,6 +175,12 @@ impl Client {
         self.stream(Request::PageInfo { tab_id: None })
             .answer()
             .await
+    }
+
+    /// The lines of text in the image at `url`, read by the vision worker with `model_id`
+    /// (it fetches the image itself), with `loading` steps while the model loads.
+    pub fn read_image_text(&self, model_id: String, url: String) -> Streaming<ImageText> {
+        self.stream(Request::ReadImageText { model_id, url })
     }
 
     /// The catalog's models as this browser has them.

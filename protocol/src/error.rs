@@ -80,6 +80,11 @@ pub enum ErrorCode {
     BackendDialect,
     /// A model server answered with another error.
     BackendFailed,
+    /// An image Lantern cannot read: damaged, of another format, or too big.
+    BadImage,
+    /// An image could not be fetched: the site refused Lantern, answered with an error, or is
+    /// unreachable.
+    ImageUnreachable,
     /// A bug: something Lantern did not expect.
     Internal,
 }

@@ -23,26 +23,28 @@ pub enum Engine {
     Tts,
     /// Sentence embeddings (what the memories server searches by meaning).
     Embed,
+    /// Images in: the text in an image (OCR).
+    Vision,
 }
 
 impl Engine {
-    pub const ALL: [Engine; 5] = [
+    pub const ALL: [Engine; 6] = [
         Engine::Models,
         Engine::Llm,
         Engine::Stt,
         Engine::Tts,
         Engine::Embed,
+        Engine::Vision,
     ];
 
-    /// The engine that runs models of a catalog task. Tasks no engine runs yet are read and
-    /// checked by the model cache's worker.
+    /// The engine that runs models of a catalog task.
     pub fn for_task(task: Task) -> Engine {
         match task {
             Task::Llm => Engine::Llm,
             Task::Stt | Task::Vad => Engine::Stt,
             Task::Tts => Engine::Tts,
             Task::Embed => Engine::Embed,
-            Task::Vision => Engine::Models,
+            Task::Vision => Engine::Vision,
         }
     }
 
@@ -54,6 +56,7 @@ impl Engine {
             Engine::Stt => "stt",
             Engine::Tts => "tts",
             Engine::Embed => "embed",
+            Engine::Vision => "vision",
         }
     }
 }
@@ -176,6 +179,9 @@ pub(crate) const RESUME_SPEAKING: RequestKind = row("resume_speaking", Document,
 
 // Embedding the same texts again gives the same vectors.
 pub(crate) const EMBED_TEXTS: RequestKind = row("embed_texts", Worker(Engine::Embed), true);
+// Reading an image again fetches it again and gives the same lines.
+pub(crate) const READ_IMAGE_TEXT: RequestKind =
+    row("read_image_text", Worker(Engine::Vision), true);
 // Connecting again lists the tools again.
 pub(crate) const MCP_CONNECT: RequestKind = row("mcp_connect", Document, true);
 // Sent again, a tool the user allowed once would run twice.
@@ -231,6 +237,7 @@ pub(crate) const ALL: &[RequestKind] = &[
     RESUME_SPEAKING,
     EMBED_TEXTS,
     BACKEND_MODELS,
+    READ_IMAGE_TEXT,
 ];
 
 impl RequestKind {

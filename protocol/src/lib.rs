@@ -21,6 +21,7 @@ mod speech;
 mod summary;
 mod target;
 pub mod untrusted;
+mod vision;
 mod voice;
 
 pub use backend::{BackendModel, BackendModels, BackendServer};
@@ -53,6 +54,7 @@ pub use sender::{OFFSCREEN_DOCUMENT_PATH, Origin, classify_sender, is_offscreen_
 pub use speech::SpeechStyle;
 pub use summary::{PageSnapshot, SummaryJob, SummaryKind, SummaryMode, SummaryReply};
 pub use target::Target;
+pub use vision::{IMAGE_JOB_KEY, ImageJob, ImageText, TextLine, fence_image_text, shown_address};
 pub use voice::{VOICE_ACTIVE_KEY, VOICE_PRESS_KEY, VoiceBadge, VoicePress};
 
 /// Lantern's version, as every context reports it.

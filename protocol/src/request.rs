@@ -243,6 +243,11 @@ pub enum Request {
         model_id: String,
         texts: Vec<String>,
     },
+    /// The lines of text in the image at `url` (http, https or data), read with the OCR model
+    /// `model_id`. The vision worker fetches the image itself, so its bytes never cross
+    /// `chrome.runtime`; a page's image is reachable where Lantern has host access (or the
+    /// server allows any origin).
+    ReadImageText { model_id: String, url: String },
 }
 
 impl Request {
@@ -285,6 +290,7 @@ impl Request {
             Request::ResumeSpeaking => kind::RESUME_SPEAKING,
             Request::EmbedTexts { .. } => kind::EMBED_TEXTS,
             Request::BackendModels { .. } => kind::BACKEND_MODELS,
+            Request::ReadImageText { .. } => kind::READ_IMAGE_TEXT,
         }
     }
 
@@ -553,6 +559,10 @@ impl Request {
                     api_key: None,
                     context: None,
                 },
+            },
+            Request::ReadImageText {
+                model_id: "ppocrv6-tiny".into(),
+                url: "http://127.0.0.1:8000/receipt.png".into(),
             },
         ]
     }

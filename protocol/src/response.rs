@@ -37,6 +37,7 @@ pub enum Response {
     VoiceSpeed(VoiceSpeed),
     Embeddings(Embeddings),
     BackendModels(crate::backend::BackendModels),
+    ImageText(crate::vision::ImageText),
     /// The request was carried out and has nothing to say.
     Done,
 }

@@ -105,7 +105,7 @@ fn requests_for_a_worker_resolve_to_an_engine() {
     assert_eq!(load(Task::Llm).server(), Server::Worker(Engine::Llm));
     assert_eq!(load(Task::Vad).server(), Server::Worker(Engine::Stt));
     assert_eq!(load(Task::Embed).server(), Server::Worker(Engine::Embed));
-    assert_eq!(load(Task::Vision).server(), Server::Worker(Engine::Models));
+    assert_eq!(load(Task::Vision).server(), Server::Worker(Engine::Vision));
     // Dictation is served by the speech worker, with audio from the document's microphone.
     let dictation = Request::StartDictation {
         model_id: "whisper-tiny.en".into(),

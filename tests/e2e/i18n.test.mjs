@@ -166,6 +166,7 @@ test('the context menu is titled in German', async () => {
     'lantern-summarize-page': 'Seite zusammenfassen',
     'lantern-summarize-selection': 'Auswahl zusammenfassen',
     'lantern-explain-selection': 'Auswahl erklären',
+    'lantern-read-image-text': 'Text im Bild lesen',
   });
   assert.equal(await sw.evaluate(() => chrome.runtime.getManifest().name), 'Lantern');
   assert.equal(await sw.evaluate(() => chrome.i18n.getMessage('commandSidePanel')), word(de, 'commandSidePanel'));

@@ -74,10 +74,10 @@ test('a GGUF file picked from disk is imported and loads; a fake one is refused 
   const loaded = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'llm' })).final;
   assert.equal(loaded.kind, 'throw', JSON.stringify(loaded));
   assert.equal(loaded.error.code, 'unsupported_format', loaded.error.message);
-  // Read back as stored bytes (a task with no engine of its own yet reads the cache), it is
-  // the file that was picked.
-  const raw = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'vision' })).final;
-  assert.equal(raw.value.summary, 'gguf v3, 0 tensors, 0 metadata entries');
+  // Stored whole: the engine read its header, and the list has the picked file's size.
+  const listed = (await request(page, 'offscreen', { type: 'list_models' })).final;
+  const imported = listed.value.models.find((m) => m.entry.id === id);
+  assert.deepEqual(imported.entry.files.map((f) => [f.name, f.size]), [['my-model.gguf', 24 + 5 * 1024 * 1024]]);
 
   const fake = join(scratch, 'not-a-model.gguf');
   await writeFile(fake, 'this is text, not weights');
@@ -109,9 +109,9 @@ test('a safetensors folder picked from disk is imported with all its files', asy
   assert.match(await row.innerText(), /Installed/);
   await installClient(page);
   const id = await row.getAttribute('data-model');
-  const stored = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'vision' })).final;
-  assert.equal(stored.kind, 'return', JSON.stringify(stored));
-  assert.equal(stored.value.summary, 'safetensors model, 4 files');
+  const listed = (await request(page, 'offscreen', { type: 'list_models' })).final;
+  const stored = listed.value.models.find((m) => m.entry.id === id);
+  assert.equal(stored.entry.files.length, 4, JSON.stringify(stored.entry.files));
   // The embeddings engine reads it and says why it cannot run it (its config is no BERT's).
   const asEmbedder = (await request(page, 'offscreen', { type: 'load_model', model_id: id, task: 'embed' })).final;
   assert.equal(asEmbedder.kind, 'throw', JSON.stringify(asEmbedder));

@@ -11,6 +11,11 @@ use crate::{ModelError, Result};
 /// frame, below what would exhaust a wasm32 worker's memory.
 pub const MAX_PIXELS: u64 = 100_000_000;
 
+/// The longest side an image is read at. A photo or a long screenshot can be far bigger; its
+/// copies (the crops, the detector's input) stay small, and the detector reads at most
+/// `ocr::MAX_SIDE` anyway, so pixels beyond this only cost memory and time.
+pub const READ_SIDE: u32 = 4096;
+
 /// The formats read, by name, for messages.
 const SUPPORTED: &str = "PNG, JPEG or WebP";
 
@@ -57,6 +62,25 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
     Ok(decoded.to_rgb8())
 }
 
+/// `image` scaled down (keeping its aspect) so its longer side is at most `max_side`, and the
+/// factor that maps the scaled pixels back to the original ones (1 when it already fits).
+pub fn fit_within(image: RgbImage, max_side: u32) -> (RgbImage, f32) {
+    let (width, height) = image.dimensions();
+    let longer = width.max(height);
+    if longer <= max_side || max_side == 0 {
+        return (image, 1.0);
+    }
+    let ratio = max_side as f64 / longer as f64;
+    let side = |n: u32| ((n as f64 * ratio).round() as u32).clamp(1, max_side);
+    let scaled = image::imageops::resize(
+        &image,
+        side(width),
+        side(height),
+        image::imageops::FilterType::Triangle,
+    );
+    (scaled, (longer as f64 / max_side as f64) as f32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +97,17 @@ mod tests {
         let image = decode(&png(5, 3)).expect("decodes");
         assert_eq!(image.dimensions(), (5, 3));
         assert_eq!(image.get_pixel(4, 2).0, [200, 10, 10]);
+    }
+
+    #[test]
+    fn a_big_image_is_scaled_down_to_fit_and_a_small_one_kept() {
+        let (small, factor) = fit_within(RgbImage::new(300, 200), 4096);
+        assert_eq!((small.dimensions(), factor), ((300, 200), 1.0));
+        let (tall, factor) = fit_within(RgbImage::new(1000, 8000), 4096);
+        assert_eq!(tall.dimensions(), (512, 4096));
+        assert!((factor - 8000.0 / 4096.0).abs() < 1e-6);
+        let (line, _) = fit_within(RgbImage::new(10_000, 3), 100);
+        assert_eq!(line.dimensions(), (100, 1), "never zero pixels high");
     }
 
     #[test]

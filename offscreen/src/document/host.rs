@@ -255,7 +255,7 @@ async fn engine_info(pool: &Pool) -> Result<Response, LanternError> {
 /// they held loads again on next use) and the next request starts them with the new limit.
 async fn set_threads(pool: &Pool, threads: Option<u32>) -> Result<Response, LanternError> {
     if crate::thread_limit::write(threads).await? {
-        for engine in [Engine::Llm, Engine::Stt, Engine::Tts] {
+        for engine in [Engine::Llm, Engine::Stt, Engine::Tts, Engine::Vision] {
             pool.retire(engine, "the engine's thread count changed");
         }
     }

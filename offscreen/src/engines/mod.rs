@@ -11,12 +11,14 @@ pub(crate) mod llm;
 mod stt;
 mod tts;
 pub(crate) mod turns;
+mod vision;
 
 pub use cancel::CancelToken;
 pub use embed::EmbedEngine;
 pub use llm::LlmEngine;
 pub use stt::SttEngine;
 pub use tts::TtsEngine;
+pub use vision::VisionEngine;
 
 use protocol::{ErrorCode, Event, Id, LanternError};
 

@@ -6,7 +6,7 @@ mod catalog_source;
 
 pub use catalog_source::known as known_catalog;
 mod download;
-mod fetch;
+pub(crate) mod fetch;
 mod jobs;
 mod list;
 pub mod loader;
@@ -79,13 +79,6 @@ impl ModelCache {
                 }
                 catalog_source::set_url(&store, url.as_deref()).await?;
                 Ok(Response::Done)
-            }
-            // Models of a task no engine runs yet: read and checked, then described.
-            Request::LoadModel { model_id, .. } => {
-                let installed = loader::installed(&store, &model_id).await?;
-                let report = |done, total| outbox.loading(id, done, total);
-                let loaded = loader::read(&store, installed, &report).await?;
-                loader::describe(&loaded).map(Response::ModelLoaded)
             }
             other => Err(errors::not_served("model cache", &other)),
         }

@@ -24,7 +24,7 @@ pub use heap::Counting;
 
 use crate::audio_feed::AudioFeed;
 use crate::cancel_signal;
-use crate::engines::{CancelToken, EmbedEngine, LlmEngine, SttEngine, TtsEngine};
+use crate::engines::{CancelToken, EmbedEngine, LlmEngine, SttEngine, TtsEngine, VisionEngine};
 use crate::errors;
 use crate::model_cache::ModelCache;
 use crate::outbox::Outbox;
@@ -37,6 +37,7 @@ struct Engines {
     stt: SttEngine,
     tts: TtsEngine,
     embed: EmbedEngine,
+    vision: VisionEngine,
     /// The threads this worker computes with, fixed when it starts.
     threads: WorkerThreads,
 }
@@ -50,6 +51,7 @@ impl Engines {
             .chain(self.stt.held())
             .chain(self.tts.held())
             .chain(self.embed.held())
+            .chain(self.vision.held())
             .collect()
     }
 
@@ -76,6 +78,7 @@ impl Engines {
             (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox, cancel).await,
             (_, Some(Engine::Tts)) => self.tts.serve(request, id, outbox, cancel).await,
             (_, Some(Engine::Embed)) => self.embed.serve(request, id, outbox, cancel).await,
+            (_, Some(Engine::Vision)) => self.vision.serve(request, id, outbox).await,
             (_, None) => Err(errors::not_served("worker", &request)),
         }
     }
@@ -118,6 +121,7 @@ impl WorkerEngine {
                 stt: SttEngine::default(),
                 tts: TtsEngine::default(),
                 embed: EmbedEngine::default(),
+                vision: VisionEngine::default(),
                 threads,
             }),
             cancels: Rc::default(),

@@ -15,7 +15,10 @@ fn alone(why: ThreadCount) -> WorkerThreads {
 
 /// Starts the worker's pool, if it should have one, and says how many threads it computes with.
 pub async fn start(engine: Option<Engine>, context: &ContextInfo) -> WorkerThreads {
-    if !matches!(engine, Some(Engine::Llm | Engine::Stt | Engine::Tts)) {
+    if !matches!(
+        engine,
+        Some(Engine::Llm | Engine::Stt | Engine::Tts | Engine::Vision)
+    ) {
         return alone(ThreadCount::NotNeeded);
     }
     if !cfg!(target_feature = "atomics") {

@@ -29,7 +29,8 @@ pub struct Conversation {
     pub pages: Vec<PageNote>,
 }
 
-/// A web page in a conversation: the source of a summary, or what "Read this page" saw. Kept
+/// A web page in a conversation: the source of a summary, what "Read this page" saw, or an
+/// image's text. Kept
 /// beside the messages rather than in them because it is for the reader, not the model (a
 /// summary's page text reaches the model as its own system message).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +56,10 @@ pub enum PageUse {
     /// A tool server's resource the user attached: its name (`title`) and URI (`url`); its text
     /// reaches the model as the system message just before.
     Attached,
+    /// "Read text in image": the image's address (`url`), the page it was on (`title`) and the
+    /// text read in it (`selection`); the text reaches the model as the system message just
+    /// before.
+    ImageText,
 }
 
 /// What the history list shows of a conversation (stored apart, so the list never reads

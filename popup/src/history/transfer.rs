@@ -26,10 +26,25 @@ pub fn to_markdown(conversation: &Conversation) -> String {
                 PageUse::Summarized => "Summarized",
                 PageUse::Read => "Read",
                 PageUse::Attached => "Attached",
+                PageUse::ImageText => "Text in image",
             };
-            out.push_str(&format!("\n> {what}: [{}](<{}>)\n", page.title, page.url));
-            if !page.selection.is_empty() {
-                out.push_str(&format!(">\n> Selection: {}\n", page.selection));
+            match page.kind {
+                PageUse::ImageText => {
+                    out.push_str(&format!("\n> {what}: <{}>\n", page.url));
+                    if !page.title.is_empty() {
+                        out.push_str(&format!("> (on <{}>)\n", page.title));
+                    }
+                    out.push_str(">\n");
+                    for line in page.selection.lines() {
+                        out.push_str(&format!("> {line}  \n"));
+                    }
+                }
+                _ => {
+                    out.push_str(&format!("\n> {what}: [{}](<{}>)\n", page.title, page.url));
+                    if !page.selection.is_empty() {
+                        out.push_str(&format!(">\n> Selection: {}\n", page.selection));
+                    }
+                }
             }
         }
     };
@@ -201,6 +216,27 @@ mod tests {
         assert!(
             md.contains("Hi there\n\n> Summarized: [Lanterns](<https://example.com/lanterns>)\n"),
             "{md}"
+        );
+    }
+
+    #[test]
+    fn an_image_s_text_is_exported_with_its_address_and_imported_back() {
+        let mut c = sample();
+        c.pages.push(super::super::PageNote {
+            before: 2,
+            kind: PageUse::ImageText,
+            title: "https://example.com/shop".into(),
+            url: "https://example.com/sign.png".into(),
+            selection: "OPEN\nMon-Fri 9-5".into(),
+        });
+        let md = to_markdown(&c);
+        assert!(
+            md.contains("> Text in image: <https://example.com/sign.png>\n> (on <https://example.com/shop>)\n>\n> OPEN  \n> Mon-Fri 9-5  \n"),
+            "{md}"
+        );
+        assert_eq!(
+            parse_import(&to_json(std::slice::from_ref(&c))),
+            Ok(vec![c])
         );
     }
 

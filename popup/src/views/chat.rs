@@ -12,6 +12,7 @@ mod approval;
 mod attach;
 mod code_blocks;
 mod history;
+mod image_text;
 mod messages;
 mod model_status;
 mod page_actions;

@@ -113,6 +113,7 @@ fn engine_name(engine: Engine) -> String {
         Engine::Stt => t("workerStt"),
         Engine::Tts => t("workerTts"),
         Engine::Embed => t("workerEmbed"),
+        Engine::Vision => t("workerVision"),
     }
 }
 

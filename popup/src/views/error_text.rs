@@ -48,6 +48,8 @@ pub fn error_kind(code: ErrorCode) -> String {
         ErrorCode::BackendStreamCut => t("errorBackendStreamCut"),
         ErrorCode::BackendDialect => t("errorBackendDialect"),
         ErrorCode::BackendFailed => t("errorBackendFailed"),
+        ErrorCode::BadImage => t("errorBadImage"),
+        ErrorCode::ImageUnreachable => t("errorImageUnreachable"),
     }
 }
 

@@ -146,6 +146,26 @@ fn attached_view(page: &PageNote) -> View {
     }
 }
 
+/// The text read in an image, as its own entry of the conversation: the image's address (a link
+/// only for web addresses: an imported conversation's are untrusted) and the lines read.
+fn image_text_view(page: &PageNote) -> View {
+    let url = page.url.clone();
+    let address = if url.starts_with("https://") || url.starts_with("http://") {
+        let (href, tip) = (url.clone(), url.clone());
+        view! { a(href=href, target="_blank", rel="noopener noreferrer", title=tip, data-field="image") { (url) } }
+    } else {
+        view! { span(data-field="image") { (url) } }
+    };
+    let text = page.selection.clone();
+    view! {
+        div(class="message image-text") {
+            p(class="page-heading") { (t("imageTextHeading")) }
+            p(class="image-source url") { (address) }
+            div(class="image-lines", data-field="text") { (text) }
+        }
+    }
+}
+
 /// The pages read before message `index`, and the source of the summary it is, if any.
 fn pages_at(chat: Chat, index: usize) -> (View, Option<View>) {
     // Cloned out first, as the messages are (see `Messages`).
@@ -157,6 +177,7 @@ fn pages_at(chat: Chat, index: usize) -> (View, Option<View>) {
         .filter_map(|p| match p.kind {
             PageUse::Read => Some(read_view(p)),
             PageUse::Attached => Some(attached_view(p)),
+            PageUse::ImageText => Some(image_text_view(p)),
             PageUse::Summarized => None,
         })
         .collect();

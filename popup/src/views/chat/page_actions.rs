@@ -1,9 +1,9 @@
 //! The chat header's page actions: "Summarize this page" (its form and language behind
-//! "Summary options") and "Read this page"; and, in the side panel, the summaries that
-//! context-menu clicks leave for its window. What they bring arrives in the conversation
-//! (`summary.rs`).
+//! "Summary options") and "Read this page"; and, in the side panel, the summaries and images
+//! that context-menu clicks leave for its window. What they bring arrives in the conversation
+//! (`summary.rs`, `image_text.rs`).
 
-use protocol::{SummaryJob, SummaryKind, SummaryMode};
+use protocol::{ImageJob, SummaryJob, SummaryKind, SummaryMode};
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
@@ -58,6 +58,25 @@ impl Choices {
         });
     }
 
+    fn take_image_job(self, chat: Chat) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(window) = chrome::current_window_id().await else {
+                return;
+            };
+            if let Some(job) = chrome::take_image_job(window).await {
+                self.run_image_job(chat, job);
+            }
+        });
+    }
+
+    fn run_image_job(self, chat: Chat, job: ImageJob) {
+        if job.created_ms <= self.last_job.get() {
+            return;
+        }
+        self.last_job.set(job.created_ms);
+        chat.read_image_text(job);
+    }
+
     fn run_job(self, chat: Chat, job: SummaryJob) {
         if job.created_ms <= self.last_job.get() {
             return;
@@ -78,7 +97,9 @@ pub fn PageActions(chat: Chat, takes_jobs: bool) -> View {
     if takes_jobs {
         on_mount(move || {
             chrome::on_summary_job(move || choices.take_job(chat));
+            chrome::on_image_job(move || choices.take_image_job(chat));
             choices.take_job(chat);
+            choices.take_image_job(chat);
         });
     }
     let show_options = create_signal(false);

@@ -5,8 +5,8 @@
 
 use protocol::{
     AnswerSource, BackendModel, BackendServer, ChatMessage, ChatReply, ChatRole, ErrorCode, Event,
-    Id, LanternError, Machine, ModelState, ModelStatus, Role, SpeechStyle, Stage, SummaryReply,
-    Task, chat_model_for,
+    Id, ImageJob, LanternError, Machine, ModelState, ModelStatus, Role, SpeechStyle, Stage,
+    SummaryReply, Task, chat_model_for,
 };
 use sycamore::prelude::*;
 
@@ -113,6 +113,8 @@ pub struct Chat {
     pub queued: Signal<Option<SummaryAsk>>,
     /// The summary that failed, which Retry asks for again.
     pub failed_summary: Signal<Option<SummaryAsk>>,
+    /// The image whose reading failed, which Retry reads again.
+    pub failed_image: Signal<Option<ImageJob>>,
     /// "Read this page" waits for the page's answer.
     pub reading: Signal<bool>,
     /// This machine, for sizing a first run's model; its decode speed once the engine measured
@@ -222,6 +224,7 @@ impl Chat {
             answered: create_signal(Vec::new()),
             queued: create_signal(None),
             failed_summary: create_signal(None),
+            failed_image: create_signal(None),
             reading: create_signal(false),
             machine,
             probed: create_signal(false),
@@ -365,6 +368,9 @@ impl Chat {
         self.error.set(None);
         if let Some(ask) = self.failed_summary.get_clone() {
             return self.summarize(ask);
+        }
+        if let Some(job) = self.failed_image.get_clone() {
+            return self.read_image_text(job);
         }
         let unanswered = self
             .conversation
@@ -765,6 +771,7 @@ impl Chat {
         self.last.set(None);
         self.error.set(None);
         self.failed_summary.set(None);
+        self.failed_image.set(None);
         self.tools.clear();
         self.conversation.set(Conversation::new(new_id(), now()));
     }
