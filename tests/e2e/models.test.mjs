@@ -219,11 +219,16 @@ test('delete and clear-all free the space', async () => {
   await page.close();
 });
 
-test('deleting every model stops a download that is still running, and nothing of it stays', async () => {
+test('deleting every model stops a download still running, and no model stays, stored or in memory', async () => {
   const big = catalog.models.find((m) => m.id === 'qwen2.5-coder-0.5b-instruct-q5_0') ?? smol;
   const mirror = await startMirror();
   const page = await ui();
   await useMirror(page, mirror);
+  // A chat model in the LLM engine's memory, which must not outlive the clear either.
+  assert.equal((await send(page, { type: 'download_model', model_id: SMOL })).kind, 'return');
+  assert.equal((await send(page, { type: 'load_model', model_id: SMOL, task: 'llm' })).kind, 'return');
+  const engines = async () => (await send(page, { type: 'engine_info' })).value.workers.map((w) => w.engine);
+  assert.ok((await engines()).includes('llm'));
   // Started, not awaited: it is running (some bytes stored, not installed) when the clear comes.
   await page.evaluate((id) => { window.bigDownload = window.lantern.request('offscreen', { type: 'download_model', model_id: id }); }, big.id);
   await page.waitForFunction(() => window.bigDownload.replies.some((r) => r.kind === 'progress' && r.event.type === 'download' && r.event.bytes > 0), null, { timeout: 60000 });
@@ -234,6 +239,7 @@ test('deleting every model stops a download that is still running, and nothing o
   await new Promise((r) => setTimeout(r, 1500));
   assert.deepEqual(await stored(page, big.id), { chunks: 0, files: 0, models: 0 });
   assert.equal((await stateOf(page, big.id)).state, 'available');
+  assert.ok(!(await engines()).includes('llm'), 'the chat model left memory with the clear');
   await mirror.stop();
   await page.close();
 });

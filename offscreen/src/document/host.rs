@@ -139,7 +139,18 @@ async fn serve(
             if matches!(request, Request::DownloadModel { .. }) {
                 request_persistence();
             }
-            ask_worker(&pool, engine, id, request, &post, &mut link).await
+            let clearing = matches!(request, Request::ClearModels);
+            let outcome = ask_worker(&pool, engine, id, request, &post, &mut link).await;
+            if clearing {
+                // With every model deleted, none stays in memory either, nor the KV cache of
+                // the last conversation (a chat in progress ends with them).
+                for running in pool.running() {
+                    if running != Engine::Models {
+                        pool.retire(running, "every model was deleted");
+                    }
+                }
+            }
+            outcome
         }
         (Server::Microphone(engine), _) => {
             dictation
