@@ -196,11 +196,13 @@ test('the server killed mid-answer leaves the text that came, marked, with its o
 });
 
 test('a chat longer than the server\'s context keeps its newest turns and is answered', async () => {
-  // 1024 positions: three turns of ~300 tokens each and their answers do not fit; the server
-  // itself refuses such a prompt (exceed_context_size_error), so Lantern must cut it first.
+  // 1024 positions: four turns of ~300 tokens each do not fit; the server itself refuses such a
+  // prompt (exceed_context_size_error), so Lantern must cut it first.
+  // Short answers: the turns' length is what matters here, and each answer costs seconds.
+  await saveChatSettings(lantern, { temperature: 0, maxTokens: 24 });
   await panel.getByRole('button', { name: 'New chat' }).click();
   await panel.locator('select.model-picker').selectOption({ label: 'smollm2 · locked box' });
-  const filler = (topic) => `Here are my notes about ${topic}. ` + `The ${topic} matters to many people in many places for many reasons. `.repeat(18);
+  const filler = (topic) => `Here are my notes about ${topic}. ` + `The ${topic} matters to many people in many places for many reasons. `.repeat(22);
   for (const topic of ['gardens', 'rivers', 'mountains', 'harbours']) {
     await box().fill(`${filler(topic)} Say one short sentence about ${topic}.`);
     await box().press('Enter');

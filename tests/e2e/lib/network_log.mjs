@@ -14,6 +14,9 @@ export async function recordNetwork(lantern) {
   const contexts = [];
   const waiting = new Map();
   let nextId = 1;
+  // A context's address as last announced: it may change (a document created blank, then
+  // navigated) before its context record exists, so records take it up when logging stops.
+  const addresses = new Map();
 
   // A session is a path of session ids from the browser session down.
   const sendRaw = (path, message) => {
@@ -61,11 +64,9 @@ export async function recordNetwork(lantern) {
         byPath.set(child.join('/'), attached(child, params.targetInfo));
         break;
       }
-      case 'Target.targetInfoChanged': {
-        const known = byPath.get(path.join('/'));
-        if (known) known.then((c) => { c.url = params.targetInfo.url; });
+      case 'Target.targetInfoChanged':
+        addresses.set(params.targetInfo.targetId, params.targetInfo.url);
         break;
-      }
       case 'Network.requestWillBeSent':
       case 'Network.webSocketCreated': {
         const context = byPath.get(path.join('/'));
@@ -89,10 +90,11 @@ export async function recordNetwork(lantern) {
     const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: info.targetId, flatten: false }).catch(() => ({}));
     if (sessionId) byPath.set(sessionId, attached([sessionId], info));
   };
-  const created = (event) => { attachTop(event.targetInfo); };
-  const changed = (event) => {
-    for (const context of contexts) if (context.targetId === event.targetInfo.targetId) context.url = event.targetInfo.url;
+  const created = (event) => {
+    addresses.set(event.targetInfo.targetId, event.targetInfo.url);
+    attachTop(event.targetInfo);
   };
+  const changed = (event) => { addresses.set(event.targetInfo.targetId, event.targetInfo.url); };
   cdp.on('Target.receivedMessageFromTarget', fromBrowser);
   cdp.on('Target.targetCreated', created);
   cdp.on('Target.targetInfoChanged', changed);
@@ -104,6 +106,9 @@ export async function recordNetwork(lantern) {
     contexts,
     async stop() {
       await Promise.all(byPath.values());
+      const { targetInfos: now } = await cdp.send('Target.getTargets');
+      for (const info of now) addresses.set(info.targetId, info.url);
+      for (const context of contexts) context.url = addresses.get(context.targetId) || context.url;
       cdp.off('Target.receivedMessageFromTarget', fromBrowser);
       cdp.off('Target.targetCreated', created);
       cdp.off('Target.targetInfoChanged', changed);
