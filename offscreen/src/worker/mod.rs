@@ -78,7 +78,7 @@ impl Engines {
             (_, Some(Engine::Stt)) => self.stt.serve(request, id, outbox, cancel).await,
             (_, Some(Engine::Tts)) => self.tts.serve(request, id, outbox, cancel).await,
             (_, Some(Engine::Embed)) => self.embed.serve(request, id, outbox, cancel).await,
-            (_, Some(Engine::Vision)) => self.vision.serve(request, id, outbox).await,
+            (_, Some(Engine::Vision)) => self.vision.serve(request, id, outbox, cancel).await,
             (_, None) => Err(errors::not_served("worker", &request)),
         }
     }

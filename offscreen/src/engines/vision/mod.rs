@@ -8,7 +8,6 @@ mod image_fetch;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures_util::lock::Mutex;
 use models::vision::image::{READ_SIDE, decode, fit_within};
 use models::vision::ocr::{Ocr, OcrFiles};
 use protocol::{
@@ -17,6 +16,8 @@ use protocol::{
 };
 use webext::model_store::ModelStore;
 
+use super::cancel::CancelToken;
+use super::turns::Turns;
 use crate::errors;
 use crate::model_cache::loader;
 use crate::outbox::Outbox;
@@ -30,8 +31,8 @@ struct HeldOcr {
 
 #[derive(Default)]
 pub struct VisionEngine {
-    /// Requests take turns on the model.
-    model: Mutex<Option<HeldOcr>>,
+    /// Requests take turns on the model, first come first served, as in every engine.
+    model: Turns<Option<HeldOcr>>,
     /// What is loaded, readable while a request holds the lock.
     held: RefCell<Option<HeldModel>>,
 }
@@ -46,13 +47,20 @@ impl VisionEngine {
         request: Request,
         id: Id,
         outbox: &Rc<Outbox>,
+        cancel: &CancelToken,
     ) -> Result<Response, LanternError> {
         match request {
             Request::ReadImageText { model_id, url } => {
-                let mut slot = self.model.lock().await;
+                let mut slot = super::turn(&self.model, id, outbox, cancel).await?;
                 // The model first: a missing model is said before anything is fetched.
                 let held = self.load(&mut slot, &model_id, id, outbox).await?;
                 let bytes = image_fetch::fetch(&url).await?;
+                if cancel.is_cancelled() {
+                    return Err(LanternError::new(
+                        ErrorCode::Cancelled,
+                        "stopped before the image was read",
+                    ));
+                }
                 let image = decode(&bytes).map_err(errors::model)?;
                 drop(bytes);
                 let (width, height) = image.dimensions();
@@ -78,7 +86,7 @@ impl VisionEngine {
                 model_id,
                 task: Task::Vision,
             } => {
-                let mut slot = self.model.lock().await;
+                let mut slot = super::turn(&self.model, id, outbox, cancel).await?;
                 let held = self.load(&mut slot, &model_id, id, outbox).await?;
                 Ok(Response::ModelLoaded(ModelLoaded {
                     model_id: held.model_id.clone(),
